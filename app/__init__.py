@@ -1,0 +1,89 @@
+"""The application factory."""
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+
+from flask import Flask
+
+from config import CONFIGS, DEV_SECRET_KEY
+
+#: Feature packages, in the order their blueprints register. Each may have `bp`,
+#: `init_app(app)` and an `office` module that nests staff routes under /office.
+FEATURES = (
+    "public",
+    "auth",
+    "privacy",
+    "cabinet",
+    "notifications",
+    "mail",
+    "company",
+    "workdays",
+    "audit",
+)
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
+    app = Flask(__name__, instance_path=str(CONFIGS[config_name].INSTANCE_DIR))
+    app.config.from_object(CONFIGS[config_name])
+    if overrides:
+        app.config.update(overrides)
+    if app.config["REQUIRE_REAL_SECRET"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+    os.makedirs(app.instance_path, exist_ok=True)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("app").setLevel(logging.INFO)
+
+    from app import extensions
+
+    extensions.db.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                                render_as_batch=True, compare_type=True)
+    extensions.login_manager.init_app(app)
+    extensions.mail.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.compress.init_app(app)
+    extensions.limiter.init_app(app)
+
+    from app.core import assets, errors, security, templating
+
+    security.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+    templating.init_app(app)
+
+    from app.office import bp as office_bp
+
+    for name in FEATURES:
+        module = importlib.import_module(f"app.{name}")
+        _import_optional(f"app.{name}.office")
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+        if hasattr(module, "bp"):
+            app.register_blueprint(module.bp)
+    app.register_blueprint(office_bp)
+
+    importlib.import_module("app.mail.services")  # registers the after-commit mail dispatch
+    from app import demo
+
+    app.cli.add_command(demo.demo_cli)
+    _import_models()
+    return app
+
+
+def _import_optional(module: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+
+
+def _import_models() -> None:
+    """Every model module, so Alembic and create_all see every table."""
+    _import_optional("app.core.models")
+    _import_optional("app.core.storage")
+    for name in FEATURES:
+        _import_optional(f"app.{name}.models")

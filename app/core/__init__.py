@@ -1,0 +1,1 @@
+"""Pieces every feature shares: clock, text normalisation, forms, htmx, security, files, PDFs."""

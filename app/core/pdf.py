@@ -1,0 +1,103 @@
+"""Russian PDFs with reportlab: DejaVu Sans (shipped in app/core/fonts) and the company's
+details in the header and footer of every page."""
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+FONT_DIR = Path(__file__).parent / "fonts"
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+
+
+@lru_cache(maxsize=1)
+def register_fonts() -> None:
+    pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD)
+
+
+@lru_cache(maxsize=1)
+def styles() -> dict[str, ParagraphStyle]:
+    register_fonts()
+    body = ParagraphStyle("body", fontName=FONT, fontSize=10, leading=13.5)
+    return {
+        "body": body,
+        "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
+        "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=6),
+        "h2": ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4),
+        "big": ParagraphStyle("big", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17),
+    }
+
+
+def p(text: str, style: str = "body") -> Paragraph:
+    """A paragraph of plain text (escaped), in one of our styles."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), styles()[style])
+
+
+def pm(markup: str, style: str = "body") -> Paragraph:
+    """A paragraph of reportlab markup the caller has already escaped."""
+    return Paragraph(markup, styles()[style])
+
+
+def table(rows: list[list], col_widths: list[float] | None = None, header: bool = True) -> Table:
+    """A simple ruled table; cells may be strings (escaped here) or flowables."""
+    cells = [[c if isinstance(c, Flowable) else p(str(c)) for c in row] for row in rows]
+    t = Table(cells, colWidths=col_widths, repeatRows=1 if header else 0)
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header:
+        style.append(("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")))
+    t.setStyle(TableStyle(style))
+    return t
+
+
+def spacer(height_mm: float = 4) -> Spacer:
+    return Spacer(1, height_mm * mm)
+
+
+def render(story: list[Flowable], title: str, company=None) -> bytes:
+    """Lay out `story` on A4 pages with the company in the header and footer."""
+    register_fonts()
+    if company is None:
+        from app.company.services import get_company
+
+        company = get_company()
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, title=title, author=company.short_name,
+        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=22 * mm, bottomMargin=20 * mm,
+    )
+    doc.build(story, onFirstPage=_page_decorator(company), onLaterPages=_page_decorator(company))
+    return buffer.getvalue()
+
+
+def _page_decorator(company) -> Callable:
+    def decorate(canvas, doc):
+        canvas.saveState()
+        width, height = A4
+        canvas.setFont(FONT_BOLD, 9)
+        canvas.drawString(18 * mm, height - 12 * mm, company.short_name)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawRightString(width - 18 * mm, height - 12 * mm, company.phone or "")
+        footer = f"{company.full_name}, ИНН {company.inn}, {company.address}"
+        canvas.drawString(18 * mm, 10 * mm, footer[:150])
+        canvas.drawRightString(width - 18 * mm, 10 * mm, f"стр. {doc.page}")
+        canvas.restoreState()
+
+    return decorate

@@ -1,0 +1,67 @@
+"""Response headers and request checks that hold for every page (SPEC §2.10)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, request
+from flask_login import current_user
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+#: Endpoints whose pages hold nothing personal and may be cached by the browser.
+PUBLIC_CACHEABLE = {"static"}
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def check_origin():
+        """Refuse a cross-site POST whose Origin or Referer names another host.
+
+        Requests with neither header are accepted: old browsers and privacy proxies send
+        none, and the CSRF token still protects them (SPEC §2.10)."""
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return None
+        source = request.headers.get("Origin") or request.headers.get("Referer")
+        if not source or source == "null":
+            return None
+        if urlsplit(source).netloc != request.host:
+            abort(400, description="csrf-origin")
+        return None
+
+    @app.after_request
+    def set_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        if request.is_secure:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.endpoint not in PUBLIC_CACHEABLE and _is_personal():
+            # Personal pages never land in a shared or back/forward cache.
+            headers["Cache-Control"] = "no-store"
+            headers.pop("ETag", None)
+            headers.pop("Last-Modified", None)
+        elif "Cache-Control" not in headers and request.endpoint not in PUBLIC_CACHEABLE:
+            headers["Cache-Control"] = "no-cache"
+        headers.add("Vary", "Cookie")
+        return response
+
+
+def _is_personal() -> bool:
+    try:
+        return bool(current_user and current_user.is_authenticated)
+    except Exception:
+        return False
+
+
+def is_safe_local_url(target: str | None) -> bool:
+    """A relative URL on this site ('/applications/3'), never '//evil' or 'http://…'."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

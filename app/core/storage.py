@@ -1,0 +1,198 @@
+"""Uploaded files: checked by content, stored outside the web root under generated names.
+
+A StoredFile row and its file are all or nothing: a file written in a transaction that
+rolls back is deleted again."""
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app, send_file
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug.datastructures import FileStorage
+
+from app.extensions import db
+
+#: What we accept and how we recognise it: by the first bytes, never by the name.
+SIGNATURES: dict[str, tuple[bytes, str]] = {
+    "application/pdf": (b"%PDF-", ".pdf"),
+    "image/jpeg": (b"\xff\xd8\xff", ".jpg"),
+    "image/png": (b"\x89PNG\r\n\x1a\n", ".png"),
+}
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class UploadError(ValueError):
+    """A file we refuse; the message is Russian and safe to show."""
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    max_bytes: int = DEFAULT_MAX_BYTES
+    types: tuple[str, ...] = tuple(SIGNATURES)
+
+    def describe(self) -> str:
+        names = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+        kinds = ", ".join(names[t] for t in self.types)
+        return f"{kinds}, не больше {self.max_bytes // (1024 * 1024)} МБ"
+
+
+class StoredFile(db.Model):
+    """A file somebody uploaded or the system generated, kept in UPLOAD_DIR."""
+
+    __tablename__ = "stored_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Generated relative path under UPLOAD_DIR; never derived from user input.
+    storage_key: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    #: The name the uploader gave, cleaned; used only as the download name.
+    original_name: Mapped[str] = mapped_column(sa.String(255))
+    content_type: Mapped[str] = mapped_column(sa.String(80))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.storage_key
+
+    @property
+    def size_label(self) -> str:
+        if self.size < 1024 * 1024:
+            return f"{max(1, round(self.size / 1024))} КБ"
+        return f"{self.size / (1024 * 1024):.1f} МБ".replace(".", ",")
+
+
+def upload_dir() -> Path:
+    return Path(current_app.config["UPLOAD_DIR"])
+
+
+def sniff(head: bytes) -> str | None:
+    for content_type, (magic, _ext) in SIGNATURES.items():
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+_UNSAFE = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+
+
+def display_name(name: str | None) -> str:
+    """The uploader's file name with no path and no control or odd characters."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return _UNSAFE.sub("_", name).strip(" ._")[:200] or "файл"
+
+
+def clean_filename(name: str | None, ext: str) -> str:
+    """A safe download name that ends with the extension of the recognised type."""
+    name = display_name(name)
+    stem, dot, given_ext = name.rpartition(".")
+    if dot and f".{given_ext.lower()}" in (ext, ".jpeg" if ext == ".jpg" else ext):
+        return f"{stem}{ext}"
+    return f"{name}{ext}"
+
+
+def read_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> tuple[bytes, str]:
+    """The bytes and recognised type of an upload, or UploadError with the reason."""
+    data = upload.stream.read(rules.max_bytes + 1)
+    if len(data) > rules.max_bytes:
+        raise UploadError(f"Файл «{display_name(upload.filename)}» больше допустимого размера: {rules.describe()}.")
+    if not data:
+        raise UploadError("Файл пустой.")
+    content_type = sniff(data[:16])
+    if content_type is None or content_type not in rules.types:
+        raise UploadError(f"Файл «{display_name(upload.filename)}» не похож на допустимый документ: {rules.describe()}.")
+    return data, content_type
+
+
+def save_bytes(
+    data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None
+) -> StoredFile:
+    """Write the bytes under a generated name and add the row to the session (not committed).
+
+    Raises UploadError when the disk refuses (ENOSPC and the like); nothing is left behind."""
+    from app.core.clock import now
+
+    ext = SIGNATURES.get(content_type, (b"", ".bin"))[1]
+    token = secrets.token_hex(16)
+    key = f"{token[:2]}/{token}{ext}"
+    path = upload_dir() / key
+    tmp = path.with_suffix(path.suffix + ".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise UploadError("Не удалось сохранить файл: на сервере закончилось место. Попробуйте позже.") from exc
+        raise UploadError("Не удалось сохранить файл. Попробуйте позже.") from exc
+    _written_in_transaction(db.session()).append(path)
+    stored = StoredFile(
+        storage_key=key,
+        original_name=clean_filename(original_name, ext),
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by_id=uploaded_by_id,
+        created_at=now(),
+    )
+    db.session.add(stored)
+    return stored
+
+
+def save_upload(upload: FileStorage, uploaded_by_id: int | None, rules: UploadRules = UploadRules()) -> StoredFile:
+    data, content_type = read_upload(upload, rules)
+    return save_bytes(data, content_type, upload.filename, uploaded_by_id)
+
+
+def send_stored_file(stored: StoredFile, inline: bool = False):
+    """A download with a safe Content-Disposition (RFC 6266/5987 by Werkzeug)."""
+    response = send_file(
+        stored.path,
+        mimetype=stored.content_type,
+        as_attachment=not inline,
+        download_name=stored.original_name,
+        conditional=False,
+        etag=False,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- all or nothing -------------------------------------------------------------------------
+
+def _written_in_transaction(session: Session) -> list[Path]:
+    return session.info.setdefault("files_written", [])
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_written_files(session):
+    session.info.pop("files_written", None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _delete_written_files(session, previous_transaction):
+    if previous_transaction.parent is not None:  # a savepoint: the outer one decides
+        return
+    for path in session.info.pop("files_written", []):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass

@@ -1,0 +1,128 @@
+"""Configuration classes, selected by name in create_app() or by FLASK_CONFIG.
+
+Everything secret or installation-specific comes from the environment:
+SECRET_KEY, DATABASE_URL, MAIL_*. The embedded SQLite database lives in instance/.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("LK_INSTANCE_DIR", BASE_DIR / "instance"))
+
+#: The value a development checkout uses; production refuses to start with it.
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    INSTANCE_DIR = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    #: Uploaded files (consent scans, application documents) live here, outside the web root.
+    UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    #: With no MAIL_SERVER every outgoing mail is written here as an .eml file (SPEC §4.6).
+    MAIL_DIR = Path(os.environ.get("MAIL_DIR", INSTANCE_DIR / "mail"))
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would suppress under TESTING; we test with a real server
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "lk@example.ru")
+    #: Seconds an SMTP conversation may take before the sender gives up and retries later.
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    #: How queued mail leaves after the commit: "thread" (background, never blocks the
+    #: request), "inline" (right after the commit; tests), "off" (only the periodic sender).
+    MAIL_DISPATCH = os.environ.get("MAIL_DISPATCH", "thread")
+    MAIL_MAX_ATTEMPTS = 8
+
+    WTF_I18N_ENABLED = False  # WTForms then uses its own Russian catalogue (BaseForm.Meta)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_SSL_STRICT = False  # old browsers send no Referer; app/core/security.py checks Origin
+    MAX_CONTENT_LENGTH = 32 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+    STAFF_SESSION_MAX_SECONDS = 8 * 3600
+    STAFF_SESSION_IDLE_SECONDS = 30 * 60
+
+    #: argon2id cost; tests lower it.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_COST = 65536
+    TEMPORARY_PASSWORD_HOURS = 72
+    RESET_TOKEN_SECONDS = 3600
+
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    REGISTRATION_LIMIT = "20 per hour"
+    RECOVERY_LIMIT = "20 per hour"
+    LOGIN_WINDOW_MINUTES = 15
+    LOGIN_FAILURES_PER_ADDRESS = 10
+    LOGIN_FAILURES_PER_ACCOUNT = 5
+
+    #: Seconds between polls of live blocks (unread count, application status).
+    POLL_SECONDS = 20
+    #: Static files carry a content hash in their URL, so browsers may keep them a year.
+    SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
+    COMPRESS_MIMETYPES = [
+        "text/html", "text/css", "text/plain", "text/calendar", "text/csv",
+        "application/javascript", "text/javascript", "application/json", "image/svg+xml",
+    ]
+    COMPRESS_ALGORITHM = ["gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_MIN_SIZE = 256
+
+    #: Deadline used to refuse to start without a real secret in production.
+    REQUIRE_REAL_SECRET = False
+    DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (the public demo secret of SPEC §4.5)
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False  # the debugger is never on a port others can reach; use FLASK_DEBUG=1 locally
+
+
+class TestingConfig(Config):
+    TESTING = True
+    MAIL_DISPATCH = "inline"
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 1024
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    REQUIRE_REAL_SECRET = True
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-session"
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
