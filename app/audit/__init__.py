@@ -1,0 +1,2 @@
+"""The audit log: logins, failed logins, refused access, staff actions, changes of
+personal data — who, when, from where, what (SPEC §2.11, §2.10)."""

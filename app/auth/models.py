@@ -1,0 +1,154 @@
+"""People who use the portal: consumers (заявители) and staff, and their login attempts."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.text import normalize_search
+from app.extensions import db
+
+
+class Role(enum.StrEnum):
+    consumer = "consumer"
+    operator = "operator"
+    admin = "admin"
+
+    @property
+    def label(self) -> str:
+        return {"consumer": "заявитель", "operator": "оператор", "admin": "администратор"}[self.value]
+
+
+class ApplicantType(enum.StrEnum):
+    individual = "individual"
+    entrepreneur = "entrepreneur"
+    legal = "legal"
+
+    @property
+    def label(self) -> str:
+        return {
+            "individual": "Физическое лицо",
+            "entrepreneur": "Индивидуальный предприниматель",
+            "legal": "Юридическое лицо",
+        }[self.value]
+
+
+ROLES = tuple(r.value for r in Role)
+APPLICANT_TYPES = tuple(t.value for t in ApplicantType)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(f"role IN {ROLES}", name="role"),
+        sa.CheckConstraint(
+            f"applicant_type IS NULL OR applicant_type IN {APPLICANT_TYPES}", name="applicant_type"
+        ),
+        sa.CheckConstraint("role <> 'consumer' OR applicant_type IS NOT NULL", name="consumer_has_type"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The login; stored lower-cased.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.consumer.value, index=True)
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    #: Set for a one-time password: the next login must choose a new one.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    #: When the one-time password stops working (72 hours after it was issued).
+    password_expires_at: Mapped[datetime | None]
+    #: Part of the login cookie: bumping it ends every session of the user (SPEC §2.10).
+    session_version: Mapped[int] = mapped_column(default=1)
+    #: Bumped on every change to the user's notifications: the unread-count poll compares it.
+    inbox_version: Mapped[int] = mapped_column(default=0)
+
+    applicant_type: Mapped[str | None] = mapped_column(sa.String(16))
+    last_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    first_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    middle_name: Mapped[str] = mapped_column(sa.String(100), default="")
+    #: Organisation name for legal entities; empty otherwise.
+    org_name: Mapped[str] = mapped_column(sa.String(300), default="")
+    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    snils: Mapped[str | None] = mapped_column(sa.String(11))
+    inn: Mapped[str | None] = mapped_column(sa.String(12))
+    kpp: Mapped[str | None] = mapped_column(sa.String(9))
+    #: ОГРН of a legal entity or ОГРНИП of a sole proprietor.
+    ogrn: Mapped[str | None] = mapped_column(sa.String(15))
+    #: Normalised name, organisation and email for case-insensitive Cyrillic search (SPEC §5).
+    search_text: Mapped[str] = mapped_column(sa.String(800), default="", index=True)
+
+    #: "online" (the site), "office" (walk-in, by an operator) or "command" (flask users).
+    registered_via: Mapped[str] = mapped_column(sa.String(16), default="online")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    last_login_at: Mapped[datetime | None]
+
+    # --- Flask-Login ---------------------------------------------------------------------
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    # --- domain ------------------------------------------------------------------------------
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.operator.value, Role.admin.value)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin.value
+
+    @property
+    def is_consumer(self) -> bool:
+        return self.role == Role.consumer.value
+
+    @property
+    def person_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+
+    @property
+    def short_person_name(self) -> str:
+        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
+        return f"{self.last_name} {initials}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """How the applicant is named on pages and documents."""
+        if self.applicant_type == ApplicantType.legal.value:
+            return self.org_name
+        if self.applicant_type == ApplicantType.entrepreneur.value:
+            return f"ИП {self.person_name}"
+        return self.person_name or self.email
+
+    @property
+    def applicant_type_label(self) -> str:
+        return ApplicantType(self.applicant_type).label if self.applicant_type else Role(self.role).label
+
+    def refresh_search_text(self) -> None:
+        self.search_text = normalize_search(self.last_name, self.first_name, self.middle_name, self.org_name, self.email)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+
+
+class LoginAttempt(db.Model):
+    """Every login attempt, so every worker sees the same counts (SPEC §2.10)."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        sa.Index("ix_login_attempts_email_at", "email", "at"),
+        sa.Index("ix_login_attempts_ip_at", "ip", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    #: The login typed, normalised; counted whether or not such an account exists.
+    email: Mapped[str] = mapped_column(sa.String(254))
+    ip: Mapped[str] = mapped_column(sa.String(45))
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    success: Mapped[bool]

@@ -1,0 +1,184 @@
+"""Staff routes for accounts: walk-in registration of consumers, one-time passwords, staff."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.audit.services import record
+from app.auth.forms import WalkInRegistrationForm, email_field, name_check
+from app.auth.models import Role, User
+from app.auth.passwords import verify_password
+from app.auth.pdf import credentials_slip
+from app.auth.services import (
+    absolute_url,
+    create_consumer,
+    create_staff,
+    find_by_email,
+    issue_temporary_password,
+    send_credentials,
+)
+from app.company.services import get_company
+from app.core.forms import ActionForm, BaseForm, choices
+from app.core.storage import UploadError, UploadRules, save_upload
+from app.core.text import like_pattern
+from app.extensions import db
+from app.office import bp as office
+from app.office.access import admin_required
+from app.privacy.services import record_consent
+
+consumers = Blueprint("consumers", __name__, url_prefix="/consumers")
+staff = Blueprint("staff", __name__, url_prefix="/staff")
+
+PAGE_SIZE = 30
+
+
+class SlipForm(BaseForm):
+    password = HiddenField(validators=[DataRequired()])
+
+
+def _credentials_page(user: User, password: str, created: bool):
+    """Shown once, right after the password is made: it is not stored anywhere readable."""
+    response = make_response(render_template(
+        "office/accounts/credentials.html", user=user, password=password, created=created,
+        slip_form=SlipForm(password=password),
+    ))
+    return response
+
+
+@consumers.get("/")
+def list_consumers():
+    q = request.args.get("q", "").strip()
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    query = sa.select(User).where(User.role == Role.consumer.value)
+    if q:
+        query = query.where(User.search_text.like(like_pattern(q), escape="\\"))
+    rows = db.session.scalars(query.order_by(User.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
+    return render_template("office/accounts/consumers.html", users=rows[:PAGE_SIZE], q=q, page=page,
+                           has_next=len(rows) > PAGE_SIZE)
+
+
+@consumers.route("/new", methods=["GET", "POST"])
+def register_walk_in():
+    form = WalkInRegistrationForm()
+    if form.validate_on_submit():
+        data = form.applicant_data()
+        if find_by_email(data["email"]):
+            form.email.errors.append("Этот адрес уже зарегистрирован. Найдите заявителя в списке и выдайте новый пароль.")
+        else:
+            try:
+                scan = save_upload(form.consent_scan.data, current_user.id, UploadRules())
+            except UploadError as exc:
+                form.consent_scan.errors.append(str(exc))
+            else:
+                user, password = create_consumer(data, via="office", created_by=current_user)
+                record_consent(user, method="paper", scan_file=scan, recorded_by=current_user)
+                send_credentials(user, password)
+                record("office.walk_in_registration", user)
+                db.session.commit()
+                return _credentials_page(user, password, created=True)
+    return render_template("office/accounts/walk_in.html", form=form)
+
+
+def _consumer_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or user.role != Role.consumer.value:
+        abort(404)
+    return user
+
+
+@consumers.get("/<int:user_id>")
+def show_consumer(user_id: int):
+    user = _consumer_or_404(user_id)
+    return render_template("office/accounts/consumer.html", user=user, form=ActionForm())
+
+
+@consumers.post("/<int:user_id>/password")
+def reissue_password(user_id: int):
+    user = _consumer_or_404(user_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    password = issue_temporary_password(user)
+    send_credentials(user, password)
+    record("office.reissue_password", user)
+    db.session.commit()
+    return _credentials_page(user, password, created=False)
+
+
+@consumers.post("/<int:user_id>/slip")
+def credentials_slip_pdf(user_id: int):
+    """The printable slip. The password comes back from the page that showed it and is
+    checked against the stored hash, so the slip cannot print anything else."""
+    user = _consumer_or_404(user_id)
+    form = SlipForm()
+    if not form.validate_on_submit() or not user.must_change_password or not verify_password(user.password_hash, form.password.data):
+        flash("Памятку можно распечатать только сразу после выдачи пароля. Выдайте новый пароль.", "error")
+        return redirect(url_for("office.consumers.show_consumer", user_id=user.id))
+    record("office.print_slip", user)
+    db.session.commit()
+    data = credentials_slip(user, form.password.data, absolute_url("auth.login"), get_company())
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f"attachment; filename=lk-access-{user.id}.pdf"
+    return response
+
+
+# --- staff accounts (admin) ---------------------------------------------------------------------
+
+class StaffForm(BaseForm):
+    email = email_field()
+    role = SelectField("Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")]))
+    last_name = StringField("Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check])
+    first_name = StringField("Имя", validators=[Optional(), Length(max=100), name_check])
+
+
+@staff.get("/")
+@admin_required
+def list_staff():
+    users = db.session.scalars(
+        sa.select(User).where(User.role.in_([Role.operator.value, Role.admin.value])).order_by(User.last_name, User.email)
+    ).all()
+    return render_template("office/accounts/staff.html", users=users, form=ActionForm())
+
+
+@staff.route("/new", methods=["GET", "POST"])
+@admin_required
+def new_staff():
+    form = StaffForm()
+    if form.validate_on_submit():
+        if find_by_email(form.email.data):
+            form.email.errors.append("Учётная запись с этим адресом уже есть.")
+        else:
+            user, password = create_staff(form.email.data, form.role.data, last_name=form.last_name.data,
+                                          first_name=form.first_name.data or "", created_by=current_user)
+            send_credentials(user, password)
+            record("office.create_staff", user, role=user.role)
+            db.session.commit()
+            flash(f"Сотрудник {user.email} создан; логин и одноразовый пароль отправлены ему на почту.", "success")
+            return redirect(url_for("office.staff.list_staff"))
+    return render_template("office/accounts/staff_new.html", form=form)
+
+
+@staff.post("/<int:user_id>/toggle")
+@admin_required
+def toggle_staff(user_id: int):
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("Нельзя отключить собственную учётную запись.", "error")
+        return redirect(url_for("office.staff.list_staff"))
+    user.is_enabled = not user.is_enabled
+    user.session_version += 1  # a disabled account loses every session at once
+    record("office.staff_enabled" if user.is_enabled else "office.staff_disabled", user)
+    db.session.commit()
+    flash("Учётная запись включена." if user.is_enabled else "Учётная запись отключена.", "success")
+    return redirect(url_for("office.staff.list_staff"))
+
+
+office.register_blueprint(consumers)
+office.register_blueprint(staff)

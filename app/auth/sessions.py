@@ -1,0 +1,71 @@
+"""Who is logged in, and for how long (SPEC §2.10).
+
+The login cookie carries the user's session_version (User.get_id), so bumping it ends
+every session and remember-me cookie of the user. Staff sessions last at most 8 hours
+and end after 30 idle minutes. A one-time password must be replaced before anything else."""
+from __future__ import annotations
+
+import time
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.auth import bp
+from app.auth.models import User
+from app.extensions import db, login_manager
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Войдите, чтобы открыть эту страницу."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+#: Endpoints a user with a one-time password may still reach.
+_FORCED_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "privacy.policy", "privacy.consent", "public.healthz"}
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    uid, _, version = user_id.partition(".")
+    if not uid.isdigit() or not version.isdigit():
+        return None
+    return db.session.scalar(
+        sa.select(User).where(User.id == int(uid), User.session_version == int(version), User.is_enabled.is_(True))
+    )
+
+
+def start_session(user: User, remember: bool) -> None:
+    """A fresh session for a login: nothing of the anonymous session is carried over."""
+    session.clear()
+    login_user(user, remember=remember and user.is_consumer, fresh=True)
+    session["auth_at"] = int(time.time())
+    session["seen_at"] = int(time.time())
+    session.permanent = False
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+@bp.before_app_request
+def guard_session():
+    if not current_user.is_authenticated:
+        return None
+    if current_user.is_staff:
+        clock = int(time.time())
+        config = current_app.config
+        auth_at = session.get("auth_at", 0)
+        seen_at = session.get("seen_at", 0)
+        if clock - auth_at > config["STAFF_SESSION_MAX_SECONDS"] or clock - seen_at > config["STAFF_SESSION_IDLE_SECONDS"]:
+            end_session()
+            flash("Сеанс завершён по времени. Войдите снова.", "info")
+            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+        # Polls do not count as activity, or an open tab would keep the session alive forever.
+        if request.headers.get("HX-Trigger-Name") != "poll" and not request.path.endswith("/badge"):
+            session["seen_at"] = clock
+    if current_user.must_change_password and request.endpoint not in _FORCED_CHANGE_ALLOWED:
+        if request.headers.get("HX-Request"):
+            return "", 204
+        return redirect(url_for("auth.change_password"))
+    return None
