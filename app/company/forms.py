@@ -1,0 +1,46 @@
+from zoneinfo import available_timezones
+
+from wtforms import BooleanField, DateField, DecimalField, EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Regexp, ValidationError
+
+from app.core.forms import BaseForm
+
+
+def _digits(n: int, name: str):
+    return Regexp(rf"^\d{{{n}}}$", message=f"{name}: {n} цифр.")
+
+
+class CompanyForm(BaseForm):
+    full_name = StringField("Полное наименование", validators=[DataRequired(message="Укажите полное наименование."), Length(max=300)])
+    short_name = StringField("Краткое наименование", validators=[DataRequired(message="Укажите краткое наименование."), Length(max=120)])
+    address = StringField("Адрес", validators=[DataRequired(message="Укажите адрес."), Length(max=300)])
+    phone = StringField("Телефоны", validators=[DataRequired(message="Укажите телефон."), Length(max=60)])
+    email = EmailField("Электронная почта", validators=[DataRequired(message="Укажите адрес почты."), Email(message="Проверьте адрес почты.", check_deliverability=False)])
+    inn = StringField("ИНН", validators=[_digits(10, "ИНН")])
+    kpp = StringField("КПП", validators=[Regexp(r"^\d{4}[0-9A-Z]{2}\d{3}$", message="КПП: 9 знаков.")])
+    ogrn = StringField("ОГРН", validators=[_digits(13, "ОГРН")])
+    bank_name = StringField("Банк", validators=[DataRequired(message="Укажите банк."), Length(max=200)])
+    bank_bic = StringField("БИК", validators=[_digits(9, "БИК")])
+    bank_account = StringField("Расчётный счёт", validators=[_digits(20, "Расчётный счёт")])
+    bank_corr_account = StringField("Корреспондентский счёт", validators=[_digits(20, "Корреспондентский счёт")])
+    vat_payer = BooleanField("Компания платит НДС")
+    region = StringField("Регион", validators=[DataRequired(message="Укажите регион."), Length(max=120)])
+    time_zone = StringField("Часовой пояс (например, Europe/Moscow)", validators=[DataRequired(message="Укажите часовой пояс.")])
+    site_url = StringField("Адрес личного кабинета в интернете", validators=[DataRequired(message="Укажите адрес сайта."), Regexp(r"^https?://[^\s/]+", message="Адрес начинается с https://")])
+
+    def validate_time_zone(self, field):
+        if field.data not in available_timezones():
+            raise ValidationError("Неизвестный часовой пояс. Пример: Europe/Moscow, Asia/Yekaterinburg.")
+
+    def validate_inn(self, field):
+        from stdnum.ru import inn
+
+        if field.data and not inn.is_valid(field.data):
+            raise ValidationError("ИНН введён с ошибкой.")
+
+
+class VatRateForm(BaseForm):
+    valid_from = DateField("Действует с", validators=[DataRequired(message="Укажите дату.")])
+    percent = DecimalField("Ставка, %", places=2, validators=[DataRequired(message="Укажите ставку."), NumberRange(min=0, max=50, message="Ставка от 0 до 50 %.")])
+
+

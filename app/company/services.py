@@ -1,0 +1,70 @@
+"""Reading the company's settings and its VAT rate on a date."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import g, has_app_context
+
+from app.company.models import CompanySettings, VatRate
+from app.extensions import db
+
+#: The statutory rates when an admin has entered none (Tax Code art. 164; Federal Law
+#: of 28.11.2025 N 425-FZ raised the rate to 22 % from 01.01.2026).
+STATUTORY_VAT = ((date(2019, 1, 1), Decimal("20")), (date(2026, 1, 1), Decimal("22")))
+
+DEFAULTS = dict(
+    full_name="Сетевая организация (заполните сведения в настройках)",
+    short_name="Сетевая организация",
+    address="", phone="", email="", inn="", kpp="", ogrn="",
+    bank_name="", bank_bic="", bank_account="", bank_corr_account="",
+    vat_payer=True, region="", time_zone="Europe/Moscow", site_url="http://127.0.0.1:5000",
+    is_demo=False,
+)
+
+
+def get_company() -> CompanySettings:
+    """The settings row (cached for the request), or unsaved defaults before it exists."""
+    if has_app_context() and "company" in g:
+        return g.company
+    company = db.session.get(CompanySettings, 1) or CompanySettings(id=1, **DEFAULTS)
+    if has_app_context():
+        g.company = company
+    return company
+
+
+def save_company(values: dict) -> CompanySettings:
+    from app.core.clock import now
+
+    company = db.session.get(CompanySettings, 1)
+    if company is None:
+        company = CompanySettings(id=1, **DEFAULTS)
+        db.session.add(company)
+    for key, value in values.items():
+        setattr(company, key, value)
+    company.updated_at = now()
+    g.pop("company", None)
+    return company
+
+
+def vat_schedule() -> list[tuple[date, Decimal]]:
+    rows = db.session.execute(sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.valid_from)).all()
+    return [(r.valid_from, Decimal(r.percent)) for r in rows] or list(STATUTORY_VAT)
+
+
+def vat_percent_on(day: date, company: CompanySettings | None = None) -> Decimal:
+    """The VAT percent the company charges on `day`: 0 when it does not pay VAT."""
+    company = company or get_company()
+    if not company.vat_payer:
+        return Decimal("0")
+    percent = Decimal("0")
+    for valid_from, value in vat_schedule():
+        if valid_from <= day:
+            percent = value
+    return percent
+
+
+def vat_rate_on(day: date, company: CompanySettings | None = None) -> Decimal:
+    """The same as a fraction: Decimal('0.22')."""
+    return vat_percent_on(day, company) / Decimal(100)

@@ -1,0 +1,1 @@
+"""The Russian production calendar and deadline arithmetic (SPEC §2.8)."""
