@@ -1,0 +1,19 @@
+from datetime import date
+
+import click
+
+from app.notifications import bp
+
+
+@bp.cli.command("remind")
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), help="Run as if today were this date.")
+def remind_command(on_date) -> None:
+    """Remind consumers of their own approaching deadlines (daily)."""
+    from app.core.clock import today
+    from app.extensions import db
+    from app.notifications.services import send_reminders
+
+    day: date = on_date.date() if on_date else today()
+    sent = send_reminders(day)
+    db.session.commit()
+    click.echo(f"reminders: {sent} sent for {day.isoformat()}")
