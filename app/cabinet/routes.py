@@ -1,0 +1,54 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.audit.services import record
+from app.auth.identifiers import IdentifierError, normalize_phone
+from app.cabinet import bp
+from app.cabinet.forms import ContactsForm, preferences_form
+from app.cabinet.sections import render_sections
+from app.extensions import db
+from app.notifications.kinds import KINDS
+from app.notifications.services import preferences, set_preferences
+
+
+def _consumer_only():
+    if current_user.is_staff:
+        return redirect(url_for("office.dashboard"))
+    return None
+
+
+@bp.get("/cabinet")
+@login_required
+def home():
+    if (r := _consumer_only()) is not None:
+        return r
+    return render_template("cabinet/home.html", sections=render_sections("lk.cabinet_sections", current_user))
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    if (r := _consumer_only()) is not None:
+        return r
+    user = current_user._get_current_object()
+    contacts = ContactsForm(prefix="contacts", phone=user.phone)
+    prefs = preferences_form(KINDS.values(), preferences(user))(prefix="prefs")
+    if request.method == "POST" and request.form.get("section") == "contacts" and contacts.validate_on_submit():
+        try:
+            user.phone = normalize_phone(contacts.phone.data)
+        except IdentifierError as exc:
+            contacts.phone.errors.append(str(exc))
+        else:
+            record("profile.contacts_changed", user, fields="phone")
+            db.session.commit()
+            flash("Контактные данные сохранены.", "success")
+            return redirect(url_for("cabinet.profile"))
+    elif request.method == "POST" and request.form.get("section") == "preferences" and prefs.validate_on_submit():
+        set_preferences(user, {k.code: bool(getattr(prefs, f"mail_{k.code}").data) for k in KINDS.values() if not k.always_mail})
+        db.session.commit()
+        flash("Настройки уведомлений сохранены.", "success")
+        return redirect(url_for("cabinet.profile"))
+    return render_template(
+        "cabinet/profile.html", user=user, contacts=contacts, prefs=prefs, kinds=KINDS,
+        sections=render_sections("lk.profile_sections", user),
+    )
