@@ -1,0 +1,40 @@
+# The two commands of the README: `make run` and `make test`. Also `make bench`, `make lint`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+FLASK := $(VENV)/bin/flask --app wsgi
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## Set up and serve the demo on http://127.0.0.1:$(PORT) (the mail sender runs alongside).
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	@echo "Сайт: http://127.0.0.1:$(PORT)"
+	@$(FLASK) mail send-pending --loop >/dev/null & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## The whole suite: unit, request, mail, browser tests (SQLite, or DATABASE_URL).
+test: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check app tests bench config.py wsgi.py
+
+bench: $(VENV)/.installed-dev
+	$(VENV)/bin/python -m bench
+
+clean:
+	rm -rf $(VENV) test-artifacts

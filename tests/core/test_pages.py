@@ -1,0 +1,91 @@
+"""Public pages, error pages and the headers every response carries."""
+import pytest
+
+from app.core.security import CONTENT_SECURITY_POLICY
+
+
+@pytest.mark.parametrize("url", ["/", "/login", "/register", "/password/forgot", "/privacy", "/privacy/consent"])
+def test_public_pages(client, url):
+    page = client.page(url)
+    assert page.soup.html["lang"] == "ru"
+
+
+def test_security_headers(client, consumer_client):
+    response = client.get("/login")
+    assert response.headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY and "unsafe" not in CONTENT_SECURITY_POLICY
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Strict-Transport-Security" not in response.headers
+    assert consumer_client.get("/cabinet").headers["Cache-Control"] == "no-store"
+    https = client.get("/login", base_url="https://localhost")
+    assert https.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_htmx_is_configured_for_the_csp(client):
+    page = client.page("/login")
+    config = page.soup.find("meta", attrs={"name": "htmx-config"})["content"]
+    assert '"allowEval":false' in config and '"includeIndicatorStyles":false' in config and '"historyCacheSize":0' in config
+    assert "X-CSRFToken" in page.soup.body["hx-headers"]
+
+
+def test_static_files_are_fingerprinted_and_cached(client):
+    page = client.page("/login")
+    css = page.soup.find("link", rel="stylesheet")["href"]
+    assert "?v=" in css
+    response = client.get(css)
+    assert "immutable" in response.headers["Cache-Control"]
+
+
+def test_html_is_gzipped(client):
+    response = client.get("/register", headers={"Accept-Encoding": "gzip"})
+    assert response.headers.get("Content-Encoding") == "gzip"
+
+
+def test_404_page_is_russian(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404 and "Страница не найдена" in response.get_data(as_text=True)
+
+
+def test_405_page_is_russian(client):
+    response = client.get("/logout")
+    assert response.status_code == 405 and "Метод не поддерживается" in response.get_data(as_text=True)
+
+
+def test_cross_site_post_is_refused(consumer_client):
+    response = consumer_client.submit("/notifications/read-all", {}, headers={"Origin": "https://evil.example"})
+    assert response.status_code == 400
+
+
+def test_post_without_origin_or_referer_is_accepted(consumer_client):
+    assert consumer_client.submit("/notifications/read-all", {}).status_code == 302
+
+
+def test_500_shows_no_internals(app, client):
+    @app.get("/boom-test")
+    def boom():
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom-test")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Ошибка на сервере" in text and "secret internals" not in text and "Traceback" not in text
+
+
+def test_oversize_request_gets_413_in_russian(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = client.submit("/register", {"email": "x" * 4096})
+    assert response.status_code == 413 and "Файл слишком большой" in response.get_data(as_text=True)
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_production_refuses_the_development_secret(monkeypatch):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-secret-key-not-for-production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production")
