@@ -94,9 +94,9 @@ class Config:
     UPLOAD_LIMIT = os.environ.get("UPLOAD_LIMIT", "60 per hour")
     EXPORT_LIMIT = os.environ.get("EXPORT_LIMIT", "10 per hour")
 
-    #: The second factor (TOTP, RFC 6238): the name authenticator apps show, and how long
-    #: the step between a correct password and the code may take.
-    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Личный кабинет")
+    #: The second factor (TOTP, RFC 6238): the name authenticator apps show (empty: the
+    #: company's short name), and how long the step between the password and the code may take.
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "")
     SECOND_FACTOR_PENDING_SECONDS = 5 * 60
     #: Wrong codes in one login before the password must be typed again.
     SECOND_FACTOR_MAX_FAILURES = 5

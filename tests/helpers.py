@@ -134,6 +134,7 @@ def totp_code(user) -> str:
     from app.core import clock
     from app.extensions import db
 
+    db.session.commit()  # end a read transaction that would still see the old row (a live server wrote it)
     row = db.session.get(User, user.id)
     db.session.refresh(row)
     totp = make_totp(row.totp_secret)

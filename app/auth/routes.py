@@ -161,7 +161,7 @@ def second_factor():
                                      second_factor=check.method)
             if (restart := _code_failed(user, state, form)) is not None:
                 return restart
-    return render_template("auth/second_factor.html", form=form, error=error), status
+    return render_template("auth/second_factor.html", form=form, error=error, issuer=twofactor.issuer()), status
 
 
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])

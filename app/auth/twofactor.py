@@ -50,8 +50,15 @@ def new_secret() -> str:
     return pyotp.random_base32(32)
 
 
+def issuer() -> str:
+    """The name authenticator apps show next to the code: TOTP_ISSUER, or the company's."""
+    from app.company.services import get_company
+
+    return current_app.config["TOTP_ISSUER"] or get_company().short_name
+
+
 def provisioning_uri(secret: str, email: str) -> str:
-    return totp(secret).provisioning_uri(name=email, issuer_name=current_app.config["TOTP_ISSUER"])
+    return totp(secret).provisioning_uri(name=email, issuer_name=issuer())
 
 
 def qr_data_uri(uri: str) -> str:

@@ -135,7 +135,7 @@ def anonymise(user) -> None:
     db.session.execute(sa.delete(LoginAttempt).where(
         sa.or_(LoginAttempt.user_id == user.id, LoginAttempt.email == old_email)))
     user.email = f"deleted-{user.id}@anonymised.invalid"
-    user.password_hash = "!"  # noqa: S105 (not a hash: matches no password)
+    user.password_hash = "!"  # noqa: S105  # nosec B105  # not a hash: matches no password
     user.last_name = user.first_name = user.middle_name = user.org_name = user.phone = ""
     user.snils = user.inn = user.kpp = user.ogrn = None
     user.totp_secret = None
