@@ -96,7 +96,11 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 256
 
-    #: Deadline used to refuse to start without a real secret in production.
+    #: How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; the
+    #: client's address (throttling, audit) is read through them. 0: none.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    #: Refuse to start without a real SECRET_KEY (production).
     REQUIRE_REAL_SECRET = False
     DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (the public demo secret of SPEC §4.5)
 

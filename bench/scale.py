@@ -1,0 +1,10 @@
+"""(c) Scale: list pages and queues with 100,000 applications, 1,000,000 notifications and
+20,000 outages (SPEC §3). Filled in as the features that own those tables land."""
+from __future__ import annotations
+
+from bench.report import Report
+
+
+def measure(report: Report) -> None:
+    report.section("(c) scale")
+    report.info("not measured yet: needs the applications and outages features")
