@@ -37,11 +37,12 @@ class Outage(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {OUTAGE_STATUSES}", name="status"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # The schedule: a date window, in order of start.
-        sa.Index("ix_outages_starts_at", "starts_at"),
-        sa.Index("ix_outages_ends_at", "ends_at"),
-        # The settlement and street filters, and finding the outages at an address.
-        sa.Index("ix_outages_settlement_key_street_key", "settlement_key", "street_key"),
+        # The schedule: a date window (starts_at bounded on both sides, ends_at checked in the
+        # index), in order of start.
+        sa.Index("ix_outages_starts_at_ends_at", "starts_at", "ends_at"),
+        # The settlement and street filters, the suggestions (read from this index alone) and
+        # the outages at a consumer's address.
+        sa.Index("ix_outages_places", "settlement_key", "street_key", "settlement", "street"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -65,7 +65,7 @@ def schedule():
     form, flt, keys, messages = _read_filter()
     page = _page_number()
     outages, total = schedule_page(flt, keys, page)
-    settlements, streets = suggestions(flt)
+    settlements, streets = suggestions(flt, keys)
     start, end = flt.window()
     context = dict(form=form, flt=flt, outages=outages, total=total, page=page, page_size=PAGE_SIZE,
                    has_next=page * PAGE_SIZE < total, messages=messages, start=start, end=end,

@@ -43,8 +43,10 @@ from app.outages.models import (
 #: The schedule shows today and this many days after it by default.
 DEFAULT_DAYS = 14
 PAGE_SIZE = 20
-#: Longest outage accepted: a longer one is almost certainly a typo in a date.
-MAX_DURATION = timedelta(days=31)
+#: Longest outage accepted: a planned interruption lasts hours (at most 24 at a time for
+#: reliability category III); works of several days are published day by day. A longer
+#: one is almost certainly a typo in a date, and the bound keeps the schedule's query narrow.
+MAX_DURATION = timedelta(days=7)
 #: Addresses a consumer may add by hand.
 MAX_MANUAL_ADDRESSES = 20
 
@@ -110,18 +112,18 @@ def validate(data: OutageData) -> dict[str, str]:
         if len(value) > limit and name not in problems:
             problems[name] = f"{names[name]}: не длиннее {limit} символов."
     if data.houses and "houses" not in problems:
-        if not data.street:
-            problems["houses"] = "Дома указываются вместе с улицей; для всего населённого пункта оставьте оба поля пустыми."
+        try:
+            whole_street = parse_houses(data.houses).whole_street
+        except HouseError as exc:
+            problems["houses"] = str(exc)
         else:
-            try:
-                parse_houses(data.houses)
-            except HouseError as exc:
-                problems["houses"] = str(exc)
+            if not data.street and not whole_street:
+                problems["houses"] = "Дома указываются вместе с улицей; для всего населённого пункта оставьте оба поля пустыми."
     if data.starts_at and data.ends_at:
         if data.ends_at <= data.starts_at:
             problems["ends_at"] = "Окончание отключения должно быть позже начала."
         elif data.ends_at - data.starts_at > MAX_DURATION:
-            problems["ends_at"] = "Плановое отключение не может длиться дольше 31 дня. Проверьте даты."
+            problems["ends_at"] = "Плановое отключение не может длиться дольше 7 дней. Проверьте даты."
     if data.status is not None and data.status not in OUTAGE_STATUSES:
         problems["status"] = "Статус: planned, changed, cancelled или done."
     return problems
@@ -276,25 +278,36 @@ def _word_prefix(column, text: str):
     return sa.and_(*conditions)
 
 
+def _starts_with(column, prefix: str):
+    """A prefix as a range, so an index on the column serves it (LIKE would not, in SQLite)."""
+    return sa.and_(column >= prefix, column < prefix + "\uffff")
+
+
 def settlement_keys(typed: str) -> list[str] | None:
-    """The settlement keys a filter means: the exact one when it exists, else those the
-    typed words begin (as a person types); None when no outage was ever there."""
+    """The settlement keys a filter means: the exact one when an outage was ever there,
+    else those the typed text begins (as a person types); None when there are none."""
     key = normalize_settlement(typed)
     if not key:
         return None
     keys = db.session.scalars(
-        sa.select(Outage.settlement_key).where(_word_prefix(Outage.settlement_key, key)).distinct().limit(50)
+        sa.select(Outage.settlement_key).where(_starts_with(Outage.settlement_key, key))
+        .group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(50)
     ).all()
     if key in keys:
         return [key]
     return list(keys) or None
 
 
+def _window(start: date, end: date):
+    """Outages that overlap the local days start..end. The lower bound on the start lets the
+    (starts_at, ends_at) index serve the query: no outage lasts longer than MAX_DURATION."""
+    since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
+    return sa.and_(Outage.starts_at >= since - MAX_DURATION, Outage.starts_at < until, Outage.ends_at > since)
+
+
 def schedule_query(flt: ScheduleFilter, settlement_in: list[str] | None):
     start, end = flt.window()
-    query = sa.select(Outage).where(
-        Outage.ends_at > local_midnight(start), Outage.starts_at < local_midnight(end + timedelta(days=1))
-    )
+    query = sa.select(Outage).where(_window(start, end))
     if settlement_in is not None:
         query = query.where(Outage.settlement_key.in_(settlement_in))
     street = normalize_street(flt.street)
@@ -311,7 +324,7 @@ def schedule_page(flt: ScheduleFilter, settlement_in: list[str] | None, page: in
                   page_size: int = PAGE_SIZE) -> tuple[list[Outage], int]:
     """A page of the schedule in order of start, and the total: two queries."""
     query = schedule_query(flt, settlement_in)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
     rows = db.session.scalars(
         query.order_by(Outage.starts_at, Outage.id).offset((page - 1) * page_size).limit(page_size)
     ).all()
@@ -324,27 +337,25 @@ def schedule_all(flt: ScheduleFilter, settlement_in: list[str] | None, limit: in
     return list(db.session.scalars(query))
 
 
-def suggestions(flt: ScheduleFilter, limit: int = 15) -> tuple[list[str], list[str]]:
-    """Settlements and streets to suggest for what is typed, from the outages in the window."""
-    start, end = flt.window()
-    window = sa.and_(Outage.ends_at > local_midnight(start),
-                     Outage.starts_at < local_midnight(end + timedelta(days=1)))
-    settlement_query = sa.select(Outage.settlement, Outage.settlement_key).where(window)
+def suggestions(flt: ScheduleFilter, settlement_in: list[str] | None, limit: int = 15) -> tuple[list[str], list[str]]:
+    """Settlements that begin with what is typed, and the streets of the chosen settlement
+    that begin with what is typed there; from every outage ever published, read from the
+    (settlement_key, street_key, settlement, street) index alone."""
+    settlement_query = sa.select(Outage.settlement_key, sa.func.min(Outage.settlement))
     key = normalize_settlement(flt.settlement)
     if key:
-        settlement_query = settlement_query.where(_word_prefix(Outage.settlement_key, key))
-    settlements = _distinct_by_key(db.session.execute(
-        settlement_query.group_by(Outage.settlement_key, Outage.settlement).order_by(Outage.settlement_key).limit(limit * 3)
-    ).all(), limit)
-    street_query = sa.select(Outage.street, Outage.street_key).where(window, Outage.street_key != "")
-    if key:
-        street_query = street_query.where(Outage.settlement_key.startswith(key, autoescape=True))
-    street = normalize_street(flt.street)
-    if street.name:
-        street_query = street_query.where(_word_prefix(Outage.street_key, street.name))
-    streets = _distinct_by_key(db.session.execute(
-        street_query.group_by(Outage.street_key, Outage.street).order_by(Outage.street_key).limit(limit * 3)
-    ).all(), limit)
+        settlement_query = settlement_query.where(_starts_with(Outage.settlement_key, key))
+    settlements = [row[1] for row in db.session.execute(
+        settlement_query.group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(limit))]
+    streets: list[str] = []
+    if settlement_in:
+        street_query = sa.select(Outage.street_key, sa.func.min(Outage.street)).where(
+            Outage.settlement_key.in_(settlement_in[:5]), Outage.street_key != "")
+        street = normalize_street(flt.street)
+        if street.name:
+            street_query = street_query.where(_starts_with(Outage.street_key, street.name))
+        streets = [row[1] for row in db.session.execute(
+            street_query.group_by(Outage.street_key).order_by(Outage.street_key).limit(limit))]
     return settlements, streets
 
 
@@ -741,6 +752,10 @@ def import_rows(rows: list[ImportRow], actor: User | None = None) -> ImportResul
             if is_short_notice(outage, min_days):
                 result.short_notice.append((row.line, outage))
             continue
+        if not data.external_id:
+            # The same outage by its normalised place and times: keep the spelling it has.
+            data.district, data.settlement, data.street, data.houses = (
+                existing.district, existing.settlement, existing.street, existing.houses)
         old_start = existing.starts_at
         event = update_outage(existing, data)
         if event is None:

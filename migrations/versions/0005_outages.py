@@ -2,7 +2,7 @@
 
 Revision ID: 0005_outages
 Revises: 0001_foundation
-Create Date: 2026-11-27 22:32:53.966973
+Create Date: 2026-11-27 22:38:16.916883
 
 """
 from alembic import op
@@ -52,10 +52,9 @@ def upgrade():
     sa.UniqueConstraint('external_id', name=op.f('uq_outages_external_id'))
     )
     with op.batch_alter_table('outages', schema=None) as batch_op:
-        batch_op.create_index('ix_outages_ends_at', ['ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_outages_match_key'), ['match_key'], unique=False)
-        batch_op.create_index('ix_outages_settlement_key_street_key', ['settlement_key', 'street_key'], unique=False)
-        batch_op.create_index('ix_outages_starts_at', ['starts_at'], unique=False)
+        batch_op.create_index('ix_outages_places', ['settlement_key', 'street_key', 'settlement', 'street'], unique=False)
+        batch_op.create_index('ix_outages_starts_at_ends_at', ['starts_at', 'ends_at'], unique=False)
 
     op.create_table('user_addresses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -89,10 +88,9 @@ def downgrade():
 
     op.drop_table('user_addresses')
     with op.batch_alter_table('outages', schema=None) as batch_op:
-        batch_op.drop_index('ix_outages_starts_at')
-        batch_op.drop_index('ix_outages_settlement_key_street_key')
+        batch_op.drop_index('ix_outages_starts_at_ends_at')
+        batch_op.drop_index('ix_outages_places')
         batch_op.drop_index(batch_op.f('ix_outages_match_key'))
-        batch_op.drop_index('ix_outages_ends_at')
 
     op.drop_table('outages')
     op.drop_table('outage_settings')
