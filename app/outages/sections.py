@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from app.outages.forms import AddressForm
 from app.outages.models import AddressSource
-from app.outages.services import source_addresses, upcoming_for_user, user_addresses
+from app.outages.services import outage_period, source_addresses, upcoming_for_user, user_addresses
 
 
 def profile_context(user) -> dict:
@@ -15,4 +15,4 @@ def profile_context(user) -> dict:
 
 
 def cabinet_context(user) -> dict:
-    return dict(my_outages=upcoming_for_user(user))
+    return dict(my_outages=upcoming_for_user(user), period=outage_period)
