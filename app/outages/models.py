@@ -37,9 +37,9 @@ class Outage(db.Model):
     __table_args__ = (
         sa.CheckConstraint(f"status IN {OUTAGE_STATUSES}", name="status"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
-        # The schedule: a date window (starts_at bounded on both sides, ends_at checked in the
-        # index), in order of start.
-        sa.Index("ix_outages_starts_at_ends_at", "starts_at", "ends_at"),
+        # The schedule: a date window (starts_at bounded on both sides), in order of start; the
+        # end, settlement and street are checked in the index, before any row is read.
+        sa.Index("ix_outages_window", "starts_at", "ends_at", "settlement_key", "street_key"),
         # The settlement and street filters, the suggestions (read from this index alone) and
         # the outages at a consumer's address.
         sa.Index("ix_outages_places", "settlement_key", "street_key", "settlement", "street"),

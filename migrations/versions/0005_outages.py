@@ -54,7 +54,7 @@ def upgrade():
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_outages_match_key'), ['match_key'], unique=False)
         batch_op.create_index('ix_outages_places', ['settlement_key', 'street_key', 'settlement', 'street'], unique=False)
-        batch_op.create_index('ix_outages_starts_at_ends_at', ['starts_at', 'ends_at'], unique=False)
+        batch_op.create_index('ix_outages_window', ['starts_at', 'ends_at', 'settlement_key', 'street_key'], unique=False)
 
     op.create_table('user_addresses',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -88,7 +88,7 @@ def downgrade():
 
     op.drop_table('user_addresses')
     with op.batch_alter_table('outages', schema=None) as batch_op:
-        batch_op.drop_index('ix_outages_starts_at_ends_at')
+        batch_op.drop_index('ix_outages_window')
         batch_op.drop_index('ix_outages_places')
         batch_op.drop_index(batch_op.f('ix_outages_match_key'))
 
