@@ -185,8 +185,8 @@ _TEXT = ("district", "settlement", "street", "houses", "external_id")
 
 
 def update_outage(outage: Outage, data: OutageData) -> str | None:
-    """Apply new values; returns "changed", "cancelled", "published", "done", "spelling" or
-    None when nothing differs. Consumers hear of what matters to them."""
+    """Apply new values; returns the event consumers heard of ("published", "changed",
+    "cancelled"), "spelling" or "quiet" when they heard nothing, None when nothing differs."""
     data = data.cleaned()
     new = dict(district=data.district, settlement=data.settlement, street=data.street, houses=data.houses,
                starts_at=data.starts_at, ends_at=data.ends_at, reason=data.reason, **_keys(data))
@@ -212,16 +212,15 @@ def update_outage(outage: Outage, data: OutageData) -> str | None:
     db.session.flush()
     if new_status == OutageStatus.cancelled.value and old_status != new_status:
         event = "cancelled"
-    elif new_status == OutageStatus.done.value:
-        event = "done"
-    elif new_status in ACTIVE_STATUSES and old_status not in ACTIVE_STATUSES:
+    elif new_status not in ACTIVE_STATUSES:
+        return "quiet"  # closed, or a correction to an outage that stays cancelled
+    elif old_status not in ACTIVE_STATUSES:
         event = "published"
     elif significant or new_status != old_status:
         event = "changed"
     else:
         return "spelling"
-    if event != "done":
-        notify_consumers(outage, event, also_at=old_place)
+    notify_consumers(outage, event, also_at=old_place)
     return event
 
 
@@ -257,7 +256,7 @@ class ScheduleFilter:
     status: str = ""
 
     def window(self) -> tuple[date, date]:
-        start = self.date_from or today()
+        start = self.date_from or (min(today(), self.date_to) if self.date_to else today())
         end = self.date_to or start + timedelta(days=DEFAULT_DAYS)
         return start, end
 
@@ -568,8 +567,10 @@ def outage_period(outage: Outage) -> str:
 
 def time_range(outage: Outage) -> str:
     """Under a day heading: «09:00 – 17:00», or the whole period when it spans days."""
-    period = outage_period(outage)
-    return period[11:] if len(period) == len("01.12.2026 09:00 – 17:00") else period
+    start, end = outage.starts_at.astimezone(company_zone()), outage.ends_at.astimezone(company_zone())
+    if start.date() == end.date():
+        return f"{start:%H:%M} – {end:%H:%M}"
+    return outage_period(outage)
 
 
 def schedule_link(outage: Outage) -> str:
@@ -600,7 +601,7 @@ def notify_consumers(outage: Outage, event: str, also_at: OutagePlace | None = N
     lines = [f"Адрес: {outage.place}.", f"Время: {outage_period(outage)}."]
     if event == "cancelled":
         lines.insert(0, "Отключение не состоится.")
-    lines.append(f"Причина: {outage.reason}.")
+    lines.append(f"Причина: {outage.reason.rstrip('.')}.")
     lines.append(f"Район электрических сетей: {outage.district}.")
     body = "\n".join(lines)
     for user in users:

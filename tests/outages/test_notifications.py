@@ -133,3 +133,12 @@ def test_matching_looks_up_candidates_by_key_not_by_scanning(make_user, make_out
     plan = _db.session.execute(sa.text("EXPLAIN QUERY PLAN " + statements[0].replace("?", "'x'"))).all() \
         if _db.engine.dialect.name == "sqlite" else []
     assert not plan or any("ix_user_addresses_settlement_key_street_key" in str(row) for row in plan), plan
+
+
+def test_a_correction_to_a_cancelled_outage_is_not_news(resident, make_outage):
+    outage = make_outage(houses="1-15")
+    cancel_outage(outage)
+    assert update_outage(outage, data_of(outage, reason="Другая причина")) == "quiet"
+    db.session.commit()
+    assert len(notes(resident)) == 2, "published and cancelled only"
+    assert update_outage(outage, OutageData(**{**data_of(outage).__dict__, "status": "planned"})) == "published"
