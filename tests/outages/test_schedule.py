@@ -192,3 +192,10 @@ def test_consumers_and_staff_see_the_schedule_too(consumer_client, operator_clie
     assert ids(operator_client.page("/outages"))
     menu = consumer_client.page("/outages").select_one("nav.menu a[aria-current]")
     assert menu.get_text(strip=True) == "Плановые отключения"
+
+
+def test_an_end_date_alone_means_the_days_up_to_it(client, demo_outages):
+    page = client.page("/outages?date_to=2026-12-01")
+    assert ids(page) == [demo_outages["past"].id] and not page.errors()
+    page = client.page("/outages?date_to=2026-11-20")
+    assert ids(page) == [] and not page.errors() and "2026-11-20" in page.select_one("#date_from")["value"]
