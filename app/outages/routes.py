@@ -43,8 +43,6 @@ def _read_filter() -> tuple[ScheduleFilterForm, ScheduleFilter, list[str] | None
         date_from=getattr(form.date_from, "parsed", None) if not form.date_from.errors else None,
         date_to=getattr(form.date_to, "parsed", None) if not form.date_to.errors else None,
     )
-    if form.date_to.errors:
-        flt.date_to = None
     keys = None
     if flt.settlement:
         keys = settlement_keys(flt.settlement)
@@ -76,7 +74,7 @@ def schedule():
         response = make_response(render_blocks("outages/schedule.html", ["results", "suggestions"], oob=True, **context))
     else:
         response = make_response(render_template("outages/schedule.html", **context))
-    response.headers["Vary"] = "HX-Request"
+    response.vary.add("HX-Request")
     return response
 
 
