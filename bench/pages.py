@@ -16,16 +16,22 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/profile", "/profile", "consumer"),
     ("/notifications", "/notifications", "consumer"),
     ("/password/change", "/password/change", "consumer"),
+    ("/outages", "/outages", None),
+    ("/outages/print", "/outages/print", None),
+    ("/outages (consumer)", "/outages", "consumer"),
 ]
 
 #: (label, url, who, extra headers)
 FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
+    ("outage filter (street «Лен»)", "/outages?street=%D0%9B%D0%B5%D0%BD", None, {"HX-Request": "true"}),
+    ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
 LOAD_PAGES: list[tuple[str, str, str | None]] = [
     ("cabinet", "/cabinet", "consumer"),
+    ("outage schedule", "/outages", None),
 ]
 
 
