@@ -76,11 +76,6 @@ class Config:
     TEMPORARY_PASSWORD_HOURS = 72
     RESET_TOKEN_SECONDS = 3600
 
-    #: How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-For and
-    #: X-Forwarded-Proto. 0 serves the client directly. Throttling and the audit log need
-    #: the client's real address, so set it to 1 behind one nginx (never more than there are).
-    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
-
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
@@ -126,7 +121,11 @@ class Config:
     COMPRESS_LEVEL = 6
     COMPRESS_MIN_SIZE = 256
 
-    #: Deadline used to refuse to start without a real secret in production.
+    #: How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto; the
+    #: client's address (throttling, audit) is read through them. 0: none.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    #: Refuse to start without a real SECRET_KEY (production).
     REQUIRE_REAL_SECRET = False
 
 

@@ -22,6 +22,8 @@ FEATURES = (
     "company",
     "workdays",
     "audit",
+    "backup",
+    "outages",
 )
 
 
@@ -34,6 +36,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     if app.config["REQUIRE_REAL_SECRET"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("app").setLevel(logging.INFO)
 

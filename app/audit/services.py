@@ -109,6 +109,14 @@ ACTION_LABELS: dict[str, str] = dict((
     ("office.vat_rate_deleted", "Удалена ставка НДС"),
     ("office.calendar_override", "Изменён календарь"),
     ("office.calendar_override_deleted", "Удалено исключение календаря"),
+    ("profile.address_added", "Добавлен «мой адрес»"),
+    ("profile.address_removed", "Удалён «мой адрес»"),
+    ("office.outage_published", "Опубликовано отключение"),
+    ("office.outage_changed", "Изменено отключение"),
+    ("office.outage_cancelled", "Отменено отключение"),
+    ("office.outage_closed", "Отключение завершено"),
+    ("office.outages_imported", "Импорт отключений"),
+    ("office.outage_settings", "Изменены настройки отключений"),
     ("users.create_staff", "Создан сотрудник (команда)"),
 ))
 

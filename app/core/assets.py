@@ -1,28 +1,50 @@
-"""Static files with a content hash in their URL, so browsers may cache them for a year."""
+"""Static files: a content hash in their URL (cached for a year) and gzip by the app itself,
+so the page-weight budget holds without a proxy in front (SPEC §3)."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 
+COMPRESSIBLE = {"text/css", "text/javascript", "application/javascript", "image/svg+xml", "text/plain"}
+
 
 @lru_cache(maxsize=64)
-def _digest(path: str) -> str:
+def _digest(path: str, mtime: float) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+@lru_cache(maxsize=64)
+def _gzipped(path: str, mtime: float) -> bytes:
+    """Compressed once per file version, at the highest level: it is paid for once."""
+    return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
 
 def asset_url(filename: str) -> str:
     path = Path(current_app.static_folder) / filename
-    return url_for("static", filename=filename, v=_digest(str(path)))
+    return url_for("static", filename=filename, v=_digest(str(path), path.stat().st_mtime))
 
 
 def init_app(app: Flask) -> None:
     app.add_template_global(asset_url)
 
     @app.after_request
-    def immutable_static(response):
-        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+    def serve_static(response):
+        if request.endpoint != "static" or response.status_code != 200:
+            return response
+        if request.args.get("v"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        response.vary.add("Accept-Encoding")
+        accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "").lower()
+        if accepts_gzip and response.mimetype in COMPRESSIBLE:
+            path = Path(app.static_folder) / request.view_args["filename"]
+            body = _gzipped(str(path), path.stat().st_mtime)
+            response.direct_passthrough = False
+            response.set_data(body)
+            response.headers["Content-Encoding"] = "gzip"
+            response.headers["Content-Length"] = str(len(body))
+            response.headers.pop("ETag", None)
         return response

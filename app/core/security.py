@@ -1,7 +1,6 @@
 """Response headers and request checks that hold for every page (SPEC §2.10).
 
-Also: the client's real address behind a trusted reverse proxy (TRUSTED_PROXIES), and
-access logs that never carry the tokens of mailed links."""
+Also: access logs that never carry the tokens of mailed links."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +9,6 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, request, session
 from flask_login import current_user
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -46,9 +44,6 @@ class RedactTokens(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
-    if app.config.get("TRUSTED_PROXIES"):
-        hops = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     for name in ("werkzeug", "gunicorn.access"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):

@@ -37,6 +37,17 @@ def test_static_files_are_fingerprinted_and_cached(client):
     assert "immutable" in response.headers["Cache-Control"]
 
 
+def test_static_files_are_gzipped_by_the_app(client):
+    page = client.page("/login")
+    script = page.soup.find("script")["src"]
+    response = client.get(script, headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert len(response.data) < 17 * 1024, "htmx 2.0.11 is 16.8 KB compressed"
+    assert "Accept-Encoding" in response.headers["Vary"]
+    plain = client.get(script)
+    assert "Content-Encoding" not in plain.headers and len(plain.data) > 40 * 1024
+
+
 def test_html_is_gzipped(client):
     response = client.get("/register", headers={"Accept-Encoding": "gzip"})
     assert response.headers.get("Content-Encoding") == "gzip"
@@ -89,3 +100,24 @@ def test_production_refuses_the_development_secret(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-secret-key-not-for-production")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app("production")
+
+
+def test_client_address_through_a_trusted_proxy(database_url, tmp_path):
+    from flask import request
+
+    from app import create_app
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1,
+                                 "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
+
+    @app.get("/whoami-test")
+    def whoami():
+        return f"{request.remote_addr} {request.scheme}"
+
+    client = app.test_client()
+    response = client.get("/whoami-test", headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert response.get_data(as_text=True) == "203.0.113.7 https"
+    with app.app_context():
+        from app.extensions import db
+
+        db.engine.dispose()

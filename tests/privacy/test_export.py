@@ -106,3 +106,17 @@ def test_profile_links_the_downloads(consumer_client, consumer_with_history):
     page = consumer_client.page("/profile")
     assert page.select_one("a[href='/profile/data.json']") and page.select_one("a[href='/profile/data.zip']")
     assert db.session.get(User, consumer_with_history.id)
+
+
+def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_client, consumer_with_history):
+    from app.outages.models import UserAddress
+    from app.outages.services import add_address
+    from app.privacy.services import anonymise
+
+    add_address(consumer_with_history, "Примерск", "ул. Ленина", "1")
+    db.session.commit()
+    data = json.loads(download(consumer_client, "/profile/data.json").data)
+    assert data["sections"]["my_addresses"][0]["address"].startswith("Примерск, ул. Ленина")
+    anonymise(consumer_with_history)
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserAddress)) == 0

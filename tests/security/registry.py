@@ -38,6 +38,9 @@ PUBLIC: dict[str, int] = {
     "auth.logout": 302,  # POST only; anonymous ends at /login
     "privacy.policy": 200,
     "privacy.consent": 200,
+    "outages.schedule": 200,
+    "outages.print_schedule": 200,
+    "outages.calendar_feed": 200,
 }
 
 #: URL parameter name → a value to put in it (integers come from factories or are made up).
@@ -70,3 +73,13 @@ def a_notification(owner) -> dict:
     notification = notify(owner, "general", "Уведомление для проверки доступа")
     db.session.commit()
     return {"notification_id": notification.id}
+
+
+@object_factory("outages.delete_my_address")
+def a_manual_address(owner) -> dict:
+    from app.extensions import db
+    from app.outages.services import add_address
+
+    address = add_address(owner, "Примерск", "ул. Ленина", "1")
+    db.session.commit()
+    return {"address_id": address.id}

@@ -1,0 +1,149 @@
+"""(b) Throughput under gunicorn: each key page beside a bare Flask route, same server settings,
+same run, 16 concurrent clients from wrk on the same machine (SPEC §3)."""
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess  # noqa: S404
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.instance import instance_env, make_instance
+from bench.pages import LOAD_PAGES
+from bench.report import Report
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DURATION = int(os.environ.get("BENCH_SECONDS", 10))
+CONNECTIONS = 16
+WORKERS = 2
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait(url: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (loopback)
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+def _gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(  # noqa: S603
+        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
+         "--workers", str(WORKERS), "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
+         app_path],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )
+
+
+def _login(base: str, who: str) -> str:
+    """A session cookie for a demo user, obtained through the real login form."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    html = opener.open(f"{base}/login").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = urllib.parse.urlencode({"email": f"{who}@example.ru", "password": "demo-password", "csrf_token": token})
+    response = opener.open(f"{base}/login", data.encode())
+    if "second-factor" in response.url:
+        from app.auth.demo import DEMO_TOTP_SECRET
+        from app.auth.twofactor import totp
+
+        html = response.read().decode()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        code = totp(DEMO_TOTP_SECRET).now()  # pyotp alone refuses the 80-bit demo secret
+        opener.open(response.url, urllib.parse.urlencode({"code": code, "csrf_token": token}).encode())
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def _wrk(url: str, cookie: str | None) -> dict:
+    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "--latency", "-s", str(ROOT / "bench" / "wrk_report.lua")]
+    if cookie:
+        args += ["-H", f"Cookie: {cookie}"]
+    args += ["-H", "Accept-Encoding: gzip", url]
+    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    data = json.loads(output.split("JSON ", 1)[1])
+    data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+    return data
+
+
+def _prepare_instance() -> tuple[Path, dict]:
+    root = make_instance("load")
+    env = instance_env(root)
+    env["RATELIMIT_ENABLED"] = "0"
+    flask = [str(VENV_BIN / "flask"), "--app", "wsgi"]
+    subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    subprocess.run([*flask, "demo", "load"], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
+    return root, env
+
+
+def measure(report: Report) -> None:
+    report.section(f"(b) gunicorn, {WORKERS} workers (gthread), wrk with {CONNECTIONS} connections, {DURATION} s each")
+    if not shutil.which("wrk"):
+        report.info("wrk is not installed (apt-get install -y wrk): load figures skipped")
+        report.check("wrk available", 0, "", 1, at_least=True, fmt="{:.0f}")
+        return
+    root, env = _prepare_instance()
+    bare_env = dict(env, BARE_DATABASE_URL=f"sqlite:///{root / 'bare.sqlite3'}")
+    bare_port, app_port = _free_port(), _free_port()
+    bare = _gunicorn("bench.bare_app:app", bare_port, bare_env)
+    portal = None
+    try:
+        _wait(f"http://127.0.0.1:{bare_port}/healthz")
+        _wrk(f"http://127.0.0.1:{bare_port}/", None)  # warm-up
+        baseline = _wrk(f"http://127.0.0.1:{bare_port}/", None)
+        report.info(f"bare Flask route: {baseline['rps']:.0f} rps, p50 {baseline['p50_us'] / 1000:.1f} ms, "
+                    f"p95 {baseline['p95_us'] / 1000:.1f} ms")
+        orm = _wrk(f"http://127.0.0.1:{bare_port}/orm", None)
+        report.info(f"minimal 20-row ORM page: {orm['rps']:.0f} rps = {orm['rps'] / baseline['rps']:.2f} of the bare route "
+                    f"(SPEC §3 expects about 0.2), p95 {orm['p95_us'] / 1000:.1f} ms")
+        bare.terminate()
+        bare.wait(10)
+        portal = _gunicorn("wsgi:app", app_port, env)
+        base = f"http://127.0.0.1:{app_port}"
+        _wait(f"{base}/healthz")
+        cookies = {}
+        for label, url, who in LOAD_PAGES:
+            if who and who not in cookies:
+                cookies[who] = _login(base, who)
+            target = base + _resolve(url, env)
+            _wrk(target, cookies.get(who))  # warm-up
+            result = _wrk(target, cookies.get(who))
+            if result["non2xx"] or result["socket_errors"]:
+                report.check(f"{label}: errors", result["non2xx"] + result["socket_errors"], "responses", 0, fmt="{:.0f}")
+            report.info(f"{label}: {result['rps']:.0f} rps, p50 {result['p50_us'] / 1000:.1f} ms")
+            report.check(f"{label} throughput vs bare route", result["rps"] / baseline["rps"], "ratio", 0.15, at_least=True, fmt="{:.2f}")
+            report.check(f"{label} p95 latency", result["p95_us"] / 1000, "ms p95", 100)
+    finally:
+        for proc in (bare, portal):
+            if proc is not None and proc.poll() is None:
+                proc.terminate()
+                proc.wait(10)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _resolve(url: str, env: dict) -> str:
+    if "{" not in url:
+        return url
+    os.environ.update({k: env[k] for k in ("DATABASE_URL", "LK_INSTANCE_DIR", "UPLOAD_DIR", "MAIL_DIR")})
+    from app import create_app
+    from bench.pages import resolve
+
+    app = create_app("development", {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"]})
+    with app.app_context():
+        return resolve(url)

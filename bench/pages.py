@@ -1,0 +1,52 @@
+"""What `make bench` measures. Each feature adds its consumer pages and htmx fragments here.
+
+A URL may hold {placeholders} filled from the demo data by `resolve()`."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+#: (label, url, who is logged in: None | "consumer" | "operator")
+CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
+    ("/", "/", None),
+    ("/login", "/login", None),
+    ("/register", "/register", None),
+    ("/password/forgot", "/password/forgot", None),
+    ("/privacy", "/privacy", None),
+    ("/cabinet", "/cabinet", "consumer"),
+    ("/profile", "/profile", "consumer"),
+    ("/notifications", "/notifications", "consumer"),
+    ("/password/change", "/password/change", "consumer"),
+    ("/outages", "/outages", None),
+    ("/outages/print", "/outages/print", None),
+    ("/outages (consumer)", "/outages", "consumer"),
+]
+
+#: (label, url, who, extra headers)
+FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
+    ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
+    ("outage filter (street «Лен»)", "/outages?street=%D0%9B%D0%B5%D0%BD", None, {"HX-Request": "true"}),
+    ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
+]
+
+#: Pages for the load test: (label, url, who).
+LOAD_PAGES: list[tuple[str, str, str | None]] = [
+    ("cabinet", "/cabinet", "consumer"),
+    ("outage schedule", "/outages", None),
+]
+
+
+def resolve(url: str) -> str:
+    """Fill {placeholders} from the demo data."""
+    if "{" not in url:
+        return url
+    from app.extensions import db
+
+    values: dict[str, object] = {}
+    for key, query in PLACEHOLDERS.items():
+        if "{" + key + "}" in url:
+            values[key] = db.session.scalar(sa.text(query))
+    return url.format(**values)
+
+
+#: placeholder → SQL giving a demo object's id
+PLACEHOLDERS: dict[str, str] = {}
