@@ -137,6 +137,8 @@ def _code_failed(user, state: dict, form) -> object | None:
 @bp.route("/login/second-factor", methods=["GET", "POST"])
 def second_factor():
     """The second step of a login: a TOTP code or a recovery code (SPEC §4.2: field `code`)."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
     pending = pending_login()
     if pending is None:
         return _restart_login("Время на ввод кода истекло, или вход не был начат. Войдите снова.")
@@ -167,6 +169,8 @@ def second_factor():
 @bp.route("/login/second-factor/setup", methods=["GET", "POST"])
 def enrol_second_factor():
     """Staff without a second factor set it up right after the password, before any session."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
     pending = pending_login()
     if pending is None:
         return _restart_login("Время на подключение истекло, или вход не был начат. Войдите снова.")
