@@ -16,11 +16,15 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/profile", "/profile", "consumer"),
     ("/notifications", "/notifications", "consumer"),
     ("/password/change", "/password/change", "consumer"),
+    ("/appeals", "/appeals", "consumer"),
+    ("/appeals/new", "/appeals/new", "consumer"),
+    ("/appeals/<id> (answered)", "/appeals/{answered_appeal_id}", "consumer"),
 ]
 
 #: (label, url, who, extra headers)
 FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
+    ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
@@ -43,4 +47,7 @@ def resolve(url: str) -> str:
 
 
 #: placeholder → SQL giving a demo object's id
-PLACEHOLDERS: dict[str, str] = {}
+PLACEHOLDERS: dict[str, str] = {
+    "answered_appeal_id": "SELECT id FROM appeals WHERE status = 'answered' ORDER BY id LIMIT 1",
+    "open_appeal_id": "SELECT id FROM appeals WHERE status = 'in_progress' ORDER BY id LIMIT 1",
+}
