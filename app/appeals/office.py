@@ -70,9 +70,7 @@ def new_appeal():
                                searched=bool(q))
     form = OfficeAppealForm()
     if request.method == "GET":
-        from app.appeals.routes import identity_details
-
-        form.complainant_details.data = identity_details(consumer)
+        form.complainant_details.data = services.identity_details(consumer)
     if form.validate_on_submit():
         try:
             appeal = services.register_appeal(consumer, form.appeal_data(), received_via=form.received_via.data,

@@ -33,7 +33,7 @@ def answer_letter(appeal: Appeal, answer: AppealMessage, files: list[AppealFile]
         pdf.p(f"Ответ на обращение № {appeal.number}", "title"),
         pdf.p(f"{appeal.kind_label}. Тема: {appeal.topic_label}.", "small"),
         pdf.spacer(3),
-        pdf.p(f"Уважаемый заявитель ({consumer.display_name})!"),
+        pdf.p(_greeting(consumer)),
         pdf.spacer(2),
         pdf.p(answer.text),
     ]
@@ -47,3 +47,10 @@ def answer_letter(appeal: Appeal, answer: AppealMessage, files: list[AppealFile]
         pdf.p("Ответ также размещён в личном кабинете заявителя.", "small"),
     ]
     return pdf.render(story, title=f"Ответ на обращение {appeal.number}", company=company)
+
+
+def _greeting(consumer: User) -> str:
+    """«Здравствуйте, Мария Петровна!» for a person; an organisation is greeted plainly."""
+    if consumer.applicant_type != "legal" and consumer.first_name:
+        return f"Здравствуйте, {' '.join(p for p in (consumer.first_name, consumer.middle_name) if p)}!"
+    return "Здравствуйте!"

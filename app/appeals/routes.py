@@ -10,8 +10,15 @@ from sqlalchemy.orm import joinedload
 from app.appeals import bp
 from app.appeals.forms import AppealForm, ClarificationForm
 from app.appeals.models import Appeal, AppealFile, AppealMessage, MessageKind
-from app.appeals.services import AppealError, add_clarification, get_own_appeal, latest_answer, register_appeal, thread
-from app.auth.models import ApplicantType
+from app.appeals.services import (
+    AppealError,
+    add_clarification,
+    get_own_appeal,
+    identity_details,
+    latest_answer,
+    register_appeal,
+    thread,
+)
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
@@ -47,15 +54,6 @@ def list_appeals():
     ).all()
     return render_template("appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
                            today=today())
-
-
-def identity_details(user) -> str:
-    """What Decree 442 asks as the complainant's identity, prefilled from the account."""
-    if user.applicant_type == ApplicantType.legal.value:
-        return f"{user.org_name}, ИНН {user.inn}, ОГРН {user.ogrn}; представитель {user.person_name}"
-    if user.applicant_type == ApplicantType.entrepreneur.value:
-        return f"ИП {user.person_name}, ИНН {user.inn}, ОГРНИП {user.ogrn}"
-    return user.person_name
 
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
