@@ -21,6 +21,11 @@ from app.core.clock import today
 from app.core.forms import BaseForm, choices
 
 
+def _lf(value):
+    """Browsers send CRLF line breaks but count each as one character (maxlength)."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
 def _length(limit: int, what: str = "Текст"):
     return Length(max=limit, message=f"{what} не должен быть длиннее {limit} символов.")
 
@@ -46,7 +51,7 @@ class AppealForm(FilesMixin, BaseForm):
     topic = RadioField("Тема", choices=choices((t.value, t.label) for t in AppealTopic),
                        validators=[DataRequired(message="Выберите тему обращения.")])
     text = TextAreaField("Суть обращения", validators=[
-        DataRequired(message="Опишите суть обращения."), _length(MAX_TEXT, "Текст обращения")])
+        DataRequired(message="Опишите суть обращения."), _length(MAX_TEXT, "Текст обращения")], filters=[_lf])
     files = MultipleFileField(f"Файлы (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
     channel = RadioField("Как получить ответ", choices=choices((c.value, c.label) for c in AnswerChannel),
                          default=AnswerChannel.cabinet.value,
@@ -60,7 +65,7 @@ class AppealForm(FilesMixin, BaseForm):
     problem_date = DateField("Когда возникла проблема", format=["%Y-%m-%d", "%d.%m.%Y"], validators=[Optional()])
     problem_time = StringField("Время или продолжительность (если известны)",
                                validators=[Optional(), _length(100, "Текст")])
-    demands = TextAreaField("Ваши требования", validators=[Optional(), _length(MAX_TEXT, "Текст требований")])
+    demands = TextAreaField("Ваши требования", validators=[Optional(), _length(MAX_TEXT, "Текст требований")], filters=[_lf])
 
     def validate(self, extra_validators=None) -> bool:
         if self.problem_date.raw_data and self.problem_date.raw_data[0] and self.problem_date.data is None:
@@ -108,7 +113,7 @@ class OfficeAppealForm(AppealForm):
 
 class ClarificationForm(FilesMixin, BaseForm):
     text = TextAreaField("Уточнение", validators=[
-        DataRequired(message="Напишите текст уточнения."), _length(MAX_TEXT)])
+        DataRequired(message="Напишите текст уточнения."), _length(MAX_TEXT)], filters=[_lf])
     files = MultipleFileField(f"Файлы (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
 
     def validate(self, extra_validators=None) -> bool:
@@ -119,7 +124,7 @@ class ClarificationForm(FilesMixin, BaseForm):
 
 class AnswerForm(FilesMixin, BaseForm):
     text = TextAreaField("Текст ответа", validators=[
-        DataRequired(message="Напишите текст ответа."), _length(MAX_ANSWER, "Ответ")])
+        DataRequired(message="Напишите текст ответа."), _length(MAX_ANSWER, "Ответ")], filters=[_lf])
     files = MultipleFileField(f"Файлы к ответу (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
 
     def validate(self, extra_validators=None) -> bool:
@@ -131,12 +136,12 @@ class AnswerForm(FilesMixin, BaseForm):
 class DeclineForm(BaseForm):
     reason = TextAreaField("Причина (её увидит заявитель)", validators=[
         DataRequired(message="Укажите причину, по которой обращение остаётся без ответа по существу."),
-        _length(MAX_REASON, "Причина")])
+        _length(MAX_REASON, "Причина")], filters=[_lf])
 
 
 class NoteForm(BaseForm):
     text = TextAreaField("Внутренняя заметка (заявитель её не видит)", validators=[
-        DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")])
+        DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")], filters=[_lf])
 
 
 class AssignForm(BaseForm):

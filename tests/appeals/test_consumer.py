@@ -269,3 +269,10 @@ def test_downloads_are_the_owners(consumer_client, consumer, make_appeal, operat
     assert "attachment" in response.headers["Content-Disposition"]
     assert consumer_client.get(f"/appeals/{other.id}/files/{item.id}").status_code == 404
     assert consumer_client.get(f"/appeals/{appeal.id}/files/999999").status_code == 404
+
+
+def test_line_breaks_count_as_one_character(consumer_client):
+    text = "строка\n" * 714 + "xx"  # 5000 characters as the browser counts them
+    assert len(text) == 5000
+    assert post_appeal(consumer_client, {**STATEMENT, "text": text.replace("\n", "\r\n")}).status_code == 302
+    assert "\r" not in db.session.scalar(sa.select(Appeal.text))
