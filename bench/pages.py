@@ -19,6 +19,9 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/outages", "/outages", None),
     ("/outages/print", "/outages/print", None),
     ("/outages (consumer)", "/outages", "consumer"),
+    ("/appeals", "/appeals", "consumer"),
+    ("/appeals/new", "/appeals/new", "consumer"),
+    ("/appeals/<id> (answered)", "/appeals/{answered_appeal_id}", "consumer"),
 ]
 
 #: (label, url, who, extra headers)
@@ -26,6 +29,7 @@ FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
     ("outage filter (street «Лен»)", "/outages?street=%D0%9B%D0%B5%D0%BD", None, {"HX-Request": "true"}),
     ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
+    ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
@@ -49,4 +53,7 @@ def resolve(url: str) -> str:
 
 
 #: placeholder → SQL giving a demo object's id
-PLACEHOLDERS: dict[str, str] = {}
+PLACEHOLDERS: dict[str, str] = {
+    "answered_appeal_id": "SELECT id FROM appeals WHERE status = 'answered' ORDER BY id LIMIT 1",
+    "open_appeal_id": "SELECT id FROM appeals WHERE status = 'in_progress' ORDER BY id LIMIT 1",
+}

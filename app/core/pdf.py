@@ -96,7 +96,10 @@ def _page_decorator(company) -> Callable:
         canvas.setFont(FONT, 7.5)
         canvas.drawRightString(width - 18 * mm, height - 12 * mm, company.phone or "")
         footer = f"{company.full_name}, ИНН {company.inn}, {company.address}"
-        canvas.drawString(18 * mm, 10 * mm, footer[:150])
+        room = width - 36 * mm - 14 * mm  # the margins and the page number
+        while footer and pdfmetrics.stringWidth(footer, FONT, 7.5) > room:
+            footer = footer[:-2] + "…"
+        canvas.drawString(18 * mm, 10 * mm, footer)
         canvas.drawRightString(width - 18 * mm, 10 * mm, f"стр. {doc.page}")
         canvas.restoreState()
 

@@ -1,7 +1,7 @@
 """outages
 
 Revision ID: 0005_outages
-Revises: 0001_foundation
+Revises: 0004_appeals
 Create Date: 2026-11-27 22:38:16.916883
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_outages'
-down_revision = '0001_foundation'
+down_revision = '0004_appeals'
 branch_labels = None
 depends_on = None
 

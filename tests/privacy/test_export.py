@@ -120,3 +120,21 @@ def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_clien
     anonymise(consumer_with_history)
     db.session.commit()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UserAddress)) == 0
+
+
+def test_my_appeals_are_exported_with_their_files_but_not_staff_notes(consumer_client, consumer_with_history,
+                                                                      make_user):
+    from app.appeals.services import AppealData, CheckedFile, add_note, register_appeal
+
+    appeal = register_appeal(consumer_with_history, AppealData(
+        kind="statement", topic="connection", text="Прошу сообщить сроки.",
+        files=[CheckedFile(b"%PDF-1.4 mine", "application/pdf", "план.pdf")]))
+    db.session.commit()
+    add_note(appeal, make_user("operator"), "Внутренняя заметка")
+    db.session.commit()
+    archive = zipfile.ZipFile(io.BytesIO(download(consumer_client, "/profile/data.zip").data))
+    data = json.loads(archive.read("my-data.json"))
+    [exported] = data["sections"]["appeals"]
+    assert exported["number"] == appeal.number and exported["text"] == "Прошу сообщить сроки."
+    assert archive.read(exported["files"][0]["archive_path"]) == b"%PDF-1.4 mine"
+    assert "Внутренняя заметка" not in json.dumps(data, ensure_ascii=False)

@@ -83,3 +83,19 @@ def a_manual_address(owner) -> dict:
     address = add_address(owner, "Примерск", "ул. Ленина", "1")
     db.session.commit()
     return {"address_id": address.id}
+
+
+@object_factory("appeals.show_appeal", "appeals.add_clarification_to_appeal", "appeals.download_file")
+def an_appeal_with_a_file(owner) -> dict:
+    import sqlalchemy as sa
+
+    from app.appeals.models import AppealFile
+    from app.appeals.services import AppealData, CheckedFile, register_appeal
+    from app.extensions import db
+
+    scan = CheckedFile(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
+    appeal = register_appeal(owner, AppealData(kind="statement", topic="connection", text="Проверка доступа.",
+                                               files=[scan]))
+    db.session.commit()
+    file_id = db.session.scalar(sa.select(AppealFile.id).where(AppealFile.appeal_id == appeal.id))
+    return {"appeal_id": appeal.id, "file_id": file_id}
