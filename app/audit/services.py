@@ -1,8 +1,9 @@
 """record() is called wherever something worth auditing happens; it joins the caller's
 transaction. Details are short facts: the caller never passes secrets or identifiers.
 
-Each event also goes to the `app.audit` logger (INFO), so a log collector or SIEM gets
-the same facts as /office/audit without reading the database."""
+Each event of a request also goes to the `app.audit` logger (INFO), so a log collector or
+SIEM gets the same facts as /office/audit without reading the database (commands, such as
+the demo data or the purge, only write the table)."""
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ def record(action: str, obj=None, *, actor=None, **details) -> AuditEvent:
         details=json.dumps(safe, ensure_ascii=False, default=str)[:1000] if safe else "",
     )
     db.session.add(event)
-    log.info("%s actor=%s role=%s ip=%s object=%s#%s %s", action, event.actor_id, event.actor_role, event.ip,
-             event.object_type, event.object_id, event.details)
+    if has_request_context():
+        log.info("%s actor=%s role=%s ip=%s object=%s#%s %s", action, event.actor_id, event.actor_role, event.ip,
+                 event.object_type, event.object_id, event.details)
     return event
 
 
