@@ -22,6 +22,7 @@ FEATURES = (
     "workdays",
     "audit",
     "backup",
+    "calculator",
 )
 
 
