@@ -1,11 +1,28 @@
 """The calculation as a Russian PDF: the same figures the page shows."""
 from __future__ import annotations
 
+from functools import lru_cache
+from xml.sax.saxutils import escape
+
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Paragraph
+
 from app.calculator.rules import APPLICANT_TYPES, BAND_LABELS, METERING_LABELS, RELIABILITY_LABELS, TERRITORY_LABELS
 from app.calculator.services import Calculation
 from app.connection.rules import voltage_band
 from app.core import pdf
 from app.core.templating import format_date, format_money, format_number
+
+
+@lru_cache(maxsize=1)
+def _number_style() -> ParagraphStyle:
+    return ParagraphStyle("number", parent=pdf.styles()["body"], alignment=TA_RIGHT)
+
+
+def _num(text: str) -> Paragraph:
+    """A right-aligned figure that never breaks inside (no-break spaces between thousands)."""
+    return Paragraph(escape(text).replace(" ", "\u00a0").replace("\u202f", "\u00a0"), _number_style())
 
 
 def _yes(flag: bool) -> str:
@@ -31,14 +48,15 @@ def calculation_pdf(c: Calculation) -> bytes:
         ["ТП / РТП / центр питания", " / ".join(_yes(f) for f in (inp.substation, inp.distribution_substation, inp.supply_center))],
         ["Учёт", METERING_LABELS[inp.metering] + (f", точек: {inp.metering_points or 1}" if inp.metering != "none" else "")],
     ]
-    terms = [["Составляющая платы", "Ставка, ₽", "Количество", "Сумма, ₽"]]
+    terms = [["Составляющая платы", _num("Ставка, ₽"), _num("Количество"), _num("Сумма, ₽")]]
     for t in c.terms:
-        terms.append([t.label, money(t.rate, False), f"{format_number(t.quantity, 3)} {t.unit}", money(t.amount, False)])
-    terms.append(["По ставкам без НДС", "", "", money(c.standard_without_vat, False)])
-    terms.append([f"По ставкам с НДС {format_number(c.vat_percent)} %", "", "", money(c.standard_with_vat, False)])
+        terms.append([t.label, _num(money(t.rate, False)), _num(f"{format_number(t.quantity, 3)} {t.unit}"),
+                      _num(money(t.amount, False))])
+    terms.append(["По ставкам без НДС", "", "", _num(money(c.standard_without_vat, False))])
+    terms.append([f"По ставкам с НДС {format_number(c.vat_percent)} %", "", "", _num(money(c.standard_with_vat, False))])
     if c.preferential_fee is not None:
         terms.append([f"Льготная плата с НДС: {money(c.preferential_rate)} × {format_number(c.power_added_kw, 3)} кВт",
-                      "", "", money(c.preferential_fee, False)])
+                      "", "", _num(money(c.preferential_fee, False))])
     d = c.decision
     validity = f"с {format_date(d.valid_from)}" + (f" по {format_date(d.valid_to)}" if d.valid_to else "")
     story = [
@@ -51,7 +69,7 @@ def calculation_pdf(c: Calculation) -> bytes:
         pdf.spacer(2),
         pdf.p(c.explanation),
         pdf.p("Составляющие платы (без НДС)", "h2"),
-        pdf.table(terms, col_widths=[250, 80, 75, 80]),
+        pdf.table(terms, col_widths=[205, 95, 80, 105]),
         pdf.p("Исходные данные", "h2"),
         pdf.table(inputs, col_widths=[200, 285], header=False),
         pdf.p("Основание и срок", "h2"),

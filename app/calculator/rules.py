@@ -265,8 +265,8 @@ def _line(inp: CalculationInput, rates: dict, code: str, band: str, length: Deci
             notes.append(f"Вариант {line} не выбран: применена первая ставка решения — {variant.name}.")
         return _term(code, f"{label}, {variant.name}", variant.rate, length, "км")
     if variant_code:
-        raise CalculationError(f"{kind}_variant", f"Для {line} ({where}) решение устанавливает одну ставку без вариантов: "
-                                                  "выберите «по умолчанию».")
+        raise CalculationError(f"{kind}_variant", f"Для {line} ({where}) в тарифном решении нет вариантов, "
+                                                  "только одна ставка: выберите «по умолчанию».")
     return _term(code, label, rate, length, "км")
 
 
