@@ -21,7 +21,8 @@ def import_command(path: str) -> None:
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
-        click.echo(f"Не удалось прочитать файл {path}: {exc.strerror or exc}", err=True)
+        reason = "файла нет" if isinstance(exc, FileNotFoundError) else "нет доступа или это не файл"
+        click.echo(f"Не удалось прочитать файл {path}: {reason}.", err=True)
         sys.exit(1)
     try:
         result = import_decision(raw, Path(path).name)

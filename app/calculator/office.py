@@ -91,7 +91,7 @@ def show_decision(decision_id: int):
     decision = get_decision(decision_id) or abort(404)
     current = decision_in_force(today())
     return render_template("tariffs/show.html", decision=decision, sections=SECTIONS, section_labels=SECTION_LABELS,
-                           key_labels=KEY_LABELS, is_current=current is not None and current.id == decision.id)
+                           key_labels=KEY_LABELS, in_force_today=current is not None and current.id == decision.id)
 
 
 @bp.get("/<int:decision_id>/file")
@@ -122,7 +122,7 @@ def retire(decision_id: int):
     current = decision_in_force(today())
     successor = in_force_without(today(), decision.id) if current is not None and current.id == decision.id else None
     return render_template("tariffs/retire.html", decision=decision, form=form,
-                           is_current=current is not None and current.id == decision.id, successor=successor)
+                           in_force_today=current is not None and current.id == decision.id, successor=successor)
 
 
 office.register_blueprint(bp)
