@@ -3,7 +3,7 @@ threshold. No app, no database: rates come from the demo's example decision."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
@@ -11,6 +11,8 @@ from app.calculator import rules
 from app.calculator.demo import EXAMPLE_RATES
 from app.calculator.services import Calculation, CalculationError, CalculationInput, DecisionRef
 from app.calculator.tariff_file import load_rates
+
+D = Decimal  # short for the hand-computed figures below
 
 RATES = load_rates(EXAMPLE_RATES)
 REF = DecisionRef(id=1, region="Пример", title="Постановление N 1", valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +20,8 @@ from app.calculator.services import (
 )
 from app.calculator.tariff_file import TariffFileError
 from app.extensions import db
+
+D = Decimal  # short for the hand-computed figures below
 
 
 def _import(example_bytes, **changes) -> TariffDecision:
