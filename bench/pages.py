@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+#: A calculation with most terms: the largest result the calculator usually shows.
+CALCULATOR_RESULT = ("/calculator?applicant_type=individual&power_kw=15&existing_power_kw=5&overhead_km=0.3"
+                     "&cable_km=0.1&substation=y&metering=three_phase_direct&metering_points=2")
+
 #: (label, url, who is logged in: None | "consumer" | "operator")
 CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/", "/", None),
@@ -16,16 +20,20 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/profile", "/profile", "consumer"),
     ("/notifications", "/notifications", "consumer"),
     ("/password/change", "/password/change", "consumer"),
+    ("/calculator", "/calculator", None),
+    ("/calculator (result)", CALCULATOR_RESULT, None),
 ]
 
 #: (label, url, who, extra headers)
 FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
+    ("calculator result", CALCULATOR_RESULT, None, {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
 LOAD_PAGES: list[tuple[str, str, str | None]] = [
     ("cabinet", "/cabinet", "consumer"),
+    ("calculator result", CALCULATOR_RESULT, None),
 ]
 
 
