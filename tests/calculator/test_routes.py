@@ -52,6 +52,7 @@ def test_empty_form_for_anyone(client, decision):
 def test_result_without_javascript(client, decision):
     page = client.page(url(**FULL))
     assert totals(page) == ("61475.41", "75000.00")
+    assert "Итого с НДС: 75" in page.text("#calc-status")  # beside the button, announced politely
     result = page.text("#calc-result")
     assert "Применена льготная плата" in result
     assert "C1 — технические условия" in result and "C2 — строительство воздушной линии" in result
@@ -69,6 +70,8 @@ def test_the_same_result_as_an_htmx_fragment(client, decision):
     assert node.select_one("#calc-errors")["hx-swap-oob"] == "true"
     assert node.select_one('[hx-swap-oob="innerHTML:.error-slot"]') is not None
     assert node.select_one("form") is None  # the inputs are never swapped while someone types
+    status = node.select_one('[hx-swap-oob="innerHTML:#calc-status"]')
+    assert status.get_text(" ", strip=True) == "Итого с НДС: 75\u202f000,00\u00a0₽"
 
 
 def test_the_page_and_the_fragment_vary_on_hx_request(client, decision):

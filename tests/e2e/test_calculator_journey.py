@@ -25,6 +25,7 @@ def test_live_result_with_htmx(live_server, new_page, decision):  # noqa: F811
     page.fill("#overhead_km", "0,5")
     expect(page.locator("[data-total-with-vat]")).to_have_attribute("data-total-with-vat", "75000.00")
     assert "Применена льготная плата" in page.inner_text("#calc-result")
+    assert "75 000,00" in page.inner_text("#calc-status").replace("\u202f", " ")
     page.fill("#power_kw", "20")  # no longer preferential: above 15 kW
     expect(page.locator("[data-total-with-vat]")).to_have_attribute("data-total-with-vat", "1446880.96")
     assert page.evaluate("window.sameDocument") is True
