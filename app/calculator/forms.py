@@ -11,6 +11,7 @@ from wtforms.validators import Length, ValidationError
 
 from app.calculator.rules import (
     APPLICANT_TYPES,
+    BAND_LABELS,
     MAX_COUNT,
     MAX_LINE_KM,
     MAX_POWER_KW,
@@ -117,7 +118,7 @@ class DateText(StringField):
             return
         for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
             try:
-                self.data = datetime.strptime(self.raw_text, fmt).date()  # noqa: DTZ007 (a calendar date)
+                self.data = datetime.strptime(self.raw_text, fmt).date()
             except ValueError:
                 continue
             if not 2000 <= self.data.year <= 2100:
@@ -233,6 +234,21 @@ FIELD_NAMES = ("applicant_type", "power_kw", "existing_power_kw", "voltage_kv", 
                "within_distance", "preferential", "overhead_km", "cable_km", "overhead_variant", "cable_variant",
                "sectioning_points", "substation", "distribution_substation", "supply_center", "metering",
                "metering_points", "date")
+
+
+def variant_choices(decision, section: str) -> list[tuple[str, str]]:
+    """The line variants of a decision (c2_per_km or c3_per_km) for the calculator's select:
+    (code, «name (where it applies)»), each code once."""
+    if decision is None or section not in decision.rates:
+        return []
+    names: dict[str, str] = {}
+    places: dict[str, list[str]] = {}
+    for band, territories in decision.rates[section].items():
+        for territory, rate in territories.items():
+            for variant in rate if isinstance(rate, list) else ():
+                names.setdefault(variant["code"], variant["name"])
+                places.setdefault(variant["code"], []).append(f"{BAND_LABELS[band]}, {TERRITORY_LABELS[territory]}")
+    return [(code, f"{names[code]} ({'; '.join(where)})") for code, where in places.items()]
 
 
 class ImportForm(BaseForm):

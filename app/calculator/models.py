@@ -43,9 +43,6 @@ class TariffDecision(db.Model):
     imported_by = relationship("User", foreign_keys=[imported_by_id], lazy="raise")
     retired_by = relationship("User", foreign_keys=[retired_by_id], lazy="raise")
 
-    def covers(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
-
     @property
     def validity_label(self) -> str:
         start = self.valid_from.strftime("%d.%m.%Y")

@@ -42,7 +42,7 @@ KEY_LABELS = {**BAND_LABELS, **TERRITORY_LABELS, **METERING_LABELS, "up_to_150":
               "preferential_group": "льготная категория заявителей"}
 
 
-def _list_page(form: ImportForm, problems=None, status: int = 200):
+def _list_page(form: ImportForm, problems=None):
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows = list_decisions(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     current = decision_in_force(today())
@@ -50,7 +50,7 @@ def _list_page(form: ImportForm, problems=None, status: int = 200):
         "tariffs/list.html", decisions=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page, form=form,
         problems=problems or [], max_problems=MAX_PROBLEMS, current_id=current.id if current else None,
         today=today(),
-    ), status
+    )
 
 
 @bp.get("/", endpoint="list_decisions")
@@ -81,7 +81,8 @@ def import_file():
         db.session.commit()
         flash(f"Тарифное решение «{decision.title}» загружено.", "success")
     else:
-        flash("Такое решение уже загружено: ничего не изменилось.", "info")
+        retired = " Оно выведено из действия." if decision.retired_at else ""
+        flash(f"Такое решение уже загружено: ничего не изменилось.{retired}", "info")
     return redirect(url_for("office.tariffs.show_decision", decision_id=decision.id))
 
 

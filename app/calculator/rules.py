@@ -65,11 +65,7 @@ def kw(value: Decimal) -> str:
 
 
 def rub(value: Decimal) -> str:
-    return format_money(value).replace("\u202f", " ").replace("\u00a0", " ")
-
-
-def percent(value: Decimal) -> str:
-    return f"{format_number(value)} %"
+    return format_money(value)
 
 
 def check_input(inp: CalculationInput) -> None:

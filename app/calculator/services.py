@@ -15,7 +15,8 @@ from flask import g, has_app_context
 from sqlalchemy.orm import joinedload
 
 from app.calculator.models import TariffDecision
-from app.calculator.tariff_file import ParsedDecision, parse_file
+from app.calculator.tariff_file import load_rates, parse_file
+from app.company.services import vat_percent_on
 from app.connection.rules import Category, ImplementationTerm
 from app.core.clock import now, today
 from app.extensions import db
@@ -114,8 +115,7 @@ def calculate(inp: CalculationInput) -> Calculation:
 
     Raises CalculationError for an input the rules refuse, when no decision is in force on
     the date, or when the decision lacks a rate a needed term uses."""
-    from app.calculator import rules
-    from app.company.services import vat_percent_on
+    from app.calculator import rules  # rules builds this module's dataclasses: imported here, not above
 
     on_date = inp.on_date or today()
     rules.check_input(inp)
@@ -167,8 +167,6 @@ def decision_ref(decision: TariffDecision) -> DecisionRef:
 
 
 def rates_of(decision: TariffDecision) -> dict:
-    from app.calculator.tariff_file import load_rates
-
     return load_rates(decision.rates)
 
 
@@ -181,7 +179,7 @@ class ImportResult:
 def import_decision(raw: bytes, file_name: str = "", actor=None) -> ImportResult:
     """Validate a whole §4.3 file and store it; an identical one already stored is returned
     unchanged. Raises tariff_file.TariffFileError (nothing written) for a bad file."""
-    parsed: ParsedDecision = parse_file(raw)
+    parsed = parse_file(raw)
     existing = db.session.scalar(sa.select(TariffDecision).where(TariffDecision.content_hash == parsed.content_hash))
     if existing is not None:
         return ImportResult(existing, created=False)
@@ -223,21 +221,3 @@ def get_decision(decision_id: int) -> TariffDecision | None:
         .options(joinedload(TariffDecision.imported_by), joinedload(TariffDecision.retired_by))
         .where(TariffDecision.id == decision_id)
     )
-
-
-def variant_choices(decision: TariffDecision | None, section: str) -> list[tuple[str, str]]:
-    """The line variants of a decision for the calculator's select: (code, «name — where»)."""
-    if decision is None or section not in decision.rates:
-        return []
-    from app.calculator.rules import BAND_LABELS, TERRITORY_LABELS
-
-    places: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for band, territories in decision.rates[section].items():
-        for territory, rate in territories.items():
-            if isinstance(rate, list):
-                for variant in rate:
-                    names.setdefault(variant["code"], variant["name"])
-                    places.setdefault(variant["code"], []).append(
-                        f"{BAND_LABELS[band]}, {TERRITORY_LABELS[territory]}")
-    return [(code, f"{names[code]} ({'; '.join(where)})") for code, where in places.items()]
