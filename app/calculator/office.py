@@ -1,6 +1,8 @@
 """Tariff decisions in the office (admins): list, import a file, look at one, retire one."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -26,6 +28,8 @@ from app.office.access import admin_required
 bp = Blueprint("tariffs", __name__, url_prefix="/tariffs")
 
 PAGE_SIZE = 50
+#: The dashboard warns admins this many days before the decision in force runs out.
+WARN_DAYS = 30
 SECTION_LABELS = {
     "c1": "C1 — технические условия и проверка их выполнения, ₽ за присоединение",
     "c2_per_km": "C2 — воздушные линии, ₽ за км",
@@ -124,6 +128,22 @@ def retire(decision_id: int):
     successor = in_force_without(today(), decision.id) if current is not None and current.id == decision.id else None
     return render_template("tariffs/retire.html", decision=decision, form=form,
                            in_force_today=current is not None and current.id == decision.id, successor=successor)
+
+
+def tariff_warning() -> dict:
+    """For the office dashboard (admins): no decision today, or none after the current one ends."""
+    if not current_user.is_admin:
+        return {"tariff_warning": None}
+    day = today()
+    current = decision_in_force(day)
+    if current is None:
+        return {"tariff_warning": "На сегодня нет действующего тарифного решения: калькулятор не считает стоимость."}
+    if current.valid_to and (current.valid_to - day).days <= WARN_DAYS:
+        following = current.valid_to + timedelta(days=1)
+        if decision_in_force(following) is None:
+            return {"tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
+                                      f"а на {following:%d.%m.%Y} решения нет: загрузите его."}
+    return {"tariff_warning": None}
 
 
 office.register_blueprint(bp)

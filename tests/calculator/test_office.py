@@ -160,3 +160,25 @@ def test_the_list_runs_a_fixed_number_of_queries(admin_client, admin, example_by
             retire_decision(decision, actor=admin)
     db.session.commit()
     assert queries_for_list() == few
+
+
+def test_dashboard_warns_admins_without_a_decision(admin_client, operator_client, fixed_today):
+    assert "нет действующего тарифного решения" in admin_client.page("/office/").text()
+    assert "Тарифы" not in operator_client.page("/office/").text("main")
+
+
+def test_dashboard_warns_before_the_decision_runs_out(admin_client, example_bytes):
+    from datetime import UTC, datetime
+
+    from app.calculator.services import import_decision
+    from app.core import clock
+
+    import_decision(example_bytes())  # valid to 31.12.2026
+    db.session.commit()
+    clock.set_now(datetime(2026, 11, 1, 9, tzinfo=UTC))
+    assert "заканчивается" not in admin_client.page("/office/").text()
+    clock.set_now(datetime(2026, 12, 5, 9, tzinfo=UTC))
+    assert "на 01.01.2027 решения нет" in admin_client.page("/office/").text()
+    import_decision(example_bytes(2027))
+    db.session.commit()
+    assert "заканчивается" not in admin_client.page("/office/").text()
