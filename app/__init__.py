@@ -22,6 +22,8 @@ FEATURES = (
     "workdays",
     "audit",
     "backup",
+    "outages",
+    "appeals",
     "calculator",
 )
 
@@ -46,6 +48,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import extensions
 
     extensions.db.init_app(app)
+    from app.db import begin_immediate_for_writes
+
+    begin_immediate_for_writes(app)
     extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                                 render_as_batch=True, compare_type=True)
     extensions.login_manager.init_app(app)

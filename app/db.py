@@ -75,4 +75,29 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(conn):
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+        if write_intent.get():
+            # Only the next transaction: a second connection opened later in the same
+            # context (the mail sender after the commit) must not wait for this one's lock.
+            write_intent.set(False)
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def begin_immediate_for_writes(app) -> None:
+    """POST requests set write_intent, so their transaction starts as BEGIN IMMEDIATE.
+
+    Registered first, before anything in the request touches the database."""
+    from flask import g, request
+
+    def set_intent():
+        if request.method == "POST":
+            g._write_intent_token = write_intent.set(True)
+
+    def reset_intent(exc):
+        token = g.pop("_write_intent_token", None)
+        if token is not None:
+            write_intent.reset(token)
+
+    app.before_request_funcs.setdefault(None, []).insert(0, set_intent)
+    app.teardown_request(reset_intent)

@@ -20,6 +20,12 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/profile", "/profile", "consumer"),
     ("/notifications", "/notifications", "consumer"),
     ("/password/change", "/password/change", "consumer"),
+    ("/outages", "/outages", None),
+    ("/outages/print", "/outages/print", None),
+    ("/outages (consumer)", "/outages", "consumer"),
+    ("/appeals", "/appeals", "consumer"),
+    ("/appeals/new", "/appeals/new", "consumer"),
+    ("/appeals/<id> (answered)", "/appeals/{answered_appeal_id}", "consumer"),
     ("/calculator", "/calculator", None),
     ("/calculator (result)", CALCULATOR_RESULT, None),
 ]
@@ -27,12 +33,16 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
 #: (label, url, who, extra headers)
 FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("unread badge (changed)", "/notifications/badge?v=-1", "consumer", {"HX-Request": "true"}),
+    ("outage filter (street «Лен»)", "/outages?street=%D0%9B%D0%B5%D0%BD", None, {"HX-Request": "true"}),
+    ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
+    ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
     ("calculator result", CALCULATOR_RESULT, None, {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
 LOAD_PAGES: list[tuple[str, str, str | None]] = [
     ("cabinet", "/cabinet", "consumer"),
+    ("outage schedule", "/outages", None),
     ("calculator result", CALCULATOR_RESULT, None),
 ]
 
@@ -51,4 +61,7 @@ def resolve(url: str) -> str:
 
 
 #: placeholder → SQL giving a demo object's id
-PLACEHOLDERS: dict[str, str] = {}
+PLACEHOLDERS: dict[str, str] = {
+    "answered_appeal_id": "SELECT id FROM appeals WHERE status = 'answered' ORDER BY id LIMIT 1",
+    "open_appeal_id": "SELECT id FROM appeals WHERE status = 'in_progress' ORDER BY id LIMIT 1",
+}

@@ -7,4 +7,7 @@ from bench.report import Report
 
 def measure(report: Report) -> None:
     report.section("(c) scale")
-    report.info("not measured yet: needs the applications and outages features")
+    report.info("applications and notifications: not measured yet (needs the applications feature)")
+    from bench import scale_outages
+
+    scale_outages.measure(report)

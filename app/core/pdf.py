@@ -12,7 +12,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -97,10 +96,10 @@ def _page_decorator(company) -> Callable:
         canvas.setFont(FONT, 7.5)
         canvas.drawRightString(width - 18 * mm, height - 12 * mm, company.phone or "")
         footer = f"{company.full_name}, ИНН {company.inn}, {company.address}"
-        # Wrapped to the room left of the page number (a long name ran over it).
-        lines = simpleSplit(footer, FONT, 7.5, width - 36 * mm - 14 * mm)[:2]
-        for n, line in enumerate(lines):
-            canvas.drawString(18 * mm, (10 + 3.2 * (len(lines) - 1 - n)) * mm, line)
+        room = width - 36 * mm - 14 * mm  # the margins and the page number
+        while footer and pdfmetrics.stringWidth(footer, FONT, 7.5) > room:
+            footer = footer[:-2] + "…"
+        canvas.drawString(18 * mm, 10 * mm, footer)
         canvas.drawRightString(width - 18 * mm, 10 * mm, f"стр. {doc.page}")
         canvas.restoreState()
 

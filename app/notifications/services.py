@@ -14,17 +14,19 @@ from app.notifications.kinds import KINDS, get_kind
 from app.notifications.models import Notification, NotificationPreference, ReminderSent
 
 
-def notify(user: User, kind: str, title: str, body: str = "", link: str = "") -> Notification:
+def notify(user: User, kind: str, title: str, body: str = "", link: str = "", *,
+           mail: bool | None = None) -> Notification:
     """Add a notification and, by the user's preference, queue its mail; the caller commits.
 
     The notification is written whatever happens to the mail: a mail server that is down
-    loses nothing (SPEC §2.4)."""
+    loses nothing (SPEC §2.4). `mail=False` skips the mail when the caller sends its own
+    (an appeal's answer by the email channel); `mail=True` mails whatever the preference."""
     notification = Notification(
         user_id=user.id, kind=get_kind(kind).code, title=title[:300], body=body, link=link, created_at=now()
     )
     db.session.add(notification)
     bump_inbox(user)
-    if wants_mail(user, kind):
+    if wants_mail(user, kind) if mail is None else mail:
         from app.mail.services import queue_mail
 
         queue_mail(user.email, "notification", title, user=user, notification=notification)

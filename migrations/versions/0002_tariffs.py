@@ -1,7 +1,7 @@
 """tariffs: the decisions of the regional regulator the calculator reads
 
 Revision ID: 0002_tariffs
-Revises: 0001_foundation
+Revises: 0005_outages
 Create Date: 2026-11-27 22:34:00.716022
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_tariffs'
-down_revision = '0001_foundation'
+down_revision = '0005_outages'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,153 @@
+"""The consumer's appeals: file one, follow the list, read the thread and the answer,
+add a clarification while it is open, download its files. Another consumer's appeal is 404."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from app.appeals import bp
+from app.appeals.forms import AppealForm, ClarificationForm
+from app.appeals.models import Appeal, AppealFile, AppealMessage, MessageKind
+from app.appeals.services import (
+    AppealError,
+    add_clarification,
+    get_own_appeal,
+    identity_details,
+    latest_answer,
+    register_appeal,
+    thread,
+)
+from app.core.clock import today
+from app.core.htmx import is_htmx, render_page_or_block
+from app.core.storage import send_stored_file
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.services import mark_read_by_link
+
+PAGE_SIZE = 20
+
+
+def _staff_to_office(endpoint: str = "office.appeals.queue", **values):
+    if current_user.is_staff:
+        return redirect(url_for(endpoint, **values))
+    return None
+
+
+def _own_or_404(appeal_id: int) -> Appeal:
+    appeal = get_own_appeal(appeal_id, current_user)
+    if appeal is None:
+        abort(404)
+    return appeal
+
+
+@bp.get("/appeals")
+@login_required
+def list_appeals():
+    if (r := _staff_to_office()) is not None:
+        return r
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.session.scalars(
+        sa.select(Appeal).where(Appeal.consumer_id == current_user.id)
+        .order_by(Appeal.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    return render_template("appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
+                           today=today())
+
+
+@bp.route("/appeals/new", methods=["GET", "POST"])
+@login_required
+def new_appeal():
+    if (r := _staff_to_office("office.appeals.new_appeal")) is not None:
+        return r
+    form = AppealForm()
+    if request.method == "GET":
+        form.complainant_details.data = identity_details(current_user)
+    if form.validate_on_submit():
+        try:
+            appeal = register_appeal(current_user._get_current_object(), form.appeal_data())
+        except AppealError as exc:
+            form.text.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее "
+                  f"{appeal.due_date:%d.%m.%Y}.", "success")
+            return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
+    return render_template("appeals/new.html", form=form)
+
+
+def _read_its_notifications(appeal: Appeal) -> None:
+    """Opening the appeal reads the notifications about it. Only a page with unread ones
+    writes, and it ends its read transaction first, so on SQLite the write cannot meet a
+    stale snapshot."""
+    unread = db.session.scalar(
+        sa.select(Notification.id).where(Notification.user_id == current_user.id, Notification.link == appeal.link,
+                                         Notification.read_at.is_(None)).limit(1)
+    )
+    if unread is None:
+        return
+    db.session.commit()
+    mark_read_by_link(current_user._get_current_object(), appeal.link)
+    db.session.commit()
+
+
+def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
+    messages, files = thread(appeal, internal=False)
+    return render_template("appeals/show.html", appeal=appeal, messages=messages, files=files, form=form,
+                           answer=latest_answer(messages), today=today()), status
+
+
+@bp.get("/appeals/<int:appeal_id>")
+@login_required
+def show_appeal(appeal_id: int):
+    """The appeal's page; htmx polls its status block with the version it shows (204 when
+    nothing changed)."""
+    if current_user.is_staff:
+        return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal_id))
+    appeal = _own_or_404(appeal_id)
+    if is_htmx():
+        if request.args.get("v", type=int) == appeal.version:
+            return "", 204
+        return render_page_or_block("appeals/show.html", "status", appeal=appeal, today=today(), changed=True)
+    _read_its_notifications(appeal)
+    return _show(appeal, ClarificationForm())
+
+
+@bp.post("/appeals/<int:appeal_id>/clarifications")
+@login_required
+def add_clarification_to_appeal(appeal_id: int):
+    if current_user.is_staff:
+        abort(404)
+    appeal = _own_or_404(appeal_id)
+    form = ClarificationForm()
+    if not appeal.is_open:
+        flash("Обращение уже рассмотрено: дополнить его нельзя. Если вопрос остался, подайте новое обращение.", "error")
+        return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
+    if form.validate_on_submit():
+        try:
+            add_clarification(appeal, current_user._get_current_object(), form.text.data, form.checked)
+        except AppealError as exc:
+            form.text.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash("Уточнение добавлено к обращению.", "success")
+            return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id) + "#thread")
+    return _show(appeal, form)
+
+
+@bp.get("/appeals/<int:appeal_id>/files/<int:file_id>")
+@login_required
+def download_file(appeal_id: int, file_id: int):
+    if current_user.is_staff:
+        return redirect(url_for("office.appeals.download_file", appeal_id=appeal_id, file_id=file_id))
+    appeal = _own_or_404(appeal_id)
+    item = db.session.scalar(
+        sa.select(AppealFile).options(joinedload(AppealFile.stored))
+        .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
+        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal.id,
+               sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value))
+    )
+    if item is None:
+        abort(404)
+    return send_stored_file(item.stored)

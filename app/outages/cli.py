@@ -1,0 +1,46 @@
+import click
+
+from app.outages import bp
+
+
+@bp.cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_command(path: str) -> None:
+    """Import outages from a CSV file (SPEC §4.4); a bad row refuses the whole file."""
+    from app.audit.services import record
+    from app.extensions import db
+    from app.outages.services import ImportFileError, get_settings, import_csv, outage_period
+
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        result = import_csv(data)
+    except ImportFileError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"Файл не загружен. {exc}") from None
+    record("outages.imported", None, actor=None, via="command", created=result.created, updated=result.updated,
+           unchanged=result.unchanged)
+    db.session.commit()
+    click.echo(f"Загружено: новых {result.created}, изменённых {result.updated}, без изменений {result.unchanged}.")
+    days = get_settings().min_notice_days
+    for line, outage in result.short_notice:
+        click.echo(f"Внимание: строка {line}: опубликовано менее чем за {days} дн. до начала: "
+                   f"{outage.place}, {outage_period(outage)}.", err=True)
+
+
+@bp.cli.command("sync-addresses")
+def sync_addresses_command() -> None:
+    """Mirror every consumer's application addresses into «мои адреса» (daily)."""
+    import sqlalchemy as sa
+
+    from app.auth.models import Role, User
+    from app.extensions import db
+    from app.outages.services import sync_source_addresses
+
+    changed = 0
+    ids = db.session.scalars(sa.select(User.id).where(User.role == Role.consumer.value).order_by(User.id)).all()
+    for start in range(0, len(ids), 200):
+        for user in db.session.scalars(sa.select(User).where(User.id.in_(ids[start:start + 200]))):
+            changed += sync_source_addresses(user)
+        db.session.commit()
+    click.echo(f"addresses: {changed} changed for {len(ids)} consumers")

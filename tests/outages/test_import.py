@@ -1,0 +1,181 @@
+"""CSV import (SPEC §4.4): good, bad (row number and reason), repeated, updating; upload and command."""
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.outages.models import Outage
+from app.outages.services import ImportFileError, import_csv
+from tests.outages.conftest import local
+
+pytestmark = pytest.mark.usefixtures("fixed_clock")
+
+HEADER = "id,district,settlement,street,houses,starts_at,ends_at,reason,status\n"
+GOOD = HEADER + (
+    "С-1,Северный РЭС,г. Примерск,ул. Ленина,\"1-15, 17, 19а\",2026-12-10 09:00,2026-12-10 17:00,Замена опор,\n"
+    "С-2,Северный РЭС,г. Примерск,пр-т Мира,,2026-12-11 10:00,2026-12-11 12:00,Ремонт ТП-7,planned\n"
+    ",Южный РЭС,с. Заречное,,,2026-12-12 08:00,2026-12-12 18:00,Ремонт ВЛ-10 кВ,\n"
+)
+
+
+def outages():
+    return db.session.scalars(sa.select(Outage).order_by(Outage.id)).all()
+
+
+def test_good_file(app):
+    result = import_csv(GOOD.encode())
+    db.session.commit()
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    first, second, third = outages()
+    assert first.external_id == "С-1" and first.houses == "1-15, 17, 19а" and first.houses_key == "1-15,17,19а"
+    assert first.starts_at == local(10, 9) and first.ends_at == local(10, 17)
+    assert first.starts_at.utcoffset().total_seconds() == 0, "stored as UTC"
+    assert second.street_kind == "проспект" and second.street_key == "мира"
+    assert third.external_id is None and third.street == "" and third.status == "planned"
+
+
+def test_importing_the_same_file_twice_changes_nothing(app):
+    import_csv(GOOD.encode())
+    db.session.commit()
+    before = [(o.id, o.revision, o.updated_at) for o in outages()]
+    result = import_csv(GOOD.encode())
+    db.session.commit()
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    assert [(o.id, o.revision, o.updated_at) for o in outages()] == before
+
+
+def test_a_row_with_a_known_id_updates_its_outage(app):
+    import_csv(GOOD.encode())
+    db.session.commit()
+    changed = GOOD.replace("2026-12-10 17:00", "2026-12-10 19:00")
+    result = import_csv(changed.encode())
+    db.session.commit()
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 2)
+    first = outages()[0]
+    assert first.ends_at == local(10, 19) and first.status == "changed" and first.revision == 2
+    assert len(outages()) == 3
+
+
+def test_a_row_without_id_is_the_same_outage_when_its_place_and_times_are(app):
+    import_csv(GOOD.encode())
+    db.session.commit()
+    # Spelled differently, the same outage: district, place, start and end are equal once normalised.
+    same = HEADER + ",южный рэс,Заречное,,все,2026-12-12 08:00,2026-12-12 18:00,Ремонт ВЛ-10 кВ,\n"
+    assert import_csv(same.encode()).unchanged == 1
+    cancelled = HEADER + ",Южный РЭС,с. Заречное,,,2026-12-12 08:00,2026-12-12 18:00,Ремонт ВЛ-10 кВ,cancelled\n"
+    result = import_csv(cancelled.encode())
+    db.session.commit()
+    assert result.updated == 1 and outages()[2].status == "cancelled"
+    moved = HEADER + ",Южный РЭС,с. Заречное,,,2026-12-13 08:00,2026-12-13 18:00,Ремонт ВЛ-10 кВ,\n"
+    assert import_csv(moved.encode()).created == 1, "another start is another outage"
+
+
+def test_semicolons_and_a_byte_order_mark_are_accepted(app):
+    text = "\ufeff" + GOOD.replace(",", ";").replace('"1-15; 17; 19а"', '"1-15, 17, 19а"')
+    assert import_csv(text.encode("utf-8")).created == 3
+
+
+def test_columns_in_another_order_and_without_the_optional_ones(app):
+    text = ("reason,ends_at,starts_at,houses,street,settlement,district\n"
+            "Ремонт,2026-12-10 17:00,2026-12-10 09:00,1-3,ул. Садовая,г. Примерск,Северный РЭС\n")
+    assert import_csv(text.encode()).created == 1
+
+
+@pytest.mark.parametrize("row, line, reason", [
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 17:00,2026-12-10 09:00,Ремонт,", 3, "позже начала"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,10.12.2026 09:00,2026-12-10 17:00,Ремонт,", 3, "starts_at"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,,Ремонт,", 3, "ends_at"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "начало больше конца"),
+    ("С-3,Северный РЭС,,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "населённый пункт"),
+    ("С-3,,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "РЭС"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,,", 3, "причину"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,postponed", 3, "status"),
+    ("С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "уже был в строке 2"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,,лишнее", 3, "больше значений"),
+    ("С-3,Северный РЭС,г. Примерск", 3, "меньше значений"),
+    ("С-3,Северный РЭС,г. Примерск,,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "вместе с улицей"),
+    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-20 17:00,Ремонт,", 3, "7 дней"),
+])
+def test_a_bad_row_refuses_the_whole_file(app, row, line, reason):
+    text = HEADER + "С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-09 09:00,2026-12-09 17:00,Ремонт,\n" + row + "\n"
+    with pytest.raises(ImportFileError) as caught:
+        import_csv(text.encode())
+    db.session.rollback()
+    assert caught.value.row == line
+    assert reason.lower() in str(caught.value).lower()
+    assert str(caught.value).startswith(f"Строка {line}: ")
+    assert outages() == [], "nothing half-imported"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "пустой"),
+    ("id,district\n1,РЭС\n".encode(), "нет столбцов"),
+    ((HEADER.strip() + ",comment\n").encode(), "Неизвестные столбцы"),
+    (HEADER.encode(), "нет ни одного"),
+    (GOOD.encode("cp1251"), "UTF-8"),
+])
+def test_a_bad_file(app, content, reason):
+    with pytest.raises(ImportFileError, match=reason):
+        import_csv(content)
+
+
+def test_duplicate_rows_without_id(app):
+    row = ",Южный РЭС,с. Заречное,,,2026-12-12 08:00,2026-12-12 18:00,Ремонт,\n"
+    with pytest.raises(ImportFileError, match="Строка 3: то же отключение, что в строке 2"):
+        import_csv((HEADER + row + row).encode())
+
+
+def test_short_notice_is_reported(app):
+    soon = HEADER + "С-9,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+    result = import_csv((soon + GOOD[len(HEADER):]).encode())
+    assert [line for line, _ in result.short_notice] == [2]
+
+
+def test_command_imports_and_reports(app, tmp_path):
+    path = tmp_path / "outages.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["outages", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "новых 3" in result.output
+    again = runner.invoke(args=["outages", "import", str(path)])
+    assert again.exit_code == 0 and "без изменений 3" in again.output
+    assert len(outages()) == 3
+
+
+def test_command_refuses_a_bad_file_and_exits_non_zero(app, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text(GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,1,2026-13-01 09:00,2026-12-01 12:00,Ремонт,\n",
+                    encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["outages", "import", str(path)])
+    assert result.exit_code != 0
+    assert "Строка 5" in result.output and "starts_at" in result.output
+    assert outages() == []
+
+
+def test_upload_in_the_office(operator_client):
+    response = operator_client.submit("/office/outages/import", {"file": (io.BytesIO(GOOD.encode()), "g.csv")},
+                                      content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "новых отключений — 3" in response.get_data(as_text=True)
+    assert len(outages()) == 3
+
+
+def test_a_bad_upload_shows_the_row_and_reason(operator_client):
+    bad = GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 12:00,Ремонт,\n"
+    response = operator_client.submit("/office/outages/import", {"file": (io.BytesIO(bad.encode()), "g.csv")},
+                                      content_type="multipart/form-data")
+    from tests.helpers import Page
+
+    page = Page(response)
+    assert page.title.startswith("Ошибка: ")
+    assert "Строка 5" in page.text(".error-summary") and "начало больше конца" in page.text(".field .error")
+    assert outages() == []
+
+
+def test_upload_without_a_file(operator_client):
+    from tests.helpers import Page
+
+    page = Page(operator_client.submit("/office/outages/import", {}, content_type="multipart/form-data"))
+    assert "Выберите файл CSV." in page.errors()
