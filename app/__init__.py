@@ -24,6 +24,7 @@ FEATURES = (
     "backup",
     "outages",
     "appeals",
+    "calculator",
 )
 
 
