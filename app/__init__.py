@@ -25,6 +25,7 @@ FEATURES = (
     "backup",
     "outages",
     "appeals",
+    "calculator",
 )
 
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+#: A calculation with most terms: the largest result the calculator usually shows.
+CALCULATOR_RESULT = ("/calculator?applicant_type=individual&power_kw=15&existing_power_kw=5&overhead_km=0.3"
+                     "&cable_km=0.1&substation=y&metering=three_phase_direct&metering_points=2")
+
 #: (label, url, who is logged in: None | "consumer" | "operator")
 CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/", "/", None),
@@ -22,6 +26,8 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/appeals", "/appeals", "consumer"),
     ("/appeals/new", "/appeals/new", "consumer"),
     ("/appeals/<id> (answered)", "/appeals/{answered_appeal_id}", "consumer"),
+    ("/calculator", "/calculator", None),
+    ("/calculator (result)", CALCULATOR_RESULT, None),
 ]
 
 #: (label, url, who, extra headers)
@@ -30,12 +36,14 @@ FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("outage filter (street «Лен»)", "/outages?street=%D0%9B%D0%B5%D0%BD", None, {"HX-Request": "true"}),
     ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
     ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
+    ("calculator result", CALCULATOR_RESULT, None, {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
 LOAD_PAGES: list[tuple[str, str, str | None]] = [
     ("cabinet", "/cabinet", "consumer"),
     ("outage schedule", "/outages", None),
+    ("calculator result", CALCULATOR_RESULT, None),
 ]
 
 

@@ -1,7 +1,7 @@
 """security: second factor, recovery codes, audit filters, anonymisation
 
 Revision ID: 0006_security
-Revises: 0005_outages
+Revises: 0002_tariffs
 Create Date: 2026-11-27 22:31:39.032776
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0006_security'
-down_revision = '0005_outages'
+down_revision = '0002_tariffs'
 branch_labels = None
 depends_on = None
 

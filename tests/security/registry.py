@@ -41,6 +41,8 @@ PUBLIC: dict[str, int] = {
     "outages.schedule": 200,
     "outages.print_schedule": 200,
     "outages.calendar_feed": 200,
+    "calculator.calculate": 200,
+    "calculator.download_pdf": 302,  # without a query: back to the form
 }
 
 #: URL parameter name → a value to put in it (integers come from factories or are made up).

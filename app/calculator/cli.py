@@ -1,0 +1,51 @@
+"""`flask tariffs import FILE.json` and `flask tariffs list`."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from app.calculator import bp
+
+
+@bp.cli.command("import")
+@click.argument("path")
+def import_command(path: str) -> None:
+    """Import a tariff decision file (SPEC §4.3); exit 1 with every problem on a bad file."""
+    from app.audit.services import record
+    from app.calculator.services import import_decision
+    from app.calculator.tariff_file import TariffFileError
+    from app.extensions import db
+
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = "файла нет" if isinstance(exc, FileNotFoundError) else "нет доступа или это не файл"
+        click.echo(f"Не удалось прочитать файл {path}: {reason}.", err=True)
+        sys.exit(1)
+    try:
+        result = import_decision(raw, Path(path).name)
+    except TariffFileError as exc:
+        click.echo(f"Файл {path} не принят, ничего не изменено. Ошибок: {len(exc.problems)}", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(1)
+    decision = result.decision
+    if not result.created:
+        db.session.rollback()
+        click.echo(f"Такое решение уже загружено (№ {decision.id}): ничего не изменилось.")
+        return
+    record("tariffs.imported", decision, title=decision.title, via="command")
+    db.session.commit()
+    click.echo(f"Загружено решение № {decision.id}: {decision.region}, {decision.title}, {decision.validity_label}.")
+
+
+@bp.cli.command("list")
+def list_command() -> None:
+    """List the tariff decisions, newest first."""
+    from app.calculator.services import list_decisions
+
+    for d in list_decisions(limit=1000):
+        state = f"выведено {d.retired_at:%d.%m.%Y}" if d.retired_at else "не выведено"
+        click.echo(f"{d.id}\t{d.validity_label}\t{state}\t{d.region}\t{d.title}")

@@ -1,0 +1,256 @@
+"""The calculator's GET form (field names of SPEC §4.2) and the office's tariff upload."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.validators import Length, ValidationError
+
+from app.calculator.rules import (
+    APPLICANT_TYPES,
+    BAND_LABELS,
+    MAX_COUNT,
+    MAX_LINE_KM,
+    MAX_POWER_KW,
+    METERING_LABELS,
+    TERRITORY_LABELS,
+)
+from app.calculator.services import CalculationInput
+from app.connection.rules import VOLTAGES_KV
+from app.core.forms import BaseForm, choices
+from app.core.templating import format_number
+
+FALSE_VALUES = ("n", "no", "false", "0", "")
+
+
+class NumberField(StringField):
+    """A number typed as text: a comma or a dot, spaces between thousands; Russian errors.
+
+    The text typed is shown back as it was, so a mistake can be seen and mended. An empty
+    optional field takes its default (0 km, 0 points)."""
+
+    def __init__(self, label=None, validators=None, *, places: int = 3, integer: bool = False,
+                 required_message: str | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+        self.integer = integer
+        self.required_message = required_message
+        self.raw_text: str | None = None
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0].strip()
+        self.raw_text = raw
+        if raw == "":
+            self.data = None if self.required_message else self.default
+            return
+        text = re.sub(r"[\s\u00a0\u202f]", "", raw).replace(",", ".")
+        if self.integer:
+            if not re.fullmatch(r"[+-]?\d{1,9}", text):
+                self.data = None
+                raise ValueError("Введите целое число, например 2.")
+            self.data = int(text)
+            return
+        if not re.fullmatch(r"[+-]?(\d{1,12}(\.\d*)?|\.\d+)", text):
+            self.data = None
+            raise ValueError("Введите число, например 15 или 15,5.")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            self.data = None
+            raise ValueError("Введите число, например 15 или 15,5.") from None
+        if value.as_tuple().exponent < -self.places:
+            self.data = None
+            raise ValueError(f"Не больше {self.places} знаков после запятой.")
+        self.data = value
+
+    def pre_validate(self, form):
+        if self.data is None and self.required_message and not self.process_errors:
+            raise ValidationError(self.required_message)
+
+    def _value(self) -> str:
+        if self.raw_text is not None:
+            return self.raw_text
+        return "" if self.data is None else str(self.data)
+
+
+class InRange:
+    """min ≤ value ≤ max (or min < value), with a message in Russian naming the unit."""
+
+    def __init__(self, minimum, maximum, unit: str = "", exclusive_min: bool = False):
+        self.minimum, self.maximum, self.unit, self.exclusive_min = minimum, maximum, unit, exclusive_min
+
+    def __call__(self, form, field):
+        value = field.data
+        if value is None:
+            return
+        unit = f" {self.unit}" if self.unit else ""
+        if value < 0:
+            raise ValidationError("Значение не может быть отрицательным.")
+        if self.exclusive_min and value <= self.minimum:
+            raise ValidationError(f"Значение должно быть больше {format_number(self.minimum)}{unit}.")
+        if value < self.minimum:
+            raise ValidationError(f"Не меньше {format_number(self.minimum)}{unit}.")
+        if value > self.maximum:
+            raise ValidationError(f"Не больше {format_number(self.maximum, 0)}{unit}: проверьте значение.")
+
+
+class OneOf:
+    def __init__(self, values, message: str):
+        self.values, self.message = tuple(values), message
+
+    def __call__(self, form, field):
+        if field.data not in self.values:
+            raise ValidationError(self.message)
+
+
+class DateText(StringField):
+    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no date picker."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw_text:
+            return
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                self.data = datetime.strptime(self.raw_text, fmt).date()
+            except ValueError:
+                continue
+            if not 2000 <= self.data.year <= 2100:
+                self.data = None
+                raise ValueError("Укажите дату между 2000 и 2100 годами.")
+            return
+        raise ValueError("Введите дату в формате ГГГГ-ММ-ДД, например 2026-03-01.")
+
+    def _value(self) -> str:
+        if getattr(self, "raw_text", None):
+            return self.raw_text
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+
+def _flag(label: str) -> BooleanField:
+    return BooleanField(label, false_values=FALSE_VALUES)
+
+
+VOLTAGE_LABELS = [(v, f"{v.replace('.', ',')} кВ") for v in VOLTAGES_KV]
+DEFAULT_VARIANT = ("", "по умолчанию")
+
+
+class CalculatorForm(BaseForm):
+    """The query of /calculator. Its field names are a public contract (SPEC §4.2)."""
+
+    class Meta:
+        csrf = False  # a GET form: nothing changes on the server
+
+    applicant_type = RadioField("Заявитель", choices=choices(
+        [("individual", "Физическое лицо"), ("entrepreneur", "Индивидуальный предприниматель"),
+         ("legal", "Юридическое лицо")]), default="individual", validate_choice=False,
+        validators=[OneOf(APPLICANT_TYPES, "Выберите тип заявителя.")])
+    power_kw = NumberField("Максимальная мощность, кВт", places=3, required_message="Укажите максимальную мощность, кВт.",
+                           validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт", exclusive_min=True)])
+    existing_power_kw = NumberField("Ранее присоединённая мощность, кВт", places=3, default=Decimal(0),
+                                    validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт")])
+    voltage_kv = SelectField("Уровень напряжения", choices=choices(VOLTAGE_LABELS), default="0.4", validate_choice=False,
+                             validators=[OneOf(VOLTAGES_KV, "Выберите уровень напряжения из списка.")])
+    reliability = RadioField("Категория надёжности", choices=choices([("1", "I"), ("2", "II"), ("3", "III")]),
+                             default="3", validate_choice=False,
+                             validators=[OneOf(("1", "2", "3"), "Выберите категорию надёжности: I, II или III.")])
+    territory = RadioField("Территория", choices=choices([("urban", "город"), ("rural", "сельская местность")]),
+                           default="urban", validate_choice=False,
+                           validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")])
+    within_distance = RadioField(
+        "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
+        choices=choices([("y", "да"), ("n", "нет, дальше")]), default="y", validate_choice=False,
+        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")])
+    preferential = _flag("Заявитель относится к льготной категории (для физических лиц)")
+    overhead_km = NumberField("Воздушная линия (ВЛ), км", places=3, default=Decimal(0),
+                              validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
+    overhead_variant = SelectField("Вариант ВЛ", choices=[], default="", validate_choice=False,
+                                   validators=[Length(max=40, message="Выберите вариант из списка.")])
+    cable_km = NumberField("Кабельная линия (КЛ), км", places=3, default=Decimal(0),
+                           validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
+    cable_variant = SelectField("Вариант КЛ", choices=[], default="", validate_choice=False,
+                                validators=[Length(max=40, message="Выберите вариант из списка.")])
+    sectioning_points = NumberField("Пункты секционирования, шт.", integer=True, default=0,
+                                    validators=[InRange(0, MAX_COUNT, "шт.")])
+    substation = _flag("Трансформаторная подстанция (ТП)")
+    distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
+    supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
+    metering = SelectField("Учёт электроэнергии", choices=choices(list(METERING_LABELS.items())), default="none",
+                           validate_choice=False, validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")])
+    metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
+    date = DateText("Дата расчёта (тариф и НДС)")
+
+    def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
+        """Offer the line variants of the decision in force; a code from elsewhere is kept
+        selected, so the calculation can say it is not in this decision."""
+        for field, options in ((self.overhead_variant, overhead), (self.cable_variant, cable)):
+            pairs = [DEFAULT_VARIANT, *options]
+            if field.data and field.data not in {code for code, _ in pairs}:
+                pairs.append((field.data, f"{field.data} (нет в действующем решении)"))
+            field.choices = choices(pairs)
+
+    def validate_existing_power_kw(self, field):
+        if field.data is not None and self.power_kw.data is not None and field.data > self.power_kw.data:
+            raise ValidationError("Ранее присоединённая мощность не может быть больше максимальной: "
+                                  "максимальная включает ранее присоединённую.")
+
+    def validate_metering_points(self, field):
+        if self.metering.data != "none" and field.data == 0:
+            raise ValidationError("Укажите хотя бы одну точку учёта или выберите «не требуется».")
+
+    def to_input(self) -> CalculationInput:
+        metering = self.metering.data
+        return CalculationInput(
+            applicant_type=self.applicant_type.data,
+            power_kw=self.power_kw.data,
+            existing_power_kw=self.existing_power_kw.data,
+            voltage_kv=self.voltage_kv.data,
+            reliability=int(self.reliability.data),
+            territory=self.territory.data,
+            within_distance=self.within_distance.data == "y",
+            preferential=bool(self.preferential.data),
+            overhead_km=self.overhead_km.data,
+            cable_km=self.cable_km.data,
+            overhead_variant=self.overhead_variant.data or None,
+            cable_variant=self.cable_variant.data or None,
+            sectioning_points=self.sectioning_points.data,
+            substation=bool(self.substation.data),
+            distribution_substation=bool(self.distribution_substation.data),
+            supply_center=bool(self.supply_center.data),
+            metering=metering,
+            metering_points=self.metering_points.data if metering != "none" else 0,
+            on_date=self.date.data,
+        )
+
+
+#: The query parameters of SPEC §4.2: their presence means a calculation was asked for.
+FIELD_NAMES = ("applicant_type", "power_kw", "existing_power_kw", "voltage_kv", "reliability", "territory",
+               "within_distance", "preferential", "overhead_km", "cable_km", "overhead_variant", "cable_variant",
+               "sectioning_points", "substation", "distribution_substation", "supply_center", "metering",
+               "metering_points", "date")
+
+
+def variant_choices(decision, section: str) -> list[tuple[str, str]]:
+    """The line variants of a decision (c2_per_km or c3_per_km) for the calculator's select:
+    (code, «name (where it applies)»), each code once."""
+    if decision is None or section not in decision.rates:
+        return []
+    names: dict[str, str] = {}
+    places: dict[str, list[str]] = {}
+    for band, territories in decision.rates[section].items():
+        for territory, rate in territories.items():
+            for variant in rate if isinstance(rate, list) else ():
+                names.setdefault(variant["code"], variant["name"])
+                places.setdefault(variant["code"], []).append(f"{BAND_LABELS[band]}, {TERRITORY_LABELS[territory]}")
+    return [(code, f"{names[code]} ({'; '.join(where)})") for code, where in places.items()]
+
+
+class ImportForm(BaseForm):
+    file = FileField("Файл решения (JSON по формату раздела 4.3)",
+                     validators=[FileRequired(message="Выберите файл тарифного решения.")])
