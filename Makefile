@@ -1,4 +1,5 @@
-# The two commands of the README: `make run` and `make test`. Also `make bench`, `make lint`.
+# The two commands of the README: `make run` and `make test`. Also `make bench`, `make lint`,
+# `make security`.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -6,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint security bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +33,11 @@ test: $(VENV)/.installed-dev
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check app tests bench config.py wsgi.py
+
+## Static analysis of app/ (bandit) and known vulnerabilities of requirements.txt (pip-audit).
+security: $(VENV)/.installed-dev
+	$(VENV)/bin/bandit -r app -q
+	bash .ci/pip-audit
 
 bench: $(VENV)/.installed-dev
 	$(VENV)/bin/python -m bench

@@ -33,7 +33,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}"
     )
-    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    #: hide_parameters: SQL errors in the log never carry the values (СНИЛС, passport data…).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     #: Uploaded files (consent scans, application documents) live here, outside the web root.
@@ -83,6 +84,30 @@ class Config:
     LOGIN_WINDOW_MINUTES = 15
     LOGIN_FAILURES_PER_ADDRESS = 10
     LOGIN_FAILURES_PER_ACCOUNT = 5
+    #: Per-address limits of app.core.limits, shared by every route that applies them.
+    SUBMISSION_LIMIT = os.environ.get("SUBMISSION_LIMIT", "30 per hour;10 per minute")
+    UPLOAD_LIMIT = os.environ.get("UPLOAD_LIMIT", "60 per hour")
+    EXPORT_LIMIT = os.environ.get("EXPORT_LIMIT", "10 per hour")
+
+    #: The second factor (TOTP, RFC 6238): the name authenticator apps show (empty: the
+    #: company's short name), and how long the step between the password and the code may take.
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "")
+    SECOND_FACTOR_PENDING_SECONDS = 5 * 60
+    #: Wrong codes in one login before the password must be typed again.
+    SECOND_FACTOR_MAX_FAILURES = 5
+    RECOVERY_CODES = 10
+    #: The link that confirms a new login email.
+    EMAIL_CHANGE_TOKEN_SECONDS = 24 * 3600
+
+    #: Retention (docs/privacy.md), in days; `flask privacy purge` applies them.
+    CONSENT_WITHDRAWAL_GRACE_DAYS = 30
+    FAILED_LOGIN_RETENTION_DAYS = 90
+    LOGIN_HISTORY_RETENTION_DAYS = 365
+    AUDIT_DETAIL_RETENTION_DAYS = 365
+    AUDIT_RETENTION_DAYS = 3 * 365
+    CONSENT_PROOF_RETENTION_DAYS = 3 * 365
+    SENT_MAIL_RETENTION_DAYS = 7
+    FAILED_MAIL_RETENTION_DAYS = 30
 
     #: Seconds between polls of live blocks (unread count, application status).
     POLL_SECONDS = 20
@@ -102,7 +127,6 @@ class Config:
 
     #: Refuse to start without a real SECRET_KEY (production).
     REQUIRE_REAL_SECRET = False
-    DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105 (the public demo secret of SPEC §4.5)
 
 
 class DevelopmentConfig(Config):
@@ -122,6 +146,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     PREFERRED_URL_SCHEME = "https"
 
 

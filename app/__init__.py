@@ -10,7 +10,8 @@ from flask import Flask
 from config import CONFIGS, DEV_SECRET_KEY
 
 #: Feature packages, in the order their blueprints register. Each may have `bp`,
-#: `init_app(app)` and an `office` module that nests staff routes under /office.
+#: `init_app(app)`, an `office` module that nests staff routes under /office and a
+#: `privacy` module with its personal-data exporters and purge rules.
 FEATURES = (
     "public",
     "auth",
@@ -71,6 +72,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     for name in FEATURES:
         module = importlib.import_module(f"app.{name}")
         _import_optional(f"app.{name}.office")
+        _import_optional(f"app.{name}.privacy")  # its exporters and purge rules (app.privacy.registry)
         if hasattr(module, "init_app"):
             module.init_app(app)
         if hasattr(module, "bp"):

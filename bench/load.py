@@ -61,11 +61,12 @@ def _login(base: str, who: str) -> str:
     data = urllib.parse.urlencode({"email": f"{who}@example.ru", "password": "demo-password", "csrf_token": token})
     response = opener.open(f"{base}/login", data.encode())
     if "second-factor" in response.url:
-        import pyotp
+        from app.auth.demo import DEMO_TOTP_SECRET
+        from app.auth.twofactor import totp
 
         html = response.read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        code = pyotp.TOTP("JBSWY3DPEHPK3PXP").now()
+        code = totp(DEMO_TOTP_SECRET).now()  # pyotp alone refuses the 80-bit demo secret
         opener.open(response.url, urllib.parse.urlencode({"code": code, "csrf_token": token}).encode())
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 

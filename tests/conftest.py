@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.core import clock
 from app.extensions import db
-from tests.helpers import LkClient, read_mailbox
+from tests.helpers import LkClient, read_mailbox, totp_code
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -97,7 +97,11 @@ def mailbox(app):
 
 @pytest.fixture
 def make_user(app):
-    """make_user(role="consumer", email=None, password=DEFAULT_PASSWORD, **fields) -> User"""
+    """make_user(role="consumer", email=None, password=DEFAULT_PASSWORD, **fields) -> User
+
+    Staff get a TOTP secret (their second factor) unless `totp_secret=None` is given."""
+    import pyotp
+
     from app.auth.models import User
     from app.auth.passwords import hash_password
 
@@ -115,6 +119,8 @@ def make_user(app):
         )
         if role == "consumer":
             values.update(applicant_type="individual", snils="11223344595")
+        else:
+            values.update(totp_secret=pyotp.random_base32(), totp_enabled_at=clock.now())
         values.update(fields)
         user = User(**values)
         user.refresh_search_text()
@@ -127,7 +133,8 @@ def make_user(app):
 
 @pytest.fixture
 def login(client):
-    """login(user, password=DEFAULT_PASSWORD) logs the test client in through the form."""
+    """login(user, password=DEFAULT_PASSWORD) logs the test client in through the form, and
+    through the second step (a TOTP code) when the account has a second factor."""
 
     def do_login(user, password: str = DEFAULT_PASSWORD, remember: bool = False, c=None):
         c = c or client
@@ -136,6 +143,9 @@ def login(client):
             data["remember"] = "y"
         response = c.submit("/login", data)
         assert response.status_code == 302, f"login failed: {response.status_code}"
+        if response.headers["Location"] == "/login/second-factor":
+            response = c.submit("/login/second-factor", {"code": totp_code(user)})
+            assert response.status_code == 302, f"second factor failed: {response.status_code}"
         return response
 
     return do_login

@@ -118,3 +118,30 @@ def find_line(text: str, prefix: str) -> str:
         if line.startswith(prefix):
             return line[len(prefix):].strip()
     raise AssertionError(f"no line starting with {prefix!r} in:\n{text}")
+
+
+def totp_code(user) -> str:
+    """A current TOTP code of `user` that the app has not accepted yet.
+
+    A code works once (the app stores the last time step it accepted), and the code of the
+    next step is valid too; a test that logs the same user in more often than that within
+    30 seconds gets the last accepted step forgotten. The step before now is never used:
+    at a step boundary it would expire between making and checking it."""
+    import sqlalchemy as sa
+
+    from app.auth.models import User
+    from app.auth.twofactor import totp as make_totp
+    from app.core import clock
+    from app.extensions import db
+
+    db.session.commit()  # end a read transaction that would still see the old row (a live server wrote it)
+    row = db.session.get(User, user.id)
+    db.session.refresh(row)
+    totp = make_totp(row.totp_secret)
+    current = totp.timecode(clock.now())
+    for step in (current, current + 1):
+        if row.totp_last_step is None or step > row.totp_last_step:
+            return totp.generate_otp(step)
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    return totp.generate_otp(current)

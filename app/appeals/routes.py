@@ -21,6 +21,7 @@ from app.appeals.services import (
 )
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
+from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.extensions import db
 from app.notifications.models import Notification
@@ -58,6 +59,8 @@ def list_appeals():
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
 @login_required
+@limit_submissions
+@limit_uploads
 def new_appeal():
     if (r := _staff_to_office("office.appeals.new_appeal")) is not None:
         return r
@@ -116,6 +119,8 @@ def show_appeal(appeal_id: int):
 
 @bp.post("/appeals/<int:appeal_id>/clarifications")
 @login_required
+@limit_submissions
+@limit_uploads
 def add_clarification_to_appeal(appeal_id: int):
     if current_user.is_staff:
         abort(404)

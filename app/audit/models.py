@@ -14,6 +14,8 @@ class AuditEvent(db.Model):
         sa.Index("ix_audit_events_at", "at"),
         sa.Index("ix_audit_events_actor_id_at", "actor_id", "at"),
         sa.Index("ix_audit_events_action_at", "action", "at"),
+        sa.Index("ix_audit_events_ip_at", "ip", "at"),
+        sa.Index("ix_audit_events_object", "object_type", "object_id", "at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -154,3 +154,26 @@ class WalkInRegistrationForm(RegistrationForm):
     def validate_consent_scan(self, field):
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError("Загрузите скан подписанного посетителем согласия.")
+
+
+class SecondFactorForm(BaseForm):
+    """The login step after the password (SPEC §4.2: the field is `code`)."""
+
+    code = StringField("Код подтверждения", validators=[
+        _required("Введите код из приложения или резервный код."), Length(max=40, message="Код слишком длинный.")])
+
+
+class EnableSecondFactorForm(BaseForm):
+    code = StringField("Код из приложения", validators=[
+        _required("Введите шестизначный код из приложения."), Length(max=12, message="Код слишком длинный.")])
+
+
+class PasswordConfirmForm(BaseForm):
+    """A sensitive action (turning the second factor off, new recovery codes) asks for the password."""
+
+    password = PasswordField("Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)])
+
+
+class EmailChangeForm(BaseForm):
+    new_email = email_field("Новый адрес электронной почты")
+    current_password = PasswordField("Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)])

@@ -86,6 +86,14 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 
+    #: The TOTP secret (base32) of the second factor; None while it is off (SPEC §2.10).
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The last TOTP time step accepted, so a code works only once (ASVS 5.0 V6.5.1).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    totp_enabled_at: Mapped[datetime | None]
+    #: Set when `flask privacy purge` removed the person's data after consent was withdrawn.
+    anonymised_at: Mapped[datetime | None]
+
     # --- Flask-Login ---------------------------------------------------------------------
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
@@ -95,6 +103,15 @@ class User(UserMixin, db.Model):
         return self.is_enabled
 
     # --- domain ------------------------------------------------------------------------------
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """Staff always log in with a second factor; consumers when they turned it on."""
+        return self.is_staff or self.has_second_factor
+
     @property
     def is_staff(self) -> bool:
         return self.role in (Role.operator.value, Role.admin.value)
@@ -152,3 +169,21 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(sa.String(45))
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     success: Mapped[bool]
+    #: What was checked: "password", or "second_factor" (a TOTP or recovery code).
+    factor: Mapped[str] = mapped_column(sa.String(16), default="password", server_default="password")
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the TOTP code when the phone is lost.
+
+    Stored as a salted SHA-256 of the code: the codes carry ~50 bits of randomness, so a
+    slow hash buys nothing, and the salt keeps equal codes apart (ASVS 5.0 V6.5.2)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: "salt$sha256hex" of the normalised code.
+    code_hash: Mapped[str] = mapped_column(sa.String(120))
+    created_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

@@ -8,6 +8,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.audit.services import record
+from app.auth import twofactor
 from app.auth.forms import WalkInRegistrationForm, email_field, name_check
 from app.auth.models import Role, User
 from app.auth.passwords import verify_password
@@ -22,12 +23,14 @@ from app.auth.services import (
 )
 from app.company.services import get_company
 from app.core.forms import ActionForm, BaseForm, choices
-from app.core.storage import UploadError, UploadRules, save_upload
+from app.core.limits import limit_submissions, limit_uploads
+from app.core.storage import StoredFile, UploadError, UploadRules, save_upload, send_stored_file
 from app.core.text import like_pattern
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
-from app.privacy.services import record_consent
+from app.privacy.models import ConsentRecord
+from app.privacy.services import consent_history, record_consent
 
 consumers = Blueprint("consumers", __name__, url_prefix="/consumers")
 staff = Blueprint("staff", __name__, url_prefix="/staff")
@@ -61,6 +64,8 @@ def list_consumers():
 
 
 @consumers.route("/new", methods=["GET", "POST"])
+@limit_submissions
+@limit_uploads
 def register_walk_in():
     form = WalkInRegistrationForm()
     if form.validate_on_submit():
@@ -92,7 +97,8 @@ def _consumer_or_404(user_id: int) -> User:
 @consumers.get("/<int:user_id>")
 def show_consumer(user_id: int):
     user = _consumer_or_404(user_id)
-    return render_template("office/accounts/consumer.html", user=user, form=ActionForm())
+    return render_template("office/accounts/consumer.html", user=user, form=ActionForm(),
+                           consents=consent_history(user))
 
 
 @consumers.post("/<int:user_id>/password")
@@ -178,6 +184,46 @@ def toggle_staff(user_id: int):
     db.session.commit()
     flash("Учётная запись включена." if user.is_enabled else "Учётная запись отключена.", "success")
     return redirect(url_for("office.staff.list_staff"))
+
+
+@staff.post("/<int:user_id>/second-factor/reset")
+@admin_required
+def reset_second_factor(user_id: int):
+    """A staff member lost the phone and the recovery codes: they set it up again at the
+    next login. Their sessions end now."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if user.id == current_user.id:
+        flash("Собственное подтверждение входа сбрасывает другой администратор.", "error")
+        return redirect(url_for("office.staff.list_staff"))
+    twofactor.disable(user)
+    user.session_version += 1
+    record("office.staff_second_factor_reset", user)
+    db.session.commit()
+    flash(f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success")
+    return redirect(url_for("office.staff.list_staff"))
+
+
+# --- consent records of a consumer (scans of paper consents) ------------------------------------
+
+@consumers.get("/<int:user_id>/consents/<int:record_id>/scan")
+def consent_scan(user_id: int, record_id: int):
+    """The scan of a paper consent, as a download that cannot run anything."""
+    user = _consumer_or_404(user_id)
+    record_row = db.session.scalar(
+        sa.select(ConsentRecord).where(ConsentRecord.id == record_id, ConsentRecord.user_id == user.id)
+    )
+    if record_row is None or record_row.scan_file_id is None:
+        abort(404)
+    stored = db.session.get(StoredFile, record_row.scan_file_id)
+    if stored is None:
+        abort(404)
+    record("office.consent_scan_viewed", user, consent_record=record_row.id)
+    db.session.commit()
+    return send_stored_file(stored)
 
 
 office.register_blueprint(consumers)

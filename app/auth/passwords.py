@@ -67,11 +67,26 @@ def generate_temporary_password(length: int = 10) -> str:
 
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
-    if not COMMON_PASSWORDS_FILE.exists():
-        return frozenset()
+    """The shipped list (see the header of common-passwords.txt for its origin and licence)."""
     return frozenset(
-        line.strip().casefold() for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()
+        line.strip().casefold()
+        for line in COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
     )
+
+
+#: The Russian keyboard layout, key by key, to the Latin one: «йцукенгш» is «qwertyui»
+#: typed with the Russian layout on, and just as common.
+_RU_TO_LATIN = str.maketrans(
+    "йцукенгшщзхъфывапролджэячсмитьбюё",
+    "qwertyuiop[]asdfghjkl;'zxcvbnm,.`",
+)
+
+
+def is_common(password: str) -> bool:
+    folded = password.casefold()
+    common = _common_passwords()
+    return folded in common or folded.translate(_RU_TO_LATIN) in common
 
 
 def password_problems(password: str, email: str | None = None) -> list[str]:
@@ -84,7 +99,7 @@ def password_problems(password: str, email: str | None = None) -> list[str]:
         problems.append(f"Пароль должен быть не короче {MIN_LENGTH} символов.")
     elif len(password) > MAX_LENGTH:
         problems.append(f"Пароль должен быть не длиннее {MAX_LENGTH} символов.")
-    elif password.casefold() in _common_passwords():
+    elif is_common(password):
         problems.append("Этот пароль слишком распространён, его легко подобрать. Выберите другой.")
     elif email and password.casefold() == email.casefold():
         problems.append("Пароль не должен совпадать с адресом электронной почты.")

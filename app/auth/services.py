@@ -97,6 +97,8 @@ class LoginResult:
 
 
 def authenticate(email: str, password: str, ip: str) -> LoginResult:
+    """Check the password. A correct one is not a login yet: complete_login() makes it one,
+    right away or after the second factor."""
     email = email.strip().lower()
     if throttle.address_blocked(ip):
         return LoginResult(LoginOutcome.address_blocked)
@@ -112,12 +114,27 @@ def authenticate(email: str, password: str, ip: str) -> LoginResult:
         throttle.record_attempt(email, ip, user.id, success=False)
         record("auth.login_expired_password", user, actor=None)
         return LoginResult(LoginOutcome.expired_temporary, user)
-    throttle.record_attempt(email, ip, user.id, success=True)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = now()
-    record("auth.login", user, actor=user)
     return LoginResult(LoginOutcome.ok, user)
+
+
+def complete_login(user: User, ip: str, *, second_factor: str = "") -> None:
+    """The login succeeded: count the address as the account's own, and audit it."""
+    throttle.record_attempt(user.email, ip, user.id, success=True)
+    user.last_login_at = now()
+    record("auth.login", user, actor=user, second_factor=second_factor or None)
+
+
+def second_factor_failed(user: User, ip: str) -> None:
+    throttle.record_attempt(user.email, ip, user.id, success=False, factor="second_factor")
+    record("auth.second_factor_failed", user, actor=None)
+
+
+def send_security_notice(user: User, subject: str, message: str) -> None:
+    """A mail about the account's security, whatever the user's preferences."""
+    queue_mail(user.email, "security_notice", subject, user=user, message=message,
+               login_url=absolute_url("auth.login"))
 
 
 # --- passwords ----------------------------------------------------------------------------------
@@ -154,3 +171,67 @@ def create_staff(email: str, role: str, *, last_name: str = "", first_name: str 
     db.session.add(user)
     db.session.flush()
     return user, password
+
+
+# --- change of the login email ----------------------------------------------------------------
+
+def mask_email(email: str) -> str:
+    """'m***@example.ru': enough for the owner to recognise, little for anyone else."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address and a notice to the current one.
+
+    A new address that belongs to another account gets a warning instead of a link, and
+    the page says the same thing either way, so it never tells which addresses exist."""
+    new_email = new_email.strip().lower()
+    other = find_by_email(new_email)
+    if other is not None:
+        if other.id != user.id:
+            queue_mail(other.email, "email_change_attempt", "Ваш адрес пытались указать в другой учётной записи",
+                       user=other, forgot_url=absolute_url("auth.forgot_password"))
+        record("auth.email_change_refused", user, reason="address taken" if other.id != user.id else "same address")
+        return
+    token = make_token(user, "email-change", e=new_email)
+    hours = current_app.config["EMAIL_CHANGE_TOKEN_SECONDS"] // 3600
+    queue_mail(new_email, "email_change_confirm", "Подтвердите новый адрес для входа",
+               user=user, confirm_url=absolute_url("auth.confirm_new_email", token=token), valid_hours=hours)
+    send_security_notice(
+        user, "Запрошена смена адреса для входа",
+        f"В вашем личном кабинете запрошена смена адреса электронной почты для входа на {mask_email(new_email)}. "
+        f"Адрес изменится, только когда по ссылке из письма на новый адрес подтвердят смену (ссылка действует "
+        f"{hours} ч). Если это были не вы, смените пароль и сообщите нам.",
+    )
+    record("auth.email_change_requested", user)
+
+
+def confirm_email_change(user: User, new_email: str) -> bool:
+    """Make `new_email` the login; False when someone took the address meanwhile."""
+    if find_by_email(new_email) is not None:
+        return False
+    old_email = user.email
+    user.email = new_email
+    user.refresh_search_text()
+    user.session_version = (user.session_version or 0) + 1
+    queue_mail(old_email, "security_notice", "Адрес для входа изменён", user=user,
+               message=f"Адрес электронной почты для входа в личный кабинет изменён на {mask_email(new_email)}. "
+                       "Если это были не вы, срочно обратитесь к нам.",
+               login_url=absolute_url("auth.login"))
+    record("auth.email_changed", user, actor=user)
+    return True
+
+
+def confirm_password(user: User, password: str | None, ip: str) -> str | None:
+    """None when `password` is the user's own; else the Russian reason to show.
+
+    Sensitive changes ask for the password again; a wrong one counts as a failed login, so
+    a stolen session cannot be used to guess it (the caller commits either way)."""
+    if throttle.blocked(user.email, ip):
+        return "Слишком много неверных попыток. Подождите 15 минут и попробуйте снова."
+    if verify_password(user.password_hash, password or ""):
+        return None
+    throttle.record_attempt(user.email, ip, user.id, success=False)
+    record("auth.password_confirm_failed", user)
+    return "Текущий пароль введён неверно."

@@ -4,7 +4,8 @@ An address that failed 10 times in 15 minutes is refused (429). An account accep
 most 5 failed logins in 15 minutes from addresses that never logged into it; the
 addresses it has logged in from still get in, so an attacker cannot lock its owner out
 (SPEC §2.10). Counts are kept by the login typed, whether or not the account exists, so
-the answer never tells which logins exist."""
+the answer never tells which logins exist. A wrong second-factor code counts as a failed
+login too, so codes cannot be guessed faster than passwords."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -54,5 +55,11 @@ def account_blocked_for(email: str, ip: str) -> bool:
     return failures >= current_app.config["LOGIN_FAILURES_PER_ACCOUNT"]
 
 
-def record_attempt(email: str, ip: str, user_id: int | None, success: bool) -> None:
-    db.session.add(LoginAttempt(at=now(), email=email[:254], ip=ip[:45], user_id=user_id, success=success))
+def record_attempt(email: str, ip: str, user_id: int | None, success: bool, factor: str = "password") -> None:
+    db.session.add(LoginAttempt(at=now(), email=email[:254], ip=ip[:45], user_id=user_id, success=success,
+                                factor=factor))
+
+
+def blocked(email: str, ip: str) -> bool:
+    """Whether a login step from `ip` for `email` must be refused now (429)."""
+    return address_blocked(ip) or account_blocked_for(email, ip)

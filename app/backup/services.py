@@ -11,7 +11,7 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess  # noqa: S404 (pg_dump and pg_restore, with fixed arguments)
+import subprocess  # noqa: S404  # nosec B404  # pg_dump and pg_restore, with fixed arguments
 import tarfile
 import tempfile
 from dataclasses import dataclass
@@ -95,7 +95,7 @@ def create_backup(output_dir: Path) -> BackupResult:
         elif url.get_backend_name() == "postgresql":
             db_file = tmp_path / "database.pgdump"
             args, env = _pg_env(url)
-            subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(db_file), url.database],  # noqa: S603
+            subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(db_file), url.database],  # noqa: S603  # nosec B603  # fixed arguments, no shell
                            check=True, env=env, capture_output=True)
             db_member = "database.pgdump"
         else:
@@ -172,7 +172,7 @@ def restore_backup(archive: Path) -> dict:
             if tables:
                 raise BackupError("База данных не пуста: восстановление делается в пустой экземпляр.")
             args, env = _pg_env(url)
-            subprocess.run([_pg_tool("pg_restore"), *args, "--no-owner", "-d", url.database, str(db_file)],  # noqa: S603
+            subprocess.run([_pg_tool("pg_restore"), *args, "--no-owner", "-d", url.database, str(db_file)],  # noqa: S603  # nosec B603  # fixed arguments, no shell
                            check=True, env=env, capture_output=True)
         source_uploads = tmp_path / "uploads"
         if source_uploads.exists():

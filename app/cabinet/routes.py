@@ -3,12 +3,16 @@ from flask_login import current_user, login_required
 
 from app.audit.services import record
 from app.auth.identifiers import IdentifierError, normalize_phone
+from app.auth.privacy import recent_logins
 from app.cabinet import bp
 from app.cabinet.forms import ContactsForm, preferences_form
 from app.cabinet.sections import render_sections
+from app.core.forms import ActionForm
+from app.core.limits import limit_submissions
 from app.extensions import db
 from app.notifications.kinds import KINDS
 from app.notifications.services import preferences, set_preferences
+from app.privacy.services import current_consent
 
 
 def _consumer_only():
@@ -27,6 +31,7 @@ def home():
 
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
+@limit_submissions
 def profile():
     if (r := _consumer_only()) is not None:
         return r
@@ -45,10 +50,12 @@ def profile():
             return redirect(url_for("cabinet.profile"))
     elif request.method == "POST" and request.form.get("section") == "preferences" and prefs.validate_on_submit():
         set_preferences(user, {k.code: bool(getattr(prefs, f"mail_{k.code}").data) for k in KINDS.values() if not k.always_mail})
+        record("profile.preferences_changed", user)
         db.session.commit()
         flash("Настройки уведомлений сохранены.", "success")
         return redirect(url_for("cabinet.profile"))
     return render_template(
         "cabinet/profile.html", user=user, contacts=contacts, prefs=prefs, kinds=KINDS,
-        sections=render_sections("lk.profile_sections", user),
+        sections=render_sections("lk.profile_sections", user), logins=recent_logins(user),
+        consent=current_consent(user), action_form=ActionForm(),
     )

@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
         text = None
         if code == 400 and error.description == "csrf-origin":
             text = CSRF_MESSAGE
+        if code == 403:
+            _audit_forbidden()
         response_body, status = render_error(code, text)
         response = app.make_response((response_body, status))
         if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
@@ -67,3 +69,19 @@ def init_app(app: Flask) -> None:
         except Exception:
             log.exception("rollback after an error failed")
         return render_error(500)
+
+
+def _audit_forbidden() -> None:
+    """Every refused authorisation is in the audit log (who, from where, which path).
+
+    Whatever the refused request had changed is rolled back first: only the record commits."""
+    from app.audit.services import record
+    from app.extensions import db
+
+    try:
+        db.session.rollback()
+        record("access.forbidden", None, path=request.path[:200], method=request.method)
+        db.session.commit()
+    except Exception:
+        log.exception("could not audit a refused request")
+        db.session.rollback()

@@ -6,7 +6,7 @@ import io
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406  # escapes text for reportlab, parses no XML
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4

@@ -1,9 +1,13 @@
-"""Response headers and request checks that hold for every page (SPEC §2.10)."""
+"""Response headers and request checks that hold for every page (SPEC §2.10).
+
+Also: access logs that never carry the tokens of mailed links."""
 from __future__ import annotations
 
+import logging
+import re
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, request
+from flask import Flask, abort, request, session
 from flask_login import current_user
 
 CONTENT_SECURITY_POLICY = (
@@ -12,11 +16,39 @@ CONTENT_SECURITY_POLICY = (
     "base-uri 'none'; object-src 'none'"
 )
 
+#: What a download (an uploaded document, my data) is served with: nothing in it may run.
+DOWNLOAD_CONTENT_SECURITY_POLICY = "default-src 'none'; sandbox"
+
 #: Endpoints whose pages hold nothing personal and may be cached by the browser.
 PUBLIC_CACHEABLE = {"static"}
 
+#: Path segments that are secrets: the tokens of mailed links (password reset, new email).
+_TOKEN_IN_PATH = re.compile(r"(/password/reset/|/confirm/)[^/\s?\"]+")
+
+
+def redact(text: str) -> str:
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+
+
+class RedactTokens(logging.Filter):
+    """Keeps the tokens of mailed links out of access logs (Werkzeug's, gunicorn's)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.args, dict):
+            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        return True
+
 
 def init_app(app: Flask) -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())
+
     @app.before_request
     def check_origin():
         """Refuse a cross-site POST whose Origin or Referer names another host.
@@ -39,6 +71,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if request.is_secure:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.endpoint not in PUBLIC_CACHEABLE and _is_personal():
@@ -48,13 +81,15 @@ def init_app(app: Flask) -> None:
             headers.pop("Last-Modified", None)
         elif "Cache-Control" not in headers and request.endpoint not in PUBLIC_CACHEABLE:
             headers["Cache-Control"] = "no-cache"
-        headers.add("Vary", "Cookie")
+        # One URL answers a page or, to htmx, a block of it: caches must keep them apart.
+        response.vary.update(("Cookie", "HX-Request"))
         return response
 
 
 def _is_personal() -> bool:
+    """A logged-in user's page, or a step of logging in (the second factor, its QR code)."""
     try:
-        return bool(current_user and current_user.is_authenticated)
+        return bool(current_user and current_user.is_authenticated) or "pending_login" in session
     except Exception:
         return False
 

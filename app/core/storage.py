@@ -182,15 +182,28 @@ def _written_in_transaction(session: Session) -> list[Path]:
     return session.info.setdefault("files_written", [])
 
 
+def delete_stored_file(stored: StoredFile) -> None:
+    """Delete the row now and the file once the transaction commits (kept on rollback)."""
+    session = db.session()
+    session.info.setdefault("files_to_delete", []).append(stored.path)
+    session.delete(stored)
+
+
 @event.listens_for(Session, "after_commit")
 def _forget_written_files(session):
     session.info.pop("files_written", None)
+    for path in session.info.pop("files_to_delete", []):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _delete_written_files(session, previous_transaction):
     if previous_transaction.parent is not None:  # a savepoint: the outer one decides
         return
+    session.info.pop("files_to_delete", None)
     for path in session.info.pop("files_written", []):
         try:
             path.unlink(missing_ok=True)

@@ -5,8 +5,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 
-from app.audit.services import record
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.office import bp
 
 
@@ -21,15 +20,8 @@ def staff_only():
 
 
 def forbidden():
-    record("access.forbidden", None, path=_path())
-    db.session.commit()
+    """403; the error handler (app.core.errors) writes the refusal to the audit log."""
     abort(403)
-
-
-def _path() -> str:
-    from flask import request
-
-    return request.path[:200]
 
 
 def admin_required(view):

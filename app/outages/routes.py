@@ -10,6 +10,7 @@ from app.company.services import get_company
 from app.core.clock import now
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
+from app.core.limits import limit_submissions
 from app.extensions import db
 from app.outages import bp
 from app.outages.forms import AddressForm, ScheduleFilterForm
@@ -111,6 +112,7 @@ def _consumer():
 
 @bp.route("/profile/addresses/new", methods=["GET", "POST"])
 @login_required
+@limit_submissions
 def add_my_address():
     user = _consumer()
     form = AddressForm(prefix="address")
@@ -129,6 +131,7 @@ def add_my_address():
 
 @bp.post("/profile/addresses/<int:address_id>/delete")
 @login_required
+@limit_submissions
 def delete_my_address(address_id: int):
     user = _consumer()
     address = find_user_address(user, address_id)

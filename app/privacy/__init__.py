@@ -1,6 +1,7 @@
-"""Personal data (152-FZ): the consent document and its records, the privacy policy (SPEC §2.9)."""
+"""Personal data (152-FZ): the consent document and its records, «мои данные», withdrawal,
+the purge, the privacy policy (SPEC §2.9). Features plug in through app.privacy.registry."""
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from app.privacy import routes  # noqa: E402,F401
+from app.privacy import cli, routes, rules  # noqa: E402,F401

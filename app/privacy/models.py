@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -29,3 +30,9 @@ class ConsentRecord(db.Model):
     scan_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="RESTRICT"))
     #: The operator who took the paper consent.
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+
+
+@event.listens_for(ConsentRecord, "before_update")
+def _records_never_change(mapper, connection, target):
+    """A consent record is evidence (152-FZ art. 9 p. 3): a change is a new record."""
+    raise ValueError("consent records never change; add a new record instead")

@@ -22,8 +22,13 @@ def test_consumer_logs_in_to_the_cabinet(client, consumer):
     assert consumer.email in page
 
 
-def test_staff_land_in_the_office(client, operator):
+def test_staff_land_in_the_office_after_the_second_factor(client, operator):
+    from tests.helpers import totp_code
+
     response = client.submit("/login", {"email": operator.email, "password": DEFAULT_PASSWORD}, expect=302)
+    assert response.headers["Location"] == "/login/second-factor"
+    assert client.get("/office/").status_code == 302, "no session before the code"
+    response = client.submit("/login/second-factor", {"code": totp_code(operator)}, expect=302)
     assert response.headers["Location"] == "/office/"
 
 

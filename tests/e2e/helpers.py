@@ -1,14 +1,31 @@
 """Steps the browser journeys share."""
+import pyotp
+
+from app.core import clock
 from tests.conftest import DEFAULT_PASSWORD
+from tests.helpers import totp_code
 
 
 def browser_login(page, live_server: str, user, password: str = DEFAULT_PASSWORD) -> None:
-    """Log `user` in through the login form (and any later login step), as a person would."""
+    """Log `user` in through the login form and, when the account has a second factor,
+    the code page (for staff without one: its setup, then the recovery codes page), as a
+    person would."""
     page.goto(f"{live_server}/login")
     page.fill("#email", user.email)
     page.fill("#password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if "/login/second-factor/setup" in page.url:
+        secret = page.locator(".secret").first.inner_text().replace(" ", "")
+        page.fill("#code", pyotp.TOTP(secret).at(clock.now()))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+        page.click("text=Я сохранил коды, продолжить")
+        page.wait_for_load_state()
+    elif "/login/second-factor" in page.url:
+        page.fill("#code", totp_code(user))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
 
 
 def browser_logout(page) -> None:

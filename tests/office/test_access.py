@@ -59,7 +59,14 @@ def test_admin_creates_staff_and_they_get_credentials(admin_client, mailbox, cli
     admin_client.submit("/office/staff/new", {"email": "new.op@example.ru", "role": "operator", "last_name": "Новиков"}, expect=302)
     [message] = mailbox()
     password = find_line(mail_text(message), "Пароль:")
-    assert client.submit("/login", {"email": "new.op@example.ru", "password": password}).headers["Location"] == "/password/change"
+    # A new staff member sets up the second factor right after the password, then replaces
+    # the one-time password.
+    assert client.submit("/login", {"email": "new.op@example.ru", "password": password}).headers["Location"] == "/login/second-factor/setup"
+    secret = client.page("/login/second-factor/setup").select_one(".secret").get_text().replace(" ", "")
+    import pyotp
+
+    client.submit("/login/second-factor/setup", {"code": pyotp.TOTP(secret).now()}, expect=200)
+    assert client.get("/office/").headers["Location"] == "/password/change"
 
 
 def test_admin_disables_staff(admin_client, operator, operator_client):

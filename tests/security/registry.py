@@ -1,0 +1,103 @@
+"""What the route walker (tests/security/test_routes.py) must know about routes, kept in one
+place that each feature extends when it adds routes:
+
+- PUBLIC: endpoints anyone may open, with the status an anonymous GET gets (every other
+  endpoint outside /office must send an anonymous visitor to /login);
+- SAMPLE_VALUES: values for URL parameters that are not integers;
+- object factories: for each consumer-facing route with an <int:…> parameter, a function
+  that creates an object for a given owner and returns the URL values that reach it. The
+  walker creates one for *another* consumer and expects 404, and one for the consumer
+  themself and expects anything but 404. A consumer-facing route with an integer
+  parameter and no factory fails the walker.
+
+A feature registers its factories like this (in this file, or a module it imports):
+
+    @object_factory("applications.show_application", "applications.download_document")
+    def an_application(owner) -> dict:
+        application = ...create it for `owner`, with a document...
+        db.session.commit()
+        return {"application_id": application.id, "doc_id": document.id}
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+#: Endpoint → the status of an anonymous GET.
+PUBLIC: dict[str, int] = {
+    "static": 200,
+    "public.index": 200,
+    "public.healthz": 200,
+    "auth.register": 200,
+    "auth.registered": 200,
+    "auth.login": 200,
+    "auth.forgot_password": 200,
+    "auth.reset_password": 400,  # with a made-up token
+    "auth.second_factor": 302,  # no password typed yet: back to /login
+    "auth.enrol_second_factor": 302,
+    "auth.confirm_new_email": 400,  # with a made-up token
+    "auth.logout": 302,  # POST only; anonymous ends at /login
+    "privacy.policy": 200,
+    "privacy.consent": 200,
+    "outages.schedule": 200,
+    "outages.print_schedule": 200,
+    "outages.calendar_feed": 200,
+    "calculator.calculate": 200,
+    "calculator.download_pdf": 302,  # without a query: back to the form
+}
+
+#: URL parameter name → a value to put in it (integers come from factories or are made up).
+SAMPLE_VALUES: dict[str, str] = {
+    "filename": "app.css",
+    "token": "not-a-real-token",
+    "version": "2026-01",
+}
+
+ObjectFactory = Callable[[object], dict]
+OBJECT_FACTORIES: dict[str, ObjectFactory] = {}
+
+
+def object_factory(*endpoints: str):
+    def register(fn: ObjectFactory) -> ObjectFactory:
+        for endpoint in endpoints:
+            OBJECT_FACTORIES[endpoint] = fn
+        return fn
+
+    return register
+
+
+# --- the factories of the routes that exist ------------------------------------------------------
+
+@object_factory("notifications.read_notification")
+def a_notification(owner) -> dict:
+    from app.extensions import db
+    from app.notifications.services import notify
+
+    notification = notify(owner, "general", "Уведомление для проверки доступа")
+    db.session.commit()
+    return {"notification_id": notification.id}
+
+
+@object_factory("outages.delete_my_address")
+def a_manual_address(owner) -> dict:
+    from app.extensions import db
+    from app.outages.services import add_address
+
+    address = add_address(owner, "Примерск", "ул. Ленина", "1")
+    db.session.commit()
+    return {"address_id": address.id}
+
+
+@object_factory("appeals.show_appeal", "appeals.add_clarification_to_appeal", "appeals.download_file")
+def an_appeal_with_a_file(owner) -> dict:
+    import sqlalchemy as sa
+
+    from app.appeals.models import AppealFile
+    from app.appeals.services import AppealData, CheckedFile, register_appeal
+    from app.extensions import db
+
+    scan = CheckedFile(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
+    appeal = register_appeal(owner, AppealData(kind="statement", topic="connection", text="Проверка доступа.",
+                                               files=[scan]))
+    db.session.commit()
+    file_id = db.session.scalar(sa.select(AppealFile.id).where(AppealFile.appeal_id == appeal.id))
+    return {"appeal_id": appeal.id, "file_id": file_id}
