@@ -26,6 +26,7 @@ FEATURES = (
     "outages",
     "appeals",
     "calculator",
+    "applications",
 )
 
 

@@ -1,1 +1,305 @@
-from app.applications import bp  # noqa: F401
+"""The consumer's applications: fill and submit one (or keep a draft), follow the list and
+the card, download the documents, answer a request for data, withdraw, notify fulfilment
+of the ТУ. Another consumer's application or document is 404; a step the status table
+does not allow is 403."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from app.applications import bp
+from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
+from app.applications.models import Application, ApplicationDocument, ApplicationStatus
+from app.applications.services import (
+    ApplicationDataError,
+    ApplicationError,
+    TransitionError,
+    can_change,
+    delete_draft,
+    delete_draft_document,
+    documents,
+    get_own_application,
+    history,
+    notify_fulfilment,
+    offer_defaults,
+    paid_total,
+    running_deadlines,
+    save_application,
+    supply_info,
+    timeline,
+    withdraw,
+)
+from app.core.clock import today
+from app.core.forms import ActionForm
+from app.core.htmx import is_htmx, render_page_or_block
+from app.core.limits import limit_submissions, limit_uploads
+from app.core.storage import send_stored_file
+from app.extensions import db
+from app.notifications.models import Notification
+from app.notifications.services import mark_read_by_link
+
+PAGE_SIZE = 20
+
+
+def _staff_to_office(endpoint: str = "office.applications.queue", **values):
+    if current_user.is_staff:
+        return redirect(url_for(endpoint, **values))
+    return None
+
+
+def _own_or_404(application_id: int) -> Application:
+    application = get_own_application(application_id, current_user)
+    if application is None:
+        abort(404)
+    return application
+
+
+def _consumer():
+    return current_user._get_current_object()
+
+
+# --- the list ----------------------------------------------------------------------------------
+
+@bp.get("/applications")
+@login_required
+def list_applications():
+    if (r := _staff_to_office()) is not None:
+        return r
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    rows = db.session.scalars(
+        sa.select(Application).where(Application.consumer_id == current_user.id)
+        .order_by(Application.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    return render_template("applications/list.html", applications=rows[:PAGE_SIZE], page=page,
+                           has_next=len(rows) > PAGE_SIZE, today=today())
+
+
+# --- the form ----------------------------------------------------------------------------------
+
+def _save(form: ApplicationForm, draft: Application | None):
+    """Save the draft or submit; on refusal the form shows why and nothing is kept."""
+    try:
+        application = save_application(_consumer(), form.application_data(), submit=form.submitting, app=draft)
+    except ApplicationDataError as exc:
+        db.session.rollback()
+        form.add_problems(exc.problems)
+        return None
+    except ApplicationError as exc:
+        db.session.rollback()
+        form.kind.errors = [*form.kind.errors, str(exc)]
+        return None
+    db.session.commit()
+    if form.submitting:
+        flash(f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
+              "Мы проверим сведения и сообщим о следующем шаге.", "success")
+        return redirect(url_for("applications.show_application", application_id=application.id))
+    flash("Черновик сохранён. Его можно дополнить и подать позже.", "success")
+    return redirect(url_for("applications.edit_draft", application_id=application.id))
+
+
+def _form_page(form: ApplicationForm, draft: Application | None):
+    attached = [d for d in documents(draft) if d.is_applicants] if draft is not None else []
+    return render_template("applications/new.html", form=form, draft=draft, attached=attached,
+                           action_form=ActionForm(), applicant_type=current_user.applicant_type)
+
+
+@bp.route("/applications/new", methods=["GET", "POST"])
+@login_required
+@limit_submissions
+@limit_uploads
+def new_application():
+    if (r := _staff_to_office()) is not None:
+        return r
+    form = ApplicationForm()
+    if form.validate_on_submit() and (done := _save(form, None)) is not None:
+        return done
+    return _form_page(form, None)
+
+
+@bp.route("/applications/<int:application_id>/edit", methods=["GET", "POST"])
+@login_required
+@limit_submissions
+@limit_uploads
+def edit_draft(application_id: int):
+    if current_user.is_staff:
+        abort(404)
+    draft = _own_or_404(application_id)
+    if not draft.is_draft:
+        return redirect(url_for("applications.show_application", application_id=draft.id))
+    form = ApplicationForm()
+    if request.method == "GET":
+        form.fill_from(draft)
+    elif form.validate_on_submit() and (done := _save(form, draft)) is not None:
+        return done
+    return _form_page(form, draft)
+
+
+@bp.post("/applications/<int:application_id>/delete")
+@login_required
+def delete_application_draft(application_id: int):
+    draft = _own_or_404(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_draft(draft, _consumer())
+    except TransitionError:
+        abort(403)
+    db.session.commit()
+    flash("Черновик удалён.", "success")
+    return redirect(url_for("applications.list_applications"))
+
+
+@bp.post("/applications/<int:application_id>/documents/<int:doc_id>/delete")
+@login_required
+def remove_draft_document(application_id: int, doc_id: int):
+    draft = _own_or_404(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_draft_document(draft, doc_id, _consumer())
+    except TransitionError:
+        abort(403)
+    except ApplicationError:
+        abort(404)
+    db.session.commit()
+    flash("Файл убран из черновика.", "success")
+    return redirect(url_for("applications.edit_draft", application_id=draft.id) + "#files")
+
+
+# --- the card ----------------------------------------------------------------------------------
+
+def _read_its_notifications(application: Application) -> None:
+    """Opening the application reads the notifications about it (writes only when some
+    are unread; the read transaction ends first, so SQLite sees no stale snapshot)."""
+    unread = db.session.scalar(
+        sa.select(Notification.id).where(Notification.user_id == current_user.id,
+                                         Notification.link == application.link,
+                                         Notification.read_at.is_(None)).limit(1))
+    if unread is None:
+        return
+    db.session.commit()
+    mark_read_by_link(_consumer(), application.link)
+    db.session.commit()
+
+
+def calculator_link(application: Application) -> str:
+    """/calculator prefilled with the application's parameters (SPEC §2.5, §4.2)."""
+    inputs = offer_defaults(application)
+    query = {"applicant_type": application.applicant_type, "power_kw": application.power_kw,
+             "existing_power_kw": application.existing_power_kw, "voltage_kv": application.voltage_kv,
+             "reliability": application.reliability, "territory": inputs.territory,
+             "within_distance": "y" if inputs.within_distance else "n",
+             "preferential": "y" if application.preferential else "n", "metering": inputs.metering,
+             "metering_points": inputs.metering_points}
+    return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
+
+
+def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
+    events = history(application)
+    docs = documents(application)
+    return render_template(
+        "applications/show.html", application=application, events=events, timeline=timeline(application, events),
+        deadlines=running_deadlines(application), docs=docs, today=today(),
+        reply_form=reply_form or ReplyForm(formdata=None),
+        paid=paid_total(application) if application.invoice_with_vat is not None else None,
+        can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
+        calculator_url=calculator_link(application) if application.power_kw else None,
+    ), status
+
+
+@bp.get("/applications/<int:application_id>")
+@login_required
+def show_application(application_id: int):
+    """The card; htmx polls its status block with the version it shows (204 when nothing
+    changed: one indexed query)."""
+    if current_user.is_staff:
+        return redirect(url_for("office.applications.show_application", application_id=application_id))
+    application = _own_or_404(application_id)
+    if application.is_draft:
+        return redirect(url_for("applications.edit_draft", application_id=application.id))
+    if is_htmx():
+        if request.args.get("v", type=int) == application.version:
+            return "", 204
+        return render_page_or_block("applications/show.html", "status", application=application, today=today(),
+                                    deadlines=running_deadlines(application), changed=True)
+    _read_its_notifications(application)
+    return _card(application)
+
+
+@bp.get("/applications/<int:application_id>/documents/<int:doc_id>")
+@login_required
+def download_document(application_id: int, doc_id: int):
+    if current_user.is_staff:
+        return redirect(url_for("office.applications.download_document", application_id=application_id,
+                                doc_id=doc_id))
+    application = _own_or_404(application_id)
+    doc = db.session.scalar(
+        sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == application.id))
+    if doc is None:
+        abort(404)
+    return send_stored_file(doc.stored)
+
+
+def _reply(application_id: int, action, done_message: str):
+    """The applicant's answer with files: to a request for data, or the notice of fulfilment."""
+    if current_user.is_staff:
+        abort(404)
+    application = _own_or_404(application_id)
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            action(application, _consumer(), form.text.data or "", form.files_checked)
+        except TransitionError:
+            db.session.rollback()
+            abort(403)
+        except ApplicationError as exc:
+            db.session.rollback()
+            form.text.errors = [*form.text.errors, str(exc)]
+        else:
+            db.session.commit()
+            flash(done_message, "success")
+            return redirect(url_for("applications.show_application", application_id=application.id))
+    application = _own_or_404(application_id)
+    return _card(application, form)
+
+
+@bp.post("/applications/<int:application_id>/reply")
+@login_required
+@limit_submissions
+@limit_uploads
+def reply_to_request(application_id: int):
+    return _reply(application_id, supply_info,
+                  "Сведения направлены. Заявка снова на проверке; срок отсчитывается от получения сведений.")
+
+
+@bp.post("/applications/<int:application_id>/fulfilment")
+@login_required
+@limit_submissions
+@limit_uploads
+def notify_tu_fulfilment(application_id: int):
+    return _reply(application_id, notify_fulfilment,
+                  "Уведомление о выполнении технических условий направлено. Мы проверим выполнение ТУ.")
+
+
+@bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])
+@login_required
+@limit_submissions
+def withdraw_application(application_id: int):
+    """A confirmation page, then the withdrawal (before the contract only)."""
+    if current_user.is_staff:
+        abort(404)
+    application = _own_or_404(application_id)
+    if not can_change(application, ApplicationStatus.withdrawn.value, current_user):
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        withdraw(application, _consumer(), form.reason.data or "")
+        db.session.commit()
+        flash(f"Заявка {application.number} отозвана.", "success")
+        return redirect(url_for("applications.show_application", application_id=application.id))
+    return render_template("applications/withdraw.html", application=application, form=form)

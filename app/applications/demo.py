@@ -1,0 +1,193 @@
+"""Demo applications: the demo consumer owns one in every status of the path up to 150 kW,
+and a shop above 150 kW that took the path of the signed contract; other demo applicants
+fill the office queue (one of them overdue, one about to be annulled). Every step goes
+through the services, back-dated, so dates, documents and history look lived-in."""
+from __future__ import annotations
+
+import zlib
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import Decimal
+
+from app.applications import services
+from app.applications.services import ApplicationData, CheckedFile
+from app.core import clock, pdf
+from app.extensions import db
+from app.notifications.services import mark_read_by_link
+
+
+@contextmanager
+def _days_ago(days: int):
+    """Run a step as if it happened `days` ago."""
+    saved = clock._fixed
+    real = clock.now()
+    clock.set_now(real - timedelta(days=days))
+    try:
+        yield
+    finally:
+        clock.set_now(saved)
+
+
+def _pdf(title: str, text: str) -> CheckedFile:
+    return CheckedFile(pdf.render([pdf.p(title, "title"), pdf.p(text)], title=title), "application/pdf", f"{title}.pdf")
+
+
+def _files() -> dict[str, list[CheckedFile]]:
+    return {"site_plan": [_pdf("План участка", "План расположения энергопринимающих устройств, М 1:500.")],
+            "title_document": [_pdf("Выписка из ЕГРН", "Выписка из ЕГРН на земельный участок (пример).")]}
+
+
+def _cadastral(settlement: str, street: str, house: str) -> str:
+    """A made-up but well-formed cadastral number, the same for the same address."""
+    n = zlib.crc32(f"{settlement}|{street}|{house}".encode())
+    return f"50:20:{n % 10**7:07d}:{n % 9000 + 100}"
+
+
+def _data(name: str, settlement: str, street: str, house: str, power: str, **extra) -> ApplicationData:
+    values = dict(
+        kind="new", object_name=name, object_settlement=settlement, object_street=street, object_house=house,
+        cadastral_number=_cadastral(settlement, street, house),
+        power_kw=Decimal(power), existing_power_kw=Decimal("0"), voltage_kv="0.4", reliability=3,
+        load_character="household", connection_points=1, supplier="АО «Примерэнергосбыт» (пример)",
+        commissioning_date=date.today() + timedelta(days=240), preferential=False,
+        passport_series="4510", passport_number="654321", passport_issued_by="ОВД района Примерный (пример)",
+        passport_issued_on=date(2015, 6, 1), files=_files(),
+    )
+    values.update(extra)
+    return ApplicationData(**values)
+
+
+#: The steps of the path, each with how many days ago it happened, per target status.
+PATH = ("submitted", "offer_sent", "contract_concluded", "in_progress", "tu_fulfilled", "connected", "completed")
+
+
+def _walk(application, target: str, start: int, consumer, operator) -> None:
+    """Take a submitted application along the path to `target`, a step every few days."""
+    steps = PATH[1:PATH.index(target) + 1]
+    day = start
+    for step in steps:
+        day = max(day - 6, 1)
+        with _days_ago(day):
+            if step == "offer_sent":
+                services.mark_checked(application, operator)
+                services.post_offer(application, operator, services.offer_defaults(application),
+                                    [_pdf("Технические условия", f"Технические условия по заявке {application.number}.")])
+            elif step == "contract_concluded":
+                if application.is_small:
+                    services.record_payment(application, operator, clock.today(), application.invoice_with_vat,
+                                            "платёжное поручение № 118")
+                else:
+                    services.record_signed_contract(application, operator, clock.today(),
+                                                    [_pdf("Договор подписанный", "Скан подписанного договора.")])
+            elif step == "in_progress":
+                services.start_work(application, operator, "Бригада РЭС приступила к работам.")
+            elif step == "tu_fulfilled":
+                services.notify_fulfilment(application, db.session.get(type(consumer), application.consumer_id),
+                                           "Вводной щит и заземление смонтированы.",
+                                           [_pdf("Фото щита", "Фотографии вводного щита.")])
+            elif step == "connected":
+                services.confirm_connection(application, operator, "Напряжение подано.")
+            elif step == "completed":
+                services.complete(application, operator, {
+                    "connection_act": [_pdf("Уведомление об обеспечении сетевой организацией возможности присоединения",
+                                            "Возможность присоединения обеспечена.")],
+                    "meter_act": [_pdf("Акт допуска прибора учёта", "Прибор учёта допущен в эксплуатацию.")]})
+
+
+def _other_applicants() -> dict:
+    from app.auth.models import Role, User
+    from app.auth.passwords import hash_password
+    from app.demo import DEMO_PASSWORD
+    from app.privacy.services import record_consent
+
+    password_hash = hash_password(DEMO_PASSWORD)
+    people = {
+        "individual": User(email="petrov@example.ru", password_hash=password_hash, role=Role.consumer.value,
+                           applicant_type="individual", last_name="Петров", first_name="Сергей",
+                           middle_name="Иванович", phone="+79007654321", snils="98765432183",
+                           registered_via="office", created_at=clock.now()),
+        "legal": User(email="stroy@example.ru", password_hash=password_hash, role=Role.consumer.value,
+                      applicant_type="legal", org_name="ООО «Примерстрой» (пример)", last_name="Соколов",
+                      first_name="Андрей", phone="+74951112233", inn="7707083893", kpp="770701001",
+                      ogrn="1027700132195", registered_via="online", created_at=clock.now()),
+    }
+    for user in people.values():
+        user.refresh_search_text()
+        db.session.add(user)
+    db.session.flush()
+    for user in people.values():
+        record_consent(user, method="online")
+    return people
+
+
+def seed(ctx) -> None:
+    from app.auth.models import User
+
+    consumer, operator = ctx.consumer, ctx.operator
+    others = _other_applicants()
+    plans = []  # (days ago, owner, data, what happens after the submission)
+
+    def walk_to(target: str, days: int):
+        return lambda application: _walk(application, target, days, consumer, operator)
+
+    def at(days: int, fn):
+        def step(application):
+            with _days_ago(days):
+                fn(application)
+        return step
+
+    # The demo consumer: the path up to 150 kW, one application in each status.
+    for target, name, settlement, street, house, days in (
+            ("completed", "Жилой дом", "д. Берёзовка", "ул. Садовая", "7", 70),
+            ("connected", "Гараж", "д. Берёзовка", "ул. Садовая", "7а", 58),
+            ("tu_fulfilled", "Баня", "д. Берёзовка", "ул. Лесная", "2", 50),
+            ("in_progress", "Садовый дом", "СНТ «Ромашка»", "", "118", 44),
+            ("contract_concluded", "Хозяйственная постройка", "д. Берёзовка", "ул. Лесная", "4", 30),
+            ("offer_sent", "Летняя кухня", "д. Берёзовка", "ул. Садовая", "9", 9)):
+        plans.append((days, consumer, _data(name, settlement, street, house, "15"), walk_to(target, days)))
+    plans += [
+        (9, consumer, _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"), at(8, lambda a: services.request_info(
+            a, operator, "Приложите, пожалуйста, план участка с привязкой к улице: на приложенном не видно, "
+                         "где граница участка."))),
+        (1, consumer, _data("Мастерская", "д. Берёзовка", "ул. Полевая", "5", "10"), None),
+        (40, consumer, _data("Беседка", "д. Берёзовка", "ул. Полевая", "7", "3"),
+         at(37, lambda a: services.withdraw(a, consumer, "Решили провести свет от дома."))),
+        (65, consumer, _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
+         at(62, lambda a: services.request_info(a, operator, "Приложите правоустанавливающий документ на участок."))),
+        # Above 150 kW: the demo consumer's shop, on the path of the signed contract.
+        (40, consumer, _data("Магазин «Продукты»", "г. Примерск", "ул. Ленина", "15", "160", voltage_kv="10",
+                             load_character="commercial"), walk_to("in_progress", 40)),
+        # A reissue of documents, completed on the short path.
+        (20, consumer, _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
+         at(16, lambda a: services.complete(a, operator, {"reissued_documents": [
+             _pdf("Переоформленный акт", "Акт об осуществлении технологического присоединения (переоформлен).")]}))),
+        # Other applicants fill the office queue: a legal entity above 670 kW, an overdue
+        # check, one about to be annulled for missing data.
+        (12, others["legal"], _data("Цех металлообработки", "г. Примерск", "ул. Заводская", "3", "900",
+                                    voltage_kv="10", load_character="industrial"),
+         lambda a: services.assign(a, operator, operator)),
+        (11, others["individual"], _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
+         lambda a: services.add_note(a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре.")),
+        (30, others["individual"], _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
+         at(27, lambda a: services.request_info(a, operator, "Нужна копия доверенности представителя."))),
+    ]
+    made, afterwards = [], []
+    # Numbers follow the order of submission, as they would in life.
+    for days, owner, data, after in sorted(plans, key=lambda plan: -plan[0]):
+        with _days_ago(days):
+            made.append(services.save_application(owner, data, submit=True))
+        afterwards.append(after)
+    for application, after in zip(made, afterwards, strict=True):
+        if after is not None:
+            after(application)
+    with _days_ago(30):
+        services.expire(clock.today())  # the trailer's missing data never came
+    with _days_ago(3):
+        made.append(services.save_application(consumer, _data("Новый дом", "д. Берёзовка", "ул. Новая", "1", "15",
+                                                               supplier=""), submit=False))
+    ctx.extra["applications"] = made
+    db.session.flush()
+    # What happened long ago was read long ago; the newest news stay unread.
+    for application in made:
+        if application.submitted_at and clock.now() - application.submitted_at > timedelta(days=35):
+            mark_read_by_link(db.session.get(User, application.consumer_id), application.link)

@@ -1,0 +1,187 @@
+"""The consumer's forms: the application (field names of SPEC §4.2), the answer to a
+request for missing data, the notice of fulfilment of the ТУ, the withdrawal."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_wtf.file import FileField, MultipleFileField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, Optional
+
+from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
+from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
+from app.calculator.forms import NumberField
+from app.connection.rules import VOLTAGES_KV
+from app.core.forms import BaseForm, choices
+
+VOLTAGE_LABELS = {"0.4": "0,4 кВ", "6": "6 кВ", "10": "10 кВ", "20": "20 кВ", "35": "35 кВ", "110": "110 кВ"}
+FILE_HINT = "PDF, JPEG или PNG, каждый файл не больше 10 МБ"
+
+
+def _lf(value):
+    """Browsers send CRLF line breaks but count each as one character (maxlength)."""
+    return value.replace("\r\n", "\n") if isinstance(value, str) else value
+
+
+def _length(limit: int, what: str = "Текст"):
+    return Length(max=limit, message=f"{what} — не длиннее {limit} символов.")
+
+
+class DayField(StringField):
+    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no picker."""
+
+    def process_formdata(self, valuelist):
+        self.raw_text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not self.raw_text:
+            return
+        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
+            try:
+                self.data = datetime.strptime(self.raw_text, fmt).date()
+            except ValueError:
+                continue
+            if not 1900 <= self.data.year <= 2100:
+                self.data = None
+                raise ValueError("Проверьте год: дата вне разумных пределов.")
+            return
+        raise ValueError("Введите дату в виде ДД.ММ.ГГГГ, например 01.03.2026.")
+
+    def _value(self) -> str:
+        if getattr(self, "raw_text", None):
+            return self.raw_text
+        return self.data.isoformat() if isinstance(self.data, date) else ""
+
+
+class FilesMixin:
+    """Checks the chosen files by content before anything is saved; `checked` holds them
+    by document kind."""
+
+    checked: dict[str, list[CheckedFile]]
+
+    def check_uploads(self, names: tuple[str, ...]) -> bool:
+        self.checked, ok = {}, True
+        for name in names:
+            field = self[name]
+            files, errors = check_files(field.data, MAX_FILES)
+            if errors:
+                field.errors = [*field.errors, *errors]
+                ok = False
+            self.checked[FIELD_KIND.get(name, name)] = files
+        return ok
+
+
+#: The form's file field → the document kind it stores.
+FIELD_KIND = {"other_documents": DocumentKind.other.value}
+
+
+class ApplicationForm(FilesMixin, BaseForm):
+    """«Подать заявку» (/applications/new): SPEC §4.2. Missing fields are allowed in a draft;
+    the services say what a submission still lacks."""
+
+    kind = RadioField("Вид заявки", choices=choices((k.value, k.label) for k in ApplicationKind),
+                      default=ApplicationKind.new.value, validators=[Optional()])
+    object_name = StringField("Наименование объекта", validators=[Optional(), _length(300)])
+    object_settlement = StringField("Населённый пункт", validators=[Optional(), _length(200)])
+    object_street = StringField("Улица (в деревне может не быть)", validators=[Optional(), _length(200)])
+    object_house = StringField("Дом, участок", validators=[Optional(), _length(50)])
+    object_address_extra = StringField("Уточнение адреса (корпус, строение, ориентир)",
+                                       validators=[Optional(), _length(300)])
+    cadastral_number = StringField("Кадастровый номер участка или объекта", validators=[Optional(), _length(40)])
+    power_kw = NumberField("Максимальная мощность, кВт (с учётом ранее присоединённой)", places=3)
+    existing_power_kw = NumberField("Ранее присоединённая мощность, кВт", places=3)
+    voltage_kv = SelectField("Уровень напряжения", choices=choices(
+        [("", "— выберите —")] + [(v, VOLTAGE_LABELS[v]) for v in VOLTAGES_KV]), validators=[Optional()])
+    reliability = RadioField("Категория надёжности", choices=choices(
+        [("3", "III — перерыв до 24 часов в год"), ("2", "II"), ("1", "I")]), default="3", validators=[Optional()])
+    load_character = RadioField("Характер нагрузки", choices=choices((c.value, c.label) for c in LoadCharacter),
+                                default=LoadCharacter.household.value, validators=[Optional()])
+    connection_points = NumberField("Количество точек присоединения", integer=True)
+    supplier = StringField("Гарантирующий поставщик", validators=[Optional(), _length(300)])
+    commissioning_date = DayField("Планируемая дата ввода в эксплуатацию", validators=[Optional()])
+    stages = TextAreaField("Этапы ввода (если присоединение поэтапное): мощность и сроки каждого этапа",
+                           validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
+    preferential = RadioField("Льготная категория заявителя", choices=choices([("n", "Нет"), ("y", "Да")]),
+                              default="n", validators=[Optional()])
+    passport_series = StringField("Серия паспорта", validators=[Optional(), _length(4)])
+    passport_number = StringField("Номер паспорта", validators=[Optional(), _length(6)])
+    passport_issued_by = StringField("Кем выдан", validators=[Optional(), _length(300)])
+    passport_issued_on = DayField("Дата выдачи", validators=[Optional()])
+    site_plan = MultipleFileField("План расположения энергопринимающих устройств")
+    title_document = MultipleFileField("Правоустанавливающий документ на участок или объект")
+    power_of_attorney = FileField("Доверенность (если заявку подаёт представитель)")
+    preferential_proof = FileField("Документ, подтверждающий льготную категорию")
+    other_documents = MultipleFileField("Другие документы")
+    action = StringField(validators=[Optional()])
+
+    @property
+    def submitting(self) -> bool:
+        return self.action.data != "draft"
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        files_ok = self.check_uploads(APPLICANT_FILE_FIELDS)
+        return ok and files_ok
+
+    def application_data(self) -> ApplicationData:
+        def text(name: str) -> str:
+            return (self[name].data or "").strip()
+
+        return ApplicationData(
+            kind=self.kind.data or None,
+            object_name=text("object_name"), object_settlement=text("object_settlement"),
+            object_street=text("object_street"), object_house=text("object_house"),
+            object_address_extra=text("object_address_extra"),
+            cadastral_number=text("cadastral_number").replace(" ", ""),
+            power_kw=self.power_kw.data, existing_power_kw=self.existing_power_kw.data,
+            voltage_kv=self.voltage_kv.data or None,
+            reliability=int(self.reliability.data) if self.reliability.data in ("1", "2", "3") else None,
+            load_character=self.load_character.data or None,
+            connection_points=self.connection_points.data,
+            supplier=text("supplier"), commissioning_date=self.commissioning_date.data, stages=text("stages"),
+            preferential=self.preferential.data == "y",
+            passport_series=text("passport_series").replace(" ", ""),
+            passport_number=text("passport_number").replace(" ", ""),
+            passport_issued_by=text("passport_issued_by"), passport_issued_on=self.passport_issued_on.data,
+            files=self.checked,
+        )
+
+    def fill_from(self, app) -> None:
+        """Show a saved draft in the form."""
+        for name in ("kind", "object_name", "object_settlement", "object_street", "object_house",
+                     "object_address_extra", "cadastral_number", "voltage_kv", "load_character", "supplier",
+                     "stages", "passport_series", "passport_number", "passport_issued_by"):
+            self[name].data = getattr(app, name) or ""
+        self.power_kw.data = app.power_kw
+        self.existing_power_kw.data = app.existing_power_kw
+        self.connection_points.data = app.connection_points
+        self.reliability.data = str(app.reliability or 3)
+        self.commissioning_date.data = app.commissioning_date
+        self.passport_issued_on.data = app.passport_issued_on
+        self.preferential.data = "y" if app.preferential else "n"
+
+    def add_problems(self, problems: dict[str, str]) -> None:
+        """The services' reasons, next to their fields."""
+        for name, message in problems.items():
+            field = self[name] if name in self else self.kind
+            if message not in field.errors:
+                field.errors = [*field.errors, message]
+
+
+class ReplyForm(FilesMixin, BaseForm):
+    """The applicant's answer to a request for missing data, or the notice of fulfilment."""
+
+    text = TextAreaField("Ответ", validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
+    files = MultipleFileField(f"Файлы (до {MAX_FILES}: {FILE_HINT})")
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        files_ok = self.check_uploads(("files",))
+        return ok and files_ok
+
+    @property
+    def files_checked(self) -> list[CheckedFile]:
+        return self.checked.get("files", [])
+
+
+class WithdrawForm(BaseForm):
+    reason = TextAreaField("Причина (необязательно)", validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
