@@ -33,6 +33,7 @@ from app.connection.rules import VOLTAGES_KV, Category, derive_category
 from app.core.clock import now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import UploadError, UploadRules, display_name, read_upload, save_bytes
+from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
@@ -799,8 +800,8 @@ def offer_defaults(app: Application) -> OfferInputs:
 
 
 def calculation_input(app: Application, inputs: OfferInputs):
-    """The calculator's input for the application: its parameters, the staff's inputs and
-    the date of submission (the tariff in force then)."""
+    """The calculator's input for the application: its parameters, the staff's inputs, the
+    tariff in force at submission and the VAT rate of the day the invoice is issued."""
     from app.calculator.services import CalculationInput
 
     return CalculationInput(
@@ -812,7 +813,8 @@ def calculation_input(app: Application, inputs: OfferInputs):
         sectioning_points=inputs.sectioning_points, substation=inputs.substation,
         distribution_substation=inputs.distribution_substation, supply_center=inputs.supply_center,
         metering=inputs.metering, metering_points=inputs.metering_points if inputs.metering != "none" else 0,
-        on_date=_local_day(app.submitted_at),
+        on_date=_local_day(app.submitted_at), kind=app.kind,
+        household=app.load_character == LoadCharacter.household.value, vat_on=today(),
     )
 
 
@@ -841,7 +843,8 @@ def post_offer(app: Application, actor: User, inputs: OfferInputs, technical_con
     app.implementation_amount, app.implementation_unit = term.amount, term.unit
     event = change_status(app, S.offer_sent.value, actor, comment=comment or (
         "Размещены счёт, условия типового договора, технические условия и инструкция." if app.is_small
-        else "Размещены проект договора, технические условия и инструкция."))
+        else "Размещены проект договора (условия типового договора, заполненные данными заявителя), "
+             "технические условия, инструкция и счёт."))
     _attach_files(app, {DocumentKind.technical_conditions.value: technical_conditions,
                         DocumentKind.staff_other.value: list(other_files)}, actor, event)
     from app.applications import pdf
@@ -879,7 +882,7 @@ def record_payment(app: Application, actor: User, paid_on: date, amount: Decimal
     db.session.add(payment)
     db.session.flush()
     total = paid_total(app)
-    event = _event(app, actor, "payment", f"Оплата {amount} ₽ от {paid_on:%d.%m.%Y}"
+    event = _event(app, actor, "payment", f"Оплата {format_money(amount)} от {paid_on:%d.%m.%Y}"
                    + (f", {payment.document}" if payment.document else "") + ".")
     _attach_files(app, {DocumentKind.payment_document.value: list(files)}, actor, event)
     record("application.payment", app, actor=actor, amount=str(amount))

@@ -168,8 +168,8 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
     if vat_percent == 0:
         notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
 
-    load = "household" if inp.applicant_type == "individual" else "commercial"
-    category = derive_category(inp.applicant_type, inp.power_kw, "new", load)
+    load = "household" if is_household(inp) else "commercial"
+    category = derive_category(inp.applicant_type, inp.power_kw, inp.kind, load)
     term = implementation_term(category, inp.voltage_kv, inp.within_distance, construction_needed(inp), inp.power_kw)
     return Calculation(
         input=inp, on_date=on_date, terms=terms, total_without_vat=total_without, total_with_vat=total_with,
@@ -180,11 +180,18 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
     )
 
 
+def is_household(inp: CalculationInput) -> bool:
+    """An individual's connection for household needs (in the calculator every individual's is)."""
+    return inp.applicant_type == "individual" and inp.household is not False
+
+
 def preferential_refusals(inp: CalculationInput, added: Decimal) -> list[str]:
     """Why the preferential fee does not apply; empty when it does (SPEC §2.5)."""
     reasons = []
     if inp.applicant_type != "individual":
         reasons.append(f"заявитель — {APPLICANT_TYPES[inp.applicant_type]}, а льготная плата — для физических лиц")
+    elif not is_household(inp):
+        reasons.append("нагрузка не бытовая, а льготная плата — для бытовых нужд")
     if inp.power_kw > PREFERENTIAL_MAX_KW:
         reasons.append(f"максимальная мощность {kw(inp.power_kw)} больше 15 кВт")
     if inp.reliability != 3:

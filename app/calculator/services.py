@@ -45,6 +45,13 @@ class CalculationInput:
     metering: str = "none"                  # none | single_phase | three_phase_direct | three_phase_ct
     metering_points: int = 0
     on_date: date | None = None             # picks the decision in force and the VAT rate; today if None
+    #: What the calculator page does not ask and an application knows: its kind (a temporary
+    #: connection has its own p.16 term), whether an individual's load is household (only a
+    #: household connection gets the preferential fee; None: every individual's is), and the
+    #: day whose VAT rate applies when it is not on_date (an invoice issued later).
+    kind: str = "new"
+    household: bool | None = None
+    vat_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,8 @@ def calculate(inp: CalculationInput) -> Calculation:
     decision = decision_in_force(on_date)
     if decision is None:
         raise CalculationError("date", no_decision_message(on_date))
-    return rules.compute(inp, rates_of(decision), vat_percent_on(on_date), decision_ref(decision), on_date)
+    vat_percent = vat_percent_on(inp.vat_on or on_date)
+    return rules.compute(inp, rates_of(decision), vat_percent, decision_ref(decision), on_date)
 
 
 def no_decision_message(day: date) -> str:
