@@ -356,6 +356,15 @@ class ApplicationEvent(db.Model):
     def to_label(self) -> str:
         return ApplicationStatus(self.to_status).label
 
+    @property
+    def title(self) -> str:
+        """What happened, for the history: the status reached, or the event itself."""
+        return EVENT_TITLES.get(self.action) or self.to_label
+
+
+#: Events that keep the status, as the history names them.
+EVENT_TITLES = {"payment": "Оплата", "checked": "Сведения проверены", "assigned": "Назначен ответственный"}
+
 
 class ApplicationNote(db.Model):
     """An internal note of staff: never shown to the consumer."""
