@@ -11,8 +11,10 @@ from app.extensions import db
 
 def register_sections(app: Flask) -> None:
     from app.cabinet.sections import Section, add_cabinet_section
+    from app.office.dashboard import DashboardWidget, add_dashboard_widget
 
     add_cabinet_section(app, Section("applications/_cabinet.html", cabinet_context, order=20))
+    add_dashboard_widget(app, DashboardWidget("applications/office/_dashboard.html", dashboard_context, order=10))
 
 
 def cabinet_context(user) -> dict:

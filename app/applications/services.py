@@ -628,6 +628,10 @@ STATUS_NEWS = {
     S.annulled: ("Заявка {n} аннулирована", "Причина: {comment}"),
 }
 
+#: Remarks on the fulfilment of the ТУ (tu_fulfilled → in_progress): the applicant must read them.
+REWORK_NEWS = ("По заявке {n} есть замечания к выполнению ТУ",
+               "Замечания сетевой организации: {comment} Устраните их и снова уведомите о выполнении ТУ.")
+
 
 def change_status(app: Application, to: str, actor: User | None, *, comment: str = "",
                   action: str = "status") -> ApplicationEvent:
@@ -657,13 +661,14 @@ def change_status(app: Application, to: str, actor: User | None, *, comment: str
                              comment=comment)
     db.session.add(event)
     db.session.flush()
-    _tell_consumer(app, target, comment)
+    _tell_consumer(app, target, comment, REWORK_NEWS if (current, target) == (S.tu_fulfilled, S.in_progress) else None)
     record(f"application.{target.value}", app, actor=actor, from_status=current.value)
     return event
 
 
-def _tell_consumer(app: Application, status: ApplicationStatus, comment: str) -> None:
-    news = STATUS_NEWS.get(status)
+def _tell_consumer(app: Application, status: ApplicationStatus, comment: str,
+                   news: tuple[str, str] | None = None) -> None:
+    news = news or STATUS_NEWS.get(status)
     if news is None:
         return
     consumer = db.session.get(User, app.consumer_id)

@@ -1,0 +1,503 @@
+"""Grid-connection applications in the back-office (SPEC §2.2, §2.11): the queue, the card
+with the staff action of every stage, document downloads, the stage deadlines (admins).
+The rules live in services.py; each view parses a form, calls one service, commits once."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy.orm import joinedload
+
+from app.applications import services
+from app.applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationKind,
+    ApplicationStatus,
+)
+from app.applications.office_forms import (
+    AnnulForm,
+    AssignForm,
+    CompleteForm,
+    ConnectForm,
+    NoteForm,
+    OfferCalcForm,
+    OfferForm,
+    PaymentForm,
+    RequestInfoForm,
+    ReworkForm,
+    SignedContractForm,
+    deadlines_form,
+)
+from app.applications.services import ApplicationError, QueueFilters, TransitionError
+from app.audit.services import describe_actions, record
+from app.auth.models import Role, User
+from app.calculator.forms import variant_choices
+from app.calculator.services import CalculationError, decision_in_force
+from app.connection.rules import Category
+from app.core.clock import to_local, today
+from app.core.forms import ActionForm, choices
+from app.core.htmx import is_htmx, render_page_or_block
+from app.core.storage import send_stored_file
+from app.core.templating import format_money
+from app.extensions import db
+from app.office import bp as office
+from app.office.access import admin_required
+
+bp = Blueprint("applications", __name__, url_prefix="/applications")
+
+PAGE_SIZE = 30
+S = ApplicationStatus
+
+describe_actions({
+    "application.draft_saved": "Заявка: черновик сохранён",
+    "application.draft_deleted": "Заявка: черновик удалён",
+    "application.submitted": "Заявка подана",
+    "application.needs_info": "Заявка: запрошены сведения",
+    "application.offer_sent": "Заявка: направлены документы (счёт, договор, ТУ)",
+    "application.contract_concluded": "Заявка: договор заключён",
+    "application.in_progress": "Заявка: выполнение мероприятий",
+    "application.tu_fulfilled": "Заявка: уведомление о выполнении ТУ",
+    "application.connected": "Заявка: присоединение выполнено",
+    "application.completed": "Заявка исполнена",
+    "application.withdrawn": "Заявка отозвана",
+    "application.annulled": "Заявка аннулирована",
+    "application.checked": "Заявка: полнота сведений подтверждена",
+    "application.payment": "Заявка: записана оплата",
+    "application.note": "Заявка: внутренняя заметка",
+    "application.assigned": "Заявка: назначен ответственный",
+    "office.application_deadlines": "Изменены сроки этапов заявок",
+})
+
+
+def _me() -> User:
+    return current_user._get_current_object()
+
+
+# --- the queue ---------------------------------------------------------------------------------
+
+@bp.get("/")
+def queue():
+    filters = QueueFilters.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    day = today()
+    rows = db.session.scalars(
+        services.queue_query(filters, _me(), day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+    ).all()
+    response = make_response(render_page_or_block(
+        "applications/office/queue.html", "results",
+        applications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, filters=filters, today=day,
+        statuses=[s for s in ApplicationStatus if s is not S.draft], kinds=list(ApplicationKind),
+        categories=list(Category),
+    ))
+    # The same URL answers a page or a fragment.
+    response.vary.add("HX-Request")
+    return response
+
+
+# --- stage deadlines (admins) ------------------------------------------------------------------
+
+@bp.route("/deadlines", methods=["GET", "POST"])
+@admin_required
+def edit_deadlines():
+    current = services.load_deadlines()
+    form = deadlines_form(services.DEADLINE_SPECS, current)()
+    if form.validate_on_submit():
+        values = form.values()
+        changed = services.save_deadlines(values)
+        record("office.application_deadlines", None, changed_due_dates=changed,
+               **{code: f"{term.amount} {term.unit}" for code, term in values.items() if term != current[code]})
+        db.session.commit()
+        flash(f"Сроки этапов сохранены. Пересчитано сроков открытых заявок: {changed}.", "success")
+        return redirect(url_for("office.applications.edit_deadlines"))
+    rows = [(spec, form[f"amount_{spec.code}"], form[f"unit_{spec.code}"]) for spec in services.DEADLINE_SPECS]
+    return render_template("applications/office/deadlines.html", form=form, rows=rows)
+
+
+# --- the card ----------------------------------------------------------------------------------
+
+def _application_or_404(application_id: int) -> Application:
+    app = db.session.scalar(
+        sa.select(Application).options(joinedload(Application.consumer), joinedload(Application.assigned_to))
+        .where(Application.id == application_id, Application.status != S.draft.value)
+    )
+    if app is None:
+        abort(404)
+    return app
+
+
+def allowed_actions(app: Application, user: User) -> set[str]:
+    """The staff actions the transition table allows now (and a payment while the invoice is
+    not paid in full): the card shows exactly their forms, and a POST of any other answers 403."""
+    following = set(services.next_statuses(app, user))
+    allowed: set[str] = set()
+    if app.status == S.submitted.value and app.checked_at is None and app.kind != ApplicationKind.reissue.value:
+        allowed.add("check")
+    if S.needs_info in following:
+        allowed.add("request_info")
+    if S.offer_sent in following:
+        allowed.add("offer")
+    if (app.invoice_with_vat is not None and app.status not in (S.draft.value, S.withdrawn.value, S.annulled.value)
+            and services.paid_total(app) < app.invoice_with_vat):
+        allowed.add("payment")
+    if S.contract_concluded in following and not app.is_small:
+        allowed.add("signed")
+    if S.in_progress in following:
+        allowed.add("start" if app.status == S.contract_concluded.value else "rework")
+    if S.connected in following:
+        allowed.add("connect")
+    if S.completed in following:
+        allowed.add("complete")
+    if S.annulled in following:
+        allowed.add("annul")
+    return allowed
+
+
+def _allow(app: Application, action: str) -> None:
+    if action not in allowed_actions(app, _me()):
+        abort(403)
+
+
+def _assign_form(app: Application, posted: bool = False) -> AssignForm:
+    if posted:
+        form = AssignForm(prefix="assign")
+    else:
+        form = AssignForm(prefix="assign", formdata=None, assignee=app.assigned_to_id or 0)
+    form.assignee.choices = choices([(0, "— никто —")] + [
+        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in services.staff_members()
+    ])
+    return form
+
+
+def _set_variants(form: OfferCalcForm, app: Application) -> None:
+    """The line variants of the tariff decision the invoice will use (in force on submission)."""
+    day = to_local(app.submitted_at).date() if app.submitted_at else today()
+    decision = decision_in_force(day)
+    form.set_variants(variant_choices(decision, "c2_per_km"), variant_choices(decision, "c3_per_km"))
+
+
+def _offer_form(app: Application) -> OfferForm:
+    form = OfferForm(prefix="offer", formdata=None)
+    form.fill(services.offer_defaults(app))
+    _set_variants(form, app)
+    return form
+
+
+def _payment_form(app: Application) -> PaymentForm:
+    rest = max((app.invoice_with_vat or Decimal(0)) - services.paid_total(app), Decimal(0))
+    return PaymentForm(prefix="payment", formdata=None, paid_on=today(), amount=rest or None)
+
+
+def _complete_form(app: Application, posted: bool = False) -> CompleteForm:
+    form = CompleteForm(prefix="complete") if posted else CompleteForm(prefix="complete", formdata=None)
+    form.set_reissue(app.kind == ApplicationKind.reissue.value)
+    return form
+
+
+#: The card's forms by action: (context name, factory of an empty form).
+ACTION_FORMS = {
+    "request_info": ("info_form", lambda app: RequestInfoForm(prefix="info", formdata=None)),
+    "offer": ("offer_form", _offer_form),
+    "payment": ("payment_form", _payment_form),
+    "signed": ("signed_form", lambda app: SignedContractForm(prefix="signed", formdata=None, signed_on=today())),
+    "rework": ("rework_form", lambda app: ReworkForm(prefix="rework", formdata=None)),
+    "connect": ("connect_form", lambda app: ConnectForm(prefix="connect", formdata=None)),
+    "complete": ("complete_form", _complete_form),
+    "annul": ("annul_form", lambda app: AnnulForm(prefix="annul", formdata=None)),
+}
+
+
+def _documents_by_stage(docs: list[ApplicationDocument]) -> list[tuple[str, list[ApplicationDocument]]]:
+    stages: dict[str, list[ApplicationDocument]] = {}
+    for doc in docs:
+        stages.setdefault(doc.stage, []).append(doc)
+    return [("Приложено к заявке" if stage == S.draft.value else ApplicationStatus(stage).label, items)
+            for stage, items in stages.items()]
+
+
+def _card(app: Application, failed: tuple[str, object] | None = None, *, preview=None, preview_errors=()):
+    """The card; `failed` is (context name, form) of a POST that did not validate, shown
+    with its errors next to the fields and in the summary at the top."""
+    allowed = allowed_actions(app, _me())
+    forms: dict[str, object] = {"note_form": NoteForm(prefix="note", formdata=None), "assign_form": _assign_form(app)}
+    for action, (name, factory) in ACTION_FORMS.items():
+        if action in allowed:
+            forms[name] = factory(app)
+    if failed is not None:
+        forms[failed[0]] = failed[1]
+    events = services.history(app)
+    paid = services.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
+    return render_template(
+        "applications/office/show.html", application=app, allowed=allowed, events=events,
+        timeline=services.timeline(app, events), deadlines=services.running_deadlines(app) if app.is_open else [],
+        documents=_documents_by_stage(services.documents(app)), payments=services.payments(app), paid=paid,
+        notes=services.notes(app), today=today(), action_form=ActionForm(), form=failed[1] if failed else None,
+        preview=preview, preview_errors=preview_errors, **forms,
+    )
+
+
+@bp.get("/<int:application_id>")
+def show_application(application_id: int):
+    return _card(_application_or_404(application_id))
+
+
+@bp.get("/<int:application_id>/documents/<int:doc_id>")
+def download_document(application_id: int, doc_id: int):
+    doc = db.session.scalar(
+        sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == application_id)
+    )
+    if doc is None:
+        abort(404)
+    return send_stored_file(doc.stored)
+
+
+# --- the actions -------------------------------------------------------------------------------
+
+def _done(app: Application, message: str):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("office.applications.show_application", application_id=app.id))
+
+
+def _refused(application_id: int, name: str, form, field, exc: ApplicationError):
+    """A service refused the action: nothing is saved; the message goes next to `field`
+    (or to the top of the form when there is none). A transition not in the table is 403."""
+    db.session.rollback()
+    if isinstance(exc, TransitionError):
+        abort(403)
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+    return _card(_application_or_404(application_id), (name, form))
+
+
+def _check_action() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/<int:application_id>/assign")
+def assign_application(application_id: int):
+    app = _application_or_404(application_id)
+    form = _assign_form(app, posted=True)
+    if not form.validate_on_submit():
+        return _card(app, ("assign_form", form))
+    assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
+    try:
+        services.assign(app, assignee, _me())
+    except ApplicationError as exc:
+        return _refused(application_id, "assign_form", form, form.assignee, exc)
+    who = (assignee.short_person_name or assignee.email) if assignee else None
+    return _done(app, f"Ответственный: {who}." if who else "Ответственный снят.")
+
+
+@bp.post("/<int:application_id>/notes")
+def add_note(application_id: int):
+    app = _application_or_404(application_id)
+    form = NoteForm(prefix="note")
+    if not form.validate_on_submit():
+        return _card(app, ("note_form", form))
+    try:
+        services.add_note(app, _me(), form.text.data)
+    except ApplicationError as exc:
+        return _refused(application_id, "note_form", form, form.text, exc)
+    return _done(app, "Заметка сохранена. Заявитель её не видит.")
+
+
+@bp.post("/<int:application_id>/check")
+def check_application(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "check")
+    _check_action()
+    try:
+        services.mark_checked(app, _me())
+    except TransitionError:
+        db.session.rollback()
+        abort(403)
+    return _done(app, "Полнота сведений подтверждена. Осталось направить заявителю документы.")
+
+
+@bp.post("/<int:application_id>/request-info")
+def request_info(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "request_info")
+    form = RequestInfoForm(prefix="info")
+    if not form.validate_on_submit():
+        return _card(app, ("info_form", form))
+    try:
+        services.request_info(app, _me(), form.text.data, form.checked["files"])
+    except ApplicationError as exc:
+        return _refused(application_id, "info_form", form, form.text, exc)
+    return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {app.due_date:%d.%m.%Y}.")
+
+
+def _preview(app: Application, form: OfferCalcForm):
+    """The invoice the calculation inputs give, or what is wrong with them."""
+    try:
+        return services.invoice_calculation(app, form.inputs()), []
+    except CalculationError as exc:
+        if exc.field in OfferCalcForm.CALC_FIELDS:
+            form[exc.field].errors = [*form[exc.field].errors, exc.message]
+        return None, [exc.message]
+
+
+@bp.get("/<int:application_id>/offer/preview")
+def preview_offer(application_id: int):
+    """«Рассчитать»: the invoice total for the inputs typed so far (htmx swaps the block;
+    without JavaScript the button posts the form, which answers the same)."""
+    app = _application_or_404(application_id)
+    _allow(app, "offer")
+    form = OfferForm(formdata=request.args, prefix="offer", meta={"csrf": False})
+    _set_variants(form, app)
+    preview, problems = None, []
+    if OfferCalcForm.validate(form):
+        preview, problems = _preview(app, form)
+    else:
+        problems = [message for _, message in form.error_list()]
+    if is_htmx():
+        response = make_response(render_block("applications/office/show.html", "offer_preview",
+                                              preview=preview, preview_errors=problems))
+    else:
+        response = make_response(_card(app, ("offer_form", form), preview=preview, preview_errors=problems))
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.post("/<int:application_id>/offer")
+def post_offer(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "offer")
+    form = OfferForm(prefix="offer")
+    _set_variants(form, app)
+    if request.form.get("offer-preview"):  # «Рассчитать» without JavaScript: nothing is saved
+        if not OfferCalcForm.validate(form):
+            return _card(app, ("offer_form", form))
+        preview, problems = _preview(app, form)
+        return _card(app, ("offer_form", form), preview=preview, preview_errors=problems)
+    if not form.validate():
+        return _card(app, ("offer_form", form))
+    try:
+        calculation = services.post_offer(app, _me(), form.inputs(), form.checked["technical_conditions"],
+                                          form.checked["other_files"], form.comment.data or "")
+    except CalculationError as exc:
+        field = form[exc.field] if exc.field in OfferCalcForm.CALC_FIELDS else None
+        return _refused(application_id, "offer_form", form, field, ApplicationError(exc.message))
+    except ApplicationError as exc:
+        return _refused(application_id, "offer_form", form, form.technical_conditions, exc)
+    return _done(app, f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
+                      f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.")
+
+
+@bp.post("/<int:application_id>/payments")
+def record_payment(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "payment")
+    form = PaymentForm(prefix="payment")
+    if not form.validate_on_submit():
+        return _card(app, ("payment_form", form))
+    was = app.status
+    try:
+        services.record_payment(app, _me(), form.paid_on.data, form.amount.data, form.document.data or "",
+                                form.checked["files"])
+    except ApplicationError as exc:
+        field = form.paid_on if "Дата" in str(exc) else form.amount
+        return _refused(application_id, "payment_form", form, field, exc)
+    paid = services.paid_total(app)
+    if app.status != was:
+        message = f"Оплата записана. Счёт оплачен полностью ({format_money(paid)}): договор заключён."
+    else:
+        message = f"Оплата записана. Всего оплачено {format_money(paid)} из {format_money(app.invoice_with_vat)}."
+    return _done(app, message)
+
+
+@bp.post("/<int:application_id>/signed")
+def record_signed_contract(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "signed")
+    form = SignedContractForm(prefix="signed")
+    if not form.validate_on_submit():
+        return _card(app, ("signed_form", form))
+    try:
+        services.record_signed_contract(app, _me(), form.signed_on.data, form.checked["files"])
+    except ApplicationError as exc:
+        return _refused(application_id, "signed_form", form, form.signed_on, exc)
+    return _done(app, f"Договор заключён {app.contract_date:%d.%m.%Y}. Срок выполнения мероприятий — "
+                      f"до {app.due_date:%d.%m.%Y}.")
+
+
+@bp.post("/<int:application_id>/start")
+def start_work(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "start")
+    _check_action()
+    try:
+        services.start_work(app, _me())
+    except TransitionError:
+        db.session.rollback()
+        abort(403)
+    return _done(app, "Начато выполнение мероприятий по присоединению; заявитель уведомлён.")
+
+
+@bp.post("/<int:application_id>/rework")
+def return_for_rework(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "rework")
+    form = ReworkForm(prefix="rework")
+    if not form.validate_on_submit():
+        return _card(app, ("rework_form", form))
+    try:
+        services.return_for_rework(app, _me(), form.remarks.data, form.checked["files"])
+    except ApplicationError as exc:
+        return _refused(application_id, "rework_form", form, form.remarks, exc)
+    return _done(app, "Замечания направлены заявителю: технические условия ещё не выполнены.")
+
+
+@bp.post("/<int:application_id>/connect")
+def confirm_connection(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "connect")
+    form = ConnectForm(prefix="connect")
+    if not form.validate_on_submit():
+        return _card(app, ("connect_form", form))
+    try:
+        services.confirm_connection(app, _me(), form.comment.data or "", form.checked["files"])
+    except ApplicationError as exc:
+        return _refused(application_id, "connect_form", form, form.comment, exc)
+    return _done(app, f"Присоединение подтверждено. Разместите акты до {app.due_date:%d.%m.%Y}.")
+
+
+@bp.post("/<int:application_id>/complete")
+def complete_application(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "complete")
+    form = _complete_form(app, posted=True)
+    if not form.validate_on_submit():
+        return _card(app, ("complete_form", form))
+    files = {kind: form.checked.get(kind, []) for kind in form.file_fields}
+    try:
+        services.complete(app, _me(), {k: v for k, v in files.items() if v}, form.comment.data or "")
+    except ApplicationError as exc:
+        return _refused(application_id, "complete_form", form, form[form.file_fields[0]], exc)
+    return _done(app, "Итоговые документы размещены, заявка исполнена.")
+
+
+@bp.post("/<int:application_id>/annul")
+def annul_application(application_id: int):
+    app = _application_or_404(application_id)
+    _allow(app, "annul")
+    form = AnnulForm(prefix="annul")
+    if not form.validate_on_submit():
+        return _card(app, ("annul_form", form))
+    try:
+        services.annul(app, _me(), form.reason.data)
+    except ApplicationError as exc:
+        return _refused(application_id, "annul_form", form, form.reason, exc)
+    return _done(app, "Заявка аннулирована; заявитель получил причину.")
+
+
+office.register_blueprint(bp)
