@@ -1,0 +1,156 @@
+"""A grid-connection application in the browser, from the form to the final acts: the
+consumer submits with files → staff request data → the consumer's open card changes
+without a reload and the consumer supplies the data → staff post the offer → the consumer
+downloads the contract terms and the invoice → staff record the payment and start the work
+→ the consumer notifies fulfilment → staff connect and complete. The consumer has
+JavaScript on; staff work with it off, so the office's plain forms are exercised too."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from app.core import clock
+from tests.applications.conftest import PDF, decision  # noqa: F401 (a fixture)
+from tests.e2e.conftest import screenshot
+from tests.e2e.helpers import browser_login
+
+SCAN = {"name": "скан.pdf", "mimeType": "application/pdf", "buffer": PDF}
+
+
+def fill_the_application(page, live_server: str) -> None:
+    page.goto(f"{live_server}/applications/new")
+    page.check("input[name=kind][value=new]")
+    page.fill("#object_name", "Жилой дом")
+    page.fill("#object_settlement", "д. Берёзовка")
+    page.fill("#object_street", "ул. Садовая")
+    page.fill("#object_house", "7")
+    page.fill("#cadastral_number", "50:20:0010203:456")
+    page.fill("#power_kw", "15")
+    page.fill("#existing_power_kw", "0")
+    page.select_option("#voltage_kv", "0.4")
+    page.fill("#connection_points", "1")
+    page.fill("#commissioning_date", (clock.today() + timedelta(days=150)).isoformat())
+    page.fill("#supplier", "АО «Примерэнергосбыт»")
+    page.fill("#passport_series", "4510")
+    page.fill("#passport_number", "123456")
+    page.fill("#passport_issued_by", "ОВД района Примерный")
+    page.fill("#passport_issued_on", "2015-06-01")
+    page.set_input_files("#site_plan", files=[{**SCAN, "name": "план.pdf"}])
+    page.set_input_files("#title_document", files=[{**SCAN, "name": "выписка.pdf"}])
+
+
+def staff_card(staff, live_server: str, number: str):
+    staff.goto(f"{live_server}/office/applications/?q={number}")
+    staff.click(f"text={number}")
+    staff.wait_for_load_state()
+
+
+def staff_submit(staff, action: str) -> None:
+    staff.click(f"form[action$='/{action}'] button[type=submit]:not([name])")
+    staff.wait_for_load_state()
+
+
+@pytest.mark.usefixtures("decision")
+def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_page, make_user):
+    consumer = make_user("consumer", email="zayavitel@example.ru", last_name="Заявителева")
+    operator = make_user("operator", email="tp.operator@example.ru")
+    page = new_page(javascript=True)
+    browser_login(page, live_server, consumer)
+
+    # Submit with files: the number and the date are on the card.
+    fill_the_application(page, live_server)
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url("**/applications/*")
+    number = page.inner_text("h1").removeprefix("Заявка ").strip()
+    assert number.startswith("ТП-") and "зарегистрирована" in page.inner_text(".flashes")
+    card_url = page.url
+    screenshot(page, "application-submitted")
+
+    # Staff request missing data; the consumer's open card changes without a reload.
+    page.evaluate("window.stillTheSamePage = true")
+    staff = new_page(javascript=False)
+    browser_login(staff, live_server, operator)
+    staff_card(staff, live_server, number)
+    assert "план.pdf" in staff.content()
+    staff.fill("#info-text", "Приложите, пожалуйста, план с привязкой к улице.")
+    staff_submit(staff, "request-info")
+    assert "Нужны сведения" in staff.inner_text("h1, .status")
+    page.wait_for_selector("#application-status:has-text('Нужны сведения')", timeout=10_000)
+    assert page.evaluate("window.stillTheSamePage") is True, "the status block changed in place"
+
+    # The consumer supplies the data.
+    page.goto(card_url)
+    assert "план с привязкой к улице" in page.inner_text(".notice")
+    page.fill("#text", "Прикладываю план с улицей.")
+    page.set_input_files("#files", files=[{**SCAN, "name": "план-2.pdf"}])
+    page.click("form[action$='/reply'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Сведения направлены" in page.inner_text(".flashes")
+
+    # Staff post the offer with the ТУ: the invoice is the calculator's.
+    staff_card(staff, live_server, number)
+    staff.set_input_files("#offer-technical_conditions", files=[{**SCAN, "name": "ТУ.pdf"}])
+    staff_submit(staff, "offer")
+    assert "Документы направлены заявителю" in staff.content()
+
+    # The consumer downloads the contract terms and the invoice.
+    page.goto(card_url)
+    assert "Оплатите счёт" in page.inner_text(".notice")
+    for label in ("Условия типового договора", "Счёт на оплату"):
+        with page.expect_download() as download:
+            page.click(f"#docs-h ~ ul a:has-text('{label}')")
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert open(download.value.path(), "rb").read(5) == b"%PDF-"
+    screenshot(page, "application-offer")
+
+    # Staff record the payment (the rest of the invoice is prefilled) and start the work.
+    staff_card(staff, live_server, number)
+    staff_submit(staff, "payments")
+    assert "Договор заключён" in staff.content()
+    staff_submit(staff, "start")
+    assert "Выполнение технических условий" in staff.content()
+
+    # The consumer notifies fulfilment with files.
+    page.goto(card_url)
+    page.fill("#text", "Щит смонтирован.")
+    page.set_input_files("#files", files=[{**SCAN, "name": "фото щита.pdf"}])
+    page.click("form[action$='/fulfilment'] button[type=submit]")
+    page.wait_for_load_state()
+    assert "Проверка выполнения ТУ" in page.inner_text("#application-status")
+
+    # Staff connect and complete with the acts; the consumer's card shows them and invites a rating.
+    page.evaluate("window.stillTheSamePage = true")
+    staff_card(staff, live_server, number)
+    staff_submit(staff, "connect")
+    page.wait_for_selector("#application-status:has-text('Присоединение выполнено')", timeout=10_000)
+    assert page.evaluate("window.stillTheSamePage") is True
+    staff.set_input_files("#complete-connection_act", files=[{**SCAN, "name": "акт ТП.pdf"}])
+    staff.set_input_files("#complete-meter_act", files=[{**SCAN, "name": "акт ПУ.pdf"}])
+    staff_submit(staff, "complete")
+    assert "Завершена" in staff.content()
+    page.goto(card_url)
+    assert "Завершена" in page.inner_text("#application-status")
+    docs = page.inner_text("#docs-h ~ ul")
+    assert "Акт об осуществлении технологического присоединения" in docs and "Акт допуска прибора учёта" in docs
+    assert page.is_visible(f"a[href='{card_url.removeprefix(live_server)}/rating']")
+    screenshot(page, "application-completed")
+
+
+@pytest.mark.usefixtures("decision")
+def test_the_form_works_without_javascript_and_says_what_is_missing(app, live_server, new_page, make_user):
+    consumer = make_user("consumer", email="bezjs@example.ru")
+    page = new_page(javascript=False, width=360)
+    browser_login(page, live_server, consumer)
+    page.goto(f"{live_server}/applications/new")
+    page.fill("#object_name", "Дом")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_load_state()
+    assert page.title().startswith("Ошибка: ")
+    assert "Укажите населённый пункт." in page.inner_text(".error-summary")
+    # A draft keeps what was typed.
+    page.fill("#object_settlement", "д. Берёзовка")
+    page.click("button[name=action][value=draft]")
+    page.wait_for_url("**/edit")
+    assert page.input_value("#object_settlement") == "д. Берёзовка"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling on a phone"
