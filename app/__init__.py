@@ -27,6 +27,7 @@ FEATURES = (
     "appeals",
     "calculator",
     "applications",
+    "ratings",
 )
 
 

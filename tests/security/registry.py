@@ -101,3 +101,61 @@ def an_appeal_with_a_file(owner) -> dict:
     db.session.commit()
     file_id = db.session.scalar(sa.select(AppealFile.id).where(AppealFile.appeal_id == appeal.id))
     return {"appeal_id": appeal.id, "file_id": file_id}
+
+
+@object_factory("applications.show_application", "applications.edit_draft", "applications.download_document",
+                "applications.delete_application_draft", "applications.remove_draft_document",
+                "applications.reply_to_request", "applications.notify_tu_fulfilment",
+                "applications.withdraw_application")
+def an_application_with_a_document(owner) -> dict:
+    import sqlalchemy as sa
+
+    from app.applications.models import ApplicationDocument
+    from app.applications.services import save_application
+    from app.extensions import db
+    from tests.applications.conftest import application_data
+
+    application = save_application(owner, application_data(), submit=False)
+    db.session.commit()
+    doc_id = db.session.scalar(sa.select(ApplicationDocument.id)
+                               .where(ApplicationDocument.application_id == application.id).limit(1))
+    return {"application_id": application.id, "doc_id": doc_id}
+
+
+@object_factory("ratings.rate_application")
+def a_completed_application(owner) -> dict:
+    """Walked to «completed» through the services, with the example tariff decision."""
+    from app.applications import services
+    from app.auth.models import User
+    from app.calculator.demo import example_file
+    from app.calculator.services import import_decision, in_force_without
+    from app.core import clock
+    from app.extensions import db
+    from tests.applications.conftest import PATH, _advance, application_data
+
+    if in_force_without(clock.today(), None) is None:
+        import_decision(example_file(clock.today().year), "primer.json")
+    staff = User(email=f"rating.walker.{owner.id}@example.ru", password_hash="!", role="operator",  # noqa: S106
+                 created_at=clock.now())
+    db.session.add(staff)
+    application = services.save_application(owner, application_data(), submit=True)
+    for step in PATH[1:]:
+        _advance(services, application, step, owner, staff)
+    db.session.commit()
+    return {"application_id": application.id}
+
+
+@object_factory("ratings.rate_appeal")
+def an_answered_appeal(owner) -> dict:
+    from app.appeals.services import AppealData, answer_appeal, register_appeal
+    from app.auth.models import User
+    from app.core import clock
+    from app.extensions import db
+
+    staff = User(email=f"appeal.rating.walker.{owner.id}@example.ru", password_hash="!", role="operator",  # noqa: S106
+                 created_at=clock.now())
+    db.session.add(staff)
+    appeal = register_appeal(owner, AppealData(kind="request", topic="metering", text="Когда поверка?"))
+    answer_appeal(appeal, staff, "В 2032 году.")
+    db.session.commit()
+    return {"appeal_id": appeal.id}
