@@ -24,8 +24,10 @@ class Page:
             self.check_basics()
 
     def check_basics(self) -> None:
-        titles = self.soup.find_all("title")
-        assert len(titles) == 1, f"expected one <title>, found {len(titles)}"
+        # The page's title is in <head>; an inline SVG may carry its own <title> for screen readers.
+        head = self.soup.head
+        titles = head.find_all("title", recursive=False) if head else self.soup.find_all("title")
+        assert len(titles) == 1, f"expected one <title> in <head>, found {len(titles)}"
         for form in self.soup.find_all("form"):
             assert form.get("action"), f"a form without action: {str(form)[:120]}"
             if (form.get("method") or "get").lower() == "post":

@@ -12,7 +12,7 @@ from app.appeals.forms import AnswerForm, AssignForm, DeclineForm, NoteForm, Off
 from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
 from app.appeals.services import AppealError, QueueFilters, Term
-from app.audit.services import record
+from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
 from app.core.clock import today
 from app.core.forms import ActionForm, choices
@@ -25,6 +25,17 @@ from app.office.access import admin_required
 from app.office.dashboard import DashboardWidget
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
+
+describe_actions({
+    "appeal.registered": "Обращение зарегистрировано",
+    "appeal.in_progress": "Обращение принято в работу",
+    "appeal.answered": "Ответ на обращение",
+    "appeal.closed": "Обращение закрыто",
+    "appeal.declined": "Обращение без ответа по существу",
+    "appeal.clarification": "Уточнение к обращению",
+    "appeal.note": "Заметка к обращению",
+    "appeal.assigned": "Обращение назначено",
+})
 
 PAGE_SIZE = 30
 

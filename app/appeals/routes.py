@@ -96,9 +96,13 @@ def _read_its_notifications(appeal: Appeal) -> None:
 
 
 def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
+    from app.ratings.services import appeal_rating, can_rate_appeal
+
     messages, files = thread(appeal, internal=False)
+    rateable = can_rate_appeal(appeal)
     return render_template("appeals/show.html", appeal=appeal, messages=messages, files=files, form=form,
-                           answer=latest_answer(messages), today=today()), status
+                           answer=latest_answer(messages), today=today(), rateable=rateable,
+                           rating=appeal_rating(appeal) if rateable else None), status
 
 
 @bp.get("/appeals/<int:appeal_id>")

@@ -198,6 +198,15 @@ def calculator_link(application: Application) -> str:
     return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
+def _rating(application: Application):
+    """The consumer's rating of a completed application, for the card's invitation."""
+    if application.status != ApplicationStatus.completed.value:
+        return None
+    from app.ratings.services import application_rating
+
+    return application_rating(application)
+
+
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
     events = history(application)
     docs = documents(application)
@@ -208,6 +217,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         paid=paid_total(application) if application.invoice_with_vat is not None else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if application.power_kw else None,
+        rating=_rating(application),
     ), status
 
 

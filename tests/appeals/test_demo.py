@@ -20,5 +20,5 @@ def test_demo_appeals(app, client, login):
     login(ctx.consumer, password="demo-password")
     page = client.page("/appeals")
     assert len(page.select("[data-appeal-id]")) == 6
-    for appeal in db.session.scalars(sa.select(Appeal)):
+    for appeal in db.session.scalars(sa.select(Appeal).where(Appeal.consumer_id == ctx.consumer.id)):
         client.page(f"/appeals/{appeal.id}")
