@@ -101,3 +101,16 @@ def begin_immediate_for_writes(app) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, set_intent)
     app.teardown_request(reset_intent)
+
+
+# --- search indexes the models do not describe ----------------------------------------------
+
+#: Trigram indexes for `LIKE '%…%'` searches, made by migrations for one dialect each (an FTS5
+#: table with triggers on SQLite, a pg_trgm GIN index on PostgreSQL). Comparing models with
+#: the database leaves them alone.
+SEARCH_INDEX_NAMES = ("applications_search", "ix_applications_search_trgm")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: everything but the search indexes above (and FTS5's shadow tables)."""
+    return not (reflected and compare_to is None and name and name.startswith(SEARCH_INDEX_NAMES))

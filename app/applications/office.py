@@ -84,9 +84,7 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     day = today()
-    rows = db.session.scalars(
-        services.queue_query(filters, _me(), day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    rows = services.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     response = make_response(render_page_or_block(
         "applications/office/queue.html", "results",
         applications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, filters=filters, today=day,

@@ -965,6 +965,8 @@ def assign(app: Application, assignee: User | None, actor: User) -> None:
     if assignee is not None and not assignee.is_staff:
         raise ApplicationError("Назначить заявку можно только сотруднику.")
     app.assigned_to_id = assignee.id if assignee else None
+    who = (assignee.short_person_name or assignee.email) if assignee else "никто"
+    _event(app, actor, "assigned", f"Ответственный: {who}.")  # staff see it in the history; consumers do not
     record("application.assigned", app, actor=actor, assignee_id=assignee.id if assignee else None)
 
 
@@ -1138,11 +1140,25 @@ def _pick(value: str | None, enum_cls) -> str:
     return value if value in {e.value for e in enum_cls} else ""
 
 
+def _search(q: str):
+    """The condition of a search by number or name (SPEC §5). With three characters or
+    more and no LIKE wildcards in them, the trigram index of migration 0009 answers it (an
+    FTS5 table on SQLite, pg_trgm's GIN index on PostgreSQL); otherwise the column is scanned."""
+    text = normalize_search(q)
+    plain = len(text) >= 3 and not any(c in text for c in "%_\\")
+    if plain and db.session.get_bind().dialect.name == "sqlite":
+        fts = sa.table("applications_search", sa.column("rowid"), sa.column("search_text"))
+        return Application.id.in_(sa.select(fts.c.rowid).where(fts.c.search_text.like(f"%{text}%")))
+    if plain:
+        return Application.search_text.like(f"%{text}%")
+    return Application.search_text.like(like_pattern(q), escape="\\")
+
+
 def queue_query(filters: QueueFilters, user: User, day: date) -> sa.Select:
-    """The applications the filters select, with their consumer and assignee (one query).
-    Drafts are the applicant's own: the office never lists them."""
+    """The ids of the applications the filters select, in the queue's order. Drafts are
+    the applicant's own: the office never lists them."""
     open_values = [s.value for s in OPEN_STATUSES]
-    query = sa.select(Application).options(joinedload(Application.consumer), joinedload(Application.assigned_to))
+    query = sa.select(Application.id)
     if filters.status == "open":
         query = query.where(Application.status.in_(open_values))
     elif filters.status == "all":
@@ -1161,10 +1177,21 @@ def queue_query(filters: QueueFilters, user: User, day: date) -> sa.Select:
     if filters.mine:
         query = query.where(Application.assigned_to_id == user.id)
     if filters.q:
-        query = query.where(Application.search_text.like(like_pattern(filters.q), escape="\\"))
+        query = query.where(_search(filters.q))
     if filters.sort == "new":
         return query.order_by(Application.id.desc())
     return query.order_by(Application.due_date.is_(None), Application.due_date, Application.id)
+
+
+def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit: int) -> list[Application]:
+    """One page of the queue, with consumers and assignees: two queries whatever the size.
+    The ids come first from the index alone; sorting whole joined rows of every open
+    application took a quarter of a second with 100,000 of them."""
+    ids = list(db.session.scalars(queue_query(filters, user, day).offset(offset).limit(limit)))
+    rows = {a.id: a for a in db.session.scalars(
+        sa.select(Application).options(joinedload(Application.consumer), joinedload(Application.assigned_to))
+        .where(Application.id.in_(ids)))}
+    return [rows[i] for i in ids]
 
 
 def dashboard_numbers(day: date) -> dict:

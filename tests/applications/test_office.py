@@ -338,7 +338,7 @@ def test_check_confirms_completeness(operator_client, operator, consumer, make_a
     assert event.action == "checked" and event.actor_id == operator.id
     page = operator_client.page(card_url(application))
     assert not page.select_one("form[action$='/check']"), "once only"
-    assert "полнота сведений подтверждена" in page.text(".history")
+    assert "сведения проверены" in page.text(".history")
     assert operator_client.submit(card_url(application, "check"), {}).status_code == 403
 
 
