@@ -28,6 +28,10 @@ CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
     ("/appeals/<id> (answered)", "/appeals/{answered_appeal_id}", "consumer"),
     ("/calculator", "/calculator", None),
     ("/calculator (result)", CALCULATOR_RESULT, None),
+    ("/applications", "/applications", "consumer"),
+    ("/applications/new", "/applications/new", "consumer"),
+    ("/applications/<id> (in progress)", "/applications/{in_progress_application_id}", "consumer"),
+    ("/applications/<id> (offer sent)", "/applications/{offer_sent_application_id}", "consumer"),
 ]
 
 #: (label, url, who, extra headers)
@@ -37,6 +41,8 @@ FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
     ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
     ("calculator result", CALCULATOR_RESULT, None, {"HX-Request": "true"}),
+    ("application status block (changed)", "/applications/{in_progress_application_id}?v=-1", "consumer",
+     {"HX-Request": "true"}),
 ]
 
 #: Pages for the load test: (label, url, who).
@@ -44,6 +50,9 @@ LOAD_PAGES: list[tuple[str, str, str | None]] = [
     ("cabinet", "/cabinet", "consumer"),
     ("outage schedule", "/outages", None),
     ("calculator result", CALCULATOR_RESULT, None),
+    ("application list", "/applications", "consumer"),
+    ("application card", "/applications/{in_progress_application_id}", "consumer"),
+    ("office queue", "/office/applications/", "operator"),
 ]
 
 
@@ -60,8 +69,14 @@ def resolve(url: str) -> str:
     return url.format(**values)
 
 
+_DEMO_APPLICATION = ("SELECT a.id FROM applications a JOIN users u ON u.id = a.consumer_id "
+                     "WHERE u.email = 'consumer@example.ru' AND a.status = '{status}' ORDER BY a.id LIMIT 1")
+
 #: placeholder → SQL giving a demo object's id
 PLACEHOLDERS: dict[str, str] = {
     "answered_appeal_id": "SELECT id FROM appeals WHERE status = 'answered' ORDER BY id LIMIT 1",
     "open_appeal_id": "SELECT id FROM appeals WHERE status = 'in_progress' ORDER BY id LIMIT 1",
+    # The demo consumer's own applications (another consumer's would answer 404).
+    "in_progress_application_id": _DEMO_APPLICATION.format(status="in_progress"),
+    "offer_sent_application_id": _DEMO_APPLICATION.format(status="offer_sent"),
 }
