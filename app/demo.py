@@ -6,7 +6,9 @@ function seed(ctx), called in the order of FEATURES."""
 from __future__ import annotations
 
 import importlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
@@ -25,6 +27,27 @@ class DemoContext:
     operator: object = None
     admin: object = None
     extra: dict = field(default_factory=dict)
+
+
+@contextmanager
+def days_ago(days: int):
+    """Run a step as if it happened `days` ago, so dates and deadlines look lived-in."""
+    from app.core import clock
+
+    saved = clock._fixed
+    real = clock.now()
+    clock.set_now(real - timedelta(days=days))
+    try:
+        yield
+    finally:
+        clock.set_now(saved)
+
+
+def demo_pdf(title: str, text: str) -> tuple[bytes, str]:
+    """A small real PDF for a demo document: its bytes and file name."""
+    from app.core import pdf
+
+    return pdf.render([pdf.p(title, "title"), pdf.p(text)], title=title), f"{title}.pdf"
 
 
 def is_empty() -> bool:

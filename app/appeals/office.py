@@ -14,6 +14,7 @@ from app.appeals.pdf import answer_letter
 from app.appeals.services import AppealError, QueueFilters, Term
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
+from app.auth.services import staff_members
 from app.core.clock import today
 from app.core.forms import ActionForm, choices
 from app.core.htmx import render_page_or_block
@@ -115,7 +116,7 @@ def _assign_form(appeal: Appeal, posted: bool = False) -> AssignForm:
     else:
         form = AssignForm(prefix="assign", formdata=None, assignee=appeal.assigned_to_id or 0)
     form.assignee.choices = choices([(0, "— никто —")] + [
-        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in services.staff_members()
+        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()
     ])
     return form
 

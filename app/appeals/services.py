@@ -438,13 +438,6 @@ def assign(appeal: Appeal, assignee: User | None, actor: User) -> None:
     record("appeal.assigned", appeal, actor=actor, assignee_id=assignee.id if assignee else None)
 
 
-def staff_members() -> list[User]:
-    return db.session.scalars(
-        sa.select(User).where(User.role.in_(["operator", "admin"]), User.is_enabled.is_(True))
-        .order_by(User.last_name, User.first_name, User.email)
-    ).all()
-
-
 # --- reading -----------------------------------------------------------------------------------
 
 def get_own_appeal(appeal_id: int, consumer: User) -> Appeal | None:

@@ -5,31 +5,20 @@ through the services, back-dated, so dates, documents and history look lived-in.
 from __future__ import annotations
 
 import zlib
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
 from app.applications import services
 from app.applications.services import ApplicationData, CheckedFile
-from app.core import clock, pdf
+from app.core import clock
+from app.demo import days_ago, demo_pdf
 from app.extensions import db
 from app.notifications.services import mark_read_by_link
 
 
-@contextmanager
-def _days_ago(days: int):
-    """Run a step as if it happened `days` ago."""
-    saved = clock._fixed
-    real = clock.now()
-    clock.set_now(real - timedelta(days=days))
-    try:
-        yield
-    finally:
-        clock.set_now(saved)
-
-
 def _pdf(title: str, text: str) -> CheckedFile:
-    return CheckedFile(pdf.render([pdf.p(title, "title"), pdf.p(text)], title=title), "application/pdf", f"{title}.pdf")
+    data, name = demo_pdf(title, text)
+    return CheckedFile(data, "application/pdf", name)
 
 
 def _files() -> dict[str, list[CheckedFile]]:
@@ -67,7 +56,7 @@ def _walk(application, target: str, start: int, consumer, operator) -> None:
     day = start
     for step in steps:
         day = max(day - 6, 1)
-        with _days_ago(day):
+        with days_ago(day):
             if step == "offer_sent":
                 services.mark_checked(application, operator)
                 services.post_offer(application, operator, services.offer_defaults(application),
@@ -132,7 +121,7 @@ def seed(ctx) -> None:
 
     def at(days: int, fn):
         def step(application):
-            with _days_ago(days):
+            with days_ago(days):
                 fn(application)
         return step
 
@@ -174,15 +163,15 @@ def seed(ctx) -> None:
     made, afterwards = [], []
     # Numbers follow the order of submission, as they would in life.
     for days, owner, data, after in sorted(plans, key=lambda plan: -plan[0]):
-        with _days_ago(days):
+        with days_ago(days):
             made.append(services.save_application(owner, data, submit=True))
         afterwards.append(after)
     for application, after in zip(made, afterwards, strict=True):
         if after is not None:
             after(application)
-    with _days_ago(30):
+    with days_ago(30):
         services.expire(clock.today())  # the trailer's missing data never came
-    with _days_ago(3):
+    with days_ago(3):
         made.append(services.save_application(consumer, _data("Новый дом", "д. Берёзовка", "ул. Новая", "1", "15",
                                                                supplier=""), submit=False))
     ctx.extra["applications"] = made

@@ -2,15 +2,13 @@
 request for missing data, the notice of fulfilment of the ТУ, the withdrawal."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
 from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
-from app.calculator.forms import NumberField
+from app.calculator.forms import DateText, NumberField
 from app.connection.rules import VOLTAGES_KV
 from app.core.forms import BaseForm, choices
 
@@ -25,31 +23,6 @@ def _lf(value):
 
 def _length(limit: int, what: str = "Текст"):
     return Length(max=limit, message=f"{what} — не длиннее {limit} символов.")
-
-
-class DayField(StringField):
-    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no picker."""
-
-    def process_formdata(self, valuelist):
-        self.raw_text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not self.raw_text:
-            return
-        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-            try:
-                self.data = datetime.strptime(self.raw_text, fmt).date()
-            except ValueError:
-                continue
-            if not 1900 <= self.data.year <= 2100:
-                self.data = None
-                raise ValueError("Проверьте год: дата вне разумных пределов.")
-            return
-        raise ValueError("Введите дату в виде ДД.ММ.ГГГГ, например 01.03.2026.")
-
-    def _value(self) -> str:
-        if getattr(self, "raw_text", None):
-            return self.raw_text
-        return self.data.isoformat() if isinstance(self.data, date) else ""
 
 
 class FilesMixin:
@@ -97,7 +70,7 @@ class ApplicationForm(FilesMixin, BaseForm):
                                 default=LoadCharacter.household.value, validators=[Optional()])
     connection_points = NumberField("Количество точек присоединения", integer=True)
     supplier = StringField("Гарантирующий поставщик", validators=[Optional(), _length(300)])
-    commissioning_date = DayField("Планируемая дата ввода в эксплуатацию", validators=[Optional()])
+    commissioning_date = DateText("Планируемая дата ввода в эксплуатацию", validators=[Optional()])
     stages = TextAreaField("Этапы ввода (если присоединение поэтапное): мощность и сроки каждого этапа",
                            validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
     preferential = RadioField("Льготная категория заявителя", choices=choices([("n", "Нет"), ("y", "Да")]),
@@ -105,7 +78,7 @@ class ApplicationForm(FilesMixin, BaseForm):
     passport_series = StringField("Серия паспорта", validators=[Optional(), _length(4)])
     passport_number = StringField("Номер паспорта", validators=[Optional(), _length(6)])
     passport_issued_by = StringField("Кем выдан", validators=[Optional(), _length(300)])
-    passport_issued_on = DayField("Дата выдачи", validators=[Optional()])
+    passport_issued_on = DateText("Дата выдачи", validators=[Optional()], years=(1990, 2100))
     site_plan = MultipleFileField("План расположения энергопринимающих устройств")
     title_document = MultipleFileField("Правоустанавливающий документ на участок или объект")
     power_of_attorney = FileField("Доверенность (если заявку подаёт представитель)")

@@ -35,6 +35,7 @@ from app.applications.office_forms import (
 from app.applications.services import ApplicationError, QueueFilters, TransitionError
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
+from app.auth.services import staff_members
 from app.calculator.forms import variant_choices
 from app.calculator.services import CalculationError, decision_in_force
 from app.connection.rules import Category
@@ -165,7 +166,7 @@ def _assign_form(app: Application, posted: bool = False) -> AssignForm:
     else:
         form = AssignForm(prefix="assign", formdata=None, assignee=app.assigned_to_id or 0)
     form.assignee.choices = choices([(0, "— никто —")] + [
-        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in services.staff_members()
+        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()
     ])
     return form
 

@@ -970,13 +970,6 @@ def assign(app: Application, assignee: User | None, actor: User) -> None:
     record("application.assigned", app, actor=actor, assignee_id=assignee.id if assignee else None)
 
 
-def staff_members() -> list[User]:
-    return db.session.scalars(
-        sa.select(User).where(User.role.in_(["operator", "admin"]), User.is_enabled.is_(True))
-        .order_by(User.last_name, User.first_name, User.email)
-    ).all()
-
-
 # --- the daily runs ----------------------------------------------------------------------------
 
 def expire(day: date) -> list[Application]:

@@ -20,6 +20,14 @@ from app.extensions import db
 from app.mail.services import queue_mail
 
 
+def staff_members() -> list[User]:
+    """Enabled operators and admins, by name: whom an application or appeal can be assigned to."""
+    return db.session.scalars(
+        sa.select(User).where(User.role.in_([Role.operator.value, Role.admin.value]), User.is_enabled.is_(True))
+        .order_by(User.last_name, User.first_name, User.email)
+    ).all()
+
+
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
 

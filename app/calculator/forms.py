@@ -109,7 +109,12 @@ class OneOf:
 
 
 class DateText(StringField):
-    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no date picker."""
+    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no date picker;
+    a year outside `years` is a typo."""
+
+    def __init__(self, label=None, validators=None, *, years: tuple[int, int] = (2000, 2100), **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.years = years
 
     def process_formdata(self, valuelist):
         self.raw_text = valuelist[0].strip() if valuelist else ""
@@ -121,9 +126,9 @@ class DateText(StringField):
                 self.data = datetime.strptime(self.raw_text, fmt).date()
             except ValueError:
                 continue
-            if not 2000 <= self.data.year <= 2100:
+            if not self.years[0] <= self.data.year <= self.years[1]:
                 self.data = None
-                raise ValueError("Укажите дату между 2000 и 2100 годами.")
+                raise ValueError(f"Укажите дату между {self.years[0]} и {self.years[1]} годами.")
             return
         raise ValueError("Введите дату в формате ГГГГ-ММ-ДД, например 2026-03-01.")
 
