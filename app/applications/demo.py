@@ -160,6 +160,25 @@ def seed(ctx) -> None:
         (30, others["individual"], _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
          at(27, lambda a: services.request_info(a, operator, "Нужна копия доверенности представителя."))),
     ]
+    # The path above 150 kW (the draft contract signed), one application in each status,
+    # of the demo legal entity.
+    legal = others["legal"]
+    for target, name, street, house, power, days in (
+            ("completed", "Склад", "ул. Складская", "1", "400", 80),
+            ("connected", "Автосервис", "ул. Промышленная", "5", "250", 66),
+            ("tu_fulfilled", "Пекарня", "ул. Хлебная", "2", "200", 56),
+            ("contract_concluded", "Котельная", "ул. Заводская", "7", "300", 34),
+            ("offer_sent", "Офисное здание", "ул. Ленина", "40", "180", 10)):
+        plans.append((days, legal, _data(name, "г. Примерск", street, house, power, voltage_kv="10",
+                                         load_character="commercial"), walk_to(target, days)))
+    plans += [
+        (15, legal, _data("Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10",
+                          load_character="commercial"),
+         at(14, lambda a: services.request_info(a, operator, "Приложите однолинейную схему электроснабжения."))),
+        (45, legal, _data("Торговый павильон", "г. Примерск", "ул. Рыночная", "3", "170", voltage_kv="10",
+                          load_character="commercial"),
+         at(38, lambda a: services.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена."))),
+    ]
     made, afterwards = [], []
     # Numbers follow the order of submission, as they would in life.
     for days, owner, data, after in sorted(plans, key=lambda plan: -plan[0]):
