@@ -22,6 +22,7 @@ from app.applications.services import (
     delete_draft,
     delete_draft_document,
     documents,
+    documents_by_section,
     get_own_application,
     history,
     notify_fulfilment,
@@ -212,7 +213,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
     docs = documents(application)
     return render_template(
         "applications/show.html", application=application, events=events, timeline=timeline(application, events),
-        deadlines=running_deadlines(application), docs=docs, today=today(),
+        deadlines=running_deadlines(application), docs=docs, sections=documents_by_section(docs), today=today(),
         reply_form=reply_form or ReplyForm(formdata=None),
         paid=paid_total(application) if application.invoice_with_vat is not None else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),

@@ -1035,6 +1035,25 @@ def documents(app: Application) -> list[ApplicationDocument]:
     ).all()
 
 
+#: The stages of the card's document list: the status a document was added in → the section.
+DOCUMENT_SECTIONS = {
+    "draft": "Заявка", "submitted": "Заявка", "needs_info": "Заявка",
+    "offer_sent": "Договор, технические условия и счёт", "contract_concluded": "Заключение договора",
+    "in_progress": "Выполнение технических условий", "tu_fulfilled": "Выполнение технических условий",
+    "connected": "Присоединение и итоговые акты", "completed": "Присоединение и итоговые акты",
+    "withdrawn": "Заявка", "annulled": "Заявка",
+}
+
+
+def documents_by_section(docs: list[ApplicationDocument]) -> list[tuple[str, list[ApplicationDocument]]]:
+    """The documents grouped by the stage they belong to, stages in the order of the path."""
+    sections: dict[str, list[ApplicationDocument]] = {}
+    for doc in docs:
+        sections.setdefault(DOCUMENT_SECTIONS.get(doc.stage, "Заявка"), []).append(doc)
+    order = list(dict.fromkeys(DOCUMENT_SECTIONS.values()))
+    return sorted(sections.items(), key=lambda item: order.index(item[0]))
+
+
 def history(app: Application) -> list[ApplicationEvent]:
     return db.session.scalars(
         sa.select(ApplicationEvent).options(joinedload(ApplicationEvent.actor))

@@ -305,7 +305,11 @@ def test_a_completed_card_invites_a_rating_and_offers_the_final_acts(consumer_cl
     application = make_application(consumer, status="completed")
     page = consumer_client.page(f"/applications/{application.id}")
     assert page.select_one(f'a[href="/applications/{application.id}/rating"]')
-    assert "Акт об осуществлении технологического присоединения" in page.text("#docs-h ~ ul")
+    sections = [h.get_text(strip=True) for h in page.select("#documents h3")]
+    assert sections == ["Заявка", "Договор, технические условия и счёт", "Выполнение технических условий",
+                        "Присоединение и итоговые акты"], "stages in the order of the path; none empty"
+    final = page.select("#documents ul")[-1].get_text()
+    assert "Акт об осуществлении технологического присоединения" in final and "Акт допуска прибора учёта" in final
     assert not page.select_one("#application-status").get("hx-get"), "a closed application is not polled"
 
 

@@ -99,7 +99,7 @@ def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_pa
     assert "Оплатите счёт" in page.inner_text(".notice")
     for label in ("Условия типового договора", "Счёт на оплату"):
         with page.expect_download() as download:
-            page.click(f"#docs-h ~ ul a:has-text('{label}')")
+            page.click(f"#documents a:has-text('{label}')")
         assert download.value.suggested_filename.endswith(".pdf")
         assert open(download.value.path(), "rb").read(5) == b"%PDF-"
     screenshot(page, "application-offer")
@@ -131,7 +131,7 @@ def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_pa
     assert "Завершена" in staff.content()
     page.goto(card_url)
     assert "Завершена" in page.inner_text("#application-status")
-    docs = page.inner_text("#docs-h ~ ul")
+    docs = page.inner_text("#documents")
     assert "Акт об осуществлении технологического присоединения" in docs and "Акт допуска прибора учёта" in docs
     assert page.is_visible(f"a[href='{card_url.removeprefix(live_server)}/rating']")
     screenshot(page, "application-completed")
