@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
+    APPLICANT_KINDS,
     OPEN_STATUSES,
     Application,
     ApplicationDocument,
@@ -32,7 +33,7 @@ from app.auth.models import ApplicantType, User
 from app.connection.rules import VOLTAGES_KV, Category, derive_category
 from app.core.clock import now, to_local, today
 from app.core.numbering import format_number, next_number
-from app.core.storage import UploadError, UploadRules, display_name, read_upload, save_bytes
+from app.core.storage import StoredFile, UploadError, UploadRules, display_name, read_upload, save_bytes
 from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
@@ -428,9 +429,6 @@ def _check_total_size(app: Application | None, files: dict[str, list[CheckedFile
     new = sum(len(f.data) for items in files.values() for f in items)
     if not new:
         return
-    from app.applications.models import APPLICANT_KINDS
-    from app.core.storage import StoredFile
-
     existing = 0
     if app is not None and app.id is not None:
         existing = db.session.scalar(

@@ -335,3 +335,18 @@ def test_the_invoice_takes_the_vat_of_its_own_day(consumer, operator, make_appli
     clock.set_now(datetime(2026, 1, 13, 9, 0, tzinfo=UTC))
     calculation = services.post_offer(application, operator, services.offer_defaults(application), [checked("ТУ.pdf")])
     assert calculation.decision.valid_from == date(2025, 1, 1) and calculation.vat_percent == Decimal("22")
+
+
+def test_all_the_applicants_files_together_have_a_limit(consumer, make_application, monkeypatch):
+    """Each file is checked on its own; all of one application's files together too."""
+    from app.core.storage import StoredFile
+
+    draft = make_application(consumer, status="draft")  # two files of 43 bytes
+    monkeypatch.setattr(services, "MAX_APPLICATION_BYTES", 120)
+    stored = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
+    with pytest.raises(services.ApplicationError, match="Все файлы заявки вместе"):
+        services.save_application(consumer, application_data(files={"other": [checked("ещё.pdf")]}),
+                                  submit=False, app=draft)
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == stored
+    services.save_application(consumer, application_data(files={}), submit=False, app=draft)  # no new files: fine
