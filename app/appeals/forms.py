@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
 from app.appeals.services import (
@@ -142,14 +142,6 @@ class DeclineForm(BaseForm):
 class NoteForm(BaseForm):
     text = TextAreaField("Внутренняя заметка (заявитель её не видит)", validators=[
         DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")], filters=[_lf])
-
-
-class AssignForm(BaseForm):
-    assignee = SelectField("Ответственный", coerce=int, validate_choice=False, validators=[Optional()])
-
-    def validate_assignee(self, field):
-        if field.data not in {choice.value for choice in self.assignee.choices}:
-            raise ValidationError("Выберите сотрудника из списка.")
 
 
 def terms_form(terms: dict):

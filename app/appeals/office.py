@@ -8,15 +8,14 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
 from app.appeals import services
-from app.appeals.forms import AnswerForm, AssignForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
+from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
 from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
 from app.appeals.services import AppealError, QueueFilters, Term
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
-from app.auth.services import staff_members
 from app.core.clock import today
-from app.core.forms import ActionForm, choices
+from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.text import like_pattern
@@ -24,6 +23,7 @@ from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
 from app.office.dashboard import DashboardWidget
+from app.office.forms import assign_form
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 
@@ -110,24 +110,13 @@ def _appeal_or_404(appeal_id: int) -> Appeal:
     return appeal
 
 
-def _assign_form(appeal: Appeal, posted: bool = False) -> AssignForm:
-    if posted:
-        form = AssignForm(prefix="assign")
-    else:
-        form = AssignForm(prefix="assign", formdata=None, assignee=appeal.assigned_to_id or 0)
-    form.assignee.choices = choices([(0, "— никто —")] + [
-        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()
-    ])
-    return form
-
-
 def _card(appeal: Appeal, failed=None, status: int = 200):
     """The card; `failed` is the form whose POST did not validate (shown with its errors)."""
     forms = {
         "answer_form": AnswerForm(prefix="answer", formdata=None),
         "decline_form": DeclineForm(prefix="decline", formdata=None),
         "note_form": NoteForm(prefix="note", formdata=None),
-        "assign_form": _assign_form(appeal),
+        "assign_form": assign_form(appeal.assigned_to_id),
     }
     if failed is not None:
         forms[failed[0]] = failed[1]
@@ -164,7 +153,7 @@ def _refused(appeal: Appeal, exc: AppealError):
 @bp.post("/<int:appeal_id>/assign")
 def assign_appeal(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
-    form = _assign_form(appeal, posted=True)
+    form = assign_form(appeal.assigned_to_id, posted=True)
     if not form.validate_on_submit():
         return _card(appeal, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None

@@ -20,7 +20,6 @@ from app.applications.models import (
 )
 from app.applications.office_forms import (
     AnnulForm,
-    AssignForm,
     CompleteForm,
     ConnectForm,
     NoteForm,
@@ -34,19 +33,19 @@ from app.applications.office_forms import (
 )
 from app.applications.services import ApplicationError, QueueFilters, TransitionError
 from app.audit.services import describe_actions, record
-from app.auth.models import Role, User
-from app.auth.services import staff_members
+from app.auth.models import User
 from app.calculator.forms import variant_choices
 from app.calculator.services import CalculationError, decision_in_force
 from app.connection.rules import Category
 from app.core.clock import to_local, today
-from app.core.forms import ActionForm, choices
+from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.templating import format_money
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
+from app.office.forms import assign_form
 
 bp = Blueprint("applications", __name__, url_prefix="/applications")
 
@@ -160,17 +159,6 @@ def _allow(app: Application, action: str) -> None:
         abort(403)
 
 
-def _assign_form(app: Application, posted: bool = False) -> AssignForm:
-    if posted:
-        form = AssignForm(prefix="assign")
-    else:
-        form = AssignForm(prefix="assign", formdata=None, assignee=app.assigned_to_id or 0)
-    form.assignee.choices = choices([(0, "— никто —")] + [
-        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()
-    ])
-    return form
-
-
 def _set_variants(form: OfferCalcForm, app: Application) -> None:
     """The line variants of the tariff decision the invoice will use (in force on submission)."""
     day = to_local(app.submitted_at).date() if app.submitted_at else today()
@@ -221,7 +209,7 @@ def _card(app: Application, failed: tuple[str, object] | None = None, *, preview
     """The card; `failed` is (context name, form) of a POST that did not validate, shown
     with its errors next to the fields and in the summary at the top."""
     allowed = allowed_actions(app, _me())
-    forms: dict[str, object] = {"note_form": NoteForm(prefix="note", formdata=None), "assign_form": _assign_form(app)}
+    forms: dict[str, object] = {"note_form": NoteForm(prefix="note", formdata=None), "assign_form": assign_form(app.assigned_to_id)}
     for action, (name, factory) in ACTION_FORMS.items():
         if action in allowed:
             forms[name] = factory(app)
@@ -283,7 +271,7 @@ def _check_action() -> None:
 @bp.post("/<int:application_id>/assign")
 def assign_application(application_id: int):
     app = _application_or_404(application_id)
-    form = _assign_form(app, posted=True)
+    form = assign_form(app.assigned_to_id, posted=True)
     if not form.validate_on_submit():
         return _card(app, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None

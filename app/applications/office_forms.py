@@ -59,14 +59,6 @@ class FilesForm(BaseForm):
         return ok
 
 
-class AssignForm(BaseForm):
-    assignee = SelectField("Ответственный", coerce=int, validate_choice=False, validators=[Optional()])
-
-    def validate_assignee(self, field):
-        if field.data not in {choice.value for choice in self.assignee.choices}:
-            raise ValidationError("Выберите сотрудника из списка.")
-
-
 class NoteForm(BaseForm):
     text = TextAreaField("Внутренняя заметка (заявитель её не видит)", filters=[_lf], validators=[
         DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")])
