@@ -12,7 +12,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", 8))
 # A request that takes longer is a bug or an attack; uploads are buffered by nginx first.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
 graceful_timeout = 30
-keepalive = 5
+# No keep-alive here: nginx keeps the browsers' connections and opens one to gunicorn per
+# request (its default). A kept-alive connection stays with the worker that accepted it, so
+# a few busy clients could pile onto one worker while the other idles (measured with 16
+# clients: 14 connections on one worker, 2 on the other). Closed after each response, the
+# next request goes to whichever worker is free. Serving browsers directly: set it to 2-5.
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", 0))
 # Recycle workers now and then, so a slow leak never grows without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
 max_requests_jitter = 500

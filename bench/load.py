@@ -24,6 +24,9 @@ VENV_BIN = Path(sys.executable).parent
 DURATION = int(os.environ.get("BENCH_SECONDS", 10))
 CONNECTIONS = 16
 WORKERS = 2
+#: One browser's User-Agent for the login and for wrk: Flask-Login ties the session to it, and
+#: a session seen from another agent is marked not fresh and re-sent on every response.
+USER_AGENT = "Mozilla/5.0 (lk-bench)"
 
 
 def _free_port() -> int:
@@ -56,6 +59,7 @@ def _login(base: str, who: str) -> str:
     """A session cookie for a demo user, obtained through the real login form."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(f"{base}/login").read().decode()
     token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
     data = urllib.parse.urlencode({"email": f"{who}@example.ru", "password": "demo-password", "csrf_token": token})
@@ -75,7 +79,7 @@ def _wrk(url: str, cookie: str | None) -> dict:
     args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{DURATION}s", "--latency", "-s", str(ROOT / "bench" / "wrk_report.lua")]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
-    args += ["-H", "Accept-Encoding: gzip", url]
+    args += ["-H", "Accept-Encoding: gzip", "-H", f"User-Agent: {USER_AGENT}", url]
     output = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
     data = json.loads(output.split("JSON ", 1)[1])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
