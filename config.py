@@ -109,6 +109,10 @@ class Config:
     SENT_MAIL_RETENTION_DAYS = 7
     FAILED_MAIL_RETENTION_DAYS = 30
 
+    #: How long a process may print the company's settings it read before reading them again;
+    #: a change shows at once in the process that saved it, in the others within this time.
+    COMPANY_CACHE_SECONDS = _env_int("COMPANY_CACHE_SECONDS", 30)
+
     #: Seconds between polls of live blocks (unread count, application status).
     POLL_SECONDS = 20
     #: Static files carry a content hash in their URL, so browsers may keep them a year.

@@ -1,11 +1,12 @@
 """Reading the company's settings and its VAT rate on a date."""
 from __future__ import annotations
 
+import time
 from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 
 from app.company.models import CompanySettings, VatRate
 from app.extensions import db
@@ -24,14 +25,37 @@ DEFAULTS = dict(
 )
 
 
+#: Where each app keeps the settings it read last: (monotonic time, column values or None).
+_CACHE = "lk.company_settings"
+_COLUMNS = tuple(CompanySettings.__table__.columns)
+_READ = sa.select(*_COLUMNS).where(CompanySettings.id == 1)
+
+
 def get_company() -> CompanySettings:
-    """The settings row (cached for the request), or unsaved defaults before it exists."""
-    if has_app_context() and "company" in g:
-        return g.company
-    company = db.session.get(CompanySettings, 1) or CompanySettings(id=1, **DEFAULTS)
-    if has_app_context():
-        g.company = company
-    return company
+    """The settings (unsaved defaults before the row exists), as a copy of their own for each
+    request: what a caller changes on it is never saved and never seen by other requests.
+
+    Every page prints them, and they change perhaps twice a year, so each process reads the
+    row at most once per COMPANY_CACHE_SECONDS. The process that saves them sees the change at
+    once; the other workers and servers within that many seconds."""
+    if not has_app_context():
+        return CompanySettings(id=1, **DEFAULTS)
+    if "company" not in g:
+        values = _cached_values()
+        g.company = CompanySettings(**values) if values else CompanySettings(id=1, **DEFAULTS)
+    return g.company
+
+
+def _cached_values() -> dict | None:
+    app = current_app._get_current_object()
+    cached = app.extensions.get(_CACHE)
+    clock = time.monotonic()
+    if cached is not None and clock - cached[0] < app.config["COMPANY_CACHE_SECONDS"]:
+        return cached[1]
+    row = db.session.execute(_READ).first()
+    values = {column.key: value for column, value in zip(_COLUMNS, row, strict=True)} if row else None
+    app.extensions[_CACHE] = (clock, values)
+    return values
 
 
 def save_company(values: dict) -> CompanySettings:
@@ -44,7 +68,9 @@ def save_company(values: dict) -> CompanySettings:
     for key, value in values.items():
         setattr(company, key, value)
     company.updated_at = now()
-    g.pop("company", None)
+    # This request goes on with the row itself; the next ones read it again.
+    g.company = company
+    current_app.extensions.pop(_CACHE, None)
     return company
 
 

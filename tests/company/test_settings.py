@@ -1,9 +1,13 @@
 from datetime import date
 from decimal import Decimal
 
-from app.company.models import VatRate
-from app.company.services import get_company, vat_percent_on, vat_rate_on
+import sqlalchemy as sa
+
+from app.company import services
+from app.company.models import CompanySettings, VatRate
+from app.company.services import get_company, save_company, vat_percent_on, vat_rate_on
 from app.extensions import db
+from tests.core.query_counter import count_queries
 from tests.helpers import Page
 
 SETTINGS = dict(full_name="АО «Тестовая сеть»", short_name="Тест-Сеть", address="г. Тест, ул. Тестовая, 1",
@@ -26,6 +30,7 @@ def test_company_without_vat(app):
 
 
 def test_admin_edits_the_settings_and_pages_use_them(admin_client, client):
+    assert "Тест-Сеть" not in client.page("/login").title  # the defaults, read and kept by this process
     admin_client.submit("/office/settings/", SETTINGS, expect=302)
     company = db.session.get(type(get_company()), 1)
     assert company.short_name == "Тест-Сеть" and company.time_zone == "Asia/Yekaterinburg"
@@ -51,3 +56,31 @@ def test_admin_adds_a_vat_rate(admin_client, app):
 def test_operator_cannot_edit_settings(operator_client):
     assert operator_client.get("/office/settings/").status_code == 403
     assert operator_client.submit("/office/settings/", SETTINGS).status_code == 403
+
+
+def test_pages_read_the_settings_once_per_process_and_see_another_process_change_them(app, client, monkeypatch):
+    save_company({"short_name": "Сеть-1"})
+    db.session.commit()
+    assert "Сеть-1" in client.page("/login").title
+    with count_queries(ignore=()) as statements:
+        assert "Сеть-1" in client.page("/login").title
+    assert not [s for s in statements if "company_settings" in s]
+
+    # Another worker saves a new name: this one prints the old name until its copy is old.
+    db.session.execute(sa.update(CompanySettings).values(short_name="Сеть-2"))
+    db.session.commit()
+    assert "Сеть-1" in client.page("/login").title
+    later = services.time.monotonic() + app.config["COMPANY_CACHE_SECONDS"] + 1
+    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    assert "Сеть-2" in client.page("/login").title
+
+
+def test_a_change_to_the_copy_a_request_got_is_not_seen_by_the_next(app, client):
+    save_company({"short_name": "Сеть-1", "vat_payer": True})
+    db.session.commit()
+    client.get("/login")
+    get_company().vat_payer = False
+    get_company().short_name = "Чужое"
+    assert "Чужое" not in client.page("/login").title
+    db.session.commit()
+    assert db.session.get(CompanySettings, 1).vat_payer is True
