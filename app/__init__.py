@@ -48,6 +48,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("app").setLevel(logging.INFO)
 
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A file never drops a connection as a server does: no "SELECT 1" before each request.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+
     from app import extensions
 
     extensions.db.init_app(app)

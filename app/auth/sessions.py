@@ -29,14 +29,19 @@ _FORCED_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "priv
 _PENDING = "pending_login"
 
 
+#: Built once: every logged-in request runs it (bench/: a statement built anew costs as much
+#: as running it).
+_USER_OF_SESSION = sa.select(User).where(
+    User.id == sa.bindparam("uid"), User.session_version == sa.bindparam("version"), User.is_enabled.is_(True)
+)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     uid, _, version = user_id.partition(".")
     if not uid.isdigit() or not version.isdigit():
         return None
-    return db.session.scalar(
-        sa.select(User).where(User.id == int(uid), User.session_version == int(version), User.is_enabled.is_(True))
-    )
+    return db.session.scalar(_USER_OF_SESSION, {"uid": int(uid), "version": int(version)})
 
 
 def start_session(user: User, remember: bool, *, second_factor: bool = False) -> None:

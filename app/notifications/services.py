@@ -79,12 +79,14 @@ def set_preferences(user: User, choices: dict[str, bool]) -> None:
             db.session.add(NotificationPreference(user_id=user.id, kind=code, email=email))
 
 
+#: Built once: the layout of every logged-in page runs it.
+_UNREAD_COUNT = sa.select(sa.func.count()).select_from(Notification).where(
+    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
+)
+
+
 def unread_count(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Notification).where(
-            Notification.user_id == user.id, Notification.read_at.is_(None)
-        )
-    ) or 0
+    return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:
