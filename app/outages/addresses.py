@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 # --- common -----------------------------------------------------------------------------------
 
@@ -194,8 +195,10 @@ def _house_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" .,")
 
 
+@lru_cache(maxsize=4096)
 def parse_house(text: str | None) -> House | None:
-    """One house; None for an empty value. Raises HouseError for what is not a house."""
+    """One house; None for an empty value (remembered: matching reads the same stored keys
+    on every cabinet visit). Raises HouseError for what is not a house."""
     if not squeeze(text):
         return None
     cleaned = _house_text(text)
@@ -271,8 +274,10 @@ _PARITY = re.compile(r"\(?\s*\b(не)?чет(?:н\w*|\.)?(?:\s+сторона)?\
 _RANGE = re.compile(r"^(?:с\s*)?(\d{1,5})\s*(?:-|по|до)\s*(\d{1,5})$")
 
 
+@lru_cache(maxsize=4096)
 def parse_houses(text: str | None) -> HouseSet:
-    """«1-15, 17, 19а» → a HouseSet. Raises HouseError naming the part it cannot read."""
+    """«1-15, 17, 19а» → a HouseSet (immutable, so remembered for the same text). Raises
+    HouseError naming the part it cannot read."""
     cleaned = _base(text).strip()
     if not cleaned or _WHOLE.match(_SPACES.sub(" ", cleaned.strip(" ."))):
         return HouseSet()

@@ -150,8 +150,12 @@ def match_key(data: OutageData) -> str:
 
 
 def place_of(outage: Outage) -> OutagePlace:
-    return OutagePlace(outage.settlement_key, StreetKey(outage.street_kind, outage.street_key),
-                       parse_houses(outage.houses_key))
+    return _place_of_keys(outage)
+
+
+def _place_of_keys(row) -> OutagePlace:
+    """The place from the stored keys of an outage (a row or the outage itself)."""
+    return OutagePlace(row.settlement_key, StreetKey(row.street_kind, row.street_key), parse_houses(row.houses_key))
 
 
 def is_short_notice(outage: Outage, min_days: int | None = None) -> bool:
@@ -526,27 +530,34 @@ def matching_user_ids(place: OutagePlace) -> set[int]:
     return {row.user_id for row in db.session.execute(query) if place.covers(_address_key(row))}
 
 
+#: The cabinet runs these on every visit: built once, and they read only the keys matching needs.
+_ADDRESS_KEYS = sa.select(UserAddress.settlement_key, UserAddress.street_kind, UserAddress.street_key,
+                          UserAddress.house_key).where(UserAddress.user_id == sa.bindparam("user_id"))
+_UPCOMING_PLACES = (
+    sa.select(Outage.id, Outage.settlement_key, Outage.street_kind, Outage.street_key, Outage.houses_key)
+    .where(Outage.settlement_key.in_(sa.bindparam("settlements", expanding=True)),
+           Outage.ends_at > sa.bindparam("start"), Outage.starts_at < sa.bindparam("end"),
+           Outage.status.in_(ACTIVE_STATUSES))
+    .order_by(Outage.starts_at, Outage.id).limit(500)
+)
+
+
 def upcoming_for_user(user: User, limit: int = 5) -> list[Outage]:
-    """Active outages of the next weeks at the user's addresses (cabinet): two queries."""
-    addresses = [_address_key(a) for a in user_addresses(user)]
-    settlements = {a.settlement for a in addresses}
+    """Active outages of the next weeks at the user's addresses (cabinet): the addresses'
+    keys, the candidates' places, then the matching outages themselves."""
+    addresses = [_address_key(row) for row in db.session.execute(_ADDRESS_KEYS, {"user_id": user.id})]
+    settlements = sorted({a.settlement for a in addresses})
     if not settlements:
         return []
     start = local_midnight(today())
-    candidates = db.session.scalars(
-        sa.select(Outage).where(
-            Outage.settlement_key.in_(settlements), Outage.ends_at > start,
-            Outage.starts_at < start + timedelta(days=DEFAULT_DAYS + 1), Outage.status.in_(ACTIVE_STATUSES),
-        ).order_by(Outage.starts_at, Outage.id).limit(500)
-    ).all()
-    found = []
-    for outage in candidates:
-        place = place_of(outage)
-        if any(place.covers(a) for a in addresses):
-            found.append(outage)
-            if len(found) >= limit:
-                break
-    return found
+    candidates = db.session.execute(
+        _UPCOMING_PLACES, {"settlements": settlements, "start": start, "end": start + timedelta(days=DEFAULT_DAYS + 1)}
+    )
+    found = [row.id for row, place in ((row, _place_of_keys(row)) for row in candidates)
+             if any(place.covers(a) for a in addresses)][:limit]
+    if not found:
+        return []
+    return list(db.session.scalars(sa.select(Outage).where(Outage.id.in_(found)).order_by(Outage.starts_at, Outage.id)))
 
 
 # --- notifications ------------------------------------------------------------------------------
