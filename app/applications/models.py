@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship
 
 from app.connection.rules import Category
 from app.extensions import db
@@ -288,6 +289,34 @@ class Application(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < today
+
+
+@cache
+def list_columns():
+    """What lists of applications print (the consumer's list, the cabinet, the office queue).
+    A list loads these columns only, and any other column read by mistake raises instead of
+    costing a query per row. (Built on first use: the mappers must be complete.)"""
+    return load_only(
+        Application.id, Application.number, Application.consumer_id, Application.kind, Application.status,
+        Application.category, Application.object_name, Application.object_settlement, Application.object_street,
+        Application.object_house, Application.object_address_extra, Application.power_kw, Application.submitted_at,
+        Application.due_date, Application.due_label, Application.due_party, Application.assigned_to_id,
+        raiseload=True,
+    )
+
+
+@cache
+def queue_row() -> tuple:
+    """The office queue's rows also name the applicant and the assignee."""
+    from app.auth.models import User
+
+    def people(relation):
+        return joinedload(relation).load_only(
+            User.id, User.email, User.applicant_type, User.org_name, User.last_name, User.first_name,
+            User.middle_name, raiseload=True,
+        )
+
+    return list_columns(), people(Application.consumer), people(Application.assigned_to)
 
 
 class ApplicationDocument(db.Model):

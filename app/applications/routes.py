@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications import bp
 from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
-from app.applications.models import Application, ApplicationDocument, ApplicationStatus
+from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
 from app.applications.services import (
     ApplicationDataError,
     ApplicationError,
@@ -72,7 +72,7 @@ def list_applications():
         return r
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows = db.session.scalars(
-        sa.select(Application).where(Application.consumer_id == current_user.id)
+        sa.select(Application).options(list_columns()).where(Application.consumer_id == current_user.id)
         .order_by(Application.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
     return render_template("applications/list.html", applications=rows[:PAGE_SIZE], page=page,

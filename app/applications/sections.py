@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from app.applications.models import Application, ApplicationStatus
+from app.applications.models import Application, ApplicationStatus, list_columns
 from app.extensions import db
 
 
@@ -21,7 +21,7 @@ def cabinet_context(user) -> dict:
     from app.core.clock import today
 
     rows = db.session.scalars(
-        sa.select(Application).where(Application.consumer_id == user.id,
+        sa.select(Application).options(list_columns()).where(Application.consumer_id == user.id,
                                      Application.status.notin_([ApplicationStatus.withdrawn.value,
                                                                 ApplicationStatus.annulled.value]))
         .order_by(Application.id.desc()).limit(3)

@@ -27,6 +27,7 @@ from app.applications.models import (
     DocumentKind,
     LoadCharacter,
     StageDeadline,
+    queue_row,
 )
 from app.audit.services import record
 from app.auth.models import ApplicantType, User
@@ -1199,8 +1200,7 @@ def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit:
     application took a quarter of a second with 100,000 of them."""
     ids = list(db.session.scalars(queue_query(filters, user, day).offset(offset).limit(limit)))
     rows = {a.id: a for a in db.session.scalars(
-        sa.select(Application).options(joinedload(Application.consumer), joinedload(Application.assigned_to))
-        .where(Application.id.in_(ids)))}
+        sa.select(Application).options(*queue_row()).where(Application.id.in_(ids)))}
     return [rows[i] for i in ids]
 
 
