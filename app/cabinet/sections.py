@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app
 from markupsafe import Markup
 
 
@@ -33,8 +33,12 @@ def _add(app: Flask, key: str, section: Section) -> None:
 
 
 def render_sections(key: str, user) -> list[Markup]:
+    # The layout's context (context processors) is computed once for all the blocks.
+    shared: dict = {}
+    current_app.update_template_context(shared)
+    env = current_app.jinja_env
     return [
         # A rendered template is escaped already.
-        Markup(render_template(s.template, **(s.context(user) if s.context else {})))  # noqa: S704  # nosec B704
+        Markup(env.get_template(s.template).render({**shared, **(s.context(user) if s.context else {})}))  # noqa: S704  # nosec B704
         for s in current_app.extensions.get(key, [])
     ]

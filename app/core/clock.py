@@ -4,6 +4,7 @@ Tests call set_now(...) and reset it; nothing else should call datetime.now() di
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _fixed: datetime | None = None
@@ -24,8 +25,14 @@ def set_now(moment: datetime | None) -> None:
 def company_zone() -> tzinfo:
     from app.company.services import get_company
 
+    return _zone(get_company().time_zone)
+
+
+@lru_cache(maxsize=16)
+def _zone(name: str) -> tzinfo:
+    """Pages ask for the zone dozens of times (every date they print)."""
     try:
-        return ZoneInfo(get_company().time_zone)
+        return ZoneInfo(name)
     except Exception:  # a settings row with a bad zone must not take the site down
         return ZoneInfo("Europe/Moscow")
 

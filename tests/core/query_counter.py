@@ -5,7 +5,6 @@ from sqlalchemy import event
 
 from app.extensions import db
 
-
 #: Read once per process now and then, not by each page (app.company.services.get_company):
 #: whether a page's count includes it depends only on what ran before.
 CACHED_TABLES = ("company_settings",)
