@@ -46,12 +46,14 @@ def _wait(url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-def _gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
+def _gunicorn(app_path: str, port: int, env: dict, log: Path) -> subprocess.Popen:
+    """gunicorn as configured, its own messages in `log` (a pipe nobody reads would fill up
+    and stop it)."""
     return subprocess.Popen(  # noqa: S603
         [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
          "--workers", str(WORKERS), "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
          app_path],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("ab"),
     )
 
 
@@ -80,7 +82,16 @@ def _wrk(url: str, cookie: str | None) -> dict:
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     args += ["-H", "Accept-Encoding: gzip", "-H", f"User-Agent: {USER_AGENT}", url]
-    output = subprocess.run(args, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    for _attempt in range(3):
+        run = subprocess.run(args, capture_output=True, text=True)  # noqa: S603
+        if run.returncode == 0:
+            break
+        # "unable to connect": gunicorn closes every connection (gunicorn.conf.py), and a few
+        # hundred thousand of them in a minute can leave no free local port for a moment.
+        time.sleep(10)
+    else:
+        raise RuntimeError(f"wrk failed: {run.stderr or run.stdout}")
+    output = run.stdout
     data = json.loads(output.split("JSON ", 1)[1])
     data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
     return data
@@ -105,7 +116,8 @@ def measure(report: Report) -> None:
     root, env = _prepare_instance()
     bare_env = dict(env, BARE_DATABASE_URL=f"sqlite:///{root / 'bare.sqlite3'}")
     bare_port, app_port = _free_port(), _free_port()
-    bare = _gunicorn("bench.bare_app:app", bare_port, bare_env)
+    log = root / "gunicorn.log"
+    bare = _gunicorn("bench.bare_app:app", bare_port, bare_env, log)
     portal = None
     try:
         _wait(f"http://127.0.0.1:{bare_port}/healthz")
@@ -118,7 +130,7 @@ def measure(report: Report) -> None:
                     f"(SPEC §3 expects about 0.2), p95 {orm['p95_us'] / 1000:.1f} ms")
         bare.terminate()
         bare.wait(10)
-        portal = _gunicorn("wsgi:app", app_port, env)
+        portal = _gunicorn("wsgi:app", app_port, env, log)
         base = f"http://127.0.0.1:{app_port}"
         _wait(f"{base}/healthz")
         cookies = {}
@@ -133,6 +145,9 @@ def measure(report: Report) -> None:
             report.info(f"{label}: {result['rps']:.0f} rps, p50 {result['p50_us'] / 1000:.1f} ms")
             report.check(f"{label} throughput vs bare route", result["rps"] / baseline["rps"], "ratio", 0.15, at_least=True, fmt="{:.2f}")
             report.check(f"{label} p95 latency", result["p95_us"] / 1000, "ms p95", 100)
+    except Exception:
+        print(f"gunicorn's log:\n{log.read_text(errors='replace')[-3000:] if log.exists() else '(none)'}", file=sys.stderr)
+        raise
     finally:
         for proc in (bare, portal):
             if proc is not None and proc.poll() is None:
