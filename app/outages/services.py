@@ -149,13 +149,10 @@ def match_key(data: OutageData) -> str:
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-def place_of(outage: Outage) -> OutagePlace:
-    return _place_of_keys(outage)
-
-
-def _place_of_keys(row) -> OutagePlace:
-    """The place from the stored keys of an outage (a row or the outage itself)."""
-    return OutagePlace(row.settlement_key, StreetKey(row.street_kind, row.street_key), parse_houses(row.houses_key))
+def place_of(outage) -> OutagePlace:
+    """The place from the stored keys of an outage (the outage, or a row of its key columns)."""
+    return OutagePlace(outage.settlement_key, StreetKey(outage.street_kind, outage.street_key),
+                       parse_houses(outage.houses_key))
 
 
 def is_short_notice(outage: Outage, min_days: int | None = None) -> bool:
@@ -553,8 +550,13 @@ def upcoming_for_user(user: User, limit: int = 5) -> list[Outage]:
     candidates = db.session.execute(
         _UPCOMING_PLACES, {"settlements": settlements, "start": start, "end": start + timedelta(days=DEFAULT_DAYS + 1)}
     )
-    found = [row.id for row, place in ((row, _place_of_keys(row)) for row in candidates)
-             if any(place.covers(a) for a in addresses)][:limit]
+    found = []
+    for row in candidates:
+        place = place_of(row)
+        if any(place.covers(a) for a in addresses):
+            found.append(row.id)
+            if len(found) >= limit:
+                break
     if not found:
         return []
     return list(db.session.scalars(sa.select(Outage).where(Outage.id.in_(found)).order_by(Outage.starts_at, Outage.id)))
