@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.core import clock
 from app.extensions import db
-from tests.helpers import LkClient, read_mailbox, totp_code
+from tests.helpers import THURSDAY, LkClient, read_mailbox, totp_code
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -184,4 +184,22 @@ def operator_client(app, operator, login):
 def admin_client(app, admin, login):
     c = app.test_client()
     login(admin, c=c)
+    return c
+
+
+@pytest.fixture
+def fixed_clock(app):
+    """«Now» is THURSDAY (a feature's conftest may fix another moment)."""
+    clock.set_now(THURSDAY)
+    yield THURSDAY
+    clock.set_now(None)
+
+
+@pytest.fixture
+def other_client(app, make_user, login):
+    """A second consumer, logged in: someone else's application or appeal must be 404 to them."""
+    other = make_user("consumer", email="other.consumer@example.ru", last_name="Сидорова")
+    c = app.test_client()
+    login(other, c=c)
+    c.user = other
     return c

@@ -3,13 +3,26 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
+
+#: The smallest files the upload checks recognise by content.
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+#: Thursday 05.03.2026, 12:00 in Moscow: the fixed "now" of deadline tests.
+THURSDAY = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+
+
+def pdf_file(name: str = "документ.pdf", data: bytes = PDF):
+    """A file field's value for the test client."""
+    return (io.BytesIO(data), name)
 
 
 class Page:

@@ -10,8 +10,7 @@ from app.appeals.services import answer_appeal, take_into_work
 from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.appeals.conftest import PDF, pdf_file
-from tests.helpers import Page
+from tests.helpers import PDF, Page, pdf_file
 
 STATEMENT = {"kind": "statement", "topic": "connection", "text": "Прошу сообщить сроки работ по моей заявке.",
              "channel": "cabinet"}

@@ -16,9 +16,8 @@ from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
-from tests.appeals.conftest import PDF, pdf_file
 from tests.core.query_counter import count_queries
-from tests.helpers import Page
+from tests.helpers import PDF, Page, pdf_file
 
 
 def queue_ids(page: Page) -> list[int]:

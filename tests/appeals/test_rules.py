@@ -21,7 +21,7 @@ from app.appeals.services import (
     next_statuses,
 )
 from app.workdays.services import WorkCalendar
-from tests.appeals.conftest import PDF, PNG
+from tests.helpers import PDF, PNG
 
 
 def upload(data: bytes, name: str) -> FileStorage:

@@ -1,26 +1,17 @@
-"""Fixtures of the applications tests: a fixed clock, the example tariff decision, and
+"""Fixtures of the applications tests: the example tariff decision, and
 make_application(consumer, status=…) that walks an application through the real services
 to any status of either path."""
 from __future__ import annotations
 
-import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
 from app.core import clock
 from app.extensions import db
+from tests.helpers import PDF, pdf_file
 from tests.mail.conftest import smtp_server  # noqa: F401 (a fixture these tests use too)
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-#: Thursday 05.03.2026, 12:00 in Moscow: the fixed "now" of deadline tests.
-THURSDAY = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
-
-
-def pdf_file(name: str = "документ.pdf", data: bytes = PDF):
-    return (io.BytesIO(data), name)
 
 
 def checked(name: str = "документ.pdf", data: bytes = PDF):
@@ -60,13 +51,6 @@ def application_data(**changes):
     )
     values.update(changes)
     return ApplicationData(**values)
-
-
-@pytest.fixture
-def fixed_clock(app):
-    clock.set_now(THURSDAY)
-    yield THURSDAY
-    clock.set_now(None)
 
 
 @pytest.fixture
@@ -143,13 +127,3 @@ def _advance(services, application, step, consumer, op):
     elif step == "completed":
         services.complete(application, op, {"connection_act": [checked("акт ТП.pdf")],
                                             "meter_act": [checked("акт ПУ.pdf")]})
-
-
-@pytest.fixture
-def other_client(app, make_user, login):
-    """A second consumer, logged in: their view of someone else's application must be 404."""
-    other = make_user("consumer", email="other.consumer@example.ru", last_name="Сидорова")
-    c = app.test_client()
-    login(other, c=c)
-    c.user = other
-    return c

@@ -23,9 +23,9 @@ from app.core import clock
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
-from tests.applications.conftest import PDF, checked, pdf_file
+from tests.applications.conftest import checked
 from tests.core.query_counter import count_queries
-from tests.helpers import Page
+from tests.helpers import PDF, Page, pdf_file
 
 MULTIPART = {"content_type": "multipart/form-data"}
 

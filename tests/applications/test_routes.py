@@ -12,7 +12,8 @@ from app.applications.models import Application, ApplicationDocument, Applicatio
 from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.applications.conftest import PNG, application_form, pdf_file
+from tests.applications.conftest import application_form
+from tests.helpers import PNG, pdf_file
 
 
 def count(model) -> int:

@@ -4,9 +4,9 @@ the count clears. With JavaScript off the same works by reloading."""
 from datetime import timedelta
 
 from app.core import clock
-from tests.appeals.conftest import PDF
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import browser_login
+from tests.helpers import PDF
 
 
 def file_a_quality_complaint(page, live_server: str) -> str:

@@ -11,9 +11,10 @@ from datetime import timedelta
 import pytest
 
 from app.core import clock
-from tests.applications.conftest import PDF, decision  # noqa: F401 (a fixture)
+from tests.applications.conftest import decision  # noqa: F401 (a fixture)
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import browser_login
+from tests.helpers import PDF
 
 SCAN = {"name": "скан.pdf", "mimeType": "application/pdf", "buffer": PDF}
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.core import clock
 from app.extensions import db
 from tests.appeals.conftest import make_appeal  # noqa: F401 (a fixture these tests use)
-from tests.applications.conftest import THURSDAY, decision, make_application  # noqa: F401 (fixtures)
+from tests.applications.conftest import decision, make_application  # noqa: F401 (fixtures)
 
 
 def scores(overall: int = 4, **changes) -> dict[str, int]:
@@ -33,13 +33,6 @@ def form(values: dict[str, int], comment: str = "") -> dict[str, str]:
 
 
 @pytest.fixture
-def fixed_clock(app):
-    clock.set_now(THURSDAY)
-    yield THURSDAY
-    clock.set_now(None)
-
-
-@pytest.fixture
 def staff_member(make_user):
     return make_user("operator", email="answering.operator@example.ru")
 
@@ -56,16 +49,6 @@ def answered_appeal(make_appeal, staff_member):  # noqa: F811 (the imported fixt
         return appeal
 
     return factory
-
-
-@pytest.fixture
-def other_client(app, make_user, login):
-    """A second consumer, logged in: someone else's application or appeal must be 404 to them."""
-    other = make_user("consumer", email="other.rater@example.ru", last_name="Сидорова")
-    c = app.test_client()
-    login(other, c=c)
-    c.user = other
-    return c
 
 
 def add_rated_applications(consumer, n: int, start: int = 1, overall: int = 4) -> None:
