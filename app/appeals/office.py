@@ -11,7 +11,7 @@ from app.appeals import services
 from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
 from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
-from app.appeals.services import AppealError, QueueFilters, Term
+from app.appeals.services import AppealError, QueueFilters
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
 from app.core.clock import today
@@ -24,6 +24,7 @@ from app.office import bp as office
 from app.office.access import admin_required
 from app.office.dashboard import DashboardWidget
 from app.office.forms import assign_form
+from app.workdays.services import Term
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 

@@ -34,7 +34,7 @@ from app.core.storage import UploadError, UploadRules, display_name, read_upload
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import notify
-from app.workdays.services import WorkCalendar, get_calendar, on_calendar_change, term_label
+from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change
 
 #: The longest appeal or clarification, in characters (a long letter: about three pages).
 MAX_TEXT = 5000
@@ -60,17 +60,6 @@ class TransitionError(AppealError):
 
 
 # --- answer terms ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Term:
-    amount: int
-    #: 'd' calendar days or 'wd' working days.
-    unit: str
-
-    @property
-    def label(self) -> str:
-        return term_label(self.amount, self.unit)
-
 
 DEFAULT_TERM = Term(30, "d")
 #: Decree 442 as amended by Decree 55: a complaint about the quality of supply, 15 working days.

@@ -9,11 +9,12 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from app.applications.services import MAX_FILES, MAX_TEXT, CheckedFile, OfferInputs, Term, check_files
+from app.applications.services import MAX_FILES, MAX_TEXT, CheckedFile, OfferInputs, check_files
 from app.calculator.forms import FALSE_VALUES, DateText, InRange, NumberField, OneOf
 from app.calculator.rules import MAX_COUNT, MAX_LINE_KM, METERING_LABELS, TERRITORY_LABELS
 from app.core.clock import today
 from app.core.forms import BaseForm, choices
+from app.workdays.services import Term
 
 FILES_HINT = f"PDF, JPEG или PNG, до {MAX_FILES} файлов, каждый не больше 10 МБ"
 #: The largest payment we accept as typed: above it the number is a typo.

@@ -39,7 +39,7 @@ from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
-from app.workdays.services import WorkCalendar, get_calendar, on_calendar_change, term_label
+from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change, term_label
 
 SERIES = "application"
 PREFIX = "ТП"
@@ -73,17 +73,6 @@ class TransitionError(ApplicationError):
 
 
 # --- stage deadlines (configurable) ------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Term:
-    amount: int
-    #: 'wd' working days, 'd' calendar days, 'm' months.
-    unit: str
-
-    @property
-    def label(self) -> str:
-        return term_label(self.amount, self.unit)
-
 
 @dataclass(frozen=True)
 class DeadlineSpec:

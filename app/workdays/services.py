@@ -142,6 +142,18 @@ def calendar_changed() -> int:
     return sum(listener() for listener in _listeners)
 
 
+@dataclass(frozen=True)
+class Term:
+    """A term of the rules: an amount of 'wd' working days, 'd' calendar days, 'm' months or 'y' years."""
+
+    amount: int
+    unit: str
+
+    @property
+    def label(self) -> str:
+        return term_label(self.amount, self.unit)
+
+
 def term_label(amount: int, unit: str) -> str:
     """'10 рабочих дней', '6 месяцев', '1 год'."""
     forms = {
