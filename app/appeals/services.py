@@ -34,6 +34,7 @@ from app.core.storage import UploadError, UploadRules, display_name, read_upload
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import notify
+from app.office.forms import enum_choice
 from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change
 
 #: The longest appeal or clarification, in characters (a long letter: about three pages).
@@ -486,9 +487,9 @@ class QueueFilters:
         statuses = {s.value for s in AppealStatus} | {"open", "all"}
         return cls(
             status=status if status in statuses else "open",
-            kind=_pick(args.get("kind"), AppealKind),
-            topic=_pick(args.get("topic"), AppealTopic),
-            channel=_pick(args.get("channel"), AnswerChannel),
+            kind=enum_choice(args.get("kind"), AppealKind),
+            topic=enum_choice(args.get("topic"), AppealTopic),
+            channel=enum_choice(args.get("channel"), AnswerChannel),
             overdue=args.get("overdue") == "y",
             due_soon=args.get("due_soon") == "y",
             mine=args.get("mine") == "y",
@@ -502,10 +503,6 @@ class QueueFilters:
                 "overdue": "y" if self.overdue else "", "due_soon": "y" if self.due_soon else "",
                 "mine": "y" if self.mine else "", "q": self.q, "sort": "" if self.sort == "due" else self.sort}
         return {k: v for k, v in args.items() if v}
-
-
-def _pick(value: str | None, enum_cls) -> str:
-    return value if value in {e.value for e in enum_cls} else ""
 
 
 def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:

@@ -39,6 +39,7 @@ from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
+from app.office.forms import enum_choice
 from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change, term_label
 
 SERIES = "application"
@@ -1120,8 +1121,8 @@ class QueueFilters:
         statuses = {s.value for s in ApplicationStatus if s is not S.draft} | {"open", "all"}
         return cls(
             status=status if status in statuses else "open",
-            category=_pick(args.get("category"), Category),
-            kind=_pick(args.get("kind"), ApplicationKind),
+            category=enum_choice(args.get("category"), Category),
+            kind=enum_choice(args.get("kind"), ApplicationKind),
             overdue=args.get("overdue") == "y",
             due_week=args.get("due_week") == "y",
             mine=args.get("mine") == "y",
@@ -1134,10 +1135,6 @@ class QueueFilters:
                 "overdue": "y" if self.overdue else "", "due_week": "y" if self.due_week else "",
                 "mine": "y" if self.mine else "", "q": self.q, "sort": "" if self.sort == "due" else self.sort}
         return {k: v for k, v in args.items() if v and not (k == "status" and v == "open")}
-
-
-def _pick(value: str | None, enum_cls) -> str:
-    return value if value in {e.value for e in enum_cls} else ""
 
 
 def _search(q: str):
