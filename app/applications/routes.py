@@ -65,16 +65,21 @@ def _consumer():
 
 # --- the list ----------------------------------------------------------------------------------
 
+#: Built once: the list is the page consumers open most.
+_LIST_PAGE = (
+    sa.select(Application).options(list_columns()).where(Application.consumer_id == sa.bindparam("consumer_id"))
+    .order_by(Application.id.desc()).offset(sa.bindparam("offset")).limit(sa.bindparam("limit"))
+)
+
+
 @bp.get("/applications")
 @login_required
 def list_applications():
     if (r := _staff_to_office()) is not None:
         return r
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = db.session.scalars(
-        sa.select(Application).options(list_columns()).where(Application.consumer_id == current_user.id)
-        .order_by(Application.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    rows = db.session.scalars(_LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE,
+                                           "limit": PAGE_SIZE + 1}).all()
     return render_template("applications/list.html", applications=rows[:PAGE_SIZE], page=page,
                            has_next=len(rows) > PAGE_SIZE, today=today())
 
@@ -173,13 +178,15 @@ def remove_draft_document(application_id: int, doc_id: int):
 
 # --- the card ----------------------------------------------------------------------------------
 
+_UNREAD_ABOUT = sa.select(Notification.id).where(
+    Notification.user_id == sa.bindparam("user_id"), Notification.link == sa.bindparam("link"),
+    Notification.read_at.is_(None)).limit(1)
+
+
 def _read_its_notifications(application: Application) -> None:
     """Opening the application reads the notifications about it (writes only when some
     are unread; the read transaction ends first, so SQLite sees no stale snapshot)."""
-    unread = db.session.scalar(
-        sa.select(Notification.id).where(Notification.user_id == current_user.id,
-                                         Notification.link == application.link,
-                                         Notification.read_at.is_(None)).limit(1))
+    unread = db.session.scalar(_UNREAD_ABOUT, {"user_id": current_user.id, "link": application.link})
     if unread is None:
         return
     db.session.commit()

@@ -537,6 +537,8 @@ _UPCOMING_PLACES = (
            Outage.status.in_(ACTIVE_STATUSES))
     .order_by(Outage.starts_at, Outage.id).limit(500)
 )
+_OUTAGES_BY_ID = (sa.select(Outage).where(Outage.id.in_(sa.bindparam("ids", expanding=True)))
+                  .order_by(Outage.starts_at, Outage.id))
 
 
 def upcoming_for_user(user: User, limit: int = 5) -> list[Outage]:
@@ -559,7 +561,7 @@ def upcoming_for_user(user: User, limit: int = 5) -> list[Outage]:
                 break
     if not found:
         return []
-    return list(db.session.scalars(sa.select(Outage).where(Outage.id.in_(found)).order_by(Outage.starts_at, Outage.id)))
+    return list(db.session.scalars(_OUTAGES_BY_ID, {"ids": found}))
 
 
 # --- notifications ------------------------------------------------------------------------------

@@ -104,8 +104,12 @@ class WorkCalendar:
         raise ValueError(f"unknown term unit {unit!r}")
 
 
+#: Read by every page that shows a deadline: built once.
+_OVERRIDES = sa.select(CalendarOverride.day, CalendarOverride.is_working)
+
+
 def load_overrides() -> dict[date, bool]:
-    rows = db.session.execute(sa.select(CalendarOverride.day, CalendarOverride.is_working)).all()
+    rows = db.session.execute(_OVERRIDES).all()
     return {r.day: r.is_working for r in rows}
 
 
