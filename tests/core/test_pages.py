@@ -121,3 +121,16 @@ def test_client_address_through_a_trusted_proxy(database_url, tmp_path):
         from app.extensions import db
 
         db.engine.dispose()
+
+
+def test_static_urls_are_computed_once_per_release(client, monkeypatch):
+    """No stat() and no hashing of the files on every page outside debug mode."""
+    from app.core import assets
+
+    first = client.page("/login").soup.find("link", rel="stylesheet")["href"]
+
+    def refuse(*args):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(assets, "_digest", refuse)
+    assert client.page("/login").soup.find("link", rel="stylesheet")["href"] == first
