@@ -65,6 +65,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     extensions.csrf.init_app(app)
     extensions.compress.init_app(app)
     extensions.limiter.init_app(app)
+    from app.core import limits
+
+    limits.init_app(app)
 
     from app.core import assets, errors, security, templating
 
