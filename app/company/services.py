@@ -74,8 +74,11 @@ def save_company(values: dict) -> CompanySettings:
     return company
 
 
+_VAT_RATES = sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.valid_from)
+
+
 def vat_schedule() -> list[tuple[date, Decimal]]:
-    rows = db.session.execute(sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.valid_from)).all()
+    rows = db.session.execute(_VAT_RATES).all()
     return [(r.valid_from, Decimal(r.percent)) for r in rows] or list(STATUTORY_VAT)
 
 
