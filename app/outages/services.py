@@ -9,6 +9,7 @@ import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -269,18 +270,39 @@ class ScheduleFilter:
         return {k: v for k, v in args.items() if v}
 
 
-def _word_prefix(column, text: str):
-    """Every word of `text` starts a word of the column: «лен» finds «ленина», «1 сов» «1 советская»."""
-    conditions = []
-    for word in text.split():
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(sa.or_(column.like(f"{escaped}%", escape="\\"), column.like(f"% {escaped}%", escape="\\")))
-    return sa.and_(*conditions)
+# The schedule is the busiest public page. Its statements are built once per combination of
+# filters, with the values as parameters: building one cost more than running it (bench/).
+
+def _like_word(word: str) -> tuple[str, str]:
+    """LIKE patterns for a word that starts the column's text or one of its words."""
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"{escaped}%", f"% {escaped}%"
 
 
-def _starts_with(column, prefix: str):
-    """A prefix as a range, so an index on the column serves it (LIKE would not, in SQLite)."""
-    return sa.and_(column >= prefix, column < prefix + "\uffff")
+def _word_prefix(column, words: int, name: str):
+    """Every word typed starts a word of the column: «лен» finds «ленина», «1 сов» «1 советская».
+    The patterns are the parameters {name}0, {name}0_inner, {name}1, … (_like_word)."""
+    return sa.and_(*(
+        sa.or_(column.like(sa.bindparam(f"{name}{n}"), escape="\\"),
+               column.like(sa.bindparam(f"{name}{n}_inner"), escape="\\"))
+        for n in range(words)
+    ))
+
+
+def _starts_with(column, name: str):
+    """A prefix as a range, so an index on the column serves it (LIKE would not, in SQLite);
+    the parameters {name} and {name}_end (_prefix_range)."""
+    return sa.and_(column >= sa.bindparam(name), column < sa.bindparam(f"{name}_end"))
+
+
+def _prefix_range(name: str, prefix: str) -> dict:
+    return {name: prefix, f"{name}_end": prefix + "\uffff"}
+
+
+_SETTLEMENT_KEYS = (
+    sa.select(Outage.settlement_key).where(_starts_with(Outage.settlement_key, "key"))
+    .group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(50)
+)
 
 
 def settlement_keys(typed: str) -> list[str] | None:
@@ -289,73 +311,105 @@ def settlement_keys(typed: str) -> list[str] | None:
     key = normalize_settlement(typed)
     if not key:
         return None
-    keys = db.session.scalars(
-        sa.select(Outage.settlement_key).where(_starts_with(Outage.settlement_key, key))
-        .group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(50)
-    ).all()
+    keys = db.session.scalars(_SETTLEMENT_KEYS, _prefix_range("key", key)).all()
     if key in keys:
         return [key]
     return list(keys) or None
 
 
-def _window(start: date, end: date):
-    """Outages that overlap the local days start..end. The lower bound on the start lets the
-    (starts_at, ends_at) index serve the query: no outage lasts longer than MAX_DURATION."""
-    since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
-    return sa.and_(Outage.starts_at >= since - MAX_DURATION, Outage.starts_at < until, Outage.ends_at > since)
+@dataclass(frozen=True)
+class _Schedule:
+    """The schedule's statements for one combination of filters."""
+
+    count: sa.Select
+    page: sa.Select
+    everything: sa.Select
 
 
-def schedule_query(flt: ScheduleFilter, settlement_in: list[str] | None):
+@lru_cache(maxsize=64)
+def _schedule_statements(settlements: bool, street_words: int, street_kind: bool, status: bool) -> _Schedule:
+    # The lower bound on the start lets the (starts_at, ends_at) index serve the window:
+    # no outage lasts longer than MAX_DURATION.
+    query = sa.select(Outage).where(Outage.starts_at >= sa.bindparam("earliest"),
+                                    Outage.starts_at < sa.bindparam("until"), Outage.ends_at > sa.bindparam("since"))
+    if settlements:
+        query = query.where(Outage.settlement_key.in_(sa.bindparam("settlements", expanding=True)))
+    if street_words:
+        query = query.where(_word_prefix(Outage.street_key, street_words, "street"))
+        if street_kind:
+            query = query.where(Outage.street_kind.in_([sa.bindparam("street_kind"), ""]))
+    if status:
+        query = query.where(Outage.status == sa.bindparam("status"))
+    ordered = query.order_by(Outage.starts_at, Outage.id)
+    return _Schedule(count=query.with_only_columns(sa.func.count()).order_by(None),
+                     page=ordered.offset(sa.bindparam("offset")).limit(sa.bindparam("limit")),
+                     everything=ordered.limit(sa.bindparam("limit")))
+
+
+def schedule_query(flt: ScheduleFilter, settlement_in: list[str] | None) -> tuple[_Schedule, dict]:
+    """The statements for the filter, and their parameters: outages that overlap the local
+    days of its window, in its settlements, on its street, in its status."""
     start, end = flt.window()
-    query = sa.select(Outage).where(_window(start, end))
+    since, until = local_midnight(start), local_midnight(end + timedelta(days=1))
+    params: dict = {"earliest": since - MAX_DURATION, "until": until, "since": since}
     if settlement_in is not None:
-        query = query.where(Outage.settlement_key.in_(settlement_in))
+        params["settlements"] = settlement_in
     street = normalize_street(flt.street)
-    if street.name:
-        query = query.where(_word_prefix(Outage.street_key, street.name))
-        if street.kind:
-            query = query.where(Outage.street_kind.in_([street.kind, ""]))
+    words = street.name.split()
+    for n, word in enumerate(words):
+        params[f"street{n}"], params[f"street{n}_inner"] = _like_word(word)
+    if words and street.kind:
+        params["street_kind"] = street.kind
     if flt.status:
-        query = query.where(Outage.status == flt.status)
-    return query
+        params["status"] = flt.status
+    statements = _schedule_statements(settlement_in is not None, len(words), bool(words and street.kind),
+                                      bool(flt.status))
+    return statements, params
 
 
 def schedule_page(flt: ScheduleFilter, settlement_in: list[str] | None, page: int = 1,
                   page_size: int = PAGE_SIZE) -> tuple[list[Outage], int]:
     """A page of the schedule in order of start, and the total: two queries."""
-    query = schedule_query(flt, settlement_in)
-    total = db.session.scalar(query.with_only_columns(sa.func.count()).order_by(None))
-    rows = db.session.scalars(
-        query.order_by(Outage.starts_at, Outage.id).offset((page - 1) * page_size).limit(page_size)
-    ).all()
+    statements, params = schedule_query(flt, settlement_in)
+    total = db.session.scalar(statements.count, params)
+    rows = db.session.scalars(statements.page, {**params, "offset": (page - 1) * page_size, "limit": page_size}).all()
     return list(rows), total or 0
 
 
 def schedule_all(flt: ScheduleFilter, settlement_in: list[str] | None, limit: int = 2000) -> list[Outage]:
     """For the printable view and the iCalendar feed: everything in the filter, up to a limit."""
-    query = schedule_query(flt, settlement_in).order_by(Outage.starts_at, Outage.id).limit(limit)
-    return list(db.session.scalars(query))
+    statements, params = schedule_query(flt, settlement_in)
+    return list(db.session.scalars(statements.everything, {**params, "limit": limit}))
+
+
+_ALL_SETTLEMENTS = (sa.select(Outage.settlement_key, sa.func.min(Outage.settlement))
+                    .group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(sa.bindparam("limit")))
+_SETTLEMENTS_FROM = _ALL_SETTLEMENTS.where(_starts_with(Outage.settlement_key, "key"))
+_ALL_STREETS = (sa.select(Outage.street_key, sa.func.min(Outage.street))
+                .where(Outage.settlement_key.in_(sa.bindparam("settlements", expanding=True)), Outage.street_key != "")
+                .group_by(Outage.street_key).order_by(Outage.street_key).limit(sa.bindparam("limit")))
+_STREETS_FROM = _ALL_STREETS.where(_starts_with(Outage.street_key, "key"))
 
 
 def suggestions(flt: ScheduleFilter, settlement_in: list[str] | None, limit: int = 15) -> tuple[list[str], list[str]]:
     """Settlements that begin with what is typed, and the streets of the chosen settlement
     that begin with what is typed there; from every outage ever published, read from the
     (settlement_key, street_key, settlement, street) index alone."""
-    settlement_query = sa.select(Outage.settlement_key, sa.func.min(Outage.settlement))
     key = normalize_settlement(flt.settlement)
     if key:
-        settlement_query = settlement_query.where(_starts_with(Outage.settlement_key, key))
-    settlements = [row[1] for row in db.session.execute(
-        settlement_query.group_by(Outage.settlement_key).order_by(Outage.settlement_key).limit(limit))]
+        found = db.session.execute(_SETTLEMENTS_FROM, {"limit": limit, **_prefix_range("key", key)})
+    else:
+        found = db.session.execute(_ALL_SETTLEMENTS, {"limit": limit})
+    settlements = [row[1] for row in found]
     streets: list[str] = []
     if settlement_in:
-        street_query = sa.select(Outage.street_key, sa.func.min(Outage.street)).where(
-            Outage.settlement_key.in_(settlement_in[:5]), Outage.street_key != "")
         street = normalize_street(flt.street)
+        params = {"settlements": settlement_in[:5], "limit": limit}
         if street.name:
-            street_query = street_query.where(_starts_with(Outage.street_key, street.name))
-        streets = [row[1] for row in db.session.execute(
-            street_query.group_by(Outage.street_key).order_by(Outage.street_key).limit(limit))]
+            found = db.session.execute(_STREETS_FROM, {**params, **_prefix_range("key", street.name)})
+        else:
+            found = db.session.execute(_ALL_STREETS, params)
+        streets = [row[1] for row in found]
     return settlements, streets
 
 

@@ -51,6 +51,16 @@ def test_the_filter_by_settlement_street_and_dates(client, demo_outages):
     assert ids(client.page("/outages?date_from=03.12.2026&date_to=03.12.2026")) == [o["lenina"].id]
 
 
+def test_every_word_typed_starts_a_word_of_the_street_and_wildcards_are_plain_text(client, demo_outages, make_outage):
+    gorky = make_outage(street="ул. Максима Горького", houses="", day=4)
+    assert ids(client.page("/outages?street=макс+горь")) == [gorky.id]
+    assert ids(client.page("/outages?street=горь")) == [gorky.id], "a word inside the name"
+    assert ids(client.page("/outages?street=горь+макс")) == [gorky.id], "in any order"
+    assert ids(client.page("/outages?street=макс+мира")) == []
+    for wildcard in ("%25", "_", "л_нина", "%25нина"):
+        assert ids(client.page(f"/outages?street={wildcard}")) == [], wildcard
+
+
 def test_a_settlement_being_typed_matches_by_its_beginning(client, demo_outages, make_outage):
     other = make_outage(settlement="г. Примерский Посад", street="ул. Ленина", day=4)
     page = client.page("/outages?settlement=Пример")
