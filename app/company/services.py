@@ -40,10 +40,11 @@ def get_company() -> CompanySettings:
     once; the other workers and servers within that many seconds."""
     if not has_app_context():
         return CompanySettings(id=1, **DEFAULTS)
-    if "company" not in g:
+    company = g.get("company")  # pages ask dozens of times: one lookup, not two
+    if company is None:
         values = _cached_values()
-        g.company = CompanySettings(**values) if values else CompanySettings(id=1, **DEFAULTS)
-    return g.company
+        company = g.company = CompanySettings(**values) if values else CompanySettings(id=1, **DEFAULTS)
+    return company
 
 
 def _cached_values() -> dict | None:
