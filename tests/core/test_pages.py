@@ -134,3 +134,22 @@ def test_static_urls_are_computed_once_per_release(client, monkeypatch):
 
     monkeypatch.setattr(assets, "_digest", refuse)
     assert client.page("/login").soup.find("link", rel="stylesheet")["href"] == first
+
+
+def test_menus_link_every_section_of_the_role(consumer_client, operator_client, admin_client):
+    cabinet = consumer_client.page("/cabinet")
+    links = {a.get_text(): a["href"] for a in cabinet.select("nav.menu a")}
+    assert links["Поданные заявки"] == "/applications" and links["Профиль"] == "/profile"
+    assert [a["href"] for a in cabinet.select("ul.cards a")] == list(links.values()), "the cabinet's cards too"
+    assert consumer_client.page("/applications").select_one("nav.menu a[aria-current=page]")["href"] == "/applications"
+    operator = [a.get_text() for a in operator_client.page("/office/").select("nav.menu a")]
+    admin = [a.get_text() for a in admin_client.page("/office/").select("nav.menu a")]
+    assert "Тарифы" in admin and "Тарифы" not in operator and "Заявки" in operator
+
+
+def test_menus_follow_the_mount_point(consumer_client):
+    """Built once per mount point: a portal served under /lk links under /lk."""
+    assert consumer_client.page("/cabinet").select_one("nav.menu a")["href"] == "/applications/new"
+    mounted = consumer_client.page("/cabinet", environ_overrides={"SCRIPT_NAME": "/lk"})
+    assert [a["href"] for a in mounted.select("nav.menu a")][:2] == ["/lk/applications/new", "/lk/applications"]
+    assert consumer_client.page("/cabinet").select_one("nav.menu a")["href"] == "/applications/new"
