@@ -39,6 +39,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.db import read
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import mark_read_by_link
@@ -186,7 +187,7 @@ _UNREAD_ABOUT = sa.select(Notification.id).where(
 def _read_its_notifications(application: Application) -> None:
     """Opening the application reads the notifications about it (writes only when some
     are unread; the read transaction ends first, so SQLite sees no stale snapshot)."""
-    unread = db.session.scalar(_UNREAD_ABOUT, {"user_id": current_user.id, "link": application.link})
+    unread = read(_UNREAD_ABOUT, {"user_id": current_user.id, "link": application.link}).scalar()
     if unread is None:
         return
     db.session.commit()

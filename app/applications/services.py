@@ -37,6 +37,7 @@ from app.core.numbering import format_number, next_number
 from app.core.storage import StoredFile, UploadError, UploadRules, display_name, read_upload, save_bytes
 from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
+from app.db import read
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
 from app.office.forms import enum_choice
@@ -105,7 +106,7 @@ _STAGE_DEADLINES = sa.select(StageDeadline.code, StageDeadline.amount, StageDead
 def load_deadlines() -> dict[str, Term]:
     """Every stage deadline: the admin's rows over the defaults (one query)."""
     terms = dict(DEFAULT_DEADLINES)
-    for row in db.session.execute(_STAGE_DEADLINES):
+    for row in read(_STAGE_DEADLINES):
         if row.code in terms:
             terms[row.code] = Term(row.amount, row.unit)
     return terms
@@ -862,7 +863,7 @@ _PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(ApplicationPayment.amount),
 
 
 def paid_total(app: Application) -> Decimal:
-    return db.session.scalar(_PAID_TOTAL, {"application_id": app.id}) or Decimal("0")
+    return read(_PAID_TOTAL, {"application_id": app.id}).scalar() or Decimal("0")
 
 
 def record_payment(app: Application, actor: User, paid_on: date, amount: Decimal, document: str = "",
@@ -1195,7 +1196,7 @@ def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit:
     """One page of the queue, with consumers and assignees: two queries whatever the size.
     The ids come first from the index alone; sorting whole joined rows of every open
     application took a quarter of a second with 100,000 of them."""
-    ids = list(db.session.scalars(queue_query(filters, user, day).offset(offset).limit(limit)))
+    ids = list(read(queue_query(filters, user, day).offset(offset).limit(limit)).scalars())
     rows = {a.id: a for a in db.session.scalars(_QUEUE_ROWS, {"ids": ids})}
     return [rows[i] for i in ids]
 

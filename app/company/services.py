@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_app_context
 
 from app.company.models import CompanySettings, VatRate
+from app.db import read
 from app.extensions import db
 
 #: The statutory rates when an admin has entered none (Tax Code art. 164; Federal Law
@@ -79,7 +80,7 @@ _VAT_RATES = sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.val
 
 
 def vat_schedule() -> list[tuple[date, Decimal]]:
-    rows = db.session.execute(_VAT_RATES).all()
+    rows = read(_VAT_RATES).all()
     return [(r.valid_from, Decimal(r.percent)) for r in rows] or list(STATUTORY_VAT)
 
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.core.clock import now
+from app.db import read
 from app.extensions import db
 from app.notifications.kinds import KINDS, get_kind
 from app.notifications.models import Notification, NotificationPreference, ReminderSent
@@ -86,7 +87,7 @@ _UNREAD_COUNT = sa.select(sa.func.count()).select_from(Notification).where(
 
 
 def unread_count(user: User) -> int:
-    return db.session.scalar(_UNREAD_COUNT, {"user_id": user.id}) or 0
+    return read(_UNREAD_COUNT, {"user_id": user.id}).scalar() or 0
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:

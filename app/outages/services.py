@@ -18,6 +18,7 @@ from app.auth.models import Role, User
 from app.core.clock import company_zone, local_midnight, now, today
 from app.core.templating import format_datetime
 from app.core.text import normalize_search
+from app.db import read
 from app.extensions import db
 from app.outages.addresses import (
     AddressKey,
@@ -311,7 +312,7 @@ def settlement_keys(typed: str) -> list[str] | None:
     key = normalize_settlement(typed)
     if not key:
         return None
-    keys = db.session.scalars(_SETTLEMENT_KEYS, _prefix_range("key", key)).all()
+    keys = read(_SETTLEMENT_KEYS, _prefix_range("key", key)).scalars().all()
     if key in keys:
         return [key]
     return list(keys) or None
@@ -371,7 +372,7 @@ def schedule_page(flt: ScheduleFilter, settlement_in: list[str] | None, page: in
                   page_size: int = PAGE_SIZE) -> tuple[list[Outage], int]:
     """A page of the schedule in order of start, and the total: two queries."""
     statements, params = schedule_query(flt, settlement_in)
-    total = db.session.scalar(statements.count, params)
+    total = read(statements.count, params).scalar()
     rows = db.session.scalars(statements.page, {**params, "offset": (page - 1) * page_size, "limit": page_size}).all()
     return list(rows), total or 0
 
@@ -397,18 +398,18 @@ def suggestions(flt: ScheduleFilter, settlement_in: list[str] | None, limit: int
     (settlement_key, street_key, settlement, street) index alone."""
     key = normalize_settlement(flt.settlement)
     if key:
-        found = db.session.execute(_SETTLEMENTS_FROM, {"limit": limit, **_prefix_range("key", key)})
+        found = read(_SETTLEMENTS_FROM, {"limit": limit, **_prefix_range("key", key)})
     else:
-        found = db.session.execute(_ALL_SETTLEMENTS, {"limit": limit})
+        found = read(_ALL_SETTLEMENTS, {"limit": limit})
     settlements = [row[1] for row in found]
     streets: list[str] = []
     if settlement_in:
         street = normalize_street(flt.street)
         params = {"settlements": settlement_in[:5], "limit": limit}
         if street.name:
-            found = db.session.execute(_STREETS_FROM, {**params, **_prefix_range("key", street.name)})
+            found = read(_STREETS_FROM, {**params, **_prefix_range("key", street.name)})
         else:
-            found = db.session.execute(_ALL_STREETS, params)
+            found = read(_ALL_STREETS, params)
         streets = [row[1] for row in found]
     return settlements, streets
 
@@ -598,12 +599,12 @@ _OUTAGES_BY_ID = (sa.select(Outage).where(Outage.id.in_(sa.bindparam("ids", expa
 def upcoming_for_user(user: User, limit: int = 5) -> list[Outage]:
     """Active outages of the next weeks at the user's addresses (cabinet): the addresses'
     keys, the candidates' places, then the matching outages themselves."""
-    addresses = [_address_key(row) for row in db.session.execute(_ADDRESS_KEYS, {"user_id": user.id})]
+    addresses = [_address_key(row) for row in read(_ADDRESS_KEYS, {"user_id": user.id})]
     settlements = sorted({a.settlement for a in addresses})
     if not settlements:
         return []
     start = local_midnight(today())
-    candidates = db.session.execute(
+    candidates = read(
         _UPCOMING_PLACES, {"settlements": settlements, "start": start, "end": start + timedelta(days=DEFAULT_DAYS + 1)}
     )
     found = []

@@ -16,6 +16,7 @@ import holidays
 import sqlalchemy as sa
 from flask import g, has_app_context
 
+from app.db import read
 from app.extensions import db
 from app.workdays.models import CalendarOverride
 
@@ -109,7 +110,7 @@ _OVERRIDES = sa.select(CalendarOverride.day, CalendarOverride.is_working)
 
 
 def load_overrides() -> dict[date, bool]:
-    rows = db.session.execute(_OVERRIDES).all()
+    rows = read(_OVERRIDES).all()
     return {r.day: r.is_working for r in rows}
 
 
