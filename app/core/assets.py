@@ -31,12 +31,16 @@ def _installed_digest(path: str) -> str:
 
 
 def asset_url(filename: str) -> str:
-    path = Path(current_app.static_folder) / filename
     if current_app.debug:
-        version = _digest(str(path), path.stat().st_mtime)
-    else:
-        version = _installed_digest(str(path))
-    return url_for("static", filename=filename, v=version)
+        path = Path(current_app.static_folder) / filename
+        return url_for("static", filename=filename, v=_digest(str(path), path.stat().st_mtime))
+    # Every page links two files: their URLs are built once per app and mount point.
+    urls = current_app.extensions.setdefault("lk.asset_urls", {})
+    key = (request.script_root, filename)
+    if key not in urls:
+        path = str(Path(current_app.static_folder) / filename)
+        urls[key] = url_for("static", filename=filename, v=_installed_digest(path))
+    return urls[key]
 
 
 def init_app(app: Flask) -> None:

@@ -147,9 +147,12 @@ def test_menus_link_every_section_of_the_role(consumer_client, operator_client, 
     assert "Тарифы" in admin and "Тарифы" not in operator and "Заявки" in operator
 
 
-def test_menus_follow_the_mount_point(consumer_client):
+def test_menus_and_static_urls_follow_the_mount_point(consumer_client):
     """Built once per mount point: a portal served under /lk links under /lk."""
-    assert consumer_client.page("/cabinet").select_one("nav.menu a")["href"] == "/applications/new"
+    plain = consumer_client.page("/cabinet")
+    assert plain.select_one("nav.menu a")["href"] == "/applications/new"
+    assert plain.select_one("link[rel=stylesheet]")["href"].startswith("/static/app.css?v=")
     mounted = consumer_client.page("/cabinet", environ_overrides={"SCRIPT_NAME": "/lk"})
     assert [a["href"] for a in mounted.select("nav.menu a")][:2] == ["/lk/applications/new", "/lk/applications"]
+    assert mounted.select_one("link[rel=stylesheet]")["href"].startswith("/lk/static/app.css?v=")
     assert consumer_client.page("/cabinet").select_one("nav.menu a")["href"] == "/applications/new"
