@@ -27,6 +27,8 @@ login_manager.session_protection = "basic"
 #: Endpoints a user with a one-time password may still reach.
 _FORCED_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "privacy.policy", "privacy.consent", "public.healthz"}
 _PENDING = "pending_login"
+#: How precisely a staff session's last activity is kept (the idle limit is 30 minutes).
+_SEEN_PRECISION_SECONDS = 60
 
 
 #: Built once: every logged-in request runs it (bench/: a statement built anew costs as much
@@ -123,7 +125,9 @@ def guard_session():
             flash("Сеанс завершён по времени. Войдите снова.", "info")
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         # Polls do not count as activity, or an open tab would keep the session alive forever.
-        if request.headers.get("HX-Trigger-Name") != "poll" and not request.path.endswith("/badge"):
+        # Recorded once a minute at most: each change re-signs and re-sends the cookie.
+        if (clock - seen_at >= _SEEN_PRECISION_SECONDS and request.headers.get("HX-Trigger-Name") != "poll"
+                and not request.path.endswith("/badge")):
             session["seen_at"] = clock
     if current_user.must_change_password and request.endpoint not in _FORCED_CHANGE_ALLOWED:
         if request.headers.get("HX-Request"):

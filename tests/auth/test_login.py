@@ -171,6 +171,23 @@ def test_staff_session_ends_after_thirty_idle_minutes(app, operator, login):
     assert response.status_code == 302 and "/login" in response.headers["Location"]
 
 
+def test_staff_activity_is_recorded_once_a_minute_at_most(app, operator, login):
+    """Activity keeps the session alive without re-sending the cookie on every click."""
+    import time as time_module
+
+    c = app.test_client()
+    login(operator, c=c)
+    c.get("/office/")
+    assert "Set-Cookie" not in c.get("/office/").headers
+    with c.session_transaction() as session:
+        session["seen_at"] = int(time_module.time()) - 29 * 60
+    response = c.get("/office/")
+    assert response.status_code == 200 and "Set-Cookie" in response.headers
+    with c.session_transaction() as session:
+        assert int(time_module.time()) - session["seen_at"] < 5, "the click counted"
+    assert c.get("/office/").status_code == 200
+
+
 def test_staff_session_lasts_at_most_eight_hours(app, operator, login):
     import time as time_module
 
