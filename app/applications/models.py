@@ -247,21 +247,22 @@ class Application(db.Model):
     consumer = relationship("User", foreign_keys=[consumer_id], lazy="raise")
     assigned_to = relationship("User", foreign_keys=[assigned_to_id], lazy="raise")
 
+    # Lists ask these several times a row: a dict lookup, not Enum(value) (about 1 µs each).
     @property
     def status_enum(self) -> ApplicationStatus:
-        return ApplicationStatus(self.status)
+        return _STATUS_OF[self.status]
 
     @property
     def kind_enum(self) -> ApplicationKind:
-        return ApplicationKind(self.kind)
+        return _KIND_OF[self.kind]
 
     @property
     def category_enum(self) -> Category | None:
-        return Category(self.category) if self.category else None
+        return _CATEGORY_OF[self.category] if self.category else None
 
     @property
     def is_open(self) -> bool:
-        return self.status_enum.is_open
+        return self.status in _OPEN_VALUES
 
     @property
     def is_draft(self) -> bool:
@@ -289,6 +290,12 @@ class Application(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.due_date is not None and self.due_date < today
+
+
+_STATUS_OF = {s.value: s for s in ApplicationStatus}
+_KIND_OF = {k.value: k for k in ApplicationKind}
+_CATEGORY_OF = {c.value: c for c in Category}
+_OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 
 
 @cache

@@ -350,3 +350,15 @@ def test_all_the_applicants_files_together_have_a_limit(consumer, make_applicati
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == stored
     services.save_application(consumer, application_data(files={}), submit=False, app=draft)  # no new files: fine
+
+
+@pytest.mark.parametrize("status", list(ApplicationStatus))
+def test_an_application_reads_its_status_kind_and_category_as_enums(status):
+    from app.applications.models import ApplicationKind
+    from app.connection.rules import Category
+
+    application = Application(status=status.value, kind=ApplicationKind.new.value, category=Category.up_to_15.value)
+    assert application.status_enum is status
+    assert application.is_open is status.is_open
+    assert application.kind_enum is ApplicationKind.new and application.category_enum is Category.up_to_15
+    assert Application(status=status.value, kind="new", category=None).category_enum is None
