@@ -423,8 +423,9 @@ def by_day(outages: list[Outage]) -> list[tuple[str, list[Outage]]]:
 
     groups: list[tuple[str, list[Outage]]] = []
     last = None
+    zone = company_zone()
     for outage in outages:
-        day = outage.starts_at.astimezone(company_zone()).date()
+        day = outage.starts_at.astimezone(zone).date()
         if day != last:
             label = f"{day.day} {MONTHS_GENITIVE[day.month - 1]}, {WEEKDAYS[day.weekday()]}"
             groups.append((label, []))
@@ -637,9 +638,10 @@ def outage_period(outage: Outage) -> str:
 
 def time_range(outage: Outage) -> str:
     """Under a day heading: «09:00 – 17:00», or the whole period when it spans days."""
-    start, end = outage.starts_at.astimezone(company_zone()), outage.ends_at.astimezone(company_zone())
+    zone = company_zone()
+    start, end = outage.starts_at.astimezone(zone), outage.ends_at.astimezone(zone)
     if start.date() == end.date():
-        return f"{start:%H:%M} – {end:%H:%M}"
+        return f"{start.hour:02d}:{start.minute:02d} – {end.hour:02d}:{end.minute:02d}"
     return outage_period(outage)
 
 
