@@ -57,7 +57,6 @@ limit_exports = limiter.shared_limit(
 )
 
 
-
 def init_app(app) -> None:
     """Every limit of the portal is a decorator, and a decorator checks its own requests.
     Flask-Limiter also checks every request before it runs, for default and application-wide

@@ -17,7 +17,6 @@ import sqlalchemy as sa
 from flask import g, has_app_context
 
 from app.db import read
-from app.extensions import db
 from app.workdays.models import CalendarOverride
 
 
