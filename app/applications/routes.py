@@ -217,7 +217,7 @@ def _rating(application: Application):
 
 
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
-    events = history(application)
+    events = history(application, actors=False)
     docs = documents(application)
     return render_template(
         "applications/show.html", application=application, events=events, timeline=timeline(application, events),

@@ -1027,8 +1027,9 @@ _OWN_APPLICATION = sa.select(Application).where(Application.id == sa.bindparam("
 _DOCUMENTS = (sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
               .where(ApplicationDocument.application_id == sa.bindparam("application_id"))
               .order_by(ApplicationDocument.id))
-_HISTORY = (sa.select(ApplicationEvent).options(joinedload(ApplicationEvent.actor))
-            .where(ApplicationEvent.application_id == sa.bindparam("application_id")).order_by(ApplicationEvent.id))
+_HISTORY = (sa.select(ApplicationEvent).where(ApplicationEvent.application_id == sa.bindparam("application_id"))
+            .order_by(ApplicationEvent.id))
+_HISTORY_WITH_ACTORS = _HISTORY.options(joinedload(ApplicationEvent.actor))
 
 
 def get_own_application(application_id: int, consumer: User) -> Application | None:
@@ -1059,8 +1060,10 @@ def documents_by_section(docs: list[ApplicationDocument]) -> list[tuple[str, lis
     return sorted(sections.items(), key=lambda item: order.index(item[0]))
 
 
-def history(app: Application) -> list[ApplicationEvent]:
-    return db.session.scalars(_HISTORY, {"application_id": app.id}).all()
+def history(app: Application, *, actors: bool = True) -> list[ApplicationEvent]:
+    """The events in order, with who did each for the office. The consumer's card names
+    nobody, so it skips joining a user to every row (half the statement's time on SQLite)."""
+    return db.session.scalars(_HISTORY_WITH_ACTORS if actors else _HISTORY, {"application_id": app.id}).all()
 
 
 def notes(app: Application) -> list[ApplicationNote]:
