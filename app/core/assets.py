@@ -23,24 +23,22 @@ def _gzipped(path: str, mtime: float) -> bytes:
     return gzip.compress(Path(path).read_bytes(), compresslevel=9, mtime=0)
 
 
-@lru_cache(maxsize=64)
-def _installed_digest(path: str) -> str:
-    """Outside debug mode the files change only with a new release, which restarts the app:
-    no stat() on every page (bench/: two of them cost 4 % of a page's time)."""
-    return _digest(path, Path(path).stat().st_mtime)
-
-
 def asset_url(filename: str) -> str:
+    """The file's URL with its content hash. Outside debug mode the files change only with a
+    release, which restarts the app, so every page's URLs are built once per app and mount
+    point (bench/: the stat() of two files on every page cost 4 % of its time)."""
     if current_app.debug:
-        path = Path(current_app.static_folder) / filename
-        return url_for("static", filename=filename, v=_digest(str(path), path.stat().st_mtime))
-    # Every page links two files: their URLs are built once per app and mount point.
+        return _asset_url(filename)
     urls = current_app.extensions.setdefault("lk.asset_urls", {})
     key = (request.script_root, filename)
     if key not in urls:
-        path = str(Path(current_app.static_folder) / filename)
-        urls[key] = url_for("static", filename=filename, v=_installed_digest(path))
+        urls[key] = _asset_url(filename)
     return urls[key]
+
+
+def _asset_url(filename: str) -> str:
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_digest(str(path), path.stat().st_mtime))
 
 
 def init_app(app: Flask) -> None:
