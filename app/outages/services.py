@@ -347,7 +347,7 @@ def _schedule_statements(settlements: bool, street_words: int, street_kind: bool
                      everything=ordered.limit(sa.bindparam("limit")))
 
 
-def schedule_query(flt: ScheduleFilter, settlement_in: list[str] | None) -> tuple[_Schedule, dict]:
+def _schedule_for(flt: ScheduleFilter, settlement_in: list[str] | None) -> tuple[_Schedule, dict]:
     """The statements for the filter, and their parameters: outages that overlap the local
     days of its window, in its settlements, on its street, in its status."""
     start, end = flt.window()
@@ -371,7 +371,7 @@ def schedule_query(flt: ScheduleFilter, settlement_in: list[str] | None) -> tupl
 def schedule_page(flt: ScheduleFilter, settlement_in: list[str] | None, page: int = 1,
                   page_size: int = PAGE_SIZE) -> tuple[list[Outage], int]:
     """A page of the schedule in order of start, and the total: two queries."""
-    statements, params = schedule_query(flt, settlement_in)
+    statements, params = _schedule_for(flt, settlement_in)
     total = read(statements.count, params).scalar()
     rows = db.session.scalars(statements.page, {**params, "offset": (page - 1) * page_size, "limit": page_size}).all()
     return list(rows), total or 0
@@ -379,7 +379,7 @@ def schedule_page(flt: ScheduleFilter, settlement_in: list[str] | None, page: in
 
 def schedule_all(flt: ScheduleFilter, settlement_in: list[str] | None, limit: int = 2000) -> list[Outage]:
     """For the printable view and the iCalendar feed: everything in the filter, up to a limit."""
-    statements, params = schedule_query(flt, settlement_in)
+    statements, params = _schedule_for(flt, settlement_in)
     return list(db.session.scalars(statements.everything, {**params, "limit": limit}))
 
 
