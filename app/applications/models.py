@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, joinedload, load_only, mapped_column, relationship
+from sqlalchemy.orm import Mapped, load_only, mapped_column, relationship
 
 from app.connection.rules import Category
 from app.extensions import db
@@ -300,7 +300,7 @@ _OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 
 @cache
 def list_columns():
-    """What lists of applications print (the consumer's list, the cabinet, the office queue).
+    """What lists of applications print (the consumer's list and the cabinet).
     A list loads these columns only, and any other column read by mistake raises instead of
     costing a query per row. (Built on first use: the mappers must be complete.)"""
     return load_only(
@@ -310,20 +310,6 @@ def list_columns():
         Application.due_date, Application.due_label, Application.due_party, Application.assigned_to_id,
         raiseload=True,
     )
-
-
-@cache
-def queue_row() -> tuple:
-    """The office queue's rows also name the applicant and the assignee."""
-    from app.auth.models import User
-
-    def people(relation):
-        return joinedload(relation).load_only(
-            User.id, User.email, User.applicant_type, User.org_name, User.last_name, User.first_name,
-            User.middle_name, raiseload=True,
-        )
-
-    return list_columns(), people(Application.consumer), people(Application.assigned_to)
 
 
 class ApplicationDocument(db.Model):

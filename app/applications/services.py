@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import cache
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
@@ -28,12 +28,11 @@ from app.applications.models import (
     DocumentKind,
     LoadCharacter,
     StageDeadline,
-    queue_row,
 )
 from app.audit.services import record
-from app.auth.models import ApplicantType, User
+from app.auth.models import ApplicantType, User, applicant_display_name, short_person_name
 from app.connection.rules import VOLTAGES_KV, Category, derive_category
-from app.core.clock import now, to_local, today
+from app.core.clock import company_zone, now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import StoredFile, UploadError, UploadRules, display_name, read_upload, save_bytes
 from app.core.templating import format_money
@@ -107,9 +106,9 @@ _STAGE_DEADLINES = sa.select(StageDeadline.code, StageDeadline.amount, StageDead
 def load_deadlines() -> dict[str, Term]:
     """Every stage deadline: the admin's rows over the defaults (one query)."""
     terms = dict(DEFAULT_DEADLINES)
-    for row in read(_STAGE_DEADLINES):
-        if row.code in terms:
-            terms[row.code] = Term(row.amount, row.unit)
+    for code, amount, unit in read(_STAGE_DEADLINES):
+        if code in terms:
+            terms[code] = Term(amount, unit)
     return terms
 
 
@@ -1196,8 +1195,30 @@ def queue_query(filters: QueueFilters, user: User, day: date) -> sa.Select:
     return query.order_by(Application.due_date.is_(None), Application.due_date, Application.id)
 
 
-def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit: int) -> list[Application]:
-    """One page of the queue, with consumers and assignees: two queries whatever the size.
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A line of the office queue, read as plain columns and named in Python: building
+    forty-eight ORM objects for a page of sixteen rows took a fifth of the page."""
+
+    id: int
+    number: str
+    submitted_on: date | None
+    applicant: str
+    kind: ApplicationKind
+    category: Category | None
+    power_kw: Decimal
+    status: ApplicationStatus
+    #: The running deadline (None once the application is closed).
+    due_date: date | None
+    due_label: str | None
+    due_party: str | None
+    overdue: bool
+    due_today: bool
+    assignee: str | None
+
+
+def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit: int) -> list[QueueRow]:
+    """One page of the queue, with applicants and assignees: two queries whatever the size.
     The ids come first from the index alone; sorting whole joined rows of every open
     application took a quarter of a second with 100,000 of them."""
     if filters == QueueFilters():
@@ -1205,8 +1226,27 @@ def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit:
     else:
         query = queue_query(filters, user, day).offset(sa.bindparam("offset")).limit(sa.bindparam("limit"))
     ids = list(read(query, {"offset": offset, "limit": limit}).scalars())
-    rows = {a.id: a for a in db.session.scalars(_QUEUE_ROWS, {"ids": ids})}
+    zone = company_zone()
+    rows = {row[0]: _queue_row(row, day, zone) for row in read(_QUEUE_ROWS, {"ids": ids})}
     return [rows[i] for i in ids]
+
+
+def _queue_row(row, day: date, zone) -> QueueRow:
+    # Unpacked by position: a Row's attributes by name cost a microsecond each.
+    (id_, number, submitted_at, kind, category, power_kw, status, due_date, due_label, due_party, assigned_to_id,
+     applicant_type, org_name, last_name, first_name, middle_name, email,
+     assignee_last_name, assignee_first_name, assignee_middle_name, assignee_email) = row
+    status = ApplicationStatus(status)
+    due = due_date if status.is_open else None
+    return QueueRow(
+        id=id_, number=number, submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
+        applicant=applicant_display_name(applicant_type, org_name, last_name, first_name, middle_name, email),
+        kind=ApplicationKind(kind), category=Category(category) if category else None, power_kw=power_kw,
+        status=status, due_date=due, due_label=due_label, due_party=due_party,
+        overdue=due is not None and due < day, due_today=due == day,
+        assignee=(short_person_name(assignee_last_name, assignee_first_name, assignee_middle_name) or assignee_email)
+        if assigned_to_id else None,
+    )
 
 
 @cache
@@ -1216,9 +1256,22 @@ def _default_queue_page() -> sa.Select:
     return queue_query(QueueFilters(), None, None).offset(sa.bindparam("offset")).limit(sa.bindparam("limit"))
 
 
+_Applicant = aliased(User)
+_Assignee = aliased(User)
 #: The rows of a queue page, by id: built once.
-_QUEUE_ROWS = sa.select(Application).options(*queue_row()).where(
-    Application.id.in_(sa.bindparam("ids", expanding=True)))
+_QUEUE_ROWS = (
+    sa.select(
+        Application.id, Application.number, Application.submitted_at, Application.kind, Application.category,
+        Application.power_kw, Application.status, Application.due_date, Application.due_label,
+        Application.due_party, Application.assigned_to_id,
+        _Applicant.applicant_type, _Applicant.org_name, _Applicant.last_name, _Applicant.first_name,
+        _Applicant.middle_name, _Applicant.email,
+        _Assignee.last_name, _Assignee.first_name, _Assignee.middle_name, _Assignee.email,
+    )
+    .join(_Applicant, _Applicant.id == Application.consumer_id)
+    .outerjoin(_Assignee, _Assignee.id == Application.assigned_to_id)
+    .where(Application.id.in_(sa.bindparam("ids", expanding=True)))
+)
 
 
 def dashboard_numbers(day: date) -> dict:

@@ -40,6 +40,31 @@ ROLES = tuple(r.value for r in Role)
 APPLICANT_TYPES = tuple(t.value for t in ApplicantType)
 
 
+# How people are named, as plain functions too: lists read the name columns without
+# loading users (the office queue).
+
+def person_name(last_name: str, first_name: str, middle_name: str) -> str:
+    return " ".join(p for p in (last_name, first_name, middle_name) if p)
+
+
+def short_person_name(last_name: str, first_name: str, middle_name: str) -> str:
+    """'Иванов И. И.'"""
+    initials = "".join(f"{p[0]}." for p in (first_name, middle_name) if p)
+    return f"{last_name} {initials}".strip()
+
+
+def applicant_display_name(applicant_type: str | None, org_name: str, last_name: str, first_name: str,
+                           middle_name: str, email: str) -> str:
+    """How an applicant is named on pages and documents: the organisation, 'ИП' and the name
+    of a sole proprietor, a person's name (or the email of staff without one)."""
+    if applicant_type == ApplicantType.legal.value:
+        return org_name
+    name = person_name(last_name, first_name, middle_name)
+    if applicant_type == ApplicantType.entrepreneur.value:
+        return f"ИП {name}"
+    return name or email
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
@@ -126,21 +151,17 @@ class User(UserMixin, db.Model):
 
     @property
     def person_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return person_name(self.last_name, self.first_name, self.middle_name)
 
     @property
     def short_person_name(self) -> str:
-        initials = "".join(f"{p[0]}." for p in (self.first_name, self.middle_name) if p)
-        return f"{self.last_name} {initials}".strip()
+        return short_person_name(self.last_name, self.first_name, self.middle_name)
 
     @property
     def display_name(self) -> str:
         """How the applicant is named on pages and documents."""
-        if self.applicant_type == ApplicantType.legal.value:
-            return self.org_name
-        if self.applicant_type == ApplicantType.entrepreneur.value:
-            return f"ИП {self.person_name}"
-        return self.person_name or self.email
+        return applicant_display_name(self.applicant_type, self.org_name, self.last_name, self.first_name,
+                                      self.middle_name, self.email)
 
     @property
     def applicant_type_label(self) -> str:

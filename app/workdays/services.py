@@ -109,8 +109,7 @@ _OVERRIDES = sa.select(CalendarOverride.day, CalendarOverride.is_working)
 
 
 def load_overrides() -> dict[date, bool]:
-    rows = read(_OVERRIDES).all()
-    return {r.day: r.is_working for r in rows}
+    return {day: is_working for day, is_working in read(_OVERRIDES)}
 
 
 def get_calendar() -> WorkCalendar:

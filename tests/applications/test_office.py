@@ -1,7 +1,7 @@
 """Applications in the back-office: access, the queue (filters, Cyrillic search, sort, pages,
 htmx, a fixed query count), the card, every staff action with its effect and its refusals,
 transitions outside the table (403), downloads, the stage deadlines, the dashboard widget."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -165,6 +165,32 @@ def test_queue_sorted_by_due_date_with_overdue_and_due_week(operator_client, ope
     page = operator_client.page("/office/applications/?overdue=y")
     assert queue_ids(page) == [small.id]
     assert "просрочено" in page.select_one(f"[data-application-id='{small.id}'] .overdue").get_text()
+
+
+def test_queue_rows_name_applicants_and_assignees_and_show_local_dates(operator_client, make_user, make_application,
+                                                                      fixed_clock):
+    org = make_user(email="org@example.ru", applicant_type="legal", org_name="ООО «Ромашка»", snils=None,
+                    inn="7707083893", kpp="773601001", ogrn="1027700132195")
+    sole = make_user(email="ip@example.ru", applicant_type="entrepreneur", last_name="Орлов", first_name="Пётр",
+                     middle_name="", snils=None, inn="500100732259", ogrn="304500116000157")
+    nameless = make_user("operator", email="nameless.operator@example.ru", last_name="", first_name="", middle_name="")
+    of_org, of_sole = make_application(org), make_application(sole)
+    closed = make_application(sole, status="withdrawn")
+    row = db.session.get(Application, of_org.id)
+    row.assigned_to_id = nameless.id
+    row.submitted_at = datetime(2026, 3, 4, 22, 30, tzinfo=UTC)  # 5 March after 01:00 in Moscow
+    row.due_date = clock.today()
+    db.session.commit()
+    page = operator_client.page("/office/applications/?status=all")
+
+    def text(application) -> str:
+        return page.select_one(f"[data-application-id='{application.id}']").get_text(" ", strip=True)
+
+    submitted = page.select_one(f"[data-application-id='{of_org.id}'] td .muted").get_text()
+    assert submitted == "05.03.2026" and "ООО «Ромашка»" in text(of_org)
+    assert "(сегодня)" in text(of_org) and "nameless.operator@example.ru" in text(of_org)
+    assert "ИП Орлов Пётр" in text(of_sole) and text(of_sole).endswith("Ответственный: —")
+    assert "Отозвана заявителем — Ответственный" in text(closed), "a closed application has no deadline"
 
 
 def test_search_by_number_or_applicant_in_cyrillic(operator_client, make_user, make_application):
