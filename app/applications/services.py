@@ -150,14 +150,16 @@ def _local_day(moment: datetime | None) -> date | None:
 def running_deadlines(app: Application, terms: dict[str, Term] | None = None,
                       calendar: WorkCalendar | None = None) -> list[Deadline]:
     """Every deadline running in the application's current stage (SPEC §2.2 table), in the
-    order they fall due. Plain arithmetic on the row: no query but the terms and calendar."""
-    terms = terms or load_deadlines()
+    order they fall due. Plain arithmetic on the row: no query but the terms (read only for a
+    stage that counts one: the contract's own term rules its implementation) and calendar."""
     cal = calendar or get_calendar()
     status = app.status_enum
     start = _local_day(app.stage_started_at)
     found: list[Deadline] = []
 
     def add(code: str, label: str, party: str, since: date | None = None):
+        nonlocal terms
+        terms = terms or load_deadlines()
         term = terms[code]
         base = since or start
         if base is not None:

@@ -17,7 +17,9 @@ from app.applications.services import TRANSITIONS, ApplicationDataError, Term, T
 from app.core import clock
 from app.extensions import db
 from app.notifications.models import Notification
+from app.workdays.services import WorkCalendar
 from tests.applications.conftest import application_data, application_form, checked
+from tests.core.query_counter import count_queries
 
 S = ApplicationStatus
 LEGAL = dict(applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195",
@@ -170,6 +172,16 @@ def test_the_implementation_term_counts_from_the_contract(consumer, legal, make_
                              load_character="industrial")
     assert (large.implementation_amount, large.implementation_unit) == (2, "y")
     assert large.due_date == date(2028, 3, 6), "05.03.2028 is a Sunday"
+
+
+def test_the_stage_terms_are_read_only_for_a_stage_that_counts_one(consumer, make_application, fixed_clock):
+    working = make_application(consumer, status="in_progress")
+    waiting = make_application(consumer, status="needs_info")
+    calendar = WorkCalendar()
+    for application, reads in ((working, 0), (waiting, 1)):
+        with count_queries() as statements:
+            assert services.running_deadlines(application, calendar=calendar)
+        assert sum("application_deadlines" in s for s in statements) == reads, application.status
 
 
 def test_tu_check_10_and_final_documents_5_working_days(consumer, make_application, fixed_clock):
