@@ -319,6 +319,9 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
     page = consumer_client.page(f"/applications/{application.id}")
     link = page.select_one('a[href^="/calculator?"]')["href"]
     assert "power_kw=12" in link and "applicant_type=individual" in link and "voltage_kv=0.4" in link
+    invoiced = make_application(consumer, status="offer_sent", power_kw=Decimal("12"))
+    page = consumer_client.page(f"/applications/{invoiced.id}")
+    assert not page.select_one('a[href^="/calculator?"]'), "the invoice gives the price: no estimate"
 
 
 def test_history_rows_name_each_status(consumer, make_application):
