@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).parent / "gunicorn"
 
@@ -17,10 +19,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_each_request_gets_its_own_connection_so_no_worker_is_left_idle():
-    """A kept-alive connection stays with the worker that accepted it; with few busy clients
-    one worker may hold most of them while the other idles. nginx keeps the browsers'
-    connections, so gunicorn closes its own after each response."""
+@pytest.fixture(scope="module")
+def server_port():
+    """gunicorn with the repository's settings, two workers, serving tests/core/pid_app.py."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
     server = subprocess.Popen(
@@ -37,12 +38,28 @@ def test_each_request_gets_its_own_connection_so_no_worker_is_left_idle():
             except OSError:
                 assert time.time() < deadline, "gunicorn did not start"
                 time.sleep(0.1)
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", "/")  # HTTP/1.1: kept alive unless the server says otherwise
-        response = conn.getresponse()
-        assert response.read().isdigit()
-        assert response.getheader("Connection") == "close"
-        conn.close()
+        yield port
     finally:
         server.terminate()
         server.wait(10)
+
+
+def _get(port: int, path: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)  # HTTP/1.1: kept alive unless the server says otherwise
+    return conn.getresponse()
+
+
+def test_each_request_gets_its_own_connection_so_no_worker_is_left_idle(server_port):
+    """A kept-alive connection stays with the worker that accepted it; with few busy clients
+    one worker may hold most of them while the other idles. nginx keeps the browsers'
+    connections, so gunicorn closes its own after each response."""
+    response = _get(server_port, "/")
+    assert response.read().isdigit()
+    assert response.getheader("Connection") == "close"
+
+
+def test_workers_freeze_the_loaded_app_out_of_the_collectors_sight(server_port):
+    """A full collection walks every object the collector tracks and stops all the worker's
+    threads meanwhile: the modules loaded before the first request are frozen."""
+    assert int(_get(server_port, "/frozen").read()) > 1000
