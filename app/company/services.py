@@ -80,8 +80,7 @@ _VAT_RATES = sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.val
 
 
 def vat_schedule() -> list[tuple[date, Decimal]]:
-    rows = read(_VAT_RATES).all()
-    return [(r.valid_from, Decimal(r.percent)) for r in rows] or list(STATUTORY_VAT)
+    return [(valid_from, Decimal(percent)) for valid_from, percent in read(_VAT_RATES)] or list(STATUTORY_VAT)
 
 
 def vat_percent_on(day: date, company: CompanySettings | None = None) -> Decimal:
