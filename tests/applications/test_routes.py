@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.applications.models import Application, ApplicationDocument, ApplicationEvent
+from app.auth.models import User
 from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
@@ -322,6 +323,25 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
     invoiced = make_application(consumer, status="offer_sent", power_kw=Decimal("12"))
     page = consumer_client.page(f"/applications/{invoiced.id}")
     assert not page.select_one('a[href^="/calculator?"]'), "the invoice gives the price: no estimate"
+
+
+def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(consumer_client, consumer, make_application,
+                                                                           fixed_clock):
+    from app.applications.services import record_payment
+    from app.core import clock
+    from tests.core.query_counter import count_queries
+
+    offer = make_application(consumer, status="offer_sent")
+    staff = db.session.scalar(sa.select(User).where(User.role == "operator"))
+    record_payment(offer, staff, clock.today(), Decimal("100.00"))
+    db.session.commit()
+    notice = consumer_client.page(f"/applications/{offer.id}").text("#offer-h + p")
+    assert "Оплачено: 100,00" in notice
+    working = make_application(consumer, status="in_progress")
+    consumer_client.get(f"/applications/{working.id}")
+    with count_queries() as statements:
+        consumer_client.page(f"/applications/{working.id}")
+    assert not [s for s in statements if "application_payments" in s], "nothing on the card prints payments"
 
 
 def test_history_rows_name_each_status(consumer, make_application):
