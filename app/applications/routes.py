@@ -21,10 +21,11 @@ from app.applications.services import (
     can_change,
     delete_draft,
     delete_draft_document,
+    document_lines,
     documents,
     documents_by_section,
     get_own_application,
-    history,
+    history_lines,
     notify_fulfilment,
     offer_defaults,
     paid_total,
@@ -221,8 +222,8 @@ _ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_pr
 
 
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
-    events = history(application, actors=False)
-    docs = documents(application)
+    events = history_lines(application)
+    docs = document_lines(application)
     # The card offers an estimate until the invoice gives the price; while the invoice waits
     # to be paid, its notice says how much was paid so far.
     estimate = application.power_kw and application.invoice_with_vat is None

@@ -17,6 +17,8 @@ from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
     APPLICANT_KINDS,
+    DOCUMENT_LABELS,
+    EVENT_TITLES,
     OPEN_STATUSES,
     Application,
     ApplicationDocument,
@@ -34,7 +36,15 @@ from app.auth.models import ApplicantType, User, applicant_display_name, short_p
 from app.connection.rules import VOLTAGES_KV, Category, derive_category
 from app.core.clock import company_zone, now, to_local, today
 from app.core.numbering import format_number, next_number
-from app.core.storage import StoredFile, UploadError, UploadRules, display_name, read_upload, save_bytes
+from app.core.storage import (
+    StoredFile,
+    UploadError,
+    UploadRules,
+    display_name,
+    read_upload,
+    save_bytes,
+    size_label,
+)
 from app.core.templating import format_money
 from app.core.text import like_pattern, normalize_search
 from app.db import read
@@ -1028,9 +1038,8 @@ _OWN_APPLICATION = sa.select(Application).where(Application.id == sa.bindparam("
 _DOCUMENTS = (sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
               .where(ApplicationDocument.application_id == sa.bindparam("application_id"))
               .order_by(ApplicationDocument.id))
-_HISTORY = (sa.select(ApplicationEvent).where(ApplicationEvent.application_id == sa.bindparam("application_id"))
-            .order_by(ApplicationEvent.id))
-_HISTORY_WITH_ACTORS = _HISTORY.options(joinedload(ApplicationEvent.actor))
+_HISTORY = (sa.select(ApplicationEvent).options(joinedload(ApplicationEvent.actor))
+            .where(ApplicationEvent.application_id == sa.bindparam("application_id")).order_by(ApplicationEvent.id))
 
 
 def get_own_application(application_id: int, consumer: User) -> Application | None:
@@ -1040,6 +1049,56 @@ def get_own_application(application_id: int, consumer: User) -> Application | No
 
 def documents(app: Application) -> list[ApplicationDocument]:
     return db.session.scalars(_DOCUMENTS, {"application_id": app.id}).all()
+
+
+# The consumer's card reads its documents and history as plain columns: it only prints them,
+# and as ORM objects (a document with its stored file, an event) they took a tenth of the page.
+
+@dataclass(frozen=True, slots=True)
+class DocumentLine:
+    """A document as the consumer's card lists it."""
+
+    id: int
+    label: str
+    #: The status it was added in (documents_by_section groups by it).
+    stage: str
+    original_name: str
+    size_label: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLine:
+    """An event as the consumer's card tells it (and timeline() reads it)."""
+
+    at: datetime
+    action: str
+    to_status: str
+    title: str
+    comment: str
+
+
+_DOCUMENT_LINES = (
+    sa.select(ApplicationDocument.id, ApplicationDocument.kind, ApplicationDocument.stage,
+              StoredFile.original_name, StoredFile.size, ApplicationDocument.created_at)
+    .join(StoredFile, StoredFile.id == ApplicationDocument.stored_file_id)
+    .where(ApplicationDocument.application_id == sa.bindparam("application_id")).order_by(ApplicationDocument.id)
+)
+_HISTORY_LINES = (
+    sa.select(ApplicationEvent.at, ApplicationEvent.action, ApplicationEvent.to_status, ApplicationEvent.comment)
+    .where(ApplicationEvent.application_id == sa.bindparam("application_id")).order_by(ApplicationEvent.id)
+)
+
+
+def document_lines(app: Application) -> list[DocumentLine]:
+    return [DocumentLine(id_, DOCUMENT_LABELS[kind], stage, name, size_label(size), created_at)
+            for id_, kind, stage, name, size, created_at in read(_DOCUMENT_LINES, {"application_id": app.id})]
+
+
+def history_lines(app: Application) -> list[HistoryLine]:
+    """The events in order. The consumer's card names nobody, so no user is joined."""
+    return [HistoryLine(at, action, to_status, EVENT_TITLES.get(action) or ApplicationStatus(to_status).label, comment)
+            for at, action, to_status, comment in read(_HISTORY_LINES, {"application_id": app.id})]
 
 
 #: The stages of the card's document list: the status a document was added in → the section.
@@ -1052,7 +1111,7 @@ DOCUMENT_SECTIONS = {
 }
 
 
-def documents_by_section(docs: list[ApplicationDocument]) -> list[tuple[str, list[ApplicationDocument]]]:
+def documents_by_section(docs: list[DocumentLine]) -> list[tuple[str, list[DocumentLine]]]:
     """The documents grouped by the stage they belong to, stages in the order of the path."""
     sections: dict[str, list[ApplicationDocument]] = {}
     for doc in docs:
@@ -1061,10 +1120,9 @@ def documents_by_section(docs: list[ApplicationDocument]) -> list[tuple[str, lis
     return sorted(sections.items(), key=lambda item: order.index(item[0]))
 
 
-def history(app: Application, *, actors: bool = True) -> list[ApplicationEvent]:
-    """The events in order, with who did each for the office. The consumer's card names
-    nobody, so it skips joining a user to every row (half the statement's time on SQLite)."""
-    return db.session.scalars(_HISTORY_WITH_ACTORS if actors else _HISTORY, {"application_id": app.id}).all()
+def history(app: Application) -> list[ApplicationEvent]:
+    """The events in order, with who did each (the office's card)."""
+    return db.session.scalars(_HISTORY, {"application_id": app.id}).all()
 
 
 def notes(app: Application) -> list[ApplicationNote]:
@@ -1093,7 +1151,7 @@ class TimelineStep:
     at: datetime | None
 
 
-def timeline(app: Application, events: list[ApplicationEvent]) -> list[TimelineStep]:
+def timeline(app: Application, events: list[ApplicationEvent] | list[HistoryLine]) -> list[TimelineStep]:
     """The stages of the application's path with the date each was reached."""
     path = TIMELINE_REISSUE if app.kind == ApplicationKind.reissue.value else TIMELINE_SMALL
     reached: dict[str, datetime] = {}

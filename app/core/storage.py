@@ -68,9 +68,14 @@ class StoredFile(db.Model):
 
     @property
     def size_label(self) -> str:
-        if self.size < 1024 * 1024:
-            return f"{max(1, round(self.size / 1024))} КБ"
-        return f"{self.size / (1024 * 1024):.1f} МБ".replace(".", ",")
+        return size_label(self.size)
+
+
+def size_label(size: int) -> str:
+    """'12 КБ', '1,5 МБ'."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} КБ"
+    return f"{size / (1024 * 1024):.1f} МБ".replace(".", ",")
 
 
 def upload_dir() -> Path:

@@ -344,6 +344,29 @@ def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(co
     assert not [s for s in statements if "application_payments" in s], "nothing on the card prints payments"
 
 
+def test_the_card_lists_documents_and_history_as_the_consumer_sees_them(consumer_client, consumer, make_application):
+    from app.applications.services import assign
+
+    application = make_application(consumer, status="in_progress")
+    staff = db.session.scalar(sa.select(User).where(User.role == "operator"))
+    assign(db.session.get(Application, application.id), staff, staff)  # staff see it; the consumer does not
+    db.session.commit()
+    page = consumer_client.page(f"/applications/{application.id}")
+    invoice = next(li for li in page.select("#documents li") if "Счёт на оплату" in li.get_text())
+    stored = db.session.scalar(sa.select(StoredFile).join(ApplicationDocument).where(
+        ApplicationDocument.application_id == application.id, ApplicationDocument.kind == "invoice"))
+    assert f"{stored.original_name}, {stored.size_label}, " in invoice.get_text()
+    assert invoice.a["href"].startswith(f"/applications/{application.id}/documents/")
+    told = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
+    titles = ["Зарегистрирована, на проверке", "Документы направлены заявителю", "Оплата", "Договор заключён",
+              "Выполнение технических условий"]
+    assert len(told) == len(titles)
+    assert all(t.split(" — ", 1)[1].startswith(title) for t, title in zip(told, titles, strict=True)), told
+    assert told[0].endswith("Подана через личный кабинет"), "with the event's comment"
+    assert not [t for t in told if "Ответственный" in t], "the consumer is not told who was assigned"
+    assert [li.get("aria-current") for li in page.select("ol.timeline li")].count("step") == 1
+
+
 def test_history_rows_name_each_status(consumer, make_application):
     application = make_application(consumer, status="connected")
     statuses = list(db.session.scalars(sa.select(ApplicationEvent.to_status).where(
