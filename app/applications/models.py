@@ -23,13 +23,7 @@ class ApplicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "new": "Новое присоединение",
-            "increase": "Увеличение мощности",
-            "temporary": "Временное присоединение",
-            "reliability_change": "Изменение категории надёжности или точек присоединения",
-            "reissue": "Переоформление документов",
-        }[self.value]
+        return _KIND_LABELS[self]
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -47,29 +41,41 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "draft": "Черновик",
-            "submitted": "Зарегистрирована, на проверке",
-            "needs_info": "Нужны сведения",
-            "offer_sent": "Документы направлены заявителю",
-            "contract_concluded": "Договор заключён",
-            "in_progress": "Выполнение технических условий",
-            "tu_fulfilled": "Проверка выполнения ТУ",
-            "connected": "Присоединение выполнено",
-            "completed": "Завершена",
-            "withdrawn": "Отозвана заявителем",
-            "annulled": "Аннулирована",
-        }[self.value]
+        return _STATUS_LABELS[self]
 
     @property
     def css(self) -> str:
-        return {"draft": "", "needs_info": "bad", "offer_sent": "wait", "completed": "ok", "withdrawn": "",
-                "annulled": "bad"}.get(self.value, "wait")
+        return _STATUS_CSS.get(self, "wait")
 
     @property
     def is_open(self) -> bool:
         return self not in CLOSED_STATUSES and self is not ApplicationStatus.draft
 
+
+# Labels live in module-level dicts, looked up by the member itself (a StrEnum hashes as its
+# value): lists print dozens of them, and a dict literal built on each call cost a microsecond.
+_KIND_LABELS = {
+    "new": "Новое присоединение",
+    "increase": "Увеличение мощности",
+    "temporary": "Временное присоединение",
+    "reliability_change": "Изменение категории надёжности или точек присоединения",
+    "reissue": "Переоформление документов",
+}
+_STATUS_LABELS = {
+    "draft": "Черновик",
+    "submitted": "Зарегистрирована, на проверке",
+    "needs_info": "Нужны сведения",
+    "offer_sent": "Документы направлены заявителю",
+    "contract_concluded": "Договор заключён",
+    "in_progress": "Выполнение технических условий",
+    "tu_fulfilled": "Проверка выполнения ТУ",
+    "connected": "Присоединение выполнено",
+    "completed": "Завершена",
+    "withdrawn": "Отозвана заявителем",
+    "annulled": "Аннулирована",
+}
+_STATUS_CSS = {"draft": "", "needs_info": "bad", "offer_sent": "wait", "completed": "ok", "withdrawn": "",
+               "annulled": "bad"}
 
 CLOSED_STATUSES = (ApplicationStatus.completed, ApplicationStatus.withdrawn, ApplicationStatus.annulled)
 #: Statuses with a running deadline (the office sorts and filters by due_date).
@@ -113,7 +119,7 @@ class DocumentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return DOCUMENT_LABELS[self.value]
+        return DOCUMENT_LABELS[self]
 
 
 DOCUMENT_LABELS = {

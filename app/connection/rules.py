@@ -19,18 +19,23 @@ class Category(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "up_to_15": "до 15 кВт включительно (физическое лицо, бытовые нужды)",
-            "up_to_150": "до 150 кВт включительно",
-            "up_to_670": "свыше 150 до 670 кВт включительно",
-            "over_670": "свыше 670 кВт",
-            "temporary": "временное присоединение",
-        }[self.value]
+        return _CATEGORY_LABELS[self]
 
     @property
     def short_label(self) -> str:
-        return {"up_to_15": "до 15 кВт", "up_to_150": "до 150 кВт", "up_to_670": "150–670 кВт",
-                "over_670": "свыше 670 кВт", "temporary": "временное"}[self.value]
+        return _CATEGORY_SHORT_LABELS[self]
+
+
+# Looked up by the member itself (a StrEnum hashes as its value): lists print dozens of them.
+_CATEGORY_LABELS = {
+    "up_to_15": "до 15 кВт включительно (физическое лицо, бытовые нужды)",
+    "up_to_150": "до 150 кВт включительно",
+    "up_to_670": "свыше 150 до 670 кВт включительно",
+    "over_670": "свыше 670 кВт",
+    "temporary": "временное присоединение",
+}
+_CATEGORY_SHORT_LABELS = {"up_to_15": "до 15 кВт", "up_to_150": "до 150 кВт", "up_to_670": "150–670 кВт",
+                          "over_670": "свыше 670 кВт", "temporary": "временное"}
 
 
 def derive_category(applicant_type: str, max_power_kw: Decimal, kind: str = "new",

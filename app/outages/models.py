@@ -18,11 +18,16 @@ class OutageStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"planned": "запланировано", "changed": "изменено", "cancelled": "отменено", "done": "выполнено"}[self.value]
+        return _STATUS_LABELS[self]
 
     @property
     def css(self) -> str:
-        return {"planned": "wait", "changed": "wait", "cancelled": "bad", "done": "ok"}[self.value]
+        return _STATUS_CSS[self]
+
+
+# Looked up by the member itself (a StrEnum hashes as its value): the schedule prints dozens.
+_STATUS_LABELS = {"planned": "запланировано", "changed": "изменено", "cancelled": "отменено", "done": "выполнено"}
+_STATUS_CSS = {"planned": "wait", "changed": "wait", "cancelled": "bad", "done": "ok"}
 
 
 OUTAGE_STATUSES = tuple(s.value for s in OutageStatus)

@@ -374,3 +374,22 @@ def test_an_application_reads_its_status_kind_and_category_as_enums(status):
     assert application.is_open is status.is_open
     assert application.kind_enum is ApplicationKind.new and application.category_enum is Category.up_to_15
     assert Application(status=status.value, kind="new", category=None).category_enum is None
+
+
+def test_every_member_of_the_enums_lists_print_has_its_labels():
+    """Labels are looked up in dicts by the member: a member added without one would fail
+    the first page that prints it."""
+    from app.applications.models import ApplicationKind, DocumentKind
+    from app.connection.rules import Category
+    from app.outages.models import OutageStatus
+
+    assert ApplicationStatus.in_progress.label == "Выполнение технических условий"
+    assert ApplicationStatus.submitted.css == "wait" and ApplicationStatus.annulled.css == "bad"
+    assert Category.up_to_670.short_label == "150–670 кВт" and OutageStatus.cancelled.css == "bad"
+    for enum in (ApplicationStatus, ApplicationKind, DocumentKind, Category, OutageStatus):
+        for member in enum:
+            assert member.label, member
+    for member in (*ApplicationStatus, *OutageStatus):
+        assert isinstance(member.css, str), member
+    for member in Category:
+        assert member.short_label, member
