@@ -256,15 +256,15 @@ class Application(db.Model):
     # Lists ask these several times a row: a dict lookup, not Enum(value) (about 1 µs each).
     @property
     def status_enum(self) -> ApplicationStatus:
-        return _STATUS_OF[self.status]
+        return STATUS_OF[self.status]
 
     @property
     def kind_enum(self) -> ApplicationKind:
-        return _KIND_OF[self.kind]
+        return KIND_OF[self.kind]
 
     @property
     def category_enum(self) -> Category | None:
-        return _CATEGORY_OF[self.category] if self.category else None
+        return CATEGORY_OF[self.category] if self.category else None
 
     @property
     def is_open(self) -> bool:
@@ -298,9 +298,11 @@ class Application(db.Model):
         return self.is_open and self.due_date is not None and self.due_date < today
 
 
-_STATUS_OF = {s.value: s for s in ApplicationStatus}
-_KIND_OF = {k.value: k for k in ApplicationKind}
-_CATEGORY_OF = {c.value: c for c in Category}
+#: The members by stored value: a dict lookup, where Enum(value) costs a microsecond (lists
+#: read three per row).
+STATUS_OF = {s.value: s for s in ApplicationStatus}
+KIND_OF = {k.value: k for k in ApplicationKind}
+CATEGORY_OF = {c.value: c for c in Category}
 _OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
@@ -17,9 +18,12 @@ from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
     APPLICANT_KINDS,
+    CATEGORY_OF,
     DOCUMENT_LABELS,
     EVENT_TITLES,
+    KIND_OF,
     OPEN_STATUSES,
+    STATUS_OF,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -1054,8 +1058,7 @@ def documents(app: Application) -> list[ApplicationDocument]:
 # The consumer's card reads its documents and history as plain columns: it only prints them,
 # and as ORM objects (a document with its stored file, an event) they took a tenth of the page.
 
-@dataclass(frozen=True, slots=True)
-class DocumentLine:
+class DocumentLine(NamedTuple):
     """A document as the consumer's card lists it."""
 
     id: int
@@ -1067,8 +1070,7 @@ class DocumentLine:
     created_at: datetime
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryLine:
+class HistoryLine(NamedTuple):
     """An event as the consumer's card tells it (and timeline() reads it)."""
 
     at: datetime
@@ -1097,7 +1099,7 @@ def document_lines(app: Application) -> list[DocumentLine]:
 
 def history_lines(app: Application) -> list[HistoryLine]:
     """The events in order. The consumer's card names nobody, so no user is joined."""
-    return [HistoryLine(at, action, to_status, EVENT_TITLES.get(action) or ApplicationStatus(to_status).label, comment)
+    return [HistoryLine(at, action, to_status, EVENT_TITLES.get(action) or STATUS_OF[to_status].label, comment)
             for at, action, to_status, comment in read(_HISTORY_LINES, {"application_id": app.id})]
 
 
@@ -1255,10 +1257,10 @@ def queue_query(filters: QueueFilters, user: User, day: date) -> sa.Select:
     return query.order_by(Application.due_date.is_(None), Application.due_date, Application.id)
 
 
-@dataclass(frozen=True, slots=True)
-class QueueRow:
+class QueueRow(NamedTuple):
     """A line of the office queue, read as plain columns and named in Python: building
-    forty-eight ORM objects for a page of sixteen rows took a fifth of the page."""
+    forty-eight ORM objects for a page of sixteen rows took a fifth of the page. (A named
+    tuple: built in half the time of a frozen dataclass, and as immutable.)"""
 
     id: int
     number: str
@@ -1296,12 +1298,12 @@ def _queue_row(row, day: date, zone) -> QueueRow:
     (id_, number, submitted_at, kind, category, power_kw, status, due_date, due_label, due_party, assigned_to_id,
      applicant_type, org_name, last_name, first_name, middle_name, email,
      assignee_last_name, assignee_first_name, assignee_middle_name, assignee_email) = row
-    status = ApplicationStatus(status)
+    status = STATUS_OF[status]
     due = due_date if status.is_open else None
     return QueueRow(
         id=id_, number=number, submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
         applicant=applicant_display_name(applicant_type, org_name, last_name, first_name, middle_name, email),
-        kind=ApplicationKind(kind), category=Category(category) if category else None, power_kw=power_kw,
+        kind=KIND_OF[kind], category=CATEGORY_OF[category] if category else None, power_kw=power_kw,
         status=status, due_date=due, due_label=due_label, due_party=due_party,
         overdue=due is not None and due < day, due_today=due == day,
         assignee=(short_person_name(assignee_last_name, assignee_first_name, assignee_middle_name) or assignee_email)
