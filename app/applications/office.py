@@ -79,6 +79,12 @@ def _me() -> User:
 
 # --- the queue ---------------------------------------------------------------------------------
 
+#: The filters' choices as (value, label): the same on every visit, so made once.
+_STATUS_OPTIONS = tuple((s.value, s.label) for s in ApplicationStatus if s is not S.draft)
+_KIND_OPTIONS = tuple((k.value, k.label) for k in ApplicationKind)
+_CATEGORY_OPTIONS = tuple((c.value, c.short_label) for c in Category)
+
+
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
@@ -88,8 +94,7 @@ def queue():
     response = make_response(render_page_or_block(
         "applications/office/queue.html", "results",
         applications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, filters=filters, today=day,
-        statuses=[s for s in ApplicationStatus if s is not S.draft], kinds=list(ApplicationKind),
-        categories=list(Category),
+        status_options=_STATUS_OPTIONS, kind_options=_KIND_OPTIONS, category_options=_CATEGORY_OPTIONS,
     ))
     # The same URL answers a page or a fragment.
     response.vary.add("HX-Request")

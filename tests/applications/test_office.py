@@ -149,6 +149,19 @@ def test_queue_filters(operator_client, operator, make_user, make_application, f
         assert expected in row, expected
 
 
+def test_queue_filters_offer_every_choice_and_keep_the_chosen_ones(operator_client):
+    page = operator_client.page("/office/applications/?status=needs_info&category=up_to_670&kind=temporary")
+    statuses = [(o["value"], o.get_text()) for o in page.select("#status option")]
+    assert statuses[:3] == [("open", "В работе"), ("all", "Все"), ("submitted", "Зарегистрирована, на проверке")]
+    assert "draft" not in dict(statuses), "drafts are the applicant's own"
+    assert [o.get_text() for o in page.select("#category option")] == [
+        "Любая", "до 15 кВт", "до 150 кВт", "150–670 кВт", "свыше 670 кВт", "временное"]
+    assert len(page.select("#kind option")) == 6
+    chosen = {s["id"]: s.select_one("option[selected]")["value"] for s in page.select("form.filters select")
+              if s.select_one("option[selected]")}
+    assert chosen == {"status": "needs_info", "category": "up_to_670", "kind": "temporary"}
+
+
 def test_queue_sorted_by_due_date_with_overdue_and_due_week(operator_client, operator, consumer, make_application,
                                                            fixed_clock):
     small = make_application(consumer)                                       # offer within 10 wd
