@@ -227,12 +227,13 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
     # The card offers an estimate until the invoice gives the price; while the invoice waits
     # to be paid, its notice says how much was paid so far.
     estimate = application.power_kw and application.invoice_with_vat is None
-    awaiting_payment = application.status == ApplicationStatus.offer_sent.value and application.is_small
+    awaiting_payment = (application.status == ApplicationStatus.offer_sent.value and application.is_small
+                        and application.invoice_with_vat is not None)
     return render_template(
         "applications/show.html", application=application, events=events, timeline=timeline(application, events),
         deadlines=running_deadlines(application), docs=docs, sections=documents_by_section(docs), today=today(),
         reply_form=reply_form or (ReplyForm(formdata=None) if application.status in _ANSWERED_BY_FORM else None),
-        paid=paid_total(application) if awaiting_payment and application.invoice_with_vat is not None else None,
+        paid=paid_total(application) if awaiting_payment else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if estimate else None,
         rating=_rating(application),

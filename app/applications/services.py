@@ -1115,7 +1115,7 @@ DOCUMENT_SECTIONS = {
 
 def documents_by_section(docs: list[DocumentLine]) -> list[tuple[str, list[DocumentLine]]]:
     """The documents grouped by the stage they belong to, stages in the order of the path."""
-    sections: dict[str, list[ApplicationDocument]] = {}
+    sections: dict[str, list[DocumentLine]] = {}
     for doc in docs:
         sections.setdefault(DOCUMENT_SECTIONS.get(doc.stage, "Заявка"), []).append(doc)
     order = list(dict.fromkeys(DOCUMENT_SECTIONS.values()))
