@@ -24,8 +24,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.extensions import db
-from app.notifications.models import Notification
-from app.notifications.services import mark_read_by_link
+from app.notifications.services import mark_read_by_link, unread_about
 
 PAGE_SIZE = 20
 
@@ -84,11 +83,7 @@ def _read_its_notifications(appeal: Appeal) -> None:
     """Opening the appeal reads the notifications about it. Only a page with unread ones
     writes, and it ends its read transaction first, so on SQLite the write cannot meet a
     stale snapshot."""
-    unread = db.session.scalar(
-        sa.select(Notification.id).where(Notification.user_id == current_user.id, Notification.link == appeal.link,
-                                         Notification.read_at.is_(None)).limit(1)
-    )
-    if unread is None:
+    if not unread_about(current_user._get_current_object(), appeal.link):
         return
     db.session.commit()
     mark_read_by_link(current_user._get_current_object(), appeal.link)

@@ -40,10 +40,8 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
-from app.db import read
 from app.extensions import db
-from app.notifications.models import Notification
-from app.notifications.services import mark_read_by_link
+from app.notifications.services import mark_read_by_link, unread_about
 
 PAGE_SIZE = 20
 
@@ -180,16 +178,10 @@ def remove_draft_document(application_id: int, doc_id: int):
 
 # --- the card ----------------------------------------------------------------------------------
 
-_UNREAD_ABOUT = sa.select(Notification.id).where(
-    Notification.user_id == sa.bindparam("user_id"), Notification.link == sa.bindparam("link"),
-    Notification.read_at.is_(None)).limit(1)
-
-
 def _read_its_notifications(application: Application) -> None:
     """Opening the application reads the notifications about it (writes only when some
     are unread; the read transaction ends first, so SQLite sees no stale snapshot)."""
-    unread = read(_UNREAD_ABOUT, {"user_id": current_user.id, "link": application.link}).scalar()
-    if unread is None:
+    if not unread_about(_consumer(), application.link):
         return
     db.session.commit()
     mark_read_by_link(_consumer(), application.link)

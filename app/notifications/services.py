@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask import g
 
 from app.auth.models import User
 from app.core.clock import now
@@ -80,14 +81,31 @@ def set_preferences(user: User, choices: dict[str, bool]) -> None:
             db.session.add(NotificationPreference(user_id=user.id, kind=code, email=email))
 
 
-#: Built once: the layout of every logged-in page runs it.
+#: Built once: the layout of every logged-in page runs one of them.
 _UNREAD_COUNT = sa.select(sa.func.count()).select_from(Notification).where(
     Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
 )
+_UNREAD_COUNT_AND_ABOUT = sa.select(
+    sa.func.count(), sa.func.count().filter(Notification.link == sa.bindparam("link"))
+).select_from(Notification).where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
 
 
 def unread_count(user: User) -> int:
+    """The badge's figure. A page that counted already (unread_about) is not asked again:
+    the count is kept for this request and this version of the inbox, which every change to
+    the user's notifications bumps."""
+    counted = g.get("unread_counted")
+    if counted is not None and counted[0] == (user.id, user.inbox_version):
+        return counted[1]
     return read(_UNREAD_COUNT, {"user_id": user.id}).scalar() or 0
+
+
+def unread_about(user: User, link: str) -> int:
+    """How many of the user's unread notifications point at `link` (a card reads them when
+    it opens). The same statement counts all the unread ones for the badge."""
+    total, about = read(_UNREAD_COUNT_AND_ABOUT, {"user_id": user.id, "link": link}).one()
+    g.unread_counted = ((user.id, user.inbox_version), total)
+    return about
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:

@@ -177,10 +177,21 @@ def test_the_card_polls_its_status_block_and_gets_204_when_nothing_changed(consu
 
 
 def test_opening_the_card_reads_its_notifications(consumer_client, consumer, make_application):
+    from app.notifications.services import notify
+    from tests.core.query_counter import count_queries
+
     application = make_application(consumer)
-    assert db.session.scalar(sa.select(Notification.read_at)) is None
-    consumer_client.page(f"/applications/{application.id}")
-    assert db.session.scalar(sa.select(Notification.read_at)) is not None
+    notify(consumer, "application_status", "Другая новость", link="/appeals/1")
+    db.session.commit()
+    assert db.session.scalar(sa.select(sa.func.count()).where(Notification.read_at.is_(None))) == 2
+    page = consumer_client.page(f"/applications/{application.id}")
+    about = db.session.scalar(sa.select(Notification).where(Notification.link == application.link))
+    assert about.read_at is not None
+    assert page.select_one("#inbox-badge [data-unread]")["data-unread"] == "1", "the badge counts after reading"
+    with count_queries() as statements:
+        page = consumer_client.page(f"/applications/{application.id}")
+    assert page.select_one("#inbox-badge [data-unread]")["data-unread"] == "1"
+    assert len([s for s in statements if "FROM notifications" in s]) == 1, "one count serves the card and the badge"
 
 
 def test_the_consumer_answers_a_request_for_data(consumer_client, consumer, make_application, fixed_clock):
