@@ -36,6 +36,12 @@ class Config:
     #: hide_parameters: SQL errors in the log never carry the values (СНИЛС, passport data…).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: Connections each process keeps open: one per gunicorn thread, since a request holds its
+    #: connection from the first query to the end. With fewer, the threads past the pool's size
+    #: opened a connection and closed it again after their request (measured with 8 threads and
+    #: SQLAlchemy's default of 5: five new SQLite connections a second per worker, each ~1 ms
+    #: of CPU; on PostgreSQL a new connection also means a new server process).
+    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", _env_int("GUNICORN_THREADS", 8))
 
     #: Uploaded files (consent scans, application documents) live here, outside the web root.
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))

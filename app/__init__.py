@@ -6,6 +6,7 @@ import logging
 import os
 
 from flask import Flask
+from sqlalchemy.engine import make_url
 
 from config import CONFIGS, DEV_SECRET_KEY
 
@@ -48,9 +49,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("app").setLevel(logging.INFO)
 
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        # A file never drops a connection as a server does: no "SELECT 1" before each request.
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config["SQLALCHEMY_ENGINE_OPTIONS"], "pool_pre_ping": False}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
 
     from app import extensions
 
@@ -110,3 +109,15 @@ def _import_models() -> None:
     _import_optional("app.core.storage")
     for name in FEATURES:
         _import_optional(f"app.{name}.models")
+
+
+def _engine_options(config) -> dict:
+    options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite":
+        # A file never drops a connection as a server does: no "SELECT 1" before each request.
+        options["pool_pre_ping"] = False
+        if url.database in (None, "", ":memory:"):
+            return options  # one shared in-memory connection: no pool to size
+    options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])
+    return options
