@@ -26,18 +26,27 @@ PUBLIC_CACHEABLE = {"static"}
 _TOKEN_IN_PATH = re.compile(r"(/password/reset/|/confirm/)[^/\s?\"]+")
 
 
+def _may_hold_token(text: str) -> bool:
+    return "/password/reset/" in text or "/confirm/" in text
+
+
 def redact(text: str) -> str:
-    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text)
+    return _TOKEN_IN_PATH.sub(r"\1[redacted]", text) if _may_hold_token(text) else text
 
 
 class RedactTokens(logging.Filter):
-    """Keeps the tokens of mailed links out of access logs (Werkzeug's, gunicorn's)."""
+    """Keeps the tokens of mailed links out of access logs (Werkzeug's, gunicorn's).
+
+    gunicorn's record carries every request header and environ entry (some sixty values),
+    and this runs once per request: only the values that can hold a token are rewritten."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            # In place: gunicorn's mapping is its own class (a missing atom prints "-").
+            changed = {k: redact(v) for k, v in record.args.items() if isinstance(v, str) and _may_hold_token(v)}
+            record.args.update(changed)
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         return True

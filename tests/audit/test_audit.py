@@ -131,6 +131,19 @@ def test_access_log_tokens_are_redacted():
     assert "abc.def" not in gunicorn.getMessage()
 
 
+def test_gunicorn_access_records_keep_their_own_mapping_when_redacted():
+    """gunicorn passes its atoms as SafeAtoms (header atoms in any case, "-" for a missing
+    one); the filter rewrites the values that hold a token and leaves the mapping its class."""
+    from gunicorn.glogging import SafeAtoms
+
+    record_ = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"%(r)s" %({Referer}i)s %(missing)s',
+                                None, None)
+    record_.args = SafeAtoms({"r": "GET /password/reset/tok.en HTTP/1.1", "{referer}i": "https://lk/confirm/x.y",
+                              "h": "127.0.0.1"})
+    assert RedactTokens().filter(record_)
+    assert record_.getMessage() == '"GET /password/reset/[redacted] HTTP/1.1" https://lk/confirm/[redacted] -'
+
+
 def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(app, client, make_user, caplog, mailbox):
     """A whole account's life through the site, then a search of the audit table and every
     log line for each secret it used: passwords, one-time password, reset and email-change
