@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, g
 
 from app.company.models import CompanySettings, VatRate
 from app.db import read
@@ -39,9 +39,10 @@ def get_company() -> CompanySettings:
     Every page prints them, and they change perhaps twice a year, so each process reads the
     row at most once per COMPANY_CACHE_SECONDS. The process that saves them sees the change at
     once; the other workers and servers within that many seconds."""
-    if not has_app_context():
+    try:
+        company = g.get("company")  # pages ask dozens of times: one lookup, not two
+    except RuntimeError:  # no app context (a script): the defaults
         return CompanySettings(id=1, **DEFAULTS)
-    company = g.get("company")  # pages ask dozens of times: one lookup, not two
     if company is None:
         values = _cached_values()
         company = g.company = CompanySettings(**values) if values else CompanySettings(id=1, **DEFAULTS)

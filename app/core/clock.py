@@ -7,6 +7,10 @@ from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+# Imported here, not in company_zone: a card converts some twenty moments, and an import
+# statement in a function costs a lookup under the import lock on every call.
+from app.company.services import get_company
+
 _fixed: datetime | None = None
 
 
@@ -23,8 +27,6 @@ def set_now(moment: datetime | None) -> None:
 
 
 def company_zone() -> tzinfo:
-    from app.company.services import get_company
-
     return _zone(get_company().time_zone)
 
 

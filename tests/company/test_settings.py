@@ -84,3 +84,11 @@ def test_a_change_to_the_copy_a_request_got_is_not_seen_by_the_next(app, client)
     assert "Чужое" not in client.page("/login").title
     db.session.commit()
     assert db.session.get(CompanySettings, 1).vat_payer is True
+
+
+def test_outside_an_app_the_settings_are_the_defaults_and_the_zone_moscow():
+    """Scripts and mail bodies rendered without an app context still get a company."""
+    from app.core.clock import company_zone
+
+    assert get_company().short_name == services.DEFAULTS["short_name"]
+    assert str(company_zone()) == "Europe/Moscow"
