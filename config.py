@@ -42,6 +42,9 @@ class Config:
     #: SQLAlchemy's default of 5: five new SQLite connections a second per worker, each ~1 ms
     #: of CPU; on PostgreSQL a new connection also means a new server process).
     DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", _env_int("GUNICORN_THREADS", 8))
+    #: Seconds a unit of work waits on SQLite for another writer's lock before it is run again
+    #: (app/db.py); writers hold it for milliseconds, an import's chunk for well under a second.
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", 15))
 
     #: Uploaded files (consent scans, application documents) live here, outside the web root.
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))

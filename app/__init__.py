@@ -54,9 +54,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import extensions
 
     extensions.db.init_app(app)
-    from app.db import begin_immediate_for_writes
+    from app.db import declare_request_intent
 
-    begin_immediate_for_writes(app)
+    declare_request_intent(app)
     extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                                 render_as_batch=True, compare_type=True)
     extensions.login_manager.init_app(app)
@@ -92,6 +92,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     app.cli.add_command(demo.demo_cli)
     _import_models()
+    from app.db import retry_conflicts
+
+    for endpoint, view in app.view_functions.items():
+        app.view_functions[endpoint] = retry_conflicts(view)
     return app
 
 
@@ -117,6 +121,8 @@ def _engine_options(config) -> dict:
     if url.get_backend_name() == "sqlite":
         # A file never drops a connection as a server does: no "SELECT 1" before each request.
         options["pool_pre_ping"] = False
+        # How long BEGIN IMMEDIATE waits for another writer before SQLite reports it busy.
+        options["connect_args"] = {**options.get("connect_args", {}), "timeout": config["SQLITE_BUSY_TIMEOUT"]}
         if url.database in (None, "", ":memory:"):
             return options  # one shared in-memory connection: no pool to size
     options.setdefault("pool_size", config["DATABASE_POOL_SIZE"])

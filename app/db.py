@@ -2,13 +2,21 @@
 SQLite pragmas and transaction mode, and gap-free yearly counters."""
 from __future__ import annotations
 
+import contextlib
 import contextvars
+import functools
+import logging
+import random
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from flask import g, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -50,12 +58,28 @@ class Base(DeclarativeBase):
     )
 
 
-# --- SQLite: pragmas and transaction mode -----------------------------------------------
+# --- the write discipline (docs/architecture.md, "Transactions") -------------------------------
+#
+# A *unit of work* is a transaction that may write. It takes the write lock at its start: on
+# SQLite it begins with BEGIN IMMEDIATE, which waits its turn (busy_timeout) instead of failing
+# when a deferred reader tries to upgrade after another writer committed (SQLite does not wait
+# on an upgrade); on PostgreSQL it is an ordinary transaction, and counters lock their row.
+# Every other transaction is a read: a write inside it is refused at once, on both databases, so a
+# forgotten unit of work fails in the tests and never by chance under load.
+#
+# A POST request is one unit of work from its first statement to its commit, unless its view is
+# marked @reads_first: such a view reads, then does its slow work (password hashing, storing
+# files, parsing an import) outside any lock, then writes inside `with unit_of_work():`. A GET
+# that must record something (a card marks its notifications read) does so in a unit of work too.
+# Commands and background senders declare their units the same way.
 
-#: When true, the next SQLite transaction on this context starts as BEGIN IMMEDIATE: it
-#: takes the write lock at once, so it can neither deadlock on an upgrade from reader to
-#: writer nor interleave with another writer (SPEC §5). Requests that write set it.
-write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+#: How the transactions of this context begin: True, units of work; False, reads (writes refused);
+#: None, undeclared (a Python shell, migrations, test bodies): as the driver likes, unchecked.
+write_intent: contextvars.ContextVar[bool | None] = contextvars.ContextVar("write_intent", default=False)
+
+
+class WriteOutsideUnitOfWork(RuntimeError):
+    """A statement that writes ran in a read transaction: wrap the write in unit_of_work()."""
 
 
 @event.listens_for(Engine, "connect")
@@ -66,35 +90,86 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
 
 @event.listens_for(Engine, "begin")
-def _sqlite_on_begin(conn):
+def _on_begin(conn):
+    intent = write_intent.get()
+    conn.info["reads_only"] = intent is False
     if conn.dialect.name == "sqlite":
-        if write_intent.get():
-            # Only the next transaction: a second connection opened later in the same
-            # context (the mail sender after the commit) must not wait for this one's lock.
-            write_intent.set(False)
+        if intent:
+            # Through SQLAlchemy, so a lock that stayed busy is its OperationalError (a conflict).
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
-            # Straight to the driver: a deferred BEGIN takes no lock and cannot fail, and every
-            # request that reads runs one (the full execution path cost a tenth of a page).
+            # Straight to the driver: a deferred BEGIN takes no lock and cannot fail.
             conn.connection.driver_connection.execute("BEGIN")
 
 
-def begin_immediate_for_writes(app) -> None:
-    """POST requests set write_intent, so their transaction starts as BEGIN IMMEDIATE.
+@event.listens_for(Engine, "before_cursor_execute")
+def _refuse_writes_in_reads(conn, cursor, statement, parameters, context, executemany):
+    if conn.info.get("reads_only") and context is not None and (
+        context.isinsert or context.isupdate or context.isdelete
+    ):
+        where = f"{request.method} {request.endpoint}" if request else "outside a request"
+        raise WriteOutsideUnitOfWork(f"{' '.join(statement.split(None, 3)[:3])} in a read transaction ({where})")
+
+
+@contextlib.contextmanager
+def transactions_as(intent: bool | None):
+    """Begin this context's transactions as units of work (True), reads (False) or undeclared
+    (None: a shell, migrations, test bodies, seeding)."""
+    token = write_intent.set(intent)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
+@contextlib.contextmanager
+def unit_of_work(session=None):
+    """A transaction that writes, committed at the end of the block (rolled back on an error).
+
+    The transaction in progress ends first: a read's objects are read again inside, under the
+    lock, so decisions are taken on current data (in a POST, what it wrote so far commits). A
+    unit of work inside another one joins it: the outer one commits."""
+    from app.extensions import db
+
+    session = session or db.session()
+    if session.info.get("in_unit_of_work"):
+        yield session
+        return
+    if session.in_transaction():
+        session.commit()
+    session.info["in_unit_of_work"] = True
+    try:
+        with transactions_as(True):
+            yield session
+            session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.info.pop("in_unit_of_work", None)
+
+
+def reads_first(view):
+    """Mark a view whose POST reads and does slow work before its unit_of_work() (see above)."""
+    view.reads_first = True
+    return view
+
+
+def declare_request_intent(app) -> None:
+    """A POST is a unit of work unless its view reads first; every other request only reads.
 
     Registered first, before anything in the request touches the database."""
-    from flask import g, request
 
     def set_intent():
-        if request.method == "POST":
-            g._write_intent_token = write_intent.set(True)
+        view = app.view_functions.get(request.endpoint)
+        writes = request.method == "POST" and not getattr(view, "reads_first", False)
+        g._write_intent_token = write_intent.set(writes)
 
     def reset_intent(exc):
         token = g.pop("_write_intent_token", None)
@@ -103,6 +178,58 @@ def begin_immediate_for_writes(app) -> None:
 
     app.before_request_funcs.setdefault(None, []).insert(0, set_intent)
     app.teardown_request(reset_intent)
+
+
+# --- conflicts: a unit of work that met another is run again as a whole -------------------------
+
+#: PostgreSQL's codes for "two transactions met": serialization failure, deadlock, a unique key
+#: taken by a concurrent insert. Run again, the request sees the other's committed result.
+_PG_CONFLICTS = {"40001", "40P01", "23505"}
+#: How often a request is run again after a conflict, and the pause before each run.
+CONFLICT_RETRIES = (0.05, 0.2, 0.5)
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True for an error that says only that another transaction was in the way."""
+    if not isinstance(exc, sa.exc.DBAPIError) or exc.connection_invalidated:
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in _PG_CONFLICTS:
+        return True
+    # SQLite: SQLITE_BUSY (5) or SQLITE_LOCKED (6), with their extended codes.
+    return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (5, 6)
+
+
+def retry_conflicts(view):
+    """Run the view again, from the start, when its transaction met another one's.
+
+    Nothing of the failed run survives: its transaction rolled back (with its mail and its
+    stored files, app/core/storage.py), its flashed messages are taken back and its uploads
+    rewound. After the last retry the error stands (a 500 page, logged)."""
+    from app.extensions import db
+
+    @functools.wraps(view)
+    def run(*args, **kwargs):
+        flashes = list(session.get("_flashes", ()))
+        for pause in (*CONFLICT_RETRIES, None):
+            try:
+                return view(*args, **kwargs)
+            except sa.exc.DBAPIError as exc:
+                if pause is None or not is_conflict(exc):
+                    raise
+                db.session.rollback()
+                log.warning("%s %s met another transaction (%s); running it again",
+                            request.method, request.endpoint, type(exc.orig).__name__)
+            if flashes:
+                session["_flashes"] = list(flashes)
+            else:
+                session.pop("_flashes", None)
+            for _name, upload in request.files.items(multi=True):
+                upload.stream.seek(0)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+        raise AssertionError("unreachable")
+
+    return run
 
 
 # --- reads of plain columns --------------------------------------------------------------------

@@ -111,8 +111,10 @@ def run_migrations_online():
     conf_args.setdefault("include_object", include_object)
 
     connectable = get_engine()
+    from app.db import transactions_as
 
-    with connectable.connect() as connection:
+    # A migration writes: on SQLite it takes the write lock at its start (app/db.py).
+    with transactions_as(True), connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.core import clock
+from app.db import transactions_as
 from app.extensions import db
 from tests.helpers import THURSDAY, LkClient, read_mailbox, totp_code
 
@@ -30,6 +31,14 @@ def _worker_database_url(base_url: str, worker: str, tmp_root: Path) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(autouse=True)
+def _undeclared_transactions():
+    """A test's own statements (factories, checks, clean-up) are undeclared; the requests and
+    commands a test makes declare theirs, as in production (app/db.py)."""
+    with transactions_as(None):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -55,13 +64,20 @@ def app(database_url, tmp_path):
         "INSTANCE_DIR": tmp_path,
     })
     app.test_client_class = LkClient
-    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+    isolate_requests(app)
     with app.app_context():
         yield app
         db.session.remove()
         _empty_tables()
         db.engine.dispose()
     clock.set_now(None)
+
+
+def isolate_requests(app) -> None:
+    """Tests keep one app context open, so requests would share `g`, the session and its
+    transaction; in production each request has its own. Give every request its own again."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _fresh_request_state)
+    app.teardown_request(_end_request_transaction)
 
 
 def _fresh_request_state() -> None:
@@ -71,6 +87,12 @@ def _fresh_request_state() -> None:
 
     g.__dict__.clear()
     db.session.commit()  # ends the test's read transaction (a stale snapshot) and expires objects
+
+
+def _end_request_transaction(exc) -> None:
+    """In production the session ends with the request's app context, rolling back whatever the
+    request left uncommitted; here the test's context outlives the request, so end it here."""
+    db.session.rollback()
 
 
 def _empty_tables() -> None:

@@ -160,3 +160,51 @@ def totp_code(user) -> str:
     db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
     db.session.commit()
     return totp.generate_otp(current)
+
+
+class WriteLockHolder:
+    """Another connection that takes SQLite's write lock, keeps it a while and commits a change,
+    as the mail sender or another request does (a real lock, not a simulation)."""
+
+    def __init__(self, database: str, seconds: float):
+        import threading
+
+        self.database, self.seconds = database, seconds
+        self.taken = threading.Event()
+        self.thread = threading.Thread(target=self._hold, daemon=True)
+
+    def _hold(self) -> None:
+        import sqlite3
+        import time
+
+        conn = sqlite3.connect(self.database, timeout=10, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        self.taken.set()
+        time.sleep(self.seconds)
+        conn.execute("CREATE TABLE IF NOT EXISTS lock_holder_marks (n INTEGER)")
+        conn.execute("INSERT INTO lock_holder_marks VALUES (1)")
+        conn.execute("COMMIT")
+        conn.close()
+
+    def __enter__(self):
+        self.thread.start()
+        self.taken.wait(5)
+        return self
+
+    def __exit__(self, *exc):
+        self.thread.join(10)
+
+
+def sqlite_lock_is_free(database: str) -> bool:
+    """Whether another connection could take SQLite's write lock right now."""
+    import sqlite3
+
+    conn = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()

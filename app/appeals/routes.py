@@ -24,7 +24,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.extensions import db
-from app.notifications.services import mark_read_by_link, unread_about
+from app.notifications.services import read_on_opening
 
 PAGE_SIZE = 20
 
@@ -79,17 +79,6 @@ def new_appeal():
     return render_template("appeals/new.html", form=form)
 
 
-def _read_its_notifications(appeal: Appeal) -> None:
-    """Opening the appeal reads the notifications about it. Only a page with unread ones
-    writes, and it ends its read transaction first, so on SQLite the write cannot meet a
-    stale snapshot."""
-    if not unread_about(current_user._get_current_object(), appeal.link):
-        return
-    db.session.commit()
-    mark_read_by_link(current_user._get_current_object(), appeal.link)
-    db.session.commit()
-
-
 def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
     from app.ratings.services import appeal_rating, can_rate_appeal
 
@@ -112,7 +101,7 @@ def show_appeal(appeal_id: int):
         if request.args.get("v", type=int) == appeal.version:
             return "", 204
         return render_page_or_block("appeals/show.html", "status", appeal=appeal, today=today(), changed=True)
-    _read_its_notifications(appeal)
+    read_on_opening(current_user._get_current_object(), appeal.link)
     return _show(appeal, ClarificationForm())
 
 

@@ -41,7 +41,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.extensions import db
-from app.notifications.services import mark_read_by_link, unread_about
+from app.notifications.services import read_on_opening
 
 PAGE_SIZE = 20
 
@@ -178,16 +178,6 @@ def remove_draft_document(application_id: int, doc_id: int):
 
 # --- the card ----------------------------------------------------------------------------------
 
-def _read_its_notifications(application: Application) -> None:
-    """Opening the application reads the notifications about it (writes only when some
-    are unread; the read transaction ends first, so SQLite sees no stale snapshot)."""
-    if not unread_about(_consumer(), application.link):
-        return
-    db.session.commit()
-    mark_read_by_link(_consumer(), application.link)
-    db.session.commit()
-
-
 def calculator_link(application: Application) -> str:
     """/calculator prefilled with the application's parameters (SPEC §2.5, §4.2)."""
     inputs = offer_defaults(application)
@@ -247,7 +237,7 @@ def show_application(application_id: int):
             return "", 204
         return render_page_or_block("applications/show.html", "status", application=application, today=today(),
                                     deadlines=running_deadlines(application), changed=True)
-    _read_its_notifications(application)
+    read_on_opening(_consumer(), application.link)
     return _card(application)
 
 

@@ -26,6 +26,7 @@ from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import StoredFile, UploadError, UploadRules, save_upload, send_stored_file
 from app.core.text import like_pattern
+from app.db import unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -221,8 +222,8 @@ def consent_scan(user_id: int, record_id: int):
     stored = db.session.get(StoredFile, record_row.scan_file_id)
     if stored is None:
         abort(404)
-    record("office.consent_scan_viewed", user, consent_record=record_row.id)
-    db.session.commit()
+    with unit_of_work():
+        record("office.consent_scan_viewed", user, consent_record=record_id)
     return send_stored_file(stored)
 
 

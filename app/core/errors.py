@@ -76,12 +76,13 @@ def _audit_forbidden() -> None:
 
     Whatever the refused request had changed is rolled back first: only the record commits."""
     from app.audit.services import record
+    from app.db import unit_of_work
     from app.extensions import db
 
     try:
         db.session.rollback()
-        record("access.forbidden", None, path=request.path[:200], method=request.method)
-        db.session.commit()
+        with unit_of_work():
+            record("access.forbidden", None, path=request.path[:200], method=request.method)
     except Exception:
         log.exception("could not audit a refused request")
         db.session.rollback()

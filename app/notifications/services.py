@@ -10,7 +10,7 @@ from flask import g
 
 from app.auth.models import User
 from app.core.clock import now
-from app.db import read
+from app.db import read, unit_of_work
 from app.extensions import db
 from app.notifications.kinds import KINDS, get_kind
 from app.notifications.models import Notification, NotificationPreference, ReminderSent
@@ -129,6 +129,14 @@ def mark_all_read(user: User) -> int:
     if result.rowcount:
         bump_inbox(user)
     return result.rowcount
+
+
+def read_on_opening(user: User, link: str) -> None:
+    """A card that opens reads the notifications that point at it. It is a GET, so the write is
+    a short unit of work of its own, and only when some are unread (docs/architecture.md)."""
+    if unread_about(user, link):
+        with unit_of_work():
+            mark_read_by_link(user, link)
 
 
 def mark_read_by_link(user: User, link: str) -> None:

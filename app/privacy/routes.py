@@ -6,6 +6,7 @@ from app.core.clock import now
 from app.core.forms import ActionForm
 from app.core.limits import limit_exports, limit_submissions
 from app.core.security import DOWNLOAD_CONTENT_SECURITY_POLICY
+from app.db import unit_of_work
 from app.extensions import db
 from app.privacy import bp
 from app.privacy.consent import VERSIONS, current
@@ -112,8 +113,8 @@ def _download(data: bytes, mimetype: str, filename: str):
 def export_data_json():
     user = _consumer()
     data = export_json(user)
-    record("privacy.data_exported", user, format="json")
-    db.session.commit()
+    with unit_of_work():
+        record("privacy.data_exported", user, format="json")
     return _download(data, "application/json; charset=utf-8", f"my-data-{now():%Y-%m-%d}.json")
 
 
@@ -123,6 +124,6 @@ def export_data_json():
 def export_data_zip():
     user = _consumer()
     data = export_zip(user)
-    record("privacy.data_exported", user, format="zip")
-    db.session.commit()
+    with unit_of_work():
+        record("privacy.data_exported", user, format="zip")
     return _download(data, "application/zip", f"my-data-{now():%Y-%m-%d}.zip")

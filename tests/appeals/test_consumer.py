@@ -2,6 +2,7 @@
 clarifications, downloads; bad input; another consumer's appeal is 404."""
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
@@ -186,6 +187,19 @@ def test_opening_the_appeal_reads_its_notifications(consumer_client, consumer, m
     assert page.select_one("#inbox-badge .count")["data-unread"] == "1"
     unread = db.session.scalars(sa.select(Notification.link).where(Notification.read_at.is_(None))).all()
     assert unread == [other.link]
+
+
+def test_the_appeal_reads_its_notifications_while_another_writer_holds_the_lock(consumer_client, consumer,
+                                                                               make_appeal):
+    from tests.helpers import WriteLockHolder
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    appeal = make_appeal(consumer)
+    with WriteLockHolder(db.engine.url.database, 0.3):
+        assert consumer_client.page(f"/appeals/{appeal.id}").status == 200
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).where(Notification.read_at.is_(None))) == 0
 
 
 def test_status_block_polls_with_its_version(consumer_client, consumer, make_appeal, operator):

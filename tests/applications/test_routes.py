@@ -5,6 +5,7 @@ import io
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
@@ -192,6 +193,25 @@ def test_opening_the_card_reads_its_notifications(consumer_client, consumer, mak
         page = consumer_client.page(f"/applications/{application.id}")
     assert page.select_one("#inbox-badge [data-unread]")["data-unread"] == "1"
     assert len([s for s in statements if "FROM notifications" in s]) == 1, "one count serves the card and the badge"
+
+
+def test_the_card_reads_its_notifications_while_another_writer_holds_the_lock(consumer_client, consumer,
+                                                                             make_application):
+    """The mail sender (or any writer) commits while the card opens: the card waits its turn to
+    mark its notifications read instead of failing with «database is locked»."""
+    from app.notifications.services import notify
+    from tests.helpers import WriteLockHolder
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    application = make_application(consumer)
+    notify(consumer, "application_status", "Заявка зарегистрирована", link=application.link)
+    db.session.commit()
+    with WriteLockHolder(db.engine.url.database, 0.3):
+        page = consumer_client.page(f"/applications/{application.id}")
+    assert page.status == 200
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).where(Notification.read_at.is_(None))) == 0
 
 
 def test_the_consumer_answers_a_request_for_data(consumer_client, consumer, make_application, fixed_clock):

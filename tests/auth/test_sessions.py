@@ -89,9 +89,11 @@ def production_app(database_url, tmp_path, monkeypatch):
     app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": tmp_path / "u",
                                     "MAIL_DIR": tmp_path / "m", "MAIL_DISPATCH": "inline",
                                     "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 1024})
+    from tests.conftest import isolate_requests
     from tests.helpers import LkClient
 
     app.test_client_class = LkClient
+    isolate_requests(app)
     with app.app_context():
         yield app
         db.session.remove()
