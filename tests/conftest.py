@@ -107,6 +107,19 @@ def _empty_tables() -> None:
 
 
 @pytest.fixture
+def busy_app(app):
+    """A second app on the same database whose units of work wait only 50 ms for SQLite's write
+    lock (an engine option, hence an app of its own): what a long-held lock does, quickly."""
+    busy = create_app("testing", {**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "MAIL_DIR")},
+                                  "SQLITE_BUSY_TIMEOUT": 0.05})
+    busy.test_client_class = LkClient
+    isolate_requests(busy)
+    yield busy
+    with busy.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
 def client(app) -> LkClient:
     return app.test_client()
 

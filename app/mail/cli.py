@@ -1,21 +1,17 @@
-import time
-
 import click
 
 from app.mail import bp
 
 
 @bp.cli.command("send-pending")
-@click.option("--loop", is_flag=True, help="Keep running, sending every few seconds (make run).")
+@click.option("--loop", is_flag=True, help="Keep running, sending every few seconds (make run, a systemd service).")
 @click.option("--interval", default=3.0, show_default=True, help="Seconds between runs with --loop.")
 def send_pending_command(loop: bool, interval: float) -> None:
     """Deliver queued mail; a failed attempt is retried later with a back-off."""
-    from app.mail.services import send_pending
+    from app.mail.services import send_pending, sender_loop
 
-    while True:
-        sent, failed = send_pending()
-        if sent or failed or not loop:
-            click.echo(f"mail: sent {sent}, failed {failed}")
-        if not loop:
-            return
-        time.sleep(interval)
+    if loop:
+        sender_loop(interval, report=lambda sent, failed: click.echo(f"mail: sent {sent}, failed {failed}"))
+        return
+    sent, failed = send_pending()
+    click.echo(f"mail: sent {sent}, failed {failed}")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
-from datetime import timedelta
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.core.clock import now
+from app.db import transactions_as, unit_of_work
 from app.extensions import db, mail
 from app.mail.models import MailStatus, OutboxMail
 
@@ -30,6 +33,9 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120, 240)
 #: A row claimed this long ago with no outcome: its sender died mid-way.
 STALE_CLAIM = timedelta(minutes=10)
+UNCONFIRMED_NOTE = "Отправка прервалась; доставка не подтверждена."
+#: What staff may put back in the queue: an unconfirmed mail only after they confirm.
+RESENDABLE = (MailStatus.failed.value, MailStatus.unconfirmed.value)
 
 
 def queue_mail(to: str, template: str, subject: str, **context) -> OutboxMail:
@@ -72,7 +78,7 @@ class _TimeoutConnection(Connection):
         return host
 
 
-def _message(row: OutboxMail) -> Message:
+def _message(row: _Claimed) -> Message:
     from app.company.services import get_company
 
     company = get_company()
@@ -84,7 +90,7 @@ def _message(row: OutboxMail) -> Message:
     return msg
 
 
-def _write_eml(row: OutboxMail, msg: Message) -> Path:
+def _write_eml(row: _Claimed, msg: Message) -> Path:
     folder = Path(current_app.config["MAIL_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     stamp = row.created_at.strftime("%Y%m%d-%H%M%S")
@@ -95,26 +101,61 @@ def _write_eml(row: OutboxMail, msg: Message) -> Path:
     return path
 
 
-def _claim(session: Session, mail_id: int) -> bool:
-    result = session.execute(
-        sa.update(OutboxMail)
-        .where(
-            OutboxMail.id == mail_id,
-            OutboxMail.status == MailStatus.pending.value,
-            OutboxMail.next_attempt_at <= now(),
-        )
-        .values(status=MailStatus.sending.value, claimed_at=now(), attempts=OutboxMail.attempts + 1)
-    )
-    session.commit()
-    return result.rowcount == 1
+@dataclass(frozen=True)
+class _Claimed:
+    """A row this sender claimed, read in the same unit of work as the claim."""
+
+    id: int
+    recipient: str
+    subject: str
+    text_body: str
+    html_body: str | None
+    kind: str
+    created_at: datetime
+    attempts: int
+
+
+def _claim(session: Session, mail_id: int) -> _Claimed | None:
+    """Take one due row for this sender; None when another sender took it first."""
+    with unit_of_work(session):
+        claimed = session.execute(
+            sa.update(OutboxMail)
+            .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.pending.value,
+                   OutboxMail.next_attempt_at <= now())
+            .values(status=MailStatus.sending.value, claimed_at=now(), attempts=OutboxMail.attempts + 1)
+        ).rowcount
+        if not claimed:
+            return None
+        row = session.get(OutboxMail, mail_id, populate_existing=True)
+        return _Claimed(row.id, row.recipient, row.subject, row.text_body, row.html_body, row.kind,
+                        row.created_at, row.attempts)
+
+
+def _record_outcome(session: Session, mail_id: int, **values) -> None:
+    """Write what became of a delivery, trying again until it lands: the mail has gone out or
+    failed already, and a delivered mail left as "sending" would be shown as unconfirmed and sent
+    twice. Gives up only when the claim has gone stale anyway (the database stayed away)."""
+    deadline = time.monotonic() + STALE_CLAIM.total_seconds()
+    pause = 0.05
+    while True:
+        try:
+            with unit_of_work(session):
+                session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail_id).values(**values))
+            return
+        except sa.exc.DBAPIError as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("mail %s: its outcome is not recorded yet (%s); trying again", mail_id, type(exc.orig).__name__)
+            time.sleep(pause)
+            pause = min(pause * 2, 5)
 
 
 def deliver(session: Session, mail_id: int, connection: Connection | None) -> bool:
-    """Claim one row and deliver it; True when it went out."""
-    if not _claim(session, mail_id):
+    """Claim one row and deliver it; True when it went out. No transaction is open while the
+    SMTP server talks: the claim commits before, the outcome is recorded after."""
+    row = _claim(session, mail_id)
+    if row is None:
         return False
-    row = session.get(OutboxMail, mail_id)
-    session.refresh(row)
     try:
         msg = _message(row)
         if connection is None:
@@ -122,29 +163,26 @@ def deliver(session: Session, mail_id: int, connection: Connection | None) -> bo
         else:
             connection.send(msg)
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
-        row.last_error = f"{type(exc).__name__}: {exc}"[:500]
+        error = f"{type(exc).__name__}: {exc}"[:500]
         if row.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            row.status = MailStatus.failed.value
+            _record_outcome(session, mail_id, status=MailStatus.failed.value, last_error=error)
         else:
-            row.status = MailStatus.pending.value
             wait = BACKOFF_MINUTES[min(row.attempts, len(BACKOFF_MINUTES)) - 1]
-            row.next_attempt_at = now() + timedelta(minutes=wait)
-        session.commit()
-        log.warning("mail %s not delivered: %s", mail_id, row.last_error)
+            _record_outcome(session, mail_id, status=MailStatus.pending.value, last_error=error,
+                            next_attempt_at=now() + timedelta(minutes=wait))
+        log.warning("mail %s not delivered: %s", mail_id, error)
         raise
-    row.status = MailStatus.sent.value
-    row.sent_at = now()
-    row.last_error = None
+    _record_outcome(session, mail_id, status=MailStatus.sent.value, sent_at=now(), last_error=None)
     if current_app.config["MAIL_SERVER"] and current_app.config.get("MAIL_ALSO_EML"):
         _write_eml(row, msg)
-    session.commit()
     return True
 
 
 def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, int]:
-    """Deliver due mail (or just `ids`); returns (sent, failed). Safe to run concurrently."""
+    """Deliver due mail (or just `ids`); returns (sent, failed). Safe to run concurrently: a row
+    goes only to the sender whose conditional UPDATE claimed it."""
     sent = failed = 0
-    with Session(db.engine) as session:
+    with Session(db.engine) as session, transactions_as(False):
         _release_stale_claims(session)
         query = sa.select(OutboxMail.id).where(
             OutboxMail.status == MailStatus.pending.value, OutboxMail.next_attempt_at <= now()
@@ -152,6 +190,7 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
         if ids is not None:
             query = query.where(OutboxMail.id.in_(ids))
         due = session.scalars(query.order_by(OutboxMail.id).limit(limit)).all()
+        session.rollback()  # no read transaction stays open while the SMTP server talks
         if not due:
             return 0, 0
         use_smtp = bool(current_app.config["MAIL_SERVER"])
@@ -185,6 +224,31 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
     return sent, failed
 
 
+#: The longest pause of the sender loop after rounds that failed one after another.
+LOOP_MAX_PAUSE = 60.0
+
+
+def sender_loop(interval: float, *, rounds: int | None = None, report=None) -> None:
+    """send_pending() every `interval` seconds, for ever (or `rounds` times). A round that fails
+    (the database restarting, a full disk, a bug in one mail) is logged and waited out with a
+    growing pause; the loop itself never stops on an error."""
+    pause = interval
+    done = 0
+    while rounds is None or done < rounds:
+        done += 1
+        try:
+            sent, failed = send_pending()
+        except Exception:
+            log.exception("mail sender: a round failed; the next one in %.0f s", pause)
+            time.sleep(pause)
+            pause = min(pause * 2, LOOP_MAX_PAUSE)
+            continue
+        pause = interval
+        if report is not None and (sent or failed):
+            report(sent, failed)
+        time.sleep(interval)
+
+
 class _Unreachable:
     """Stands in for a connection that could not be opened: every send fails with its error."""
 
@@ -196,20 +260,21 @@ class _Unreachable:
 
 
 def _release_stale_claims(session: Session) -> None:
-    """A claim with no outcome after STALE_CLAIM: the sender died. We cannot know whether
-    the server took the mail, so we do not resend it; staff see it as failed."""
-    session.execute(
-        sa.update(OutboxMail)
-        .where(OutboxMail.status == MailStatus.sending.value, OutboxMail.claimed_at < now() - STALE_CLAIM)
-        .values(status=MailStatus.failed.value, last_error="Отправка прервалась; доставка не подтверждена.")
-    )
-    session.commit()
+    """A claim with no outcome after STALE_CLAIM: its sender died between the claim and the
+    record of the outcome. The server may have taken the mail, so it is not sent again by
+    itself: staff see it as unconfirmed and decide (app/mail/office.py)."""
+    with unit_of_work(session):
+        session.execute(
+            sa.update(OutboxMail)
+            .where(OutboxMail.status == MailStatus.sending.value, OutboxMail.claimed_at < now() - STALE_CLAIM)
+            .values(status=MailStatus.unconfirmed.value, last_error=UNCONFIRMED_NOTE)
+        )
 
 
 def retry(mail_id: int) -> bool:
-    """Staff put a failed mail back in the queue (in the request's session)."""
+    """Staff put a failed or unconfirmed mail back in the queue (in the request's unit of work)."""
     row = db.session.get(OutboxMail, mail_id)
-    if row is None or row.status != MailStatus.failed.value:
+    if row is None or row.status not in RESENDABLE:
         return False
     row.status = MailStatus.pending.value
     row.next_attempt_at = now()

@@ -98,11 +98,10 @@ def test_a_view_that_reads_first_takes_the_lock_only_for_its_unit_of_work(app, c
     assert _counter() == 1
 
 
-def test_a_busy_database_makes_the_request_run_again_not_fail(app, client):
+def test_a_busy_database_makes_the_request_run_again_not_fail(app, busy_app):
     """Another writer keeps the lock longer than the busy timeout: the first run of the request
     gives up at its first statement, the next one succeeds; nothing is done twice."""
     database = _sqlite_path()
-    app.config["WTF_CSRF_ENABLED"] = False
     runs = []
 
     def counting_post():
@@ -114,15 +113,11 @@ def test_a_busy_database_makes_the_request_run_again_not_fail(app, client):
         db.session.commit()
         return "ok"
 
-    from app import create_app  # the busy timeout is an engine option: an app of its own
-
-    busy_app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                                       "SQLITE_BUSY_TIMEOUT": 0.05, "WTF_CSRF_ENABLED": False})
+    busy_app.config["WTF_CSRF_ENABLED"] = False
     _add_route(busy_app, "/t/count", counting_post, methods=("POST",))
     busy_client = busy_app.test_client()
     with busy_app.app_context(), WriteLockHolder(database, 0.3):
         response = busy_client.post("/t/count")
-        db.engine.dispose()
     assert response.status_code == 200 and len(runs) >= 2, "the first run met the lock and ran again"
     with busy_client.session_transaction() as session:
         assert session["_flashes"] == [("success", "Сохранено.")], "the failed run's message is taken back"

@@ -7,9 +7,13 @@ from aiosmtpd.controller import Controller
 class Collector:
     def __init__(self):
         self.messages = []
+        #: Called with each message as it arrives, before the server answers (a fault to inject).
+        self.on_message = None
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
         self.messages.append(envelope)
+        if self.on_message is not None:
+            self.on_message(envelope)
         return "250 Message accepted"
 
 

@@ -1,0 +1,38 @@
+"""outbox: the status `unconfirmed` for a mail whose sender died between its claim and its outcome
+
+Revision ID: 0010_mail_unconfirmed
+Revises: 0009_application_search
+Create Date: 2026-12-03 10:00:00
+
+Until now such a mail was `failed`, like one the server refused, and staff resent it without being
+told that it may have arrived.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0010_mail_unconfirmed'
+down_revision = '0009_application_search'
+branch_labels = None
+depends_on = None
+
+UNCONFIRMED_NOTE = "Отправка прервалась; доставка не подтверждена."
+
+
+def upgrade():
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_outbox_mail_status'), type_='check')
+        batch_op.alter_column('status', type_=sa.String(12), existing_type=sa.String(10))
+        batch_op.create_check_constraint(
+            'status', "status IN ('pending', 'sending', 'sent', 'failed', 'unconfirmed')")
+    outbox = sa.table('outbox_mail', sa.column('status', sa.String), sa.column('last_error', sa.String))
+    op.execute(outbox.update().where(outbox.c.status == 'failed', outbox.c.last_error == UNCONFIRMED_NOTE)
+               .values(status='unconfirmed'))
+
+
+def downgrade():
+    outbox = sa.table('outbox_mail', sa.column('status', sa.String))
+    op.execute(outbox.update().where(outbox.c.status == 'unconfirmed').values(status='failed'))
+    with op.batch_alter_table('outbox_mail', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_outbox_mail_status'), type_='check')
+        batch_op.alter_column('status', type_=sa.String(10), existing_type=sa.String(12))
+        batch_op.create_check_constraint('status', "status IN ('pending', 'sending', 'sent', 'failed')")
