@@ -37,8 +37,8 @@ def logout_everywhere():
     user = current_user._get_current_object()
     end_all_sessions(user)
     record("auth.logout_everywhere", user)
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("Вы вышли на всех устройствах. Войдите снова.", "success")
     return redirect(url_for("auth.login"))
 
@@ -162,8 +162,8 @@ def confirm_new_email(token: str):
             db.session.rollback()
             return render_template("auth/email_change_confirm.html", new_email=new_email, form=form,
                                    taken=True), 409
-        db.session.commit()
         end_session()
+        db.session.commit()
         flash("Адрес для входа изменён. Войдите с новым адресом.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/email_change_confirm.html", new_email=new_email, form=form, taken=False)

@@ -1,4 +1,5 @@
-"""People who use the portal: consumers (заявители) and staff, and their login attempts."""
+"""People who use the portal: consumers (заявители) and staff, their login attempts and
+their logins."""
 from __future__ import annotations
 
 import enum
@@ -120,8 +121,13 @@ class User(UserMixin, db.Model):
     anonymised_at: Mapped[datetime | None]
 
     # --- Flask-Login ---------------------------------------------------------------------
+    #: The secret of the login this object was loaded or logged in with (app.auth.sessions);
+    #: not a column: only its hash is stored, in LoginSession.
+    login_secret = None
+
     def get_id(self) -> str:
-        return f"{self.id}.{self.session_version}"
+        """What the session and remember-me cookies carry: "id.session_version.secret"."""
+        return f"{self.id}.{self.session_version}.{self.login_secret or ''}"
 
     @property
     def is_active(self) -> bool:
@@ -208,3 +214,27 @@ class RecoveryCode(db.Model):
     code_hash: Mapped[str] = mapped_column(sa.String(120))
     created_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+class LoginSession(db.Model):
+    """One login, from the moment it completes to its logout (SPEC §2.10).
+
+    The session and remember-me cookies carry its secret, and every logged-in request checks
+    the record together with the user (app.auth.sessions.load_user), so a logout ends every
+    copy of the cookies. Only a SHA-256 of the secret is stored: it has 256 random bits, so
+    a slow hash buys nothing, and a copy of the table logs nobody in."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 (hex) of the secret in the cookies.
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime]
+    #: «Запомнить меня» was ticked: a remember-me cookie carries the secret too.
+    remembered: Mapped[bool] = mapped_column(default=False)
+    #: The cookies stop working then, whatever they say: 30 days for a remembered login, the
+    #: session cookie's lifetime otherwise (staff sessions end sooner by their own limits).
+    expires_at: Mapped[datetime]
+    #: When it was logged out, or ended with all of the user's logins.
+    ended_at: Mapped[datetime | None]

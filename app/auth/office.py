@@ -21,6 +21,7 @@ from app.auth.services import (
     issue_temporary_password,
     send_credentials,
 )
+from app.auth.sessions import end_all_sessions
 from app.company.services import get_company
 from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
@@ -180,7 +181,7 @@ def toggle_staff(user_id: int):
         flash("Нельзя отключить собственную учётную запись.", "error")
         return redirect(url_for("office.staff.list_staff"))
     user.is_enabled = not user.is_enabled
-    user.session_version += 1  # a disabled account loses every session at once
+    end_all_sessions(user)  # a disabled account loses every session at once
     record("office.staff_enabled" if user.is_enabled else "office.staff_disabled", user)
     db.session.commit()
     flash("Учётная запись включена." if user.is_enabled else "Учётная запись отключена.", "success")
@@ -201,7 +202,7 @@ def reset_second_factor(user_id: int):
         flash("Собственное подтверждение входа сбрасывает другой администратор.", "error")
         return redirect(url_for("office.staff.list_staff"))
     twofactor.disable(user)
-    user.session_version += 1
+    end_all_sessions(user)
     record("office.staff_second_factor_reset", user)
     db.session.commit()
     flash(f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success")

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.models import ApplicantType, LoginAttempt
+from app.auth.models import ApplicantType, LoginAttempt, LoginSession
 from app.extensions import db
-from app.privacy.registry import personal_data_exporter, purge_rule
+from app.privacy.registry import on_anonymise, personal_data_exporter, purge_rule
 
 
 @personal_data_exporter("account", order=10)
@@ -57,6 +57,23 @@ def purge_login_attempts(moment: datetime) -> int:
         LoginAttempt.at < moment - timedelta(days=config["LOGIN_HISTORY_RETENTION_DAYS"]),
     ))
     return failed.rowcount + succeeded.rowcount
+
+
+@purge_rule("login_sessions", order=61)
+def purge_login_sessions(moment: datetime) -> int:
+    """A login record is of no use once it ended (logout, logout everywhere, a password
+    change, a disabled account) or expired; it goes a short while later. An open record
+    stays: it is a login going on."""
+    cutoff = moment - timedelta(days=current_app.config["LOGIN_SESSION_RETENTION_DAYS"])
+    result = db.session.execute(sa.delete(LoginSession).where(
+        sa.or_(LoginSession.ended_at < cutoff, LoginSession.expires_at < cutoff)
+    ))
+    return result.rowcount
+
+
+@on_anonymise
+def forget_login_sessions(user) -> None:
+    db.session.execute(sa.delete(LoginSession).where(LoginSession.user_id == user.id))
 
 
 def recent_logins(user, limit: int = 5) -> list[LoginAttempt]:

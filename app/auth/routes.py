@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import current_app, flash, make_response, redirect, render_template, request, session, url_for
+from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -30,6 +30,7 @@ from app.auth.sessions import (
     begin_pending_login,
     drop_pending_login,
     end_session,
+    keep_session,
     pending_login,
     start_session,
     update_pending,
@@ -220,8 +221,8 @@ def logout():
         return redirect(url_for("public.index"))
     if current_user.is_authenticated:
         record("auth.logout", current_user)
-        db.session.commit()
     end_session()
+    db.session.commit()
     flash("Вы вышли из личного кабинета.", "info")
     return redirect(url_for("auth.login"))
 
@@ -248,8 +249,8 @@ def reset_password(token: str):
     if form.validate_on_submit():
         set_password(user, form.new_password.data)
         record("auth.password_reset", user, actor=user)
-        db.session.commit()
         end_session()
+        db.session.commit()
         flash("Пароль изменён. Войдите с новым паролем.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -269,12 +270,10 @@ def change_password():
             form.current_password.errors.append(problem)
         else:
             user = current_user._get_current_object()
-            passed_second_factor = bool(session.get("mfa"))
             set_password(user, form.new_password.data)
+            keep_session(user)  # the other sessions ended with the old version; this one goes on
             record("auth.password_change", user)
             db.session.commit()
-            # The other sessions ended with the old version; this one goes on.
-            start_session(user, remember=False, second_factor=passed_second_factor)
             flash("Пароль изменён.", "success")
             return redirect(home_for(user))
     return render_template("auth/change_password.html", form=form, forced=forced)

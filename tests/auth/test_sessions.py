@@ -1,11 +1,17 @@
-"""Sessions (SPEC §2.10): logout everywhere, disabled accounts, the cookies in production."""
+"""Sessions (SPEC §2.10): logout everywhere, disabled accounts, the cookies in production,
+and the login records that make a logout end a login on the server."""
+import hashlib
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.auth.models import User
+from app.auth.models import LoginSession, User
+from app.core import clock
 from app.extensions import db
 from tests.conftest import DEFAULT_PASSWORD
+from tests.core.query_counter import count_queries
 
 
 def only_remember_cookie(c, app) -> None:
@@ -139,3 +145,189 @@ def test_production_config_flags():
     assert ProductionConfig.STAFF_SESSION_MAX_SECONDS == 8 * 3600
     assert ProductionConfig.STAFF_SESSION_IDLE_SECONDS == 30 * 60
     assert not getattr(DevelopmentConfig, "DEBUG", False) and not getattr(ProductionConfig, "DEBUG", False)
+
+
+# --- logout ends the login on the server -------------------------------------------------------
+
+CHANGE = {"current_password": DEFAULT_PASSWORD, "new_password": "a fresh long secret",
+          "new_password_confirm": "a fresh long secret"}
+
+
+def cookie_names(app) -> tuple[str, str]:
+    return app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+
+
+def copy_of(source, app, *names: str):
+    """Another browser holding copies of `source`'s cookies `names`, as a thief would."""
+    thief = app.test_client()
+    for name in names:
+        cookie = source.get_cookie(name)
+        assert cookie is not None, f"no {name} cookie to copy"
+        thief.set_cookie(name, cookie.value)
+    return thief
+
+
+def sent_to_login(c) -> bool:
+    response = c.get("/cabinet")
+    return response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def logout(c) -> None:
+    response = c.submit("/logout", {}, expect=302)
+    assert response.headers["Location"] == "/login"
+
+
+def records_of(user) -> list[LoginSession]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(LoginSession).where(LoginSession.user_id == user.id)
+                                   .order_by(LoginSession.id)))
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(app, consumer, login):
+    c = app.test_client()
+    login(consumer, c=c)
+    session_cookie, _ = cookie_names(app)
+    assert copy_of(c, app, session_cookie).get("/cabinet").status_code == 200, "the copy works while logged in"
+    stolen = c.get_cookie(session_cookie).value
+    logout(c)
+    replay = app.test_client()
+    replay.set_cookie(session_cookie, stolen)
+    assert sent_to_login(replay)
+
+
+def test_a_copied_remember_cookie_stops_working_after_logout(app, consumer, login):
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    _, remember_cookie = cookie_names(app)
+    stolen = c.get_cookie(remember_cookie).value
+    before = app.test_client()
+    before.set_cookie(remember_cookie, stolen)
+    assert before.get("/cabinet").status_code == 200, "the copy works while logged in"
+    logout(c)
+    after = app.test_client()
+    after.set_cookie(remember_cookie, stolen)
+    assert sent_to_login(after)
+    assert sent_to_login(before), "the session the copy had opened ended too"
+
+
+def test_logout_with_remember_me_logs_the_same_browser_out(app, consumer, login):
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    _, remember_cookie = cookie_names(app)
+    logout(c)
+    assert c.get_cookie(remember_cookie) is None, "the remember-me cookie is deleted"
+    assert sent_to_login(c)
+
+
+def test_logging_out_one_login_leaves_the_other_working(app, consumer, login):
+    laptop, phone = app.test_client(), app.test_client()
+    login(consumer, remember=True, c=laptop)
+    login(consumer, remember=True, c=phone)
+    session_cookie, remember_cookie = cookie_names(app)
+    laptop_copy = copy_of(laptop, app, session_cookie, remember_cookie)
+    logout(laptop)
+    assert sent_to_login(laptop_copy)
+    assert phone.get("/cabinet").status_code == 200
+    only_remember_cookie(phone, app)
+    assert phone.get("/cabinet").status_code == 200, "its remember-me cookie too"
+    ended, going = records_of(consumer)
+    assert ended.ended_at is not None and going.ended_at is None
+
+
+def test_logout_everywhere_ends_every_login_record(app, consumer, login):
+    laptop, here = app.test_client(), app.test_client()
+    login(consumer, remember=True, c=laptop)
+    login(consumer, c=here)
+    session_cookie, remember_cookie = cookie_names(app)
+    laptop_copy = copy_of(laptop, app, session_cookie, remember_cookie)
+    here.submit("/profile/logout-everywhere", {}, expect=302)
+    assert sent_to_login(laptop_copy) and sent_to_login(here)
+    assert [r.ended_at is not None for r in records_of(consumer)] == [True, True]
+
+
+def test_password_change_keeps_this_login_and_ends_the_others(app, consumer, login):
+    here, other = app.test_client(), app.test_client()
+    login(consumer, remember=True, c=here)
+    login(consumer, remember=True, c=other)
+    session_cookie, remember_cookie = cookie_names(app)
+    old_copy = copy_of(here, app, session_cookie, remember_cookie)
+    here.submit("/password/change", CHANGE, expect=302)
+    assert here.get("/cabinet").status_code == 200
+    only_remember_cookie(here, app)
+    assert here.get("/cabinet").status_code == 200, "the remember-me cookie of this login goes on"
+    assert sent_to_login(other)
+    assert sent_to_login(old_copy), "copies made before the change carry the old session_version"
+    mine, others = records_of(consumer)
+    assert mine.ended_at is None and others.ended_at is not None
+
+
+def test_password_change_does_not_extend_a_staff_session(app, operator, login):
+    import time as time_module
+
+    c = app.test_client()
+    login(operator, c=c)
+    started = int(time_module.time()) - 7 * 3600
+    with c.session_transaction() as session:
+        session["auth_at"] = started
+    change = dict(CHANGE, new_password="an operator's new secret", new_password_confirm="an operator's new secret")
+    c.submit("/password/change", change, expect=302)
+    assert c.get("/office/").status_code == 200
+    with c.session_transaction() as session:
+        assert session["auth_at"] == started, "the 8 hours still count from the login"
+        assert session["mfa"] is True
+
+
+def test_disabling_an_account_ends_its_login_records(admin_client, operator, app, login):
+    c = app.test_client()
+    login(operator, c=c)
+    admin_client.submit(f"/office/staff/{operator.id}/toggle", {}, expect=302)
+    assert [r.ended_at is not None for r in records_of(operator)] == [True]
+    admin_client.submit(f"/office/staff/{operator.id}/toggle", {}, expect=302)
+    response = c.get("/office/")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login"), "enabling again revives nothing"
+
+
+def test_only_a_hash_of_the_secret_is_stored(app, consumer, login):
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    with c.session_transaction() as session:
+        uid, version, secret = session["_user_id"].split(".")
+    assert (int(uid), int(version)) == (consumer.id, consumer.session_version) and len(secret) >= 40
+    (row,) = records_of(consumer)
+    assert row.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
+    assert row.remembered is True and row.ended_at is None
+    values = db.session.execute(sa.select(LoginSession.__table__)).one()
+    assert not any(secret in str(value) for value in values)
+
+
+def test_a_cookie_without_a_login_record_is_refused(app, consumer, login):
+    """The format before login records ("id.session_version"), or a made-up secret."""
+    c = app.test_client()
+    login(consumer, c=c)
+    for forged in (f"{consumer.id}.{consumer.session_version}",
+                   f"{consumer.id}.{consumer.session_version}.{'x' * 43}"):
+        with c.session_transaction() as session:
+            session["_user_id"] = forged
+        assert sent_to_login(c), forged
+
+
+def test_a_remembered_login_ends_after_thirty_days_whatever_the_cookie_says(app, consumer, login):
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    only_remember_cookie(c, app)
+    clock.set_now(clock.now() + timedelta(days=29))
+    assert c.get("/cabinet").status_code == 200
+    only_remember_cookie(c, app)
+    clock.set_now(clock.now() + timedelta(days=2))
+    assert sent_to_login(c)
+
+
+def test_a_logged_in_page_loads_the_user_and_the_login_in_one_read(app, consumer, login):
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    only_remember_cookie(c, app)
+    with count_queries() as statements:
+        assert c.get("/cabinet").status_code == 200
+    reads = [s for s in statements if "FROM users" in s]
+    assert len(reads) == 1 and "login_sessions" in reads[0], reads
+    assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
