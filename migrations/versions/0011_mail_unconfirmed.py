@@ -1,7 +1,7 @@
 """outbox: the status `unconfirmed` for a mail whose sender died between its claim and its outcome
 
-Revision ID: 0010_mail_unconfirmed
-Revises: 0009_application_search
+Revision ID: 0011_mail_unconfirmed
+Revises: 0010_login_sessions
 Create Date: 2026-12-03 10:00:00
 
 Until now such a mail was `failed`, like one the server refused, and staff resent it without being
@@ -10,8 +10,8 @@ told that it may have arrived.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0010_mail_unconfirmed'
-down_revision = '0009_application_search'
+revision = '0011_mail_unconfirmed'
+down_revision = '0010_login_sessions'
 branch_labels = None
 depends_on = None
 
