@@ -181,8 +181,9 @@ class WriteLockHolder:
         conn.execute("BEGIN IMMEDIATE")
         self.taken.set()
         time.sleep(self.seconds)
-        conn.execute("CREATE TABLE IF NOT EXISTS lock_holder_marks (n INTEGER)")
-        conn.execute("INSERT INTO lock_holder_marks VALUES (1)")
+        # A change that commits (and leaves nothing behind), so readers' snapshots go stale.
+        conn.execute("INSERT INTO yearly_counters (series, year, last_value) VALUES ('lock-holder', 0, 0)")
+        conn.execute("DELETE FROM yearly_counters WHERE series = 'lock-holder'")
         conn.execute("COMMIT")
         conn.close()
 
