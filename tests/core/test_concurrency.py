@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+
+from bench.mixed import report_outcome, run_mixed
+from bench.report import Report
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +32,16 @@ def test_the_password_hash_cost_comes_from_the_environment():
     assert run.stdout.split() == ["1", "1024"]
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={})
     assert run.stdout.split() == ["3", "65536"]
+
+
+def test_a_mixed_load_answers_no_5xx_and_loses_no_write(app, database_url, tmp_path):
+    # `app` empties the tables afterwards; the run loads the demo data into them first.
+    outcome = run_mixed(database_url, tmp_path, users=8, staff=2, seconds=20, import_rows=2000, drain_seconds=30,
+                        extra_env=CHEAP_HASHES, migrate=False)
+    report_outcome(Report(), outcome, "suite", budgets=False)  # printed when the test fails
+    ledger = outcome.ledger
+    assert ledger.users and ledger.applications and sum(ledger.staff_steps.values()), "the load wrote nothing"
+    assert not outcome.failures, "\n".join(f"{n} × {what}" for what, n in Counter(outcome.failures).most_common(20))
 
 
 def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
