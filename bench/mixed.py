@@ -384,7 +384,7 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
                      "problems", 0, fmt="{:.0f}")
     unknown = sum(outcome.ledger.unknown.values())
     if unknown:
-        report.info(f"writes whose outcome could not be seen (the page after them failed): {dict(outcome.ledger.unknown)}")
+        report.info(f"writes whose outcome could not be seen (the card after them failed): {dict(outcome.ledger.unknown)}")
 
 
 def _postgres_database(url: str) -> tuple[str, callable]:

@@ -3,8 +3,8 @@ would (GET the form, take its values and csrf_token, POST, follow the redirect).
 
 Every write that answered success goes into the thread's Ledger, which bench/mixed_check.py
 compares with the database afterwards. A write counts as a success only when the portal
-said so: the redirect a success gives (and, where a refusal redirects too, the success
-message on the page it leads to)."""
+said so: the redirect that only a success gives (a refusal shows the form again or answers
+403), or, where a refusal redirects too, the success message on the page it leads to."""
 from __future__ import annotations
 
 import email
@@ -63,7 +63,8 @@ class Ledger:
     staff_steps: Counter = field(default_factory=Counter)
     #: (appeal id, "status:in_progress") or (appeal id, "answer:<unique text>").
     appeal_steps: list[tuple[int, str]] = field(default_factory=list)
-    #: Writes whose outcome could not be seen (the page after the redirect failed).
+    #: Writes whose outcome could not be seen: a staff step on an appeal redirects to the
+    #: card whether it succeeded or not, and the card did not open.
     unknown: Counter = field(default_factory=Counter)
 
     def merge(self, other: Ledger) -> None:
@@ -166,16 +167,19 @@ class Actor:
             self.recorder.problem(kind, f"POST {_short(response.path)}: {response.status}")
         return None
 
-    def after(self, b: Browser, response: Response, kind: str, write: str) -> Response | None:
-        """The page a successful write redirects to; None (and the write counted as unknown)
-        when it does not open."""
+    def after(self, b: Browser, response: Response, kind: str) -> Response | None:
+        """The page a write redirects to, opened as a browser does; None when it fails."""
         shown = b.follow(response, kind)
         if shown.status != 200:
-            self.ledger.unknown[write] += 1
             if shown.status < 500:
                 self.recorder.problem(kind, f"GET {_short(shown.path)}: {shown.status}")
             return None
         return shown
+
+    def confirmed(self, shown: Response | None, write: str) -> None:
+        """A redirect that only a success gives should lead to its success message."""
+        if shown is not None and (_flash(shown) or ("", ""))[0] != "success":
+            self.recorder.problem(write, f"no success message after the redirect: {_refusal(shown)}")
 
     def stopped(self) -> bool:
         return self.run.stop.is_set()
@@ -273,7 +277,7 @@ class Consumer(Actor):
             self.recorder.problem("register", f"redirected to {_short(response.redirect_path)}")
             return False
         self.ledger.users.append(p.email)
-        self.after(b, response, "register done page", "register")
+        self.after(b, response, "register done page")
         return True
 
     def first_login(self, p: Person) -> bool:
@@ -294,11 +298,8 @@ class Consumer(Actor):
         if response is None:
             return False
         p.spend()
-        shown = self.after(b, response, "cabinet", "password change")
-        if shown is not None and (_flash(shown) or ("", ""))[0] != "success":
-            self.recorder.problem("password change", "no success message after the redirect")
-            return False
-        self.ledger.passwords_changed.append(p.email)
+        self.ledger.passwords_changed.append(p.email)  # a refusal shows the form again
+        self.confirmed(self.after(b, response, "cabinet"), "password change")
         p.logged_in = True
         return True
 
@@ -347,7 +348,7 @@ class Consumer(Actor):
             return
         application_id = int(found.group(1))
         p.applications.append(application_id)
-        shown = self.after(b, response, "application card after submit", "submit application")
+        shown = self.after(b, response, "application card after submit")
         number = ""
         if shown is not None:
             match = _NUMBER.search(shown.text)
@@ -383,11 +384,8 @@ class Consumer(Actor):
                              files=[("files", "документ.pdf", PDF, "application/pdf")])
         if response is None:
             return
-        shown = self.after(b, response, "application card", kind)
-        if shown is not None and (_flash(shown) or ("", ""))[0] != "success":
-            self.recorder.problem(kind, f"no success message: {_refusal(shown)}")
-            return
-        self.ledger.consumer_steps.append((application_id, reached, token))
+        self.ledger.consumer_steps.append((application_id, reached, token))  # a refusal is 403 or the card again
+        self.confirmed(self.after(b, response, "application card"), kind)
 
     def do_appeal(self, p: Person) -> None:
         files = 1 if self.rnd.random() < 0.5 else 0
@@ -411,7 +409,7 @@ class Consumer(Actor):
             return
         appeal_id = int(found.group(1))
         p.appeals.append(appeal_id)
-        shown = self.after(b, response, "appeal card after filing", "file appeal")
+        shown = self.after(b, response, "appeal card after filing")
         number = ""
         if shown is not None:
             match = _NUMBER.search(shown.text)
@@ -434,7 +432,7 @@ class Consumer(Actor):
         # A success returns to the thread; an appeal answered meanwhile returns with a refusal.
         if response.redirect_path.endswith("#thread"):
             self.ledger.clarifications.append((appeal_id, token))
-        self.after(b, response, "appeal card", "clarification")
+        self.after(b, response, "appeal card")
 
     def do_notifications(self, p: Person) -> None:
         b = p.browser
@@ -454,7 +452,7 @@ class Consumer(Actor):
         if response is None:
             return
         self.ledger.read_marks.append((p.email, marked))
-        self.after(b, response, "notifications", "mark read")
+        self.after(b, response, "notifications")
 
 
 # --- staff -------------------------------------------------------------------------------------
@@ -562,14 +560,8 @@ class Staff(Actor):
         response = self.post(b, card, suffix, kind, changes=changes, files=files)
         if response is None:
             return True
-        shown = self.after(b, response, "office application card", kind)
-        if shown is None:
-            return True
-        flash = _flash(shown)
-        if flash is None or flash[0] != "success":
-            self.recorder.problem(kind, f"no success message: {_refusal(shown)}")
-            return True
-        self.ledger.staff_steps[(application_id, key)] += 1
+        self.ledger.staff_steps[(application_id, key)] += 1  # a refusal is 403 or the card again
+        self.confirmed(self.after(b, response, "office application card"), kind)
         return True
 
     def appeal_work(self) -> bool:
@@ -591,8 +583,10 @@ class Staff(Actor):
             response = self.post(b, card, suffix, kind, changes=changes)
             if response is None:
                 return True
-            shown = self.after(b, response, "office appeal card", kind)
+            # A refusal redirects to the card too, with its reason: the page tells which.
+            shown = self.after(b, response, "office appeal card")
             if shown is None:
+                self.ledger.unknown[kind] += 1
                 return True
             flash = _flash(shown)
             if flash is None or flash[0] != "success":

@@ -41,7 +41,8 @@ def test_a_mixed_load_answers_no_5xx_and_loses_no_write(app, database_url, tmp_p
     report_outcome(Report(), outcome, "suite", budgets=False)  # printed when the test fails
     ledger = outcome.ledger
     assert ledger.users and ledger.applications and sum(ledger.staff_steps.values()), "the load wrote nothing"
-    assert not outcome.failures, "\n".join(f"{n} × {what}" for what, n in Counter(outcome.failures).most_common(20))
+    failures = outcome.failures
+    assert not failures, "\n".join(f"{n} × {what}" for what, n in Counter(failures).most_common(20))
 
 
 def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
