@@ -221,8 +221,7 @@ class Browser:
                 data = gzip.decompress(data)
             self._store_cookies(raw.headers.get_all("Set-Cookie") or [])
         except (OSError, http.client.HTTPException) as exc:
-            # No answer: the connection failed or was closed (a worker killed by gunicorn's
-            # timeout closes its connections). Counted as 5xx.
+            # No answer within TIMEOUT, or the connection failed or was closed: counted as 5xx.
             status, location, data = 599, "", f"{type(exc).__name__}: {exc}".encode()
         finally:
             conn.close()

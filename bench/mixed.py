@@ -325,8 +325,9 @@ class _Sender:
 
 def _import(run: Run, env: dict, path: Path, after: float, out: dict) -> None:
     """`flask outages import` in the middle of the load: a process of its own, as an operator
-    would run it for a file this size (the office upload would hold a gunicorn thread for the
-    whole import, and on today's SQLite code that is longer than gunicorn's 60 s timeout)."""
+    would run it for a file this size. Through the office upload the operator's browser would
+    wait for the whole import, 30 s to 2 minutes beside the load, longer than a proxy in front
+    waits for an answer (nginx: 60 s by default)."""
     if run.stop.wait(after):
         return
     started = time.monotonic()
