@@ -1,7 +1,7 @@
 """Run every measurement of SPEC §3 and exit non-zero on any FAIL.
 
     make bench                  # everything
-    python -m bench weights     # one part: weights | load | scale
+    python -m bench weights     # one part: weights | load | scale | mixed
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from bench.report import Report
 
 
 def main(argv: list[str]) -> int:
-    parts = argv or ["weights", "load", "scale"]
+    parts = argv or ["weights", "load", "scale", "mixed"]
     report = Report()
     started = time.time()
     os.environ.setdefault("MAIL_DISPATCH", "off")
@@ -31,6 +31,10 @@ def main(argv: list[str]) -> int:
         from bench import scale
 
         scale.measure(report)
+    if "mixed" in parts:
+        from bench import mixed
+
+        mixed.measure(report)
     print(f"\n{len(report.lines)} budget lines, {len(report.failed)} FAIL, {time.time() - started:.0f} s")
     for line in report.failed:
         print(f"FAIL: {line}")
