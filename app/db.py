@@ -180,6 +180,27 @@ def declare_request_intent(app) -> None:
     app.teardown_request(reset_intent)
 
 
+def declare_command_intent(group) -> None:
+    """Our `flask …` commands read unless they open a unit of work, like requests. (Flask's
+    own commands and migrations are left as they are.) Wraps each command once per process:
+    the groups are module-level, shared by every app created."""
+    for command in group.commands.values():
+        if hasattr(command, "commands"):
+            declare_command_intent(command)
+        elif command.callback is not None and not getattr(command.callback, "declares_intent", False):
+            command.callback = _reading(command.callback)
+
+
+def _reading(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        with transactions_as(False):
+            return callback(*args, **kwargs)
+
+    run.declares_intent = True
+    return run
+
+
 # --- conflicts: a unit of work that met another is run again as a whole -------------------------
 
 #: PostgreSQL's codes for "two transactions met": serialization failure, deadlock, a unique key

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.calculator.forms import ImportForm
@@ -13,14 +12,15 @@ from app.calculator.rules import BAND_LABELS, METERING_LABELS, TERRITORY_LABELS
 from app.calculator.services import (
     decision_in_force,
     get_decision,
-    import_decision,
     in_force_without,
     list_decisions,
     retire_decision,
+    store_decision,
 )
-from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, to_file
+from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -65,24 +65,23 @@ def list_page():
 
 @bp.post("/import")
 @admin_required
+@reads_first
 def import_file():
     form = ImportForm()
     if not form.validate_on_submit():
         return _list_page(form)
     upload = form.file.data
-    raw = upload.read()
     try:
-        result = import_decision(raw, upload.filename or "", actor=current_user)
+        parsed = parse_file(upload.read())
     except TariffFileError as exc:
         form.file.errors.append(f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова.")
         return _list_page(form, exc.problems)
-    except IntegrityError:  # the same file imported at the same moment by someone else
-        db.session.rollback()
-        result = import_decision(raw, upload.filename or "", actor=current_user)
-    decision = result.decision
+    with unit_of_work():
+        result = store_decision(parsed, upload.filename or "", actor=current_user)
+        decision = result.decision
+        if result.created:
+            record("office.tariff_imported", decision, title=decision.title, valid_from=decision.valid_from)
     if result.created:
-        record("office.tariff_imported", decision, title=decision.title, valid_from=decision.valid_from)
-        db.session.commit()
         flash(f"Тарифное решение «{decision.title}» загружено.", "success")
     else:
         retired = " Оно выведено из действия." if decision.retired_at else ""

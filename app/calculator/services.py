@@ -15,7 +15,7 @@ from flask import g, has_app_context
 from sqlalchemy.orm import joinedload
 
 from app.calculator.models import TariffDecision
-from app.calculator.tariff_file import load_rates, parse_file
+from app.calculator.tariff_file import ParsedDecision, load_rates, parse_file
 from app.company.services import vat_percent_on
 from app.connection.rules import Category, ImplementationTerm
 from app.core.clock import now, today
@@ -191,7 +191,11 @@ class ImportResult:
 def import_decision(raw: bytes, file_name: str = "", actor=None) -> ImportResult:
     """Validate a whole §4.3 file and store it; an identical one already stored is returned
     unchanged. Raises tariff_file.TariffFileError (nothing written) for a bad file."""
-    parsed = parse_file(raw)
+    return store_decision(parse_file(raw), file_name, actor)
+
+
+def store_decision(parsed: ParsedDecision, file_name: str = "", actor=None) -> ImportResult:
+    """Store a file parse_file() accepted (parsed outside the unit of work: app/db.py)."""
     existing = db.session.scalar(sa.select(TariffDecision).where(TariffDecision.content_hash == parsed.content_hash))
     if existing is not None:
         return ImportResult(existing, created=False)

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.audit.services import record
 from app.core.clock import to_local
 from app.core.forms import ActionForm
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -21,9 +22,10 @@ from app.outages.services import (
     close_outage,
     create_outage,
     get_settings,
-    import_csv,
+    import_rows,
     is_short_notice,
     outage_period,
+    read_csv,
     save_settings,
     schedule_page,
     settlement_keys,
@@ -189,6 +191,7 @@ def close(outage_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@reads_first
 def import_file():
     form = ImportForm()
     result = None
@@ -199,15 +202,15 @@ def import_file():
             form.file.errors.append("Файл больше 5 МБ: разделите его на части.")
         else:
             try:
-                result = import_csv(data, current_user)
+                rows = read_csv(data)  # parsed and checked whole, outside any lock
             except ImportFileError as exc:
-                db.session.rollback()
                 file_error = str(exc)
                 form.file.errors.append(f"Файл не загружен: {exc}")
             else:
-                record("office.outages_imported", None, created=result.created, updated=result.updated,
-                       unchanged=result.unchanged, file=(form.file.data.filename or "")[:100])
-                db.session.commit()
+                result = import_rows(rows, current_user)
+                with unit_of_work():
+                    record("office.outages_imported", None, created=result.created, updated=result.updated,
+                           unchanged=result.unchanged, file=(form.file.data.filename or "")[:100])
     return render_template("outages/office/import.html", form=form, result=result, file_error=file_error,
                            period=outage_period, min_notice_days=get_settings().min_notice_days)
 

@@ -18,7 +18,7 @@ from app.auth.models import Role, User
 from app.core.clock import company_zone, local_midnight, now, today
 from app.core.templating import format_datetime
 from app.core.text import normalize_search
-from app.db import read
+from app.db import read, unit_of_work
 from app.extensions import db
 from app.outages.addresses import (
     AddressKey,
@@ -804,11 +804,26 @@ def read_csv(data: bytes | str) -> list[ImportRow]:
     return rows
 
 
+#: Rows written in one unit of work: others get the write lock between chunks, so a file of
+#: 20,000 rows never keeps them waiting more than a second or so.
+IMPORT_CHUNK = 500
+
+
 def import_rows(rows: list[ImportRow], actor: User | None = None) -> ImportResult:
-    """Create or update every row (already checked); a row with a known id updates that
-    outage, a row without id updates the outage with an equal match key."""
+    """Create or update every row (the file was checked whole by read_csv first), in units of
+    work of IMPORT_CHUNK rows. A run cut short leaves whole chunks; importing the same file
+    again finishes the job, since a row already there changes nothing."""
     result = ImportResult()
     min_days = get_settings().min_notice_days
+    for start in range(0, len(rows), IMPORT_CHUNK):
+        with unit_of_work():
+            _import_chunk(rows[start:start + IMPORT_CHUNK], actor, result, min_days)
+    return result
+
+
+def _import_chunk(rows: list[ImportRow], actor: User | None, result: ImportResult, min_days: int) -> None:
+    """A row with a known id updates that outage, a row without id the outage with an equal
+    match key; any other row is a new outage."""
     by_id: dict[str, Outage] = {}
     ids = [r.data.external_id for r in rows if r.data.external_id]
     for start in range(0, len(ids), 500):
@@ -842,7 +857,6 @@ def import_rows(rows: list[ImportRow], actor: User | None = None) -> ImportResul
         result.updated += 1
         if event in ("published", "changed") and existing.starts_at != old_start and is_short_notice(existing, min_days):
             result.short_notice.append((row.line, existing))
-    return result
 
 
 def import_csv(data: bytes | str, actor: User | None = None) -> ImportResult:

@@ -159,3 +159,31 @@ def test_a_concurrent_insert_of_the_same_key_makes_the_request_run_again(app, cl
         assert len(runs) == 2, "the unique violation ran the request again"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(YearlyCounter)) == 1
+
+
+def test_a_command_reads_unless_it_opens_a_unit_of_work(app):
+    import click
+
+    from app.db import declare_command_intent
+
+    @click.group("t-intent")
+    def group():
+        pass
+
+    @group.command("forgetful")
+    def forgetful():
+        db.session.add(YearlyCounter(series="T", year=2026, last_value=1))
+        db.session.commit()
+
+    @group.command("careful")
+    def careful():
+        with unit_of_work():
+            db.session.add(YearlyCounter(series="T", year=2026, last_value=1))
+
+    app.cli.add_command(group)
+    declare_command_intent(app.cli)
+    runner = app.test_cli_runner()
+    assert isinstance(runner.invoke(args=["t-intent", "forgetful"]).exception, WriteOutsideUnitOfWork)
+    db.session.rollback()
+    assert runner.invoke(args=["t-intent", "careful"]).exit_code == 0
+    assert _counter() == 1
