@@ -64,6 +64,8 @@ class Config:
     #: How queued mail leaves after the commit: "thread" (background, never blocks the
     #: request), "inline" (right after the commit; tests), "off" (only the periodic sender).
     MAIL_DISPATCH = os.environ.get("MAIL_DISPATCH", "thread")
+    #: Seconds the background sender waits after the commit, so the answer leaves first.
+    MAIL_DISPATCH_DELAY = 0.2
     MAIL_MAX_ATTEMPTS = 8
 
     WTF_I18N_ENABLED = False  # WTForms then uses its own Russian catalogue (BaseForm.Meta)

@@ -68,9 +68,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     limits.init_app(app)
 
-    from app.core import assets, errors, security, templating
+    from app.core import assets, errors, security, storage, templating
 
     security.init_app(app)
+    storage.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
@@ -92,10 +93,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     app.cli.add_command(demo.demo_cli)
     _import_models()
-    from app.db import retry_conflicts
+    from app.db import declare_command_intent, retry_conflicts
 
     for endpoint, view in app.view_functions.items():
         app.view_functions[endpoint] = retry_conflicts(view)
+    declare_command_intent(app.cli)
     return app
 
 

@@ -164,6 +164,12 @@ def _pending_mail(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
+#: How long a claimed mail may stay `sending` before the drain stops waiting for it: longer
+#: than an SMTP conversation may take (MAIL_TIMEOUT, 10 s), or a delivery still in flight under
+#: load would be cut off when the servers stop, and then reported as lost.
+STUCK_SECONDS = 20
+
+
 def _drain(database_url: str, seconds: float) -> dict[str, int]:
     """Wait for the senders to empty the outbox; what is left when the time is up, or when
     only mail nobody will touch again is left (claimed and never finished: `sending` until
@@ -177,7 +183,7 @@ def _drain(database_url: str, seconds: float) -> dict[str, int]:
             return left
         if (due, left) != last:
             last, still_since = (due, left), time.monotonic()
-        elif not due and time.monotonic() - still_since > 5:
+        elif not due and time.monotonic() - still_since > STUCK_SECONDS:
             return left
         time.sleep(1)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, send_file
+from flask import current_app, g, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
@@ -121,14 +121,33 @@ def read_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> tupl
     return data, content_type
 
 
-def save_bytes(
-    data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None
-) -> StoredFile:
-    """Write the bytes under a generated name and add the row to the session (not committed).
+@dataclass(frozen=True)
+class StagedFile:
+    """A file checked, hashed and written to disk before the unit of work that records it:
+    storing takes an fsync and a hash of up to 10 MB, which no lock may wait for (app/db.py).
+    Until store_staged() adds its row the file belongs to the request, and a request that ends
+    without storing it deletes it (`flask storage sweep` removes what a dead process left)."""
+
+    key: str
+    content_type: str
+    original_name: str
+    size: int
+    sha256: str
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.key
+
+
+def stage_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> StagedFile:
+    data, content_type = read_upload(upload, rules)
+    return stage_bytes(data, content_type, upload.filename)
+
+
+def stage_bytes(data: bytes, content_type: str, original_name: str | None) -> StagedFile:
+    """Write the bytes under a generated name, outside any transaction.
 
     Raises UploadError when the disk refuses (ENOSPC and the like); nothing is left behind."""
-    from app.core.clock import now
-
     ext = SIGNATURES.get(content_type, (b"", ".bin"))[1]
     token = secrets.token_hex(16)
     key = f"{token[:2]}/{token}{ext}"
@@ -146,23 +165,48 @@ def save_bytes(
         if exc.errno == errno.ENOSPC:
             raise UploadError("Не удалось сохранить файл: на сервере закончилось место. Попробуйте позже.") from exc
         raise UploadError("Не удалось сохранить файл. Попробуйте позже.") from exc
-    _written_in_transaction(db.session()).append(path)
+    g.setdefault("staged_files", set()).add(path)
+    return StagedFile(key, content_type, clean_filename(original_name, ext), len(data), hashlib.sha256(data).hexdigest())
+
+
+def store_staged(staged: StagedFile, uploaded_by_id: int | None) -> StoredFile:
+    """The row of a staged file, added to the unit of work: from now on the file commits or
+    rolls back with that transaction."""
+    from app.core.clock import now
+
+    g.setdefault("staged_files", set()).discard(staged.path)
+    _written_in_transaction(db.session()).append(staged.path)
     stored = StoredFile(
-        storage_key=key,
-        original_name=clean_filename(original_name, ext),
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        uploaded_by_id=uploaded_by_id,
-        created_at=now(),
+        storage_key=staged.key, original_name=staged.original_name, content_type=staged.content_type,
+        size=staged.size, sha256=staged.sha256, uploaded_by_id=uploaded_by_id, created_at=now(),
     )
     db.session.add(stored)
     return stored
 
 
+def save_bytes(
+    data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None
+) -> StoredFile:
+    """Stage and store at once, where the bytes come from inside the unit of work."""
+    return store_staged(stage_bytes(data, content_type, original_name), uploaded_by_id)
+
+
 def save_upload(upload: FileStorage, uploaded_by_id: int | None, rules: UploadRules = UploadRules()) -> StoredFile:
-    data, content_type = read_upload(upload, rules)
-    return save_bytes(data, content_type, upload.filename, uploaded_by_id)
+    return store_staged(stage_upload(upload, rules), uploaded_by_id)
+
+
+def discard_unstored(exc=None) -> None:
+    """At the end of a request or app context: delete staged files nobody stored."""
+    for path in g.pop("staged_files", ()):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def init_app(app) -> None:
+    app.teardown_request(discard_unstored)
+    app.teardown_appcontext(discard_unstored)
 
 
 def send_stored_file(stored: StoredFile, inline: bool = False):

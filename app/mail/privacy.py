@@ -22,4 +22,8 @@ def purge_outbox(moment: datetime) -> int:
         OutboxMail.status == MailStatus.failed.value,
         OutboxMail.created_at < moment - timedelta(days=config["FAILED_MAIL_RETENTION_DAYS"]),
     ))
-    return sent.rowcount + failed.rowcount
+    dropped = db.session.execute(sa.delete(OutboxMail).where(
+        OutboxMail.status == MailStatus.dropped.value,
+        OutboxMail.created_at < moment - timedelta(days=config["SENT_MAIL_RETENTION_DAYS"]),
+    ))
+    return sent.rowcount + failed.rowcount + dropped.rowcount
