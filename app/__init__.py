@@ -35,6 +35,9 @@ FEATURES = (
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
     app = Flask(__name__, instance_path=str(CONFIGS[config_name].INSTANCE_DIR))
+    from app.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: ids beyond MAX_ID are 404
     app.config.from_object(CONFIGS[config_name])
     if overrides:
         app.config.update(overrides)

@@ -21,6 +21,7 @@ from app.calculator.services import (
 from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, to_file
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -47,7 +48,7 @@ KEY_LABELS = {**BAND_LABELS, **TERRITORY_LABELS, **METERING_LABELS, "up_to_150":
 
 
 def _list_page(form: ImportForm, problems=None):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = list_decisions(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     current = decision_in_force(today())
     return render_template(

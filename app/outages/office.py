@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.audit.services import record
 from app.core.clock import to_local
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -70,7 +71,7 @@ def list_outages():
         if keys is None:
             form.settlement.errors = [*form.settlement.errors, f"Населённого пункта «{flt.settlement}» нет в графике."]
             keys = []
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    page = min(max(request.args.get("page", 1, type=int_arg) or 1, 1), 10_000)
     outages, total = schedule_page(flt, keys, page, PAGE_SIZE)
     start, end = flt.window()
     return render_template(
