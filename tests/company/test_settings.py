@@ -45,6 +45,19 @@ def test_bad_settings_get_russian_messages(admin_client):
     assert "ИНН: 10 цифр." in errors and "Неизвестный часовой пояс" in errors and "https://" in errors
 
 
+def test_requisites_take_ascii_digits_only(admin_client):
+    """re's \\d took '٠٤٤٥٢٥٢٢٥' as a БИК and saved it (issue 16)."""
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    bad = {name: SETTINGS[name].translate(arabic) for name in ("inn", "kpp", "ogrn", "bank_bic", "bank_account",
+                                                               "bank_corr_account", "phone")}
+    page = Page(admin_client.submit("/office/settings/", {**SETTINGS, **bad}, expect=200))
+    errors = page.errors()
+    for name in ("ИНН", "КПП", "ОГРН", "БИК", "Расчётный счёт", "Корреспондентский счёт", "Телефоны"):
+        assert f"{name}: наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры (надстрочные, "\
+               "арабские, широкие)." in errors, name
+    assert get_company().bank_bic != bad["bank_bic"]
+
+
 def test_admin_adds_a_vat_rate(admin_client, app):
     admin_client.submit("/office/settings/vat", {"valid_from": "2027-01-01", "percent": "25"}, expect=302)
     assert vat_percent_on(date(2027, 1, 1)) == Decimal("25")

@@ -28,9 +28,10 @@ NO_SUCH_ID = 987654
 IDS_BEYOND_ANY_TABLE = (2**31, 2**63, 10**30)
 #: The query parameters pages read as numbers, each with a value no page or row reaches,
 #: and with digits that are not ASCII ('²' passes str.isdigit() and fails int()).
-QUERY_NUMBERS = (
-    {"page": 10**30, "v": 10**30, "year": 10**30, "consumer_id": 10**30, "object": f"users:{10**30}"},
-    {"page": "²", "v": "١٢", "year": "２０２６", "consumer_id": "³", "object": "users:²"},
+_NUMBER_PARAMETERS = ("page", "v", "year", "consumer_id")
+QUERY_NUMBERS = tuple(
+    {**dict.fromkeys(_NUMBER_PARAMETERS, value), "object": f"users:{value}"}
+    for value in (10**30, "²", "١٢", "２０２６")
 )
 
 
