@@ -18,7 +18,7 @@ from app.calculator.services import (
     list_decisions,
     retire_decision,
 )
-from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, to_file
+from app.calculator.tariff_file import MAX_FILE_BYTES, MAX_PROBLEMS, SECTIONS, TariffFileError, to_file
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.urls import int_arg
@@ -71,7 +71,7 @@ def import_file():
     if not form.validate_on_submit():
         return _list_page(form)
     upload = form.file.data
-    raw = upload.read()
+    raw = upload.read(MAX_FILE_BYTES + 1)  # parse_file refuses more than MAX_FILE_BYTES
     try:
         result = import_decision(raw, upload.filename or "", actor=current_user)
     except TariffFileError as exc:
