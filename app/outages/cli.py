@@ -9,10 +9,13 @@ def import_command(path: str) -> None:
     """Import outages from a CSV file (SPEC §4.4); a bad row refuses the whole file."""
     from app.audit.services import record
     from app.extensions import db
-    from app.outages.services import ImportFileError, get_settings, import_csv, outage_period
+    from app.outages.services import MAX_IMPORT_BYTES, ImportFileError, get_settings, import_csv, outage_period
 
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = handle.read(MAX_IMPORT_BYTES + 1)  # a huge or endless input is refused by its start
+    if len(data) > MAX_IMPORT_BYTES:
+        raise click.ClickException(f"Файл не загружен. Файл больше {MAX_IMPORT_BYTES // (1024 * 1024)} МБ: "
+                                   "разделите его на части.")
     try:
         result = import_csv(data)
     except ImportFileError as exc:

@@ -15,6 +15,7 @@ from app.office.access import admin_required
 from app.outages.forms import CancelForm, ImportForm, OutageForm, ScheduleFilterForm, SettingsForm
 from app.outages.models import OUTAGE_STATUSES, Outage, OutageStatus
 from app.outages.services import (
+    MAX_IMPORT_BYTES,
     ImportFileError,
     OutageData,
     ScheduleFilter,
@@ -35,7 +36,6 @@ from app.outages.services import (
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
 PAGE_SIZE = 30
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _outage_or_404(outage_id: int) -> Outage:
