@@ -13,6 +13,8 @@ INSTANCE_DIR = Path(os.environ.get("LK_INSTANCE_DIR", BASE_DIR / "instance"))
 
 #: The value a development checkout uses; production refuses to start with it.
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
+#: Production refuses a shorter SECRET_KEY: it signs sessions, CSRF tokens and mailed links.
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _env_bool(name: str, default: bool = False) -> bool:

@@ -8,7 +8,7 @@ import os
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from config import CONFIGS, DEV_SECRET_KEY
+from config import CONFIGS, DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES
 
 #: Feature packages, in the order their blueprints register. Each may have `bp`,
 #: `init_app(app)`, an `office` module that nests staff routes under /office and a
@@ -41,8 +41,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.config.from_object(CONFIGS[config_name])
     if overrides:
         app.config.update(overrides)
-    if app.config["REQUIRE_REAL_SECRET"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+    if app.config["REQUIRE_REAL_SECRET"]:
+        _check_secret_key(app.config["SECRET_KEY"])
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -96,6 +96,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app.cli.add_command(demo.demo_cli)
     _import_models()
     return app
+
+
+def _check_secret_key(key) -> None:
+    """Production starts only with a real key: not the development one, at least
+    MIN_SECRET_KEY_BYTES long (its length is said, never the key)."""
+    if key in (DEV_SECRET_KEY, "", None):
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY is {size} bytes long; production needs at least {MIN_SECRET_KEY_BYTES} bytes of random data: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
 
 def _import_optional(module: str) -> None:
