@@ -94,6 +94,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import demo
 
     app.cli.add_command(demo.demo_cli)
+    from app.core.storage_cli import storage_cli
+
+    app.cli.add_command(storage_cli)
     _import_models()
     return app
 
