@@ -2,7 +2,7 @@ import re
 from zoneinfo import available_timezones
 
 from wtforms import BooleanField, DateField, DecimalField, EmailField, StringField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Regexp, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Regexp, StopValidation, ValidationError
 
 from app.core.forms import BaseForm
 from app.core.text import has_other_digits, other_digits_message
@@ -22,10 +22,13 @@ def _pattern(pattern: str, name: str, message: str):
     return check
 
 
-def _no_other_digits(name: str):
+def _no_other_digits(name: str | None = None):
+    """Also for a number field (its text, not the number: Decimal() reads '٣' as 3)."""
+
     def check(form, field):
-        if has_other_digits(field.data):
-            raise ValidationError(other_digits_message(name))
+        if has_other_digits(field.raw_data[0] if field.raw_data else field.data):
+            field.errors[:] = []  # «not a valid number» says less
+            raise StopValidation(other_digits_message(name))
 
     return check
 
@@ -66,6 +69,9 @@ class CompanyForm(BaseForm):
 
 class VatRateForm(BaseForm):
     valid_from = DateField("Действует с", validators=[DataRequired(message="Укажите дату.")])
-    percent = DecimalField("Ставка, %", places=2, validators=[DataRequired(message="Укажите ставку."), NumberRange(min=0, max=50, message="Ставка от 0 до 50 %.")])
+    percent = DecimalField("Ставка, %", places=2, validators=[
+        _no_other_digits(), DataRequired(message="Укажите ставку."),  # the route prefixes the label
+        # NumberRange formats its message with %: a bare «%» was a ValueError, a 500 for 60 %.
+        NumberRange(min=0, max=50, message="Ставка от 0 до 50 %%.")])
 
 

@@ -32,6 +32,9 @@ def has_other_digits(text: str | None) -> bool:
     return any(ch.isnumeric() and ch not in ASCII_DIGITS for ch in text or "")
 
 
-def other_digits_message(what: str) -> str:
-    return (f"{what}: наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры "
+def other_digits_message(what: str | None = None) -> str:
+    """«СНИЛС: наберите обычными цифрами 0–9 — …»; without `what` where the field's label
+    already stands in front of the message."""
+    text = ("наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры "
             "(надстрочные, арабские, широкие).")
+    return f"{what}: {text}" if what else text[0].upper() + text[1:]

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from app.company import services
@@ -64,6 +65,19 @@ def test_admin_adds_a_vat_rate(admin_client, app):
     assert vat_percent_on(date(2026, 1, 1)) == Decimal("22"), "the statutory history is kept"
     rates = db.session.query(VatRate).count()
     assert rates == 3
+
+
+@pytest.mark.parametrize("percent, message", [
+    ("60", "Ставка, %: Ставка от 0 до 50 %."),  # NumberRange's bare «%» was a ValueError: a 500
+    ("-1", "Ставка, %: Ставка от 0 до 50 %."),
+    ("٢٥", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),  # Decimal() read it as 25
+    ("²", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),
+])
+def test_a_bad_vat_rate_gets_a_russian_message(admin_client, percent, message):
+    response = admin_client.submit("/office/settings/vat", {"valid_from": "2027-01-01", "percent": percent})
+    assert response.status_code == 302
+    assert message in admin_client.page(response.headers["Location"])
+    assert db.session.query(VatRate).count() == 0, "the statutory schedule stays built in"
 
 
 def test_operator_cannot_edit_settings(operator_client):
