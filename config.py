@@ -13,6 +13,8 @@ INSTANCE_DIR = Path(os.environ.get("LK_INSTANCE_DIR", BASE_DIR / "instance"))
 
 #: The value a development checkout uses; production refuses to start with it.
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
+#: Production refuses a shorter SECRET_KEY: it signs sessions, CSRF tokens and mailed links.
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -48,6 +50,9 @@ class Config:
 
     #: Uploaded files (consent scans, application documents) live here, outside the web root.
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    #: `flask storage sweep` removes a file no row names only once it is this old: the request
+    #: that wrote it may still be about to commit its row.
+    UPLOAD_SWEEP_GRACE_MINUTES = _env_int("UPLOAD_SWEEP_GRACE_MINUTES", 60)
     #: With no MAIL_SERVER every outgoing mail is written here as an .eml file (SPEC §4.6).
     MAIL_DIR = Path(os.environ.get("MAIL_DIR", INSTANCE_DIR / "mail"))
 

@@ -4,7 +4,7 @@ contract_number, supply_address, problem_date, problem_time, demands."""
 from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
@@ -18,7 +18,7 @@ from app.appeals.services import (
     check_files,
 )
 from app.core.clock import today
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, IntegerField, choices
 
 
 def _lf(value):

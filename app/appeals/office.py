@@ -19,6 +19,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.text import like_pattern
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -47,7 +48,7 @@ PAGE_SIZE = 30
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
     rows = db.session.scalars(
         services.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
@@ -73,7 +74,7 @@ def _find_consumers(q: str) -> list[User]:
 @bp.route("/new", methods=["GET", "POST"])
 def new_appeal():
     """Step one finds the consumer (`consumer_q`), step two is the appeal form."""
-    consumer_id = request.args.get("consumer_id", type=int)
+    consumer_id = request.args.get("consumer_id", type=int_arg)
     consumer = db.session.get(User, consumer_id) if consumer_id else None
     if consumer is not None and consumer.role != Role.consumer.value:
         consumer = None

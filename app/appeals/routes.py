@@ -23,6 +23,7 @@ from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.urls import int_arg
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -47,7 +48,7 @@ def _own_or_404(appeal_id: int) -> Appeal:
 def list_appeals():
     if (r := _staff_to_office()) is not None:
         return r
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
         sa.select(Appeal).where(Appeal.consumer_id == current_user.id)
         .order_by(Appeal.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
@@ -98,7 +99,7 @@ def show_appeal(appeal_id: int):
         return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal_id))
     appeal = _own_or_404(appeal_id)
     if is_htmx():
-        if request.args.get("v", type=int) == appeal.version:
+        if request.args.get("v", type=int_arg) == appeal.version:
             return "", 204
         return render_page_or_block("appeals/show.html", "status", appeal=appeal, today=today(), changed=True)
     read_on_opening(current_user._get_current_object(), appeal.link)

@@ -42,6 +42,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.templating import format_money
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -88,7 +89,7 @@ _CATEGORY_OPTIONS = tuple((c.value, c.short_label) for c in Category)
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
     rows = services.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     response = make_response(render_page_or_block(

@@ -40,6 +40,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.urls import int_arg
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -77,7 +78,7 @@ _LIST_PAGE = (
 def list_applications():
     if (r := _staff_to_office()) is not None:
         return r
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(_LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE,
                                            "limit": PAGE_SIZE + 1}).all()
     return render_template("applications/list.html", applications=rows[:PAGE_SIZE], page=page,
@@ -233,7 +234,7 @@ def show_application(application_id: int):
     if application.is_draft:
         return redirect(url_for("applications.edit_draft", application_id=application.id))
     if is_htmx():
-        if request.args.get("v", type=int) == application.version:
+        if request.args.get("v", type=int_arg) == application.version:
             return "", 204
         return render_page_or_block("applications/show.html", "status", application=application, today=today(),
                                     deadlines=running_deadlines(application), changed=True)

@@ -50,7 +50,7 @@ from app.core.storage import (
     size_label,
 )
 from app.core.templating import format_money
-from app.core.text import like_pattern, normalize_search
+from app.core.text import has_other_digits, like_pattern, normalize_search, other_digits_message
 from app.db import read
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
@@ -73,7 +73,7 @@ MAX_POINTS = 100
 DUE_SOON_DAYS = 7
 
 #: A cadastral number: district:area:quarter:parcel, e.g. 77:01:0004012:1234.
-CADASTRAL_RE = re.compile(r"^\d{2}:\d{2}:\d{6,7}:\d{1,8}$")
+CADASTRAL_RE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,8}")
 #: The maximum power a voltage level can carry, and the least that justifies it (kW).
 VOLTAGE_POWER = {"0.4": (Decimal("0"), Decimal("1000")), "6": (Decimal("0"), Decimal("25000")),
                  "10": (Decimal("0"), Decimal("25000")), "20": (Decimal("0"), Decimal("25000")),
@@ -359,7 +359,9 @@ def data_problems(data: ApplicationData, applicant_type: str, *, submitting: boo
         elif data.power_kw <= low:
             problems["voltage_kv"] = (f"Присоединение на {data.voltage_kv} кВ — для мощности свыше {low} кВт: "
                                       "для вашей мощности выберите уровень до 20 кВ.")
-    if data.cadastral_number and not CADASTRAL_RE.match(data.cadastral_number):
+    if has_other_digits(data.cadastral_number):
+        problems["cadastral_number"] = other_digits_message("Кадастровый номер")
+    elif data.cadastral_number and not CADASTRAL_RE.fullmatch(data.cadastral_number):
         problems["cadastral_number"] = "Кадастровый номер — в виде 77:01:0004012:1234 (цифры через двоеточие)."
     if data.connection_points is not None and not 1 <= data.connection_points <= MAX_POINTS:
         problems["connection_points"] = f"Точек присоединения — от 1 до {MAX_POINTS}."
@@ -371,9 +373,13 @@ def data_problems(data: ApplicationData, applicant_type: str, *, submitting: boo
     if len(data.stages) > MAX_TEXT:
         problems["stages"] = f"Описание этапов — не длиннее {MAX_TEXT} символов."
     if applicant_type == ApplicantType.individual.value:
-        if data.passport_series and not re.fullmatch(r"\d{4}", data.passport_series):
+        if has_other_digits(data.passport_series):
+            problems["passport_series"] = other_digits_message("Серия паспорта")
+        elif data.passport_series and not re.fullmatch(r"[0-9]{4}", data.passport_series):
             problems["passport_series"] = "Серия паспорта — 4 цифры."
-        if data.passport_number and not re.fullmatch(r"\d{6}", data.passport_number):
+        if has_other_digits(data.passport_number):
+            problems["passport_number"] = other_digits_message("Номер паспорта")
+        elif data.passport_number and not re.fullmatch(r"[0-9]{6}", data.passport_number):
             problems["passport_number"] = "Номер паспорта — 6 цифр."
         if data.passport_issued_on is not None and not date(1997, 1, 1) <= data.passport_issued_on <= day:
             problems["passport_issued_on"] = "Дата выдачи паспорта — не раньше 1997 года и не позже сегодняшней."

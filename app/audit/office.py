@@ -11,6 +11,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import action_label
 from app.auth.models import User
 from app.core.clock import company_zone
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 
@@ -27,9 +28,12 @@ def _day(value: str | None):
 
 
 def _object(value: str) -> tuple[str, int] | None:
-    """'users:12' → ('users', 12)."""
+    """'users:12' → ('users', 12); anything else (no kind, '²', an id beyond any table) is no filter."""
     kind, _, ident = value.partition(":")
-    return (kind, int(ident)) if kind and ident.isdigit() else None
+    try:
+        return (kind, int_arg(ident)) if kind else None
+    except ValueError:
+        return None
 
 
 @bp.get("/")
@@ -39,7 +43,7 @@ def log():
     ip = request.args.get("ip", "").strip()
     obj = request.args.get("object", "").strip()
     date_from, date_to = _day(request.args.get("date_from")), _day(request.args.get("date_to"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     query = sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))

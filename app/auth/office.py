@@ -28,6 +28,7 @@ from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import StoredFile, UploadError, UploadRules, send_stored_file, stage_upload, store_staged
 from app.core.text import like_pattern
+from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
@@ -57,7 +58,7 @@ def _credentials_page(user: User, password: str, created: bool):
 @consumers.get("/")
 def list_consumers():
     q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     query = sa.select(User).where(User.role == Role.consumer.value)
     if q:
         query = query.where(User.search_text.like(like_pattern(q), escape="\\"))

@@ -26,7 +26,8 @@ VALID_WINDOW = 1
 #: No 0/o, 1/l/i: recovery codes are read off paper.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10
-_TOTP_FORMAT = re.compile(r"^\d{6}$")
+#: ASCII digits: re's \d took '١٢٣٤٥٦', and hmac.compare_digest raises TypeError on non-ASCII text.
+_TOTP_FORMAT = re.compile(r"[0-9]{6}")
 
 
 class _TOTP(pyotp.TOTP):
@@ -76,7 +77,7 @@ def normalise(code: str | None) -> str:
 
 
 def looks_like_totp(code: str) -> bool:
-    return bool(_TOTP_FORMAT.match(code))
+    return bool(_TOTP_FORMAT.fullmatch(code))
 
 
 def check_totp(secret: str, code: str, last_step: int | None) -> int | None:

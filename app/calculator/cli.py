@@ -15,11 +15,12 @@ def import_command(path: str) -> None:
     """Import a tariff decision file (SPEC §4.3); exit 1 with every problem on a bad file."""
     from app.audit.services import record
     from app.calculator.services import store_decision
-    from app.calculator.tariff_file import TariffFileError, parse_file
+    from app.calculator.tariff_file import MAX_FILE_BYTES, TariffFileError, parse_file
     from app.db import unit_of_work
 
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # a huge or endless input is refused by its start
     except OSError as exc:
         reason = "файла нет" if isinstance(exc, FileNotFoundError) else "нет доступа или это не файл"
         click.echo(f"Не удалось прочитать файл {path}: {reason}.", err=True)

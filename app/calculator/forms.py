@@ -22,6 +22,7 @@ from app.calculator.services import CalculationInput
 from app.connection.rules import VOLTAGES_KV
 from app.core.forms import BaseForm, choices
 from app.core.templating import format_number
+from app.core.text import has_other_digits, other_digits_message
 
 FALSE_VALUES = ("n", "no", "false", "0", "")
 
@@ -49,13 +50,16 @@ class NumberField(StringField):
             self.data = None if self.required_message else self.default
             return
         text = re.sub(r"[\s\u00a0\u202f]", "", raw).replace(",", ".")
+        if has_other_digits(text):  # int() and Decimal() would read '٣' as 3
+            self.data = None
+            raise ValueError(other_digits_message(self.label.text))
         if self.integer:
-            if not re.fullmatch(r"[+-]?\d{1,9}", text):
+            if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
                 self.data = None
                 raise ValueError("Введите целое число, например 2.")
             self.data = int(text)
             return
-        if not re.fullmatch(r"[+-]?(\d{1,12}(\.\d*)?|\.\d+)", text):
+        if not re.fullmatch(r"[+-]?([0-9]{1,12}(\.[0-9]*)?|\.[0-9]+)", text):
             self.data = None
             raise ValueError("Введите число, например 15 или 15,5.")
         try:

@@ -17,9 +17,10 @@ from app.calculator.services import (
     retire_decision,
     store_decision,
 )
-from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
+from app.calculator.tariff_file import MAX_FILE_BYTES, MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
@@ -47,7 +48,7 @@ KEY_LABELS = {**BAND_LABELS, **TERRITORY_LABELS, **METERING_LABELS, "up_to_150":
 
 
 def _list_page(form: ImportForm, problems=None):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = list_decisions(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     current = decision_in_force(today())
     return render_template(
@@ -71,8 +72,9 @@ def import_file():
     if not form.validate_on_submit():
         return _list_page(form)
     upload = form.file.data
+    raw = upload.read(MAX_FILE_BYTES + 1)  # parse_file refuses more than MAX_FILE_BYTES
     try:
-        parsed = parse_file(upload.read())
+        parsed = parse_file(raw)
     except TariffFileError as exc:
         form.file.errors.append(f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова.")
         return _list_page(form, exc.problems)

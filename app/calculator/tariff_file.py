@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 BANDS = ("0.4", "1-20", "35", "110")
 TERRITORIES = ("urban", "rural")
@@ -37,8 +37,15 @@ REQUIRED = ("region", "decision", "valid_from", "c1")
 #: Larger than any real rate (roubles): a value above it is a typo, not a tariff.
 MAX_RATE = Decimal("1000000000")
 MAX_TEXT = {"region": 200, "decision": 300}
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 MAX_FILE_BYTES = 1024 * 1024
+#: Objects and lists nest five deep in a valid file (c2_per_km → band → territory → variants
+#: → a variant); far deeper is no decision, and Python's json would end in a RecursionError.
+MAX_DEPTH = 10
+#: A JSON string (in one go, linear even when unterminated) or a bracket, for the depth scan.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}"]', re.DOTALL)
+#: Characters no text of a decision holds (PostgreSQL refuses NUL in a text column).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_PROBLEMS = 50
 
 
@@ -85,6 +92,15 @@ class _Invalid:
     """What NaN and Infinity parse to: never a valid number."""
 
 
+def _decimal(text: str):
+    """A number as a Decimal; one beyond Decimal's exponent range ('1e99999999999999999999')
+    is never a valid number either."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _Invalid()
+
+
 class _Pairs(dict):
     """A JSON object that remembers the keys it saw twice."""
 
@@ -110,12 +126,36 @@ def parse_file(raw: bytes) -> ParsedDecision:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TariffFileError([Problem("", "файл не в кодировке UTF-8")]) from None
+    if (where := _too_deep(text)) is not None:
+        raise TariffFileError([Problem("", f"объекты и списки вложены глубже {MAX_DEPTH} уровней (строка {where[0]}, "
+                                           f"столбец {where[1]}): это не похоже на тарифное решение")])
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda _: _Invalid(),
+        data = json.loads(text, parse_float=_decimal, parse_int=_decimal, parse_constant=lambda _: _Invalid(),
                           object_pairs_hook=_object_pairs)
     except json.JSONDecodeError as exc:
         raise TariffFileError([Problem("", f"файл не является JSON: ошибка в строке {exc.lineno}, столбце {exc.colno}")]) from None
     return validate(data)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """The line and column where objects and lists first nest deeper than MAX_DEPTH, if they do.
+
+    Brackets inside strings do not count; an unterminated string ends the scan (json.loads
+    then reports it)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        piece = match.group()
+        if piece in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                return line, start - text.rfind("\n", 0, start)
+        elif piece in "]}":
+            depth -= 1
+        elif piece == '"':
+            return None
+    return None
 
 
 def validate(data) -> ParsedDecision:
@@ -165,6 +205,9 @@ def _text(data: dict, key: str, problems: list[Problem]) -> str:
         return ""
     if not isinstance(value, str) or not value.strip():
         problems.append(Problem(key, "должно быть непустой строкой"))
+        return ""
+    if _CONTROL.search(value):
+        problems.append(Problem(key, "содержит управляющие символы (например, нулевой байт)"))
         return ""
     value = " ".join(value.split())
     if len(value) > MAX_TEXT[key]:
@@ -235,7 +278,7 @@ def _rate(value, path: str, problems: list[Problem]):
             if key not in ("code", "name", "rate"):
                 problems.append(Problem(f"{item_path}.{key}", "неизвестный ключ (допустимы: code, name, rate)"))
         code = item.get("code")
-        if not isinstance(code, str) or not CODE_RE.match(code):
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
             problems.append(Problem(f"{item_path}.code", "должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания (до 40 знаков)"))
         elif code in codes:
             problems.append(Problem(f"{item_path}.code", f"код «{code}» уже есть в этом списке"))
@@ -244,6 +287,9 @@ def _rate(value, path: str, problems: list[Problem]):
         name = item.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 200:
             problems.append(Problem(f"{item_path}.name", "должно быть непустой строкой до 200 символов"))
+        elif _CONTROL.search(name):
+            problems.append(Problem(f"{item_path}.name", "содержит управляющие символы (например, нулевой байт)"))
+            name = None
         if "rate" not in item:
             problems.append(Problem(f"{item_path}.rate", "обязательное поле не указано"))
             rate = None

@@ -1,9 +1,13 @@
 """The base form every feature uses: strips whitespace, speaks Russian."""
 from __future__ import annotations
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
+
+from app.core.text import has_other_digits, other_digits_message
 
 
 def _strip(value):
@@ -35,6 +39,20 @@ class BaseForm(FlaskForm):
 
 class ActionForm(BaseForm):
     """A form with no fields: a one-button POST action, CSRF-protected like any other."""
+
+
+class IntegerField(wtforms.IntegerField):
+    """WTForms' integer field, typed with ASCII digits only: its int() reads '٣' as 3."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and has_other_digits(valuelist[0]):
+            self.data = None
+            raise ValueError(other_digits_message(self.label.text))
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.process_errors:  # keep the reason: DataRequired would replace it with «required»
+            raise StopValidation()
 
 
 def choices(pairs) -> list[SelectChoice]:

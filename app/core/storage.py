@@ -258,3 +258,80 @@ def _delete_written_files(session, previous_transaction):
             path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+# --- the sweep: files the database does not know ----------------------------------------------
+
+@dataclass
+class SweepResult:
+    #: Files under UPLOAD_DIR that no stored_files row names, removed (and their bytes).
+    orphans_removed: int = 0
+    orphan_bytes: int = 0
+    #: `*.part` files a write left behind (a process killed mid-write), removed.
+    parts_removed: int = 0
+    #: Files with no row, younger than the grace period: a request may still commit them.
+    kept_fresh: int = 0
+    #: Files that could not be removed (permissions): left for an administrator.
+    failed: int = 0
+    #: Ids of stored_files rows whose file is missing: reported, never changed.
+    missing_file_ids: tuple[int, ...] = ()
+
+
+def _files_under(root: Path):
+    """(key relative to root, stat) of every regular file under root; symlinks are not followed."""
+    directories = [root]
+    while directories:
+        try:
+            entries = list(os.scandir(directories.pop()))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                directories.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:  # removed meanwhile (a rollback, a purge)
+                    continue
+                yield Path(entry.path).relative_to(root).as_posix(), info
+
+
+def sweep_storage(grace_seconds: int | None = None, *, dry_run: bool = False) -> SweepResult:
+    """Remove the files under UPLOAD_DIR that no stored_files row names, and the leftover
+    `*.part` files, once older than `grace_seconds` (UPLOAD_SWEEP_GRACE_MINUTES: a request
+    that has written its file and not yet committed its row is never robbed of it); report
+    the rows whose file is missing.
+
+    A process killed after an upload's file was written and before its row was committed
+    leaves such a file, and the personal-data purge, which starts from rows, never finds it.
+    Ages are the files' modification times against the real clock, not app.core.clock."""
+    if grace_seconds is None:
+        grace_seconds = current_app.config["UPLOAD_SWEEP_GRACE_MINUTES"] * 60
+    root = upload_dir()
+    result = SweepResult()
+    cutoff = datetime.now().timestamp() - grace_seconds
+    files = list(_files_under(root)) if root.is_dir() else []
+    # Read after the walk: a row committed meanwhile names a file the walk saw, so it is kept.
+    known = set(db.session.scalars(sa.select(StoredFile.storage_key)))
+    for key, info in files:
+        if key in known:
+            continue
+        if info.st_mtime > cutoff:
+            result.kept_fresh += 1
+            continue
+        try:
+            if not dry_run:
+                (root / key).unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            result.failed += 1
+            continue
+        if key.endswith(".part"):
+            result.parts_removed += 1
+        else:
+            result.orphans_removed += 1
+            result.orphan_bytes += info.st_size
+    rows = db.session.execute(sa.select(StoredFile.id, StoredFile.storage_key).order_by(StoredFile.id))
+    result.missing_file_ids = tuple(file_id for file_id, key in rows if not (root / key).is_file())
+    return result

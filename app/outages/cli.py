@@ -9,10 +9,20 @@ def import_command(path: str) -> None:
     """Import outages from a CSV file (SPEC §4.4); a bad row refuses the whole file."""
     from app.audit.services import record
     from app.db import unit_of_work
-    from app.outages.services import ImportFileError, get_settings, import_rows, outage_period, read_csv
+    from app.outages.services import (
+        MAX_IMPORT_BYTES,
+        ImportFileError,
+        get_settings,
+        import_rows,
+        outage_period,
+        read_csv,
+    )
 
     with open(path, "rb") as handle:
-        data = handle.read()
+        data = handle.read(MAX_IMPORT_BYTES + 1)  # a huge or endless input is refused by its start
+    if len(data) > MAX_IMPORT_BYTES:
+        raise click.ClickException(f"Файл не загружен. Файл больше {MAX_IMPORT_BYTES // (1024 * 1024)} МБ: "
+                                   "разделите его на части.")
     try:
         rows = read_csv(data)  # the whole file is checked before anything is written
     except ImportFileError as exc:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from app.audit.services import record
 from app.core.clock import to_local
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
@@ -15,6 +16,7 @@ from app.office.access import admin_required
 from app.outages.forms import CancelForm, ImportForm, OutageForm, ScheduleFilterForm, SettingsForm
 from app.outages.models import OUTAGE_STATUSES, Outage, OutageStatus
 from app.outages.services import (
+    MAX_IMPORT_BYTES,
     ImportFileError,
     OutageData,
     ScheduleFilter,
@@ -36,7 +38,6 @@ from app.outages.services import (
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
 PAGE_SIZE = 30
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _outage_or_404(outage_id: int) -> Outage:
@@ -72,7 +73,7 @@ def list_outages():
         if keys is None:
             form.settlement.errors = [*form.settlement.errors, f"Населённого пункта «{flt.settlement}» нет в графике."]
             keys = []
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    page = min(max(request.args.get("page", 1, type=int_arg) or 1, 1), 10_000)
     outages, total = schedule_page(flt, keys, page, PAGE_SIZE)
     start, end = flt.window()
     return render_template(

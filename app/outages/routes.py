@@ -11,6 +11,7 @@ from app.core.clock import now
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
 from app.core.limits import limit_submissions
+from app.core.urls import int_arg
 from app.extensions import db
 from app.outages import bp
 from app.outages.forms import AddressForm, ScheduleFilterForm
@@ -55,7 +56,7 @@ def _read_filter() -> tuple[ScheduleFilterForm, ScheduleFilter, list[str] | None
 
 
 def _page_number() -> int:
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=int_arg) or 1
     return min(max(page, 1), 10_000)
 
 

@@ -692,6 +692,8 @@ REQUIRED_COLUMNS = ("district", "settlement", "street", "houses", "starts_at", "
 OPTIONAL_COLUMNS = ("id", "status")
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MAX_ROWS = 20000
+#: A file of MAX_ROWS ordinary rows is about 2 MB.
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 class ImportFileError(Exception):
@@ -743,6 +745,9 @@ def read_csv(data: bytes | str) -> list[ImportRow]:
         text = data.lstrip("\ufeff")
     if not text.strip():
         raise ImportFileError("Файл пустой.")
+    if (nul := text.find("\x00")) >= 0:  # a binary file, or UTF-16; PostgreSQL would refuse the value
+        raise ImportFileError("нулевой байт: это не текстовый файл CSV в кодировке UTF-8.",
+                              text.count("\n", 0, nul) + 1)
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -798,10 +803,17 @@ def read_csv(data: bytes | str) -> list[ImportRow]:
             if len(rows) > MAX_ROWS:
                 raise ImportFileError(f"в одном файле не больше {MAX_ROWS} отключений.", line)
     except csv.Error as exc:
-        raise ImportFileError(f"файл не читается как CSV ({exc}).", line) from None
+        raise ImportFileError(_csv_problem(exc), reader.line_num + 1) from None  # the line it could not read
     if not rows:
         raise ImportFileError("В файле нет ни одного отключения.")
     return rows
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    """The csv module's reason in Russian (its messages are English)."""
+    if "field larger than field limit" in str(exc):
+        return f"значение длиннее {csv.field_size_limit()} знаков: это не похоже на отключение."
+    return "файл не читается как CSV: проверьте кавычки и разделители в этой строке."
 
 
 #: Rows written in one unit of work: others get the write lock between chunks, so a file of

@@ -318,7 +318,8 @@ def parse_year(value: str | None, today: date) -> tuple[int, str | None]:
     value = (value or "").strip()
     if not value:
         return today.year, None
-    if not value.isdigit() or not FIRST_YEAR <= int(value) <= today.year:
+    # isascii: str.isdigit() also takes '²', on which int() fails.
+    if not (value.isascii() and value.isdigit()) or not FIRST_YEAR <= int(value) <= today.year:
         return today.year, f"Укажите год числом от {FIRST_YEAR} до {today.year}."
     return int(value), None
 

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.audit.services import record
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -26,7 +27,7 @@ MONTHS = ["Январь", "Февраль", "Март", "Апрель", "Май"
 @bp.get("/")
 @admin_required
 def calendar():
-    year = request.args.get("year", today().year, type=int)
+    year = request.args.get("year", today().year, type=int_arg)
     if not 2000 <= year <= 2100:
         abort(404)
     cal = get_calendar()

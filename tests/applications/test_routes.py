@@ -92,6 +92,21 @@ def test_inconsistent_values_are_refused_in_russian(consumer_client, fixed_clock
     assert count(Application) == 0 and count(StoredFile) == 0
 
 
+def test_digits_of_other_scripts_are_refused_in_russian(consumer_client, fixed_clock):
+    """'٤٥١٠' passed re's \\d and was saved as a passport series; '²' too, in the power, to
+    int() and Decimal() (issue 16)."""
+    numbers = post_application(consumer_client, power_kw="١٥", connection_points="²")
+    identifiers = post_application(consumer_client, passport_series="٤٥١٠", passport_number="１２３４５６",
+                                   cadastral_number="50:20:0010203:45⁶")
+    for response, names in ((numbers, ("Максимальная мощность, кВт (с учётом ранее присоединённой)",
+                                       "Количество точек присоединения")),
+                            (identifiers, ("Серия паспорта", "Номер паспорта", "Кадастровый номер"))):
+        assert response.status_code == 200
+        for name in names:
+            assert f"{name}: наберите обычными цифрами 0–9" in response.get_data(as_text=True), name
+    assert count(Application) == 0 and count(StoredFile) == 0
+
+
 def test_a_voltage_that_does_not_fit_the_power(consumer_client, fixed_clock):
     response = post_application(consumer_client, power_kw="2000", voltage_kv="0.4", load_character="industrial")
     assert "выберите более высокий уровень напряжения" in response.get_data(as_text=True)

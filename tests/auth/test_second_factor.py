@@ -306,3 +306,18 @@ def test_mail_tells_the_owner_about_recovery_logins(client, operator, mailbox):
     client.submit("/login/second-factor", {"code": codes[0]}, expect=302)
     [notice] = [m for m in mailbox() if m["Subject"] == "Вход по резервному коду"]
     assert "Осталось кодов: 9" in mail_text(notice)
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "12345６"])
+def test_a_code_in_other_digits_is_a_wrong_code_not_a_500(client, operator, code):
+    """re's \\d let it through to hmac.compare_digest, which raises TypeError on non-ASCII text."""
+    password_step(client, operator)
+    page = Page(client.submit("/login/second-factor", {"code": code}, expect=200))
+    assert any("Код не подошёл" in e for e in page.errors())
+    assert client.get("/office/").status_code == 302
+
+
+def test_the_same_in_the_setup(client, new_operator):
+    password_step(client, new_operator)
+    client.page("/login/second-factor/setup")
+    assert Page(client.submit("/login/second-factor/setup", {"code": "١٢٣٤٥٦"}, expect=200)).errors()

@@ -89,6 +89,19 @@ def test_a_bad_upload_is_refused_whole_with_paths(admin_client, example_bytes):
     assert count() == 0
 
 
+@pytest.mark.parametrize("raw, problem", [
+    (b"[" * 100_000 + b"]" * 100_000, "файл : объекты и списки вложены глубже 10 уровней"),  # a RecursionError: 500
+    (b'{"c1": {"up_to_150": 1e99999999999999999999}}', "c1.up_to_150 : должно быть неотрицательным числом"),
+    (b" " * (2 * 1024 * 1024), "файл : файл больше 1024 КБ"),
+])
+def test_a_deep_or_huge_upload_is_refused_in_russian(admin_client, raw, problem):
+    page = Page(upload(admin_client, raw))
+    assert page.status == 200 and page.title.startswith("Ошибка: ")
+    problems = [li.get_text(" ", strip=True) for li in page.select("ul.problems li")]
+    assert any(p.startswith(problem) for p in problems), problems
+    assert count() == 0
+
+
 def test_upload_without_a_file(admin_client):
     page = Page(admin_client.submit("/office/tariffs/import", {}, content_type="multipart/form-data"))
     assert "Выберите файл тарифного решения" in page.text(".error-summary")

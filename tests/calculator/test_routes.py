@@ -143,6 +143,9 @@ def test_the_date_picks_the_vat_rate(client, example_bytes, fixed_today):
     ({"overhead_km": "пять"}, "overhead_km", "Введите число"),
     ({"cable_km": "9999"}, "cable_km", "Не больше 500 км"),
     ({"sectioning_points": "1.5"}, "sectioning_points", "целое число"),
+    ({"power_kw": "١٥"}, "power_kw", "обычными цифрами 0–9"),  # Decimal() read it as 15
+    ({"sectioning_points": "２"}, "sectioning_points", "обычными цифрами 0–9"),  # int() read it as 2
+    ({"cable_km": "0,⁵"}, "cable_km", "обычными цифрами 0–9"),
     ({"sectioning_points": "-1"}, "sectioning_points", "не может быть отрицательным"),
     ({"metering": "single_phase", "metering_points": "0"}, "metering_points", "хотя бы одну точку"),
     ({"metering": "quantum"}, "metering", "Выберите тип учёта"),

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from app.company import services
@@ -45,12 +46,38 @@ def test_bad_settings_get_russian_messages(admin_client):
     assert "ИНН: 10 цифр." in errors and "Неизвестный часовой пояс" in errors and "https://" in errors
 
 
+def test_requisites_take_ascii_digits_only(admin_client):
+    """re's \\d took '٠٤٤٥٢٥٢٢٥' as a БИК and saved it (issue 16)."""
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    bad = {name: SETTINGS[name].translate(arabic) for name in ("inn", "kpp", "ogrn", "bank_bic", "bank_account",
+                                                               "bank_corr_account", "phone")}
+    page = Page(admin_client.submit("/office/settings/", {**SETTINGS, **bad}, expect=200))
+    errors = page.errors()
+    for name in ("ИНН", "КПП", "ОГРН", "БИК", "Расчётный счёт", "Корреспондентский счёт", "Телефоны"):
+        assert f"{name}: наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры (надстрочные, "\
+               "арабские, широкие)." in errors, name
+    assert get_company().bank_bic != bad["bank_bic"]
+
+
 def test_admin_adds_a_vat_rate(admin_client, app):
     admin_client.submit("/office/settings/vat", {"valid_from": "2027-01-01", "percent": "25"}, expect=302)
     assert vat_percent_on(date(2027, 1, 1)) == Decimal("25")
     assert vat_percent_on(date(2026, 1, 1)) == Decimal("22"), "the statutory history is kept"
     rates = db.session.query(VatRate).count()
     assert rates == 3
+
+
+@pytest.mark.parametrize("percent, message", [
+    ("60", "Ставка, %: Ставка от 0 до 50 %."),  # NumberRange's bare «%» was a ValueError: a 500
+    ("-1", "Ставка, %: Ставка от 0 до 50 %."),
+    ("٢٥", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),  # Decimal() read it as 25
+    ("²", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),
+])
+def test_a_bad_vat_rate_gets_a_russian_message(admin_client, percent, message):
+    response = admin_client.submit("/office/settings/vat", {"valid_from": "2027-01-01", "percent": percent})
+    assert response.status_code == 302
+    assert message in admin_client.page(response.headers["Location"])
+    assert db.session.query(VatRate).count() == 0, "the statutory schedule stays built in"
 
 
 def test_operator_cannot_edit_settings(operator_client):

@@ -1,5 +1,7 @@
 """CSV import (SPEC §4.4): good, bad (row number and reason), repeated, updating; upload and command."""
 import io
+import os
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -120,6 +122,25 @@ def test_a_bad_file(app, content, reason):
         import_csv(content)
 
 
+ROW = "С-7,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-10 09:00,2026-12-10 17:00,Замена опор,\n"
+
+
+@pytest.mark.parametrize("content, line, reason", [
+    # PostgreSQL refuses a NUL in a text column: the import was a 500 there, SQLite kept it.
+    ((HEADER + ROW.replace("Замена", "Зам\x00ена")).encode(), 2, "нулевой байт: это не текстовый файл CSV"),
+    ((HEADER + ROW + ROW.replace("С-7", "С-8").replace("Ленина,1", "Ленина,1\x00")).encode(), 3, "нулевой байт"),
+    (GOOD.encode("utf-16-le"), 1, "нулевой байт"),
+    # The csv module's own reason was English, and the line number that of the row before.
+    ((HEADER + ROW + ROW.replace("Замена опор", '"' + "опора " * 30000 + '"')).encode(), 3,
+     "значение длиннее 131072 знаков"),
+])
+def test_a_file_that_is_not_text_or_too_big_a_value(app, content, line, reason):
+    with pytest.raises(ImportFileError) as caught:
+        import_csv(content)
+    assert caught.value.row == line and caught.value.message.startswith(reason), str(caught.value)
+    assert outages() == []
+
+
 def test_duplicate_rows_without_id(app):
     row = ",Южный РЭС,с. Заречное,,,2026-12-12 08:00,2026-12-12 18:00,Ремонт,\n"
     with pytest.raises(ImportFileError, match="Строка 3: то же отключение, что в строке 2"):
@@ -176,6 +197,32 @@ def test_command_refuses_a_bad_file_and_exits_non_zero(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["outages", "import", str(path)])
     assert result.exit_code != 0
     assert "Строка 5" in result.output and "starts_at" in result.output
+    assert outages() == []
+
+
+def test_command_refuses_a_huge_input_by_its_start(app, tmp_path):
+    """A pipe that sends 16 MB: the command stops reading past 5 MB instead of taking all of
+    it into memory first (an endless input would never end)."""
+    fifo = tmp_path / "endless.csv"
+    os.mkfifo(fifo)
+    sent = {"bytes": 0}
+
+    def write():
+        chunk = HEADER.encode() * (65536 // len(HEADER.encode()))
+        try:
+            with open(fifo, "wb") as pipe:
+                while sent["bytes"] < 16 * 1024 * 1024:
+                    pipe.write(chunk)
+                    sent["bytes"] += len(chunk)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = app.test_cli_runner().invoke(args=["outages", "import", str(fifo)])
+    writer.join(timeout=30)
+    assert result.exit_code != 0 and "Файл больше 5 МБ" in result.output
+    assert sent["bytes"] < 8 * 1024 * 1024, "the command read the whole input"
     assert outages() == []
 
 

@@ -62,6 +62,9 @@ def test_settings_are_for_admins(operator_client, admin_client):
     from tests.helpers import Page
 
     assert "Укажите число дней." in Page(bad).errors() or "От 1 до 60 дней." in Page(bad).errors()
+    other_script = admin_client.submit("/office/outages/settings", {"min_notice_days": "٧"})  # int() read it as 7
+    assert any("обычными цифрами 0–9" in e for e in Page(other_script).errors())
+    assert get_settings().min_notice_days == 5
 
 
 def test_the_list_with_filters(operator_client, make_outage):
