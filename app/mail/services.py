@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import smtplib
 import threading
 import time
@@ -202,10 +203,11 @@ def _record_outcome(session: Session, mail_id: int, **values) -> None:
             with unit_of_work(session):
                 session.execute(sa.update(OutboxMail).where(OutboxMail.id == mail_id).values(**values))
             return
-        except sa.exc.DBAPIError as exc:
+        except (sa.exc.DBAPIError, sa.exc.TimeoutError) as exc:  # the database, or no free connection
             if time.monotonic() > deadline:
                 raise
-            log.warning("mail %s: its outcome is not recorded yet (%s); trying again", mail_id, type(exc.orig).__name__)
+            log.warning("mail %s: its outcome is not recorded yet (%s); trying again", mail_id,
+                        type(getattr(exc, "orig", exc)).__name__)
             time.sleep(pause)
             pause = min(pause * 2, 5)
 
@@ -360,8 +362,7 @@ def _dispatch_after_commit(session):
     if mode == "inline":
         _send_quietly(app)
     else:
-        threading.Thread(target=_send_quietly, args=(app, app.config["MAIL_DISPATCH_DELAY"]), daemon=True,
-                         name="mail-dispatch").start()
+        dispatcher(app).wake()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -369,10 +370,51 @@ def _forget_queue(session):
     session.info.pop("mail_queued", None)
 
 
-def _send_quietly(app: Flask, delay: float = 0) -> None:
-    # The pause lets the request's answer go out first: the sender's work (composing a recovery
-    # mail for a known address, none for an unknown one) must not slow it, or its time would tell.
-    time.sleep(delay)
+class Dispatcher:
+    """One background sender per process, woken after each commit that queued mail. (A thread
+    per commit crowded the connection pool under load, every one of them after the same rows.)
+    It waits MAIL_DISPATCH_DELAY first, so the request's answer leaves before the sender works:
+    composing a recovery mail for a known address, none for an unknown one, must not slow the
+    answer, or its time would tell which it was."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid = 0
+
+    def wake(self) -> None:
+        with self._lock:
+            self._idle.clear()
+            if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
+                self._pid = os.getpid()  # a forked worker starts its own
+                self._thread = threading.Thread(target=self._run, daemon=True, name="mail-dispatch")
+                self._thread.start()
+        self._wake.set()
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Until nothing queued is waiting for this sender (tests)."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            time.sleep(self.app.config["MAIL_DISPATCH_DELAY"])
+            self._wake.clear()  # a commit from now on wakes it for another round
+            _send_quietly(self.app)
+            with self._lock:
+                if not self._wake.is_set():
+                    self._idle.set()
+
+
+def dispatcher(app: Flask) -> Dispatcher:
+    return app.extensions.setdefault("lk.mail_dispatcher", Dispatcher(app))
+
+
+def _send_quietly(app: Flask) -> None:
     with app.app_context():
         try:
             send_pending()

@@ -1,8 +1,6 @@
 """Slow work outside the write lock, and the same work whether an address exists or not
 (issue 16: registration kept SQLite's write lock through the argon2 hash, and answered a taken
 address in 21 ms against 204 ms for a new one)."""
-import statistics
-import threading
 import time
 
 import pytest
@@ -14,13 +12,13 @@ from tests.helpers import sqlite_lock_is_free
 
 
 @pytest.fixture(autouse=True)
-def _mail_threads_done():
-    """The timing tests send mail as production does, from background threads: let them finish
+def _mail_sent(app):
+    """The timing tests send mail as production does, from the background sender: let it finish
     before the next test looks at the database's lock."""
+    from app.mail.services import dispatcher
+
     yield
-    for thread in threading.enumerate():
-        if thread.name == "mail-dispatch":
-            thread.join(10)
+    assert dispatcher(app).wait_idle(10)
 
 
 @pytest.fixture
@@ -62,9 +60,10 @@ def lock_while_hashing(app, monkeypatch):
     return seen
 
 
-def _medians_ms(send_a, send_b, n=5) -> tuple[float, float]:
-    """The median time of each, measured in turn after one warm-up of each (the first request
-    of a kind compiles its templates)."""
+def _fastest_ms(send_a, send_b, n=5) -> tuple[float, float]:
+    """The fastest time of each, measured in turn after one warm-up of each (the first request
+    of a kind compiles its templates). The fastest, because other processes on a busy machine
+    only ever add time; what the request itself does is what the comparison is about."""
     send_a(), send_b()
     times = ([], [])
     for _ in range(n):
@@ -72,7 +71,7 @@ def _medians_ms(send_a, send_b, n=5) -> tuple[float, float]:
             started = time.perf_counter()
             send()
             into.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return min(times[0]), min(times[1])
 
 
 def test_registration_takes_as_long_for_a_taken_address_as_for_a_new_one(app, client, make_user, real_hash_cost):
@@ -80,7 +79,7 @@ def test_registration_takes_as_long_for_a_taken_address_as_for_a_new_one(app, cl
     make_user(email="taken@example.ru")
     client.get("/register")
     counter = iter(range(100))
-    taken, new = _medians_ms(
+    taken, new = _fastest_ms(
         lambda: client.submit("/register", {**INDIVIDUAL, "email": "taken@example.ru"}, expect=302),
         lambda: client.submit("/register", {**INDIVIDUAL, "email": f"new{next(counter)}@example.ru"}, expect=302),
     )
@@ -91,7 +90,7 @@ def test_password_recovery_takes_as_long_for_an_unknown_address(app, client, mak
     app.config.update(RATELIMIT_ENABLED=False, MAIL_DISPATCH="thread")  # as in production
     make_user(email="known@example.ru")
     client.get("/password/forgot")
-    known, unknown = _medians_ms(lambda: client.submit("/password/forgot", {"email": "known@example.ru"}),
+    known, unknown = _fastest_ms(lambda: client.submit("/password/forgot", {"email": "known@example.ru"}),
                                  lambda: client.submit("/password/forgot", {"email": "nobody@example.ru"}), n=15)
     assert 0.75 < known / unknown < 1.33, f"known {known:.1f} ms, unknown {unknown:.1f} ms: the timing tells"
 
