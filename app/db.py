@@ -210,8 +210,15 @@ _PG_CONFLICTS = {"40001", "40P01", "23505"}
 CONFLICT_RETRIES = (0.05, 0.2, 0.5)
 
 
+class Conflict(Exception):
+    """A unit of work found that what the view read before it changed meanwhile (another staff
+    member moved the application on): the request runs again, on current data."""
+
+
 def is_conflict(exc: BaseException) -> bool:
     """True for an error that says only that another transaction was in the way."""
+    if isinstance(exc, Conflict):
+        return True
     if not isinstance(exc, sa.exc.DBAPIError) or exc.connection_invalidated:
         return False
     orig = exc.orig
@@ -235,12 +242,12 @@ def retry_conflicts(view):
         for pause in (*CONFLICT_RETRIES, None):
             try:
                 return view(*args, **kwargs)
-            except sa.exc.DBAPIError as exc:
+            except (sa.exc.DBAPIError, Conflict) as exc:
                 if pause is None or not is_conflict(exc):
                     raise
                 db.session.rollback()
                 log.warning("%s %s met another transaction (%s); running it again",
-                            request.method, request.endpoint, type(exc.orig).__name__)
+                            request.method, request.endpoint, type(getattr(exc, "orig", exc)).__name__)
             if flashes:
                 session["_flashes"] = list(flashes)
             else:

@@ -17,6 +17,7 @@ from app.appeals.services import (
     take_into_work,
 )
 from app.core import clock
+from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf
 from app.extensions import db
 from app.notifications.services import mark_read_by_link
@@ -24,7 +25,7 @@ from app.notifications.services import mark_read_by_link
 
 def _pdf(title: str, text: str) -> CheckedFile:
     data, name = demo_pdf(title, text)
-    return CheckedFile(data, "application/pdf", name)
+    return stage_bytes(data, "application/pdf", name)
 
 
 def seed(ctx) -> None:

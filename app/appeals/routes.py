@@ -24,6 +24,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -61,6 +62,7 @@ def list_appeals():
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def new_appeal():
     if (r := _staff_to_office("office.appeals.new_appeal")) is not None:
         return r
@@ -69,11 +71,11 @@ def new_appeal():
         form.complainant_details.data = identity_details(current_user)
     if form.validate_on_submit():
         try:
-            appeal = register_appeal(current_user._get_current_object(), form.appeal_data())
+            with unit_of_work():  # its files were staged while the form was validated
+                appeal = register_appeal(current_user._get_current_object(), form.appeal_data())
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее "
                   f"{appeal.due_date:%d.%m.%Y}.", "success")
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
@@ -110,6 +112,7 @@ def show_appeal(appeal_id: int):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def add_clarification_to_appeal(appeal_id: int):
     if current_user.is_staff:
         abort(404)
@@ -120,11 +123,11 @@ def add_clarification_to_appeal(appeal_id: int):
         return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
     if form.validate_on_submit():
         try:
-            add_clarification(appeal, current_user._get_current_object(), form.text.data, form.checked)
+            with unit_of_work():
+                add_clarification(appeal, current_user._get_current_object(), form.text.data, form.checked)
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Уточнение добавлено к обращению.", "success")
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id) + "#thread")
     return _show(appeal, form)

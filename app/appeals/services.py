@@ -30,7 +30,7 @@ from app.audit.services import record
 from app.auth.models import ApplicantType, User
 from app.core.clock import now, to_local
 from app.core.numbering import format_number, next_number
-from app.core.storage import UploadError, UploadRules, display_name, read_upload, save_bytes
+from app.core.storage import StagedFile, UploadRules, stage_uploads, store_staged
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import notify
@@ -133,39 +133,19 @@ def recompute_due_dates() -> int:
 
 # --- files -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks, not yet written."""
-
-    data: bytes
-    content_type: str
-    name: str
-
-
-def chosen_files(uploads: Iterable[FileStorage] | None) -> list[FileStorage]:
-    """The file inputs that carry a file (a browser sends an empty part for an empty input)."""
-    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+#: An upload that passed the checks, written to disk and waiting for its row (app/core/storage.py).
+CheckedFile = StagedFile
 
 
 def check_files(uploads: Iterable[FileStorage] | None) -> tuple[list[CheckedFile], list[str]]:
-    """Every upload read and recognised by content, or the reasons, before anything is saved."""
-    files = chosen_files(uploads)
-    if len(files) > MAX_FILES:
-        return [], [f"Можно приложить не больше {MAX_FILES} файлов, а выбрано {len(files)}."]
-    checked, errors = [], []
-    for upload in files:
-        try:
-            data, content_type = read_upload(upload, UPLOAD_RULES)
-        except UploadError as exc:
-            errors.append(str(exc))
-        else:
-            checked.append(CheckedFile(data, content_type, display_name(upload.filename)))
-    return checked, errors
+    """Every upload read, recognised by content and staged, or the reasons, before the unit of
+    work that records them."""
+    return stage_uploads(uploads, UPLOAD_RULES, MAX_FILES)
 
 
 def _attach(appeal: Appeal, message: AppealMessage | None, files: list[CheckedFile], uploaded_by: User) -> None:
     for f in files:
-        stored = save_bytes(f.data, f.content_type, f.name, uploaded_by.id)
+        stored = store_staged(f, uploaded_by.id)
         db.session.add(AppealFile(appeal_id=appeal.id, message_id=message.id if message else None, stored=stored))
 
 

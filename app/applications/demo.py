@@ -11,6 +11,7 @@ from decimal import Decimal
 from app.applications import services
 from app.applications.services import ApplicationData, CheckedFile
 from app.core import clock
+from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf
 from app.extensions import db
 from app.notifications.services import mark_read_by_link
@@ -18,7 +19,7 @@ from app.notifications.services import mark_read_by_link
 
 def _pdf(title: str, text: str) -> CheckedFile:
     data, name = demo_pdf(title, text)
-    return CheckedFile(data, "application/pdf", name)
+    return stage_bytes(data, "application/pdf", name)
 
 
 def _files() -> dict[str, list[CheckedFile]]:

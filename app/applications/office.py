@@ -43,6 +43,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.templating import format_money
 from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -362,6 +363,7 @@ def preview_offer(application_id: int):
 
 
 @bp.post("/<int:application_id>/offer")
+@reads_first
 def post_offer(application_id: int):
     app = _application_or_404(application_id)
     _allow(app, "offer")
@@ -375,15 +377,18 @@ def post_offer(application_id: int):
     if not form.validate():
         return _card(app, ("offer_form", form))
     try:
-        calculation = services.post_offer(app, _me(), form.inputs(), form.checked["technical_conditions"],
-                                          form.checked["other_files"], form.comment.data or "")
+        prepared = services.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
+        with unit_of_work():
+            calculation = services.post_offer(app, _me(), form.inputs(), form.checked["technical_conditions"],
+                                              form.checked["other_files"], form.comment.data or "", prepared)
     except CalculationError as exc:
         field = form[exc.field] if exc.field in OfferCalcForm.CALC_FIELDS else None
         return _refused(application_id, "offer_form", form, field, ApplicationError(exc.message))
     except ApplicationError as exc:
         return _refused(application_id, "offer_form", form, form.technical_conditions, exc)
-    return _done(app, f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
-                      f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.")
+    flash(f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
+          f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.", "success")
+    return redirect(url_for("office.applications.show_application", application_id=application_id))
 
 
 @bp.post("/<int:application_id>/payments")

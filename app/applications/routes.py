@@ -41,6 +41,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
 from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -88,18 +89,17 @@ def list_applications():
 # --- the form ----------------------------------------------------------------------------------
 
 def _save(form: ApplicationForm, draft: Application | None):
-    """Save the draft or submit; on refusal the form shows why and nothing is kept."""
+    """Save the draft or submit, in a unit of work (the form staged its files while it was
+    validated); on refusal the form shows why and nothing is kept."""
     try:
-        application = save_application(_consumer(), form.application_data(), submit=form.submitting, app=draft)
+        with unit_of_work():
+            application = save_application(_consumer(), form.application_data(), submit=form.submitting, app=draft)
     except ApplicationDataError as exc:
-        db.session.rollback()
         form.add_problems(exc.problems)
         return None
     except ApplicationError as exc:
-        db.session.rollback()
         form.kind.errors = [*form.kind.errors, str(exc)]
         return None
-    db.session.commit()
     if form.submitting:
         flash(f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
               "Мы проверим сведения и сообщим о следующем шаге.", "success")
@@ -118,6 +118,7 @@ def _form_page(form: ApplicationForm, draft: Application | None):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def new_application():
     if (r := _staff_to_office()) is not None:
         return r
@@ -131,6 +132,7 @@ def new_application():
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def edit_draft(application_id: int):
     if current_user.is_staff:
         abort(404)
@@ -265,15 +267,13 @@ def _reply(application_id: int, action, done_message: str):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            action(application, _consumer(), form.text.data or "", form.files_checked)
+            with unit_of_work():
+                action(application, _consumer(), form.text.data or "", form.files_checked)
         except TransitionError:
-            db.session.rollback()
             abort(403)
         except ApplicationError as exc:
-            db.session.rollback()
             form.text.errors = [*form.text.errors, str(exc)]
         else:
-            db.session.commit()
             flash(done_message, "success")
             return redirect(url_for("applications.show_application", application_id=application.id))
     application = _own_or_404(application_id)
@@ -284,6 +284,7 @@ def _reply(application_id: int, action, done_message: str):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def reply_to_request(application_id: int):
     return _reply(application_id, supply_info,
                   "Сведения направлены. Заявка снова на проверке; срок отсчитывается от получения сведений.")
@@ -293,6 +294,7 @@ def reply_to_request(application_id: int):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def notify_tu_fulfilment(application_id: int):
     return _reply(application_id, notify_fulfilment,
                   "Уведомление о выполнении технических условий направлено. Мы проверим выполнение ТУ.")

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
-from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
     APPLICANT_KINDS,
@@ -41,17 +40,18 @@ from app.connection.rules import VOLTAGES_KV, Category, derive_category
 from app.core.clock import company_zone, now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import (
+    StagedFile,
     StoredFile,
-    UploadError,
     UploadRules,
-    display_name,
-    read_upload,
     save_bytes,
     size_label,
+    stage_bytes,
+    stage_uploads,
+    store_staged,
 )
 from app.core.templating import format_money
 from app.core.text import has_other_digits, like_pattern, normalize_search, other_digits_message
-from app.db import read
+from app.db import Conflict, read
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
 from app.office.forms import enum_choice
@@ -241,36 +241,14 @@ def recompute_due_dates() -> int:
 
 # --- the application's data --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks, not yet written."""
-
-    data: bytes
-    content_type: str
-    name: str
-
-
-def chosen_files(uploads: Iterable[FileStorage] | FileStorage | None) -> list[FileStorage]:
-    """The inputs that carry a file (a browser sends an empty part for an empty input)."""
-    if isinstance(uploads, FileStorage):
-        uploads = [uploads]
-    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+#: An upload that passed the checks, written to disk and waiting for its row (app/core/storage.py).
+CheckedFile = StagedFile
 
 
 def check_files(uploads, max_files: int = MAX_FILES) -> tuple[list[CheckedFile], list[str]]:
-    """Every upload read and recognised by content, or the reasons, before anything is saved."""
-    files = chosen_files(uploads)
-    if len(files) > max_files:
-        return [], [f"Можно приложить не больше {max_files} файлов, а выбрано {len(files)}."]
-    checked, errors = [], []
-    for upload in files:
-        try:
-            data, content_type = read_upload(upload, UPLOAD_RULES)
-        except UploadError as exc:
-            errors.append(str(exc))
-        else:
-            checked.append(CheckedFile(data, content_type, display_name(upload.filename)))
-    return checked, errors
+    """Every upload read, recognised by content and staged, or the reasons, before the unit of
+    work that records them."""
+    return stage_uploads(uploads, UPLOAD_RULES, max_files)
 
 
 @dataclass
@@ -436,7 +414,7 @@ def _attach_files(app: Application, files: dict[str, list[CheckedFile]], uploade
     added = []
     for kind, items in files.items():
         for f in items:
-            stored = save_bytes(f.data, f.content_type, f.name, uploaded_by.id)
+            stored = store_staged(f, uploaded_by.id)
             doc = ApplicationDocument(application_id=app.id, kind=kind, stage=app.status, stored=stored,
                                       event_id=event.id if event else None, created_at=now())
             db.session.add(doc)
@@ -445,7 +423,7 @@ def _attach_files(app: Application, files: dict[str, list[CheckedFile]], uploade
 
 
 def _check_total_size(app: Application | None, files: dict[str, list[CheckedFile]]) -> None:
-    new = sum(len(f.data) for items in files.values() for f in items)
+    new = sum(f.size for items in files.values() for f in items)
     if not new:
         return
     existing = 0
@@ -521,6 +499,7 @@ def submit_application(app: Application, actor: User) -> ApplicationEvent:
                           comment="Подана через личный кабинет" if actor.id == app.consumer_id else "Принята в офисе")
     from app.applications import pdf
 
+    # It prints the number, which exists only inside the unit of work (docs/architecture.md).
     _add_generated(app, DocumentKind.application_form, pdf.application_form(app, consumer), event,
                    f"Заявка {app.number}.pdf")
     _sync_addresses(consumer)
@@ -848,35 +827,72 @@ def invoice_calculation(app: Application, inputs: OfferInputs):
     return calculate(calculation_input(app, inputs))
 
 
-def post_offer(app: Application, actor: User, inputs: OfferInputs, technical_conditions: list[CheckedFile],
-               other_files: list[CheckedFile] = (), comment: str = ""):
-    """Post the offer: up to 150 kW the invoice, the contract terms, the ТУ and the
-    instruction (paying concludes the contract); above, the draft contract and the ТУ for
-    signature. Returns the calculation of the invoice."""
-    _require(app, S.offer_sent, actor)
-    if not technical_conditions:
-        raise ApplicationError("Приложите технические условия (PDF).")
+@dataclass(frozen=True)
+class OfferDocuments:
+    """The offer's invoice and its three generated documents, rendered and staged before its
+    unit of work (they take a quarter of a second), for the application at `version`."""
+
+    version: int
+    calculation: object
+    staged: tuple[tuple[DocumentKind, StagedFile], ...]
+
+
+def prepare_offer(app: Application, inputs: OfferInputs) -> OfferDocuments:
+    """Render the offer's documents outside any lock, from a copy of the application as
+    post_offer() will leave it: its new stage and that stage's due date are printed in them.
+    Raises calculator.services.CalculationError with the field at fault."""
+    from app.applications import pdf
+
     calculation = invoice_calculation(app, inputs)
+    posted = Application(**{a.key: getattr(app, a.key) for a in sa.inspect(Application).column_attrs})
+    _set_offer(posted, inputs, calculation)
+    posted.status, posted.stage_started_at = S.offer_sent.value, now()
+    refresh_due(posted)
+    consumer = db.session.get(User, app.consumer_id)
+    documents = (
+        (DocumentKind.contract_terms, pdf.contract_terms(posted, consumer, calculation),
+         f"Условия договора {app.number}.pdf"),
+        (DocumentKind.instruction, pdf.instruction(posted), "Инструкция по присоединению.pdf"),
+        (DocumentKind.invoice, pdf.invoice(posted, consumer, calculation), f"Счёт {app.number}.pdf"),
+    )
+    return OfferDocuments(app.version, calculation,
+                          tuple((kind, stage_bytes(data, "application/pdf", name)) for kind, data, name in documents))
+
+
+def _set_offer(app: Application, inputs: OfferInputs, calculation) -> None:
     app.offer_inputs = inputs.as_json()
     app.invoice_without_vat = calculation.total_without_vat
     app.invoice_with_vat = calculation.total_with_vat
     app.invoice_vat_percent = calculation.vat_percent
     term = calculation.implementation_term
     app.implementation_amount, app.implementation_unit = term.amount, term.unit
+
+
+def post_offer(app: Application, actor: User, inputs: OfferInputs, technical_conditions: list[CheckedFile],
+               other_files: list[CheckedFile] = (), comment: str = "", prepared: OfferDocuments | None = None):
+    """Post the offer: up to 150 kW the invoice, the contract terms, the ТУ and the
+    instruction (paying concludes the contract); above, the draft contract and the ТУ for
+    signature. Returns the calculation of the invoice. `prepared` (prepare_offer, before the
+    unit of work) stands only if the application has not changed since; else Conflict, and
+    the request runs again on current data (app/db.py)."""
+    _require(app, S.offer_sent, actor)
+    if not technical_conditions:
+        raise ApplicationError("Приложите технические условия (PDF).")
+    if prepared is None:
+        prepared = prepare_offer(app, inputs)
+    elif prepared.version != app.version:
+        raise Conflict("the application changed after its offer was rendered")
+    calculation = prepared.calculation
+    _set_offer(app, inputs, calculation)
     event = change_status(app, S.offer_sent.value, actor, comment=comment or (
         "Размещены счёт, условия типового договора, технические условия и инструкция." if app.is_small
         else "Размещены проект договора (условия типового договора, заполненные данными заявителя), "
              "технические условия, инструкция и счёт."))
     _attach_files(app, {DocumentKind.technical_conditions.value: technical_conditions,
                         DocumentKind.staff_other.value: list(other_files)}, actor, event)
-    from app.applications import pdf
-
-    consumer = db.session.get(User, app.consumer_id)
-    _add_generated(app, DocumentKind.contract_terms, pdf.contract_terms(app, consumer, calculation), event,
-                   f"Условия договора {app.number}.pdf")
-    _add_generated(app, DocumentKind.instruction, pdf.instruction(app), event, "Инструкция по присоединению.pdf")
-    _add_generated(app, DocumentKind.invoice, pdf.invoice(app, consumer, calculation), event,
-                   f"Счёт {app.number}.pdf")
+    for kind, staged in prepared.staged:
+        db.session.add(ApplicationDocument(application_id=app.id, kind=kind.value, stage=app.status,
+                                           stored=store_staged(staged, None), event_id=event.id, created_at=now()))
     return calculation
 
 

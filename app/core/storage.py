@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -137,6 +138,27 @@ class StagedFile:
     @property
     def path(self) -> Path:
         return upload_dir() / self.key
+
+
+def chosen_files(uploads: Iterable[FileStorage] | FileStorage | None) -> list[FileStorage]:
+    """The inputs that carry a file (a browser sends an empty part for an empty input)."""
+    if isinstance(uploads, FileStorage):
+        uploads = [uploads]
+    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+
+
+def stage_uploads(uploads, rules: UploadRules, max_files: int) -> tuple[list[StagedFile], list[str]]:
+    """Every chosen upload read, recognised by content and staged; or the reasons, in Russian."""
+    files = chosen_files(uploads)
+    if len(files) > max_files:
+        return [], [f"Можно приложить не больше {max_files} файлов, а выбрано {len(files)}."]
+    staged, errors = [], []
+    for upload in files:
+        try:
+            staged.append(stage_upload(upload, rules))
+        except UploadError as exc:
+            errors.append(str(exc))
+    return staged, errors
 
 
 def stage_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> StagedFile:

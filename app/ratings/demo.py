@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from app.appeals.models import Appeal, AppealStatus
 from app.appeals.services import AppealData, answer_appeal, close_appeal, register_appeal
 from app.applications.models import Application, ApplicationEvent, ApplicationStatus
-from app.applications.services import ApplicationData, CheckedFile, save_application
+from app.applications.services import ApplicationData, save_application
 from app.auth.models import Role, User
 from app.core import clock
+from app.core.storage import stage_bytes
 from app.extensions import db
 from app.notifications.kinds import KINDS
 from app.notifications.services import set_preferences
@@ -140,8 +141,8 @@ def _application(consumer: User, kind: str, power: str, voltage: str) -> Applica
         passport_series="4510" if individual else "", passport_number="654321" if individual else "",
         passport_issued_by="ОВД района Примерный" if individual else "",
         passport_issued_on=date(2012, 4, 1) if individual else None,
-        files={"site_plan": [CheckedFile(PDF, "application/pdf", "план.pdf")],
-               "title_document": [CheckedFile(PDF, "application/pdf", "выписка ЕГРН.pdf")]},
+        files={"site_plan": [stage_bytes(PDF, "application/pdf", "план.pdf")],
+               "title_document": [stage_bytes(PDF, "application/pdf", "выписка ЕГРН.pdf")]},
     )
     return save_application(consumer, data, submit=True)
 

@@ -143,9 +143,9 @@ def test_list_is_paginated(consumer_client, consumer, make_appeal):
 
 
 def test_another_consumers_appeal_and_files_are_404(consumer, other_client, make_appeal, operator, client):
-    from app.appeals.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "a.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "a.pdf")])
     item = db.session.scalar(sa.select(AppealFile))
     for url in (f"/appeals/{appeal.id}", f"/appeals/{appeal.id}/files/{item.id}"):
         assert other_client.get(url).status_code == 404
@@ -272,9 +272,9 @@ def test_no_clarification_after_the_answer(consumer_client, consumer, make_appea
 
 
 def test_downloads_are_the_owners(consumer_client, consumer, make_appeal, operator):
-    from app.appeals.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "моё.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "моё.pdf")])
     other = make_appeal(consumer)
     item = db.session.scalar(sa.select(AppealFile))
     response = consumer_client.get(f"/appeals/{appeal.id}/files/{item.id}")

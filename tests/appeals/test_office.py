@@ -10,9 +10,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from app.appeals.models import Appeal, AppealEvent, AppealFile, AppealMessage, AppealTerm
-from app.appeals.services import CheckedFile, answer_appeal
+from app.appeals.services import answer_appeal
 from app.core import clock
-from app.core.storage import StoredFile
+from app.core.storage import StoredFile, stage_bytes
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
@@ -298,7 +298,7 @@ def test_the_letter(operator_client, operator, consumer, make_appeal, app):
     early = operator_client.get(f"/office/appeals/{appeal.id}/letter.pdf")
     assert early.status_code == 302
     answer_appeal(db.session.get(Appeal, appeal.id), operator, "Работы завершатся в мае.",
-                  [CheckedFile(PDF, "application/pdf", "схема.pdf")])
+                  [stage_bytes(PDF, "application/pdf", "схема.pdf")])
     db.session.commit()
     card = operator_client.page(f"/office/appeals/{appeal.id}")
     assert card.select_one(f"a[href='/office/appeals/{appeal.id}/letter.pdf']")
@@ -311,7 +311,7 @@ def test_the_letter(operator_client, operator, consumer, make_appeal, app):
 
 
 def test_staff_download(operator_client, consumer, make_appeal):
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "a.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "a.pdf")])
     other = make_appeal(consumer)
     item = db.session.scalar(sa.select(AppealFile))
     assert operator_client.get(f"/office/appeals/{appeal.id}/files/{item.id}").data == PDF

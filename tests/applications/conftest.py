@@ -15,9 +15,9 @@ from tests.mail.conftest import smtp_server  # noqa: F401 (a fixture these tests
 
 
 def checked(name: str = "документ.pdf", data: bytes = PDF):
-    from app.applications.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    return CheckedFile(data, "application/pdf", name)
+    return stage_bytes(data, "application/pdf", name)
 
 
 def application_form(**changes) -> dict:

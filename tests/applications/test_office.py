@@ -447,6 +447,25 @@ def test_post_the_offer_up_to_150_kw(operator_client, operator, consumer, make_a
     assert page.select_one("#payment-amount")["value"] == str(application.invoice_with_vat)
 
 
+def test_an_offer_rendered_before_the_application_changed_is_not_posted(operator, consumer, make_application,
+                                                                        fixed_clock):
+    """The offer's PDFs are rendered before its unit of work (app/db.py); if another staff
+    member moved the application meanwhile, they no longer fit it: Conflict, and the request
+    runs again on current data."""
+    from app.applications import services
+    from app.core.storage import stage_bytes
+    from app.db import Conflict
+
+    application = make_application(consumer)
+    prepared = services.prepare_offer(application, services.offer_defaults(application))
+    application.version += 1  # what any change of the application does (another staff member's)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        services.post_offer(application, operator, services.offer_defaults(application),
+                            [stage_bytes(PDF, "application/pdf", "ТУ.pdf")], prepared=prepared)
+    db.session.rollback()
+
+
 def test_offer_bad_input_saves_nothing(operator_client, consumer, make_application):
     application = make_application(consumer)
     url = card_url(application, "offer")

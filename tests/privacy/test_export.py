@@ -124,11 +124,12 @@ def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_clien
 
 def test_my_appeals_are_exported_with_their_files_but_not_staff_notes(consumer_client, consumer_with_history,
                                                                       make_user):
-    from app.appeals.services import AppealData, CheckedFile, add_note, register_appeal
+    from app.appeals.services import AppealData, add_note, register_appeal
+    from app.core.storage import stage_bytes
 
     appeal = register_appeal(consumer_with_history, AppealData(
         kind="statement", topic="connection", text="Прошу сообщить сроки.",
-        files=[CheckedFile(b"%PDF-1.4 mine", "application/pdf", "план.pdf")]))
+        files=[stage_bytes(b"%PDF-1.4 mine", "application/pdf", "план.pdf")]))
     db.session.commit()
     add_note(appeal, make_user("operator"), "Внутренняя заметка")
     db.session.commit()

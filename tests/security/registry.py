@@ -92,10 +92,11 @@ def an_appeal_with_a_file(owner) -> dict:
     import sqlalchemy as sa
 
     from app.appeals.models import AppealFile
-    from app.appeals.services import AppealData, CheckedFile, register_appeal
+    from app.appeals.services import AppealData, register_appeal
+    from app.core.storage import stage_bytes
     from app.extensions import db
 
-    scan = CheckedFile(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
+    scan = stage_bytes(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
     appeal = register_appeal(owner, AppealData(kind="statement", topic="connection", text="Проверка доступа.",
                                                files=[scan]))
     db.session.commit()
