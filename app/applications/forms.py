@@ -8,9 +8,8 @@ from wtforms.validators import Length, Optional
 
 from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
 from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
-from app.calculator.forms import DateText, NumberField
 from app.connection.rules import VOLTAGES_KV
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, DateText, NumberField, choices
 
 VOLTAGE_LABELS = {"0.4": "0,4 кВ", "6": "6 кВ", "10": "10 кВ", "20": "20 кВ", "35": "35 кВ", "110": "110 кВ"}
 FILE_HINT = "PDF, JPEG или PNG, каждый файл не больше 10 МБ"

@@ -10,10 +10,9 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.applications.services import MAX_FILES, MAX_TEXT, CheckedFile, OfferInputs, check_files
-from app.calculator.forms import FALSE_VALUES, DateText, InRange, NumberField, OneOf
 from app.calculator.rules import MAX_COUNT, MAX_LINE_KM, METERING_LABELS, TERRITORY_LABELS
 from app.core.clock import today
-from app.core.forms import BaseForm, IntegerField, choices
+from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, IntegerField, NumberField, OneOf, choices
 from app.workdays.services import Term
 
 FILES_HINT = f"PDF, JPEG или PNG, до {MAX_FILES} файлов, каждый не больше 10 МБ"
