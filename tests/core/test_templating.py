@@ -31,3 +31,11 @@ def test_numbers_drop_trailing_zeros():
     assert format_number(Decimal("15.500"), 3) == "15,5"
     assert format_number(Decimal("150"), 3) == "150"
     assert format_number(None) == ""
+
+
+@pytest.mark.parametrize("n, word", [(1, "день"), (2, "дня"), (4, "дня"), (5, "дней"), (11, "дней"), (21, "день"),
+                                     (22, "дня"), (25, "дней"), (111, "дней"), (0, "дней")])
+def test_plural_forms_follow_russian(n, word):
+    from app.core.templating import plural
+
+    assert plural(n, "день", "дня", "дней") == word
