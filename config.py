@@ -3,6 +3,7 @@
 Everything secret or installation-specific comes from the environment:
 SECRET_KEY, DATABASE_URL, MAIL_*. The embedded SQLite database lives in instance/.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,9 +33,7 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     INSTANCE_DIR = INSTANCE_DIR
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}")
     #: hide_parameters: SQL errors in the log never carry the values (СНИЛС, passport data…).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -136,8 +135,15 @@ class Config:
     #: Static files carry a content hash in their URL, so browsers may keep them a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     COMPRESS_MIMETYPES = [
-        "text/html", "text/css", "text/plain", "text/calendar", "text/csv",
-        "application/javascript", "text/javascript", "application/json", "image/svg+xml",
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/calendar",
+        "text/csv",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_LEVEL = 6

@@ -1,4 +1,5 @@
 """The application factory."""
+
 from __future__ import annotations
 
 import importlib
@@ -60,8 +61,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app.db import declare_request_intent
 
     declare_request_intent(app)
-    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                                render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     extensions.login_manager.init_app(app)
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
@@ -116,7 +122,8 @@ def _check_secret_key(key) -> None:
     if size < MIN_SECRET_KEY_BYTES:
         raise RuntimeError(
             f"SECRET_KEY is {size} bytes long; production needs at least {MIN_SECRET_KEY_BYTES} bytes of random data: "
-            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'")
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
 
 
 def _import_optional(module: str) -> None:

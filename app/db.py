@@ -1,5 +1,6 @@
 """Database plumbing shared by every feature: the declarative base, column types,
 SQLite pragmas and transaction mode, and gap-free yearly counters."""
+
 from __future__ import annotations
 
 import contextlib
@@ -110,8 +111,10 @@ def _on_begin(conn):
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_in_reads(conn, cursor, statement, parameters, context, executemany):
-    if conn.info.get("reads_only") and context is not None and (
-        context.isinsert or context.isupdate or context.isdelete
+    if (
+        conn.info.get("reads_only")
+        and context is not None
+        and (context.isinsert or context.isupdate or context.isdelete)
     ):
         where = f"{request.method} {request.endpoint}" if request else "outside a request"
         raise WriteOutsideUnitOfWork(f"{' '.join(statement.split(None, 3)[:3])} in a read transaction ({where})")
@@ -246,21 +249,26 @@ def retry_conflicts(view):
                 if pause is None or not is_conflict(exc):
                     raise
                 db.session.rollback()
-                log.warning("%s %s met another transaction (%s); running it again",
-                            request.method, request.endpoint, type(getattr(exc, "orig", exc)).__name__)
+                log.warning(
+                    "%s %s met another transaction (%s); running it again",
+                    request.method,
+                    request.endpoint,
+                    type(getattr(exc, "orig", exc)).__name__,
+                )
             if flashes:
                 session["_flashes"] = list(flashes)
             else:
                 session.pop("_flashes", None)
             for _name, upload in request.files.items(multi=True):
                 upload.stream.seek(0)
-            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
         raise AssertionError("unreachable")
 
     return run
 
 
 # --- reads of plain columns --------------------------------------------------------------------
+
 
 def read(statement, params: dict | None = None) -> sa.CursorResult:
     """Run a select of plain columns on the session's connection, in its transaction, without

@@ -3,6 +3,7 @@
 `flask demo load` fills an empty database and does nothing to one that has users, so it
 can run on every start. Each feature adds its part in app/<feature>/demo.py with a
 function seed(ctx), called in the order of FEATURES."""
+
 from __future__ import annotations
 
 import importlib

@@ -9,6 +9,7 @@ import of 20,000 outages runs in the middle (`flask outages import`, a process o
 the mail goes to a real SMTP server on loopback from both senders at once (the workers'
 dispatch after the commit and `flask mail send-pending --loop`). Afterwards the database,
 the SMTP sink and UPLOAD_DIR are reconciled (bench/mixed_check.py)."""
+
 from __future__ import annotations
 
 import os
@@ -97,6 +98,7 @@ class Outcome:
 
 # --- the pieces --------------------------------------------------------------------------------
 
+
 class _Sink:
     """aiosmtpd on loopback; every message goes to the Mailbox."""
 
@@ -133,8 +135,10 @@ def outage_csv(rows: int, district: str = IMPORT_DISTRICT) -> str:
         else:
             place = (f"с. Бенч-{n % 150}", f"ул. Улица-{n // 150 % 40}", f"{n // 6000 + 1}-{n // 6000 + 15}")
         begins = start + timedelta(hours=n % (24 * 40), days=n // (24 * 40 * 150))
-        lines.append(f"{district},{place[0]},{place[1]},{place[2]},{begins:%Y-%m-%d %H:%M},"
-                     f"{begins + timedelta(hours=4):%Y-%m-%d %H:%M},Ремонт линии")
+        lines.append(
+            f"{district},{place[0]},{place[1]},{place[2]},{begins:%Y-%m-%d %H:%M},"
+            f"{begins + timedelta(hours=4):%Y-%m-%d %H:%M},Ремонт линии"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -150,15 +154,19 @@ def _pending_mail(database_url: str) -> dict[str, int]:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT status, count(*) FROM outbox_mail WHERE status <> 'sent' GROUP BY status"))
+            rows = conn.execute(
+                sa.text("SELECT status, count(*) FROM outbox_mail WHERE status <> 'sent' GROUP BY status")
+            )
             left = {status: count for status, count in rows}
             # Stored as UTC: naive on SQLite (app.db.UTCDateTime), with its zone on PostgreSQL.
             at = datetime.now(UTC)
             sqlite = conn.dialect.name == "sqlite"
             due = conn.execute(
-                sa.text("SELECT count(*) FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= :at")
-                .bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=not sqlite))),
-                {"at": at.replace(tzinfo=None) if sqlite else at}).scalar()
+                sa.text(
+                    "SELECT count(*) FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= :at"
+                ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=not sqlite))),
+                {"at": at.replace(tzinfo=None) if sqlite else at},
+            ).scalar()
             return {**left, "due": due}
     finally:
         engine.dispose()
@@ -239,9 +247,19 @@ def last_exception(text: str) -> str:
 
 # --- one run -----------------------------------------------------------------------------------
 
-def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int = STAFF, seconds: float = SECONDS,
-              import_rows: int = IMPORT_ROWS, drain_seconds: float = DRAIN_SECONDS, extra_env: dict | None = None,
-              migrate: bool = True) -> Outcome:
+
+def run_mixed(
+    database_url: str,
+    root: Path,
+    *,
+    users: int = USERS,
+    staff: int = STAFF,
+    seconds: float = SECONDS,
+    import_rows: int = IMPORT_ROWS,
+    drain_seconds: float = DRAIN_SECONDS,
+    extra_env: dict | None = None,
+    migrate: bool = True,
+) -> Outcome:
     """The mixed load against an empty database (migrated first unless `migrate` is false),
     with the demo data; files in `root`/uploads, logs in `root`."""
     from bench.load import _gunicorn, _wait
@@ -250,10 +268,16 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
     env = instance_env(root, database_url)
     mailbox = Mailbox()
     sink = _Sink(mailbox)
-    env.update({
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "MAIL_TIMEOUT": "5", "MAIL_DISPATCH": "thread",
-        "TRUSTED_PROXIES": "1", **(extra_env or {}),
-    })
+    env.update(
+        {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(sink.port),
+            "MAIL_TIMEOUT": "5",
+            "MAIL_DISPATCH": "thread",
+            "TRUSTED_PROXIES": "1",
+            **(extra_env or {}),
+        }
+    )
     gunicorn = None
     server_log, sender_log = root / "gunicorn.log", root / "sender.log"
     sender = _Sender(env, sender_log)
@@ -283,11 +307,21 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
         time.sleep(0.5)  # a message in flight reaches the sink
         sink.stop()
     ok = imported.get("error") == "" and imported.get("seconds") is not None
-    checks = reconcile(database_url, ledger, list(mailbox.messages), root / "uploads",
-                       (IMPORT_DISTRICT, import_rows) if ok else None)
-    return Outcome(run.recorder, ledger, checks, imported.get("seconds"), imported.get("error", "did not run"),
-                   import_rows, drain_seconds, log_errors(("gunicorn", server_log), ("sender", sender_log)), left,
-                   sender.exits)
+    checks = reconcile(
+        database_url, ledger, list(mailbox.messages), root / "uploads", (IMPORT_DISTRICT, import_rows) if ok else None
+    )
+    return Outcome(
+        run.recorder,
+        ledger,
+        checks,
+        imported.get("seconds"),
+        imported.get("error", "did not run"),
+        import_rows,
+        drain_seconds,
+        log_errors(("gunicorn", server_log), ("sender", sender_log)),
+        left,
+        sender.exits,
+    )
 
 
 class _Sender:
@@ -304,7 +338,11 @@ class _Sender:
     def _spawn(self) -> None:
         self.proc = subprocess.Popen(  # noqa: S603
             [str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending", "--loop"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log.open("ab"))
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
+        )
 
     def start(self) -> None:
         self._spawn()
@@ -337,13 +375,19 @@ def _import(run: Run, env: dict, path: Path, after: float, out: dict) -> None:
     if run.stop.wait(after):
         return
     started = time.monotonic()
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "outages", "import", str(path)],  # noqa: S603
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(  # noqa: S603
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "outages", "import", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     out["seconds"] = time.monotonic() - started
     out["error"] = "" if done.returncode == 0 else last_exception(done.stderr)
 
 
 # --- the report --------------------------------------------------------------------------------
+
 
 def report_outcome(report: Report, outcome: Outcome, database: str, budgets: bool = True) -> None:
     """The figures and the reconciliation as report lines; without `budgets` (the suite's
@@ -370,12 +414,25 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
         report.info(f"  log ({count}×) {what}")
     rows = outcome.import_rows
     if outcome.import_seconds is not None:
-        report.info(f"import of {rows} outages (flask outages import, during the load): {outcome.import_seconds:.1f} s"
-                    f"{', failed: ' + outcome.import_error if outcome.import_error else ''}")
-    report.check(f"{database}: the import of {rows} outages succeeded", 0 if outcome.import_error else 1, "", 1,
-                 at_least=True, fmt="{:.0f}")
-    report.check(f"{database}: exits of the mail sender (send-pending --loop, started again)",
-                 len(outcome.sender_exits), "exits", 0, fmt="{:.0f}")
+        report.info(
+            f"import of {rows} outages (flask outages import, during the load): {outcome.import_seconds:.1f} s"
+            f"{', failed: ' + outcome.import_error if outcome.import_error else ''}"
+        )
+    report.check(
+        f"{database}: the import of {rows} outages succeeded",
+        0 if outcome.import_error else 1,
+        "",
+        1,
+        at_least=True,
+        fmt="{:.0f}",
+    )
+    report.check(
+        f"{database}: exits of the mail sender (send-pending --loop, started again)",
+        len(outcome.sender_exits),
+        "exits",
+        0,
+        fmt="{:.0f}",
+    )
     for write, budget in ((False, READ_BUDGET_MS), (True, WRITE_BUDGET_MS)) if budgets else ():
         for kind, (is_write, count, ms) in sorted(p95.items()):
             if is_write == write:
@@ -387,11 +444,18 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
             report.info(f"  {problem}")
         if len(check.problems) > 4:
             report.info(f"  … and {len(check.problems) - 4} more")
-        report.check(f"{database}: reconciliation, {check.label} (of {check.checked})", len(check.problems),
-                     "problems", 0, fmt="{:.0f}")
+        report.check(
+            f"{database}: reconciliation, {check.label} (of {check.checked})",
+            len(check.problems),
+            "problems",
+            0,
+            fmt="{:.0f}",
+        )
     unknown = sum(outcome.ledger.unknown.values())
     if unknown:
-        report.info(f"writes whose outcome could not be seen (the card after them failed): {dict(outcome.ledger.unknown)}")
+        report.info(
+            f"writes whose outcome could not be seen (the card after them failed): {dict(outcome.ledger.unknown)}"
+        )
 
 
 def _postgres_database(url: str) -> tuple[str, callable]:
@@ -416,8 +480,10 @@ def measure(report: Report) -> None:
     if named.startswith("postgresql"):
         targets.append(("PostgreSQL", named))
     for database, server in targets:
-        report.section(f"(d) mixed load on {database}: {USERS} simulated people ({STAFF} staff) for {SECONDS} s, "
-                       f"gunicorn as configured, an import of {IMPORT_ROWS} outages, mail to a real SMTP server")
+        report.section(
+            f"(d) mixed load on {database}: {USERS} simulated people ({STAFF} staff) for {SECONDS} s, "
+            f"gunicorn as configured, an import of {IMPORT_ROWS} outages, mail to a real SMTP server"
+        )
         root = make_instance("mixed")
         drop = None
         try:

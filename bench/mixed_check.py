@@ -4,6 +4,7 @@ have no gaps, every mail went out once and is recorded as sent, files and their 
 
 Each check returns what it found wrong, in words that name ids and numbers, never a person's
 data."""
+
 from __future__ import annotations
 
 import email
@@ -30,8 +31,9 @@ class Check:
     problems: list[str] = field(default_factory=list)
 
 
-def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path,
-              imported: tuple[str, int] | None) -> list[Check]:
+def reconcile(
+    database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path, imported: tuple[str, int] | None
+) -> list[Check]:
     """`imported`: (the district of the imported file, its rows) when the import succeeded."""
     engine = sa.create_engine(database_url)
     try:
@@ -70,8 +72,10 @@ def _accounts(conn, ledger: Ledger) -> list[Check]:
     for address in ledger.passwords_changed:
         user = users.get(address)
         if user is None or user.must_change_password:
-            changed.problems.append(f"user {user.id if user else '?'}: the new password answered success, "
-                                    "the account still has its one-time password")
+            changed.problems.append(
+                f"user {user.id if user else '?'}: the new password answered success, "
+                "the account still has its one-time password"
+            )
     attempts = Counter(r.email for r in _rows(conn, "SELECT email FROM login_attempts WHERE success"))
     logins = Check("logins recorded", sum(ledger.logins.values()))
     for address, count in ledger.logins.items():
@@ -85,15 +89,20 @@ def _applications(conn, ledger: Ledger) -> Check:
     check = Check("submitted applications stored with their number and two files", len(ledger.applications))
     users = {r.email: r.id for r in _rows(conn, "SELECT id, email FROM users")}
     apps = {r.id: r for r in _rows(conn, "SELECT id, consumer_id, number, status FROM applications")}
-    files = Counter(r.application_id for r in _rows(
-        conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"))
+    files = Counter(
+        r.application_id
+        for r in _rows(
+            conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"
+        )
+    )
     for address, app_id, number in ledger.applications:
         row = apps.get(app_id)
         if row is None:
             check.problems.append(f"application {app_id}: submission answered success, no row")
         elif row.consumer_id != users.get(address) or row.status == "draft" or row.number is None:
-            check.problems.append(f"application {app_id}: stored as {row.status}, number {row.number}, "
-                                  "or another consumer's")
+            check.problems.append(
+                f"application {app_id}: stored as {row.status}, number {row.number}, or another consumer's"
+            )
         elif number and row.number != number:
             check.problems.append(f"application {app_id}: the card showed {number}, stored {row.number}")
         elif files[app_id] != 2:
@@ -121,10 +130,16 @@ def _appeals(conn, ledger: Ledger) -> Check:
 
 def _consumer_steps(conn, ledger: Ledger) -> Check:
     check = Check("consumers' replies and notices of fulfilment stored with their file", len(ledger.consumer_steps))
-    events = _rows(conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'")
-    with_files = {r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")}
+    events = _rows(
+        conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'"
+    )
+    with_files = {
+        r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")
+    }
     for app_id, status, token in ledger.consumer_steps:
-        found = [e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")]
+        found = [
+            e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")
+        ]
         if not found:
             check.problems.append(f"application {app_id}: the step to {status} answered success, no history row")
         elif found[0].id not in with_files:
@@ -160,8 +175,9 @@ def _staff_steps(conn, ledger: Ledger) -> Check:
         stored[(r.application_id, "payment" if r.action == "payment" else f"status:{r.to_status}")] += 1
     for (app_id, key), count in ledger.staff_steps.items():
         if stored[(app_id, key)] < count:
-            check.problems.append(f"application {app_id}: {count} × {key} answered success, "
-                                  f"{stored[(app_id, key)]} in the history")
+            check.problems.append(
+                f"application {app_id}: {count} × {key} answered success, {stored[(app_id, key)]} in the history"
+            )
     return check
 
 
@@ -183,7 +199,9 @@ def _appeal_steps(conn, ledger: Ledger) -> Check:
 
 def _numbers(conn) -> list[Check]:
     """Per series and year: the numbers are 1…n with none missing or twice, n the counter's value."""
-    counters = {(r.series, r.year): r.last_value for r in _rows(conn, "SELECT series, year, last_value FROM yearly_counters")}
+    counters = {
+        (r.series, r.year): r.last_value for r in _rows(conn, "SELECT series, year, last_value FROM yearly_counters")
+    }
     checks = []
     for prefix, table in (("ТП", "applications"), ("ОБ", "appeals")):
         by_year: dict[int, list[int]] = defaultdict(list)
@@ -194,8 +212,7 @@ def _numbers(conn) -> list[Check]:
                 bad.append(f"{number}: not a {prefix} number")
                 continue
             by_year[int(match.group(2))].append(int(match.group(3)))
-        check = Check(f"registration numbers {prefix}-YYYY-NNNNNN gap-free", sum(len(v) for v in by_year.values()),
-                      bad)
+        check = Check(f"registration numbers {prefix}-YYYY-NNNNNN gap-free", sum(len(v) for v in by_year.values()), bad)
         years = set(by_year) | {year for series, year in counters if series == SERIES[prefix]}
         for year in sorted(years):
             values = by_year.get(year, [])
@@ -207,8 +224,9 @@ def _numbers(conn) -> list[Check]:
             if missing:
                 check.problems.append(f"{prefix}-{year}: missing {_few(missing)}")
             if max(values, default=0) != top:
-                check.problems.append(f"{prefix}-{year}: the highest number is {max(values, default=0)}, "
-                                      f"the counter {top}")
+                check.problems.append(
+                    f"{prefix}-{year}: the highest number is {max(values, default=0)}, the counter {top}"
+                )
         checks.append(check)
     return checks
 
@@ -250,8 +268,10 @@ def _mail(conn, sink: list[bytes]) -> Check:
     for problem, ids in by_problem.items():
         errors = Counter((outbox[i].last_error or "")[:120] for i in ids if i in outbox and outbox[i].last_error)
         why = f"; last errors: {'; '.join(f'{e} ({n})' for e, n in errors.most_common(2))}" if errors else ""
-        check.problems.append(f"{len(ids)} mail {problem}: outbox ids {', '.join(map(str, sorted(ids)[:8]))}"
-                              f"{' …' if len(ids) > 8 else ''}{why}")
+        check.problems.append(
+            f"{len(ids)} mail {problem}: outbox ids {', '.join(map(str, sorted(ids)[:8]))}"
+            f"{' …' if len(ids) > 8 else ''}{why}"
+        )
     return check
 
 

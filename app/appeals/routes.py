@@ -1,5 +1,6 @@
 """The consumer's appeals: file one, follow the list, read the thread and the answer,
 add a clarification while it is open, download its files. Another consumer's appeal is 404."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -51,11 +52,15 @@ def list_appeals():
         return r
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
-        sa.select(Appeal).where(Appeal.consumer_id == current_user.id)
-        .order_by(Appeal.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        sa.select(Appeal)
+        .where(Appeal.consumer_id == current_user.id)
+        .order_by(Appeal.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
     ).all()
-    return render_template("appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
-                           today=today())
+    return render_template(
+        "appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, today=today()
+    )
 
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
@@ -76,8 +81,10 @@ def new_appeal():
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
-            flash(f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее "
-                  f"{appeal.due_date:%d.%m.%Y}.", "success")
+            flash(
+                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+                "success",
+            )
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
     return render_template("appeals/new.html", form=form)
 
@@ -87,9 +94,17 @@ def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
 
     messages, files = thread(appeal, internal=False)
     rateable = can_rate_appeal(appeal)
-    return render_template("appeals/show.html", appeal=appeal, messages=messages, files=files, form=form,
-                           answer=latest_answer(messages), today=today(), rateable=rateable,
-                           rating=appeal_rating(appeal) if rateable else None), status
+    return render_template(
+        "appeals/show.html",
+        appeal=appeal,
+        messages=messages,
+        files=files,
+        form=form,
+        answer=latest_answer(messages),
+        today=today(),
+        rateable=rateable,
+        rating=appeal_rating(appeal) if rateable else None,
+    ), status
 
 
 @bp.get("/appeals/<int:appeal_id>")
@@ -140,10 +155,14 @@ def download_file(appeal_id: int, file_id: int):
         return redirect(url_for("office.appeals.download_file", appeal_id=appeal_id, file_id=file_id))
     appeal = _own_or_404(appeal_id)
     item = db.session.scalar(
-        sa.select(AppealFile).options(joinedload(AppealFile.stored))
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
         .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
-        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal.id,
-               sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value))
+        .where(
+            AppealFile.id == file_id,
+            AppealFile.appeal_id == appeal.id,
+            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+        )
     )
     if item is None:
         abort(404)

@@ -1,5 +1,6 @@
 """The audit log in the office, newest first, with filters: action, who, from where,
 about what, when. One query per page, whatever the filters."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -61,10 +62,23 @@ def log():
     rows = db.session.execute(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
-    filters = {"action": action, "actor": actor, "ip": ip, "object": obj,
-               "date_from": request.args.get("date_from", ""), "date_to": request.args.get("date_to", "")}
-    return render_template("audit/log.html", rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
-                           filters=filters, action_label=action_label, **filters)
+    filters = {
+        "action": action,
+        "actor": actor,
+        "ip": ip,
+        "object": obj,
+        "date_from": request.args.get("date_from", ""),
+        "date_to": request.args.get("date_to", ""),
+    }
+    return render_template(
+        "audit/log.html",
+        rows=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        filters=filters,
+        action_label=action_label,
+        **filters,
+    )
 
 
 office.register_blueprint(bp)

@@ -1,5 +1,6 @@
 """The consumer's own account security, reached from /profile: the second factor, logout
 everywhere, the change of the login email (SPEC §2.1, §2.10)."""
+
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
@@ -35,6 +36,7 @@ def _consumer():
 
 # --- logout everywhere --------------------------------------------------------------------------
 
+
 @bp.post("/profile/logout-everywhere")
 @login_required
 def logout_everywhere():
@@ -52,6 +54,7 @@ def logout_everywhere():
 
 # --- the second factor --------------------------------------------------------------------------
 
+
 @bp.route("/profile/second-factor", methods=["GET", "POST"])
 @login_required
 @limit_submissions
@@ -59,8 +62,11 @@ def second_factor_settings():
     user = _consumer()
     if user.has_second_factor:
         return render_template(
-            "auth/second_factor_settings.html", user=user, remaining=twofactor.remaining_recovery_codes(user),
-            off_form=PasswordConfirmForm(prefix="off"), codes_form=PasswordConfirmForm(prefix="codes"),
+            "auth/second_factor_settings.html",
+            user=user,
+            remaining=twofactor.remaining_recovery_codes(user),
+            off_form=PasswordConfirmForm(prefix="off"),
+            codes_form=PasswordConfirmForm(prefix="codes"),
         )
     secret = session.get(_SETUP_KEY) or twofactor.new_secret()
     session[_SETUP_KEY] = secret
@@ -73,13 +79,17 @@ def second_factor_settings():
             codes = twofactor.enable(user, secret, step)
             session.pop(_SETUP_KEY, None)
             record("auth.second_factor_enabled", user)
-            send_security_notice(user, "Подключено подтверждение входа",
-                                 "Для вашей учётной записи подключено подтверждение входа кодом из приложения.")
+            send_security_notice(
+                user,
+                "Подключено подтверждение входа",
+                "Для вашей учётной записи подключено подтверждение входа кодом из приложения.",
+            )
             db.session.commit()
             session["mfa"] = True
             return recovery_codes_page(codes, url_for("cabinet.profile"))
-    return render_template("auth/second_factor_setup.html", form=form, at_login=False,
-                           **enrolment_context(secret, user.email))
+    return render_template(
+        "auth/second_factor_setup.html", form=form, at_login=False, **enrolment_context(secret, user.email)
+    )
 
 
 def _password_problem(user, form) -> str | None:
@@ -104,15 +114,21 @@ def disable_second_factor():
         if problem:
             form.password.errors = [*form.password.errors, problem]
         return render_template(
-            "auth/second_factor_settings.html", user=user, remaining=twofactor.remaining_recovery_codes(user),
-            off_form=form, codes_form=PasswordConfirmForm(prefix="codes", formdata=None),
+            "auth/second_factor_settings.html",
+            user=user,
+            remaining=twofactor.remaining_recovery_codes(user),
+            off_form=form,
+            codes_form=PasswordConfirmForm(prefix="codes", formdata=None),
         ), 200
     with unit_of_work():
         twofactor.disable(user)
         record("auth.second_factor_disabled", user)
-        send_security_notice(user, "Подтверждение входа отключено",
-                             "Для вашей учётной записи отключено подтверждение входа кодом. Если это были не вы, "
-                             "срочно смените пароль и включите подтверждение снова.")
+        send_security_notice(
+            user,
+            "Подтверждение входа отключено",
+            "Для вашей учётной записи отключено подтверждение входа кодом. Если это были не вы, "
+            "срочно смените пароль и включите подтверждение снова.",
+        )
     flash("Подтверждение входа кодом отключено.", "success")
     return redirect(url_for("cabinet.profile"))
 
@@ -131,8 +147,11 @@ def new_recovery_codes():
         if problem:
             form.password.errors = [*form.password.errors, problem]
         return render_template(
-            "auth/second_factor_settings.html", user=user, remaining=twofactor.remaining_recovery_codes(user),
-            off_form=PasswordConfirmForm(prefix="off", formdata=None), codes_form=form,
+            "auth/second_factor_settings.html",
+            user=user,
+            remaining=twofactor.remaining_recovery_codes(user),
+            off_form=PasswordConfirmForm(prefix="off", formdata=None),
+            codes_form=form,
         ), 200
     with unit_of_work():
         codes = twofactor.new_recovery_codes(user)
@@ -141,6 +160,7 @@ def new_recovery_codes():
 
 
 # --- the login email ----------------------------------------------------------------------------
+
 
 @bp.route("/profile/email", methods=["GET", "POST"])
 @login_required
@@ -177,8 +197,7 @@ def confirm_new_email(token: str):
     if form.validate_on_submit():
         if not confirm_email_change(user, new_email):
             db.session.rollback()
-            return render_template("auth/email_change_confirm.html", new_email=new_email, form=form,
-                                   taken=True), 409
+            return render_template("auth/email_change_confirm.html", new_email=new_email, form=form, taken=True), 409
         end_session()
         db.session.commit()
         flash("Адрес для входа изменён. Войдите с новым адресом.", "success")

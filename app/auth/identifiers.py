@@ -3,6 +3,7 @@
 ИНН and ОГРН(ИП) are checked by python-stdnum; it has no СНИЛС or КПП, so those two
 small rules live here. Each function returns the normalised value or raises
 IdentifierError with a Russian message."""
+
 from __future__ import annotations
 
 import re

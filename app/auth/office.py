@@ -1,4 +1,5 @@
 """Staff routes for accounts: walk-in registration of consumers, one-time passwords, staff."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -48,10 +49,15 @@ class SlipForm(BaseForm):
 
 def _credentials_page(user: User, password: str, created: bool):
     """Shown once, right after the password is made: it is not stored anywhere readable."""
-    response = make_response(render_template(
-        "office/accounts/credentials.html", user=user, password=password, created=created,
-        slip_form=SlipForm(password=password),
-    ))
+    response = make_response(
+        render_template(
+            "office/accounts/credentials.html",
+            user=user,
+            password=password,
+            created=created,
+            slip_form=SlipForm(password=password),
+        )
+    )
     return response
 
 
@@ -63,8 +69,9 @@ def list_consumers():
     if q:
         query = query.where(User.search_text.like(like_pattern(q), escape="\\"))
     rows = db.session.scalars(query.order_by(User.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return render_template("office/accounts/consumers.html", users=rows[:PAGE_SIZE], q=q, page=page,
-                           has_next=len(rows) > PAGE_SIZE)
+    return render_template(
+        "office/accounts/consumers.html", users=rows[:PAGE_SIZE], q=q, page=page, has_next=len(rows) > PAGE_SIZE
+    )
 
 
 _EMAIL_TAKEN = "Этот адрес уже зарегистрирован. Найдите заявителя в списке и выдайте новый пароль."
@@ -110,8 +117,9 @@ def _consumer_or_404(user_id: int) -> User:
 @consumers.get("/<int:user_id>")
 def show_consumer(user_id: int):
     user = _consumer_or_404(user_id)
-    return render_template("office/accounts/consumer.html", user=user, form=ActionForm(),
-                           consents=consent_history(user))
+    return render_template(
+        "office/accounts/consumer.html", user=user, form=ActionForm(), consents=consent_history(user)
+    )
 
 
 @consumers.post("/<int:user_id>/password")
@@ -135,7 +143,11 @@ def credentials_slip_pdf(user_id: int):
     checked against the stored hash, so the slip cannot print anything else."""
     user = _consumer_or_404(user_id)
     form = SlipForm()
-    if not form.validate_on_submit() or not user.must_change_password or not verify_password(user.password_hash, form.password.data):
+    if (
+        not form.validate_on_submit()
+        or not user.must_change_password
+        or not verify_password(user.password_hash, form.password.data)
+    ):
         flash("Памятку можно распечатать только сразу после выдачи пароля. Выдайте новый пароль.", "error")
         return redirect(url_for("office.consumers.show_consumer", user_id=user_id))
     data = credentials_slip(user, form.password.data, absolute_url("auth.login"), get_company())
@@ -149,10 +161,15 @@ def credentials_slip_pdf(user_id: int):
 
 # --- staff accounts (admin) ---------------------------------------------------------------------
 
+
 class StaffForm(BaseForm):
     email = email_field()
-    role = SelectField("Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")]))
-    last_name = StringField("Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check])
+    role = SelectField(
+        "Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")])
+    )
+    last_name = StringField(
+        "Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check]
+    )
     first_name = StringField("Имя", validators=[Optional(), Length(max=100), name_check])
 
 
@@ -160,7 +177,9 @@ class StaffForm(BaseForm):
 @admin_required
 def list_staff():
     users = db.session.scalars(
-        sa.select(User).where(User.role.in_([Role.operator.value, Role.admin.value])).order_by(User.last_name, User.email)
+        sa.select(User)
+        .where(User.role.in_([Role.operator.value, Role.admin.value]))
+        .order_by(User.last_name, User.email)
     ).all()
     return render_template("office/accounts/staff.html", users=users, form=ActionForm())
 
@@ -176,8 +195,14 @@ def new_staff():
         else:
             credentials = new_temporary_password()
             with unit_of_work():
-                user = create_staff(form.email.data, form.role.data, credentials, last_name=form.last_name.data,
-                                    first_name=form.first_name.data or "", created_by=current_user)
+                user = create_staff(
+                    form.email.data,
+                    form.role.data,
+                    credentials,
+                    last_name=form.last_name.data,
+                    first_name=form.first_name.data or "",
+                    created_by=current_user,
+                )
                 send_credentials(user, credentials.password)
                 record("office.create_staff", user, role=user.role)
             flash(f"Сотрудник {user.email} создан; логин и одноразовый пароль отправлены ему на почту.", "success")
@@ -221,11 +246,14 @@ def reset_second_factor(user_id: int):
     end_all_sessions(user)
     record("office.staff_second_factor_reset", user)
     db.session.commit()
-    flash(f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success")
+    flash(
+        f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success"
+    )
     return redirect(url_for("office.staff.list_staff"))
 
 
 # --- consent records of a consumer (scans of paper consents) ------------------------------------
+
 
 @consumers.get("/<int:user_id>/consents/<int:record_id>/scan")
 def consent_scan(user_id: int, record_id: int):

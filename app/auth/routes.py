@@ -99,16 +99,19 @@ def login():
         if result.outcome is LoginOutcome.bad_credentials:
             error = "Неверный адрес электронной почты или пароль."
         elif result.outcome is LoginOutcome.expired_temporary:
-            error = ("Срок действия временного пароля истёк. Получите новый через «Забыли пароль?» "
-                     "или обратитесь в офис обслуживания.")
+            error = (
+                "Срок действия временного пароля истёк. Получите новый через «Забыли пароль?» "
+                "или обратитесь в офис обслуживания."
+            )
         else:
             status = 429
             error = TOO_MANY_ATTEMPTS
     return render_template("auth/login.html", form=form, error=error), status
 
 
-TOO_MANY_ATTEMPTS = ("Слишком много неудачных попыток входа. Подождите 15 минут или восстановите пароль "
-                     "через «Забыли пароль?».")
+TOO_MANY_ATTEMPTS = (
+    "Слишком много неудачных попыток входа. Подождите 15 минут или восстановите пароль через «Забыли пароль?»."
+)
 
 
 def _finish_login(user, *, remember: bool, target: str | None, second_factor: str = ""):
@@ -160,12 +163,19 @@ def second_factor():
             if check.ok:
                 if check.method == "recovery_code":
                     left = remaining_recovery_codes(user)
-                    send_security_notice(user, "Вход по резервному коду",
-                                         f"В вашу учётную запись вошли по резервному коду. Осталось кодов: {left}. "
-                                         "Если это были не вы, срочно смените пароль.")
+                    send_security_notice(
+                        user,
+                        "Вход по резервному коду",
+                        f"В вашу учётную запись вошли по резервному коду. Осталось кодов: {left}. "
+                        "Если это были не вы, срочно смените пароль.",
+                    )
                     flash(f"Вы вошли по резервному коду; осталось неиспользованных кодов: {left}.", "warning")
-                return _finish_login(user, remember=state.get("remember", False), target=state.get("next") or None,
-                                     second_factor=check.method)
+                return _finish_login(
+                    user,
+                    remember=state.get("remember", False),
+                    target=state.get("next") or None,
+                    second_factor=check.method,
+                )
             if (restart := _code_failed(user, state, form)) is not None:
                 return restart
     return render_template("auth/second_factor.html", form=form, error=error, issuer=twofactor.issuer()), status
@@ -193,22 +203,29 @@ def enrol_second_factor():
             if step is not None:
                 codes = twofactor.enable(user, secret, step)
                 record("auth.second_factor_enabled", user, actor=user)
-                send_security_notice(user, "Подключено подтверждение входа",
-                                     "Для вашей учётной записи подключено подтверждение входа кодом из приложения.")
+                send_security_notice(
+                    user,
+                    "Подключено подтверждение входа",
+                    "Для вашей учётной записи подключено подтверждение входа кодом из приложения.",
+                )
                 complete_login(user, client_ip(), second_factor="totp")
                 start_session(user, remember=state.get("remember", False), second_factor=True)
                 db.session.commit()
-                next_url = url_for("auth.change_password") if user.must_change_password else (state.get("next") or home_for(user))
+                next_url = (
+                    url_for("auth.change_password")
+                    if user.must_change_password
+                    else (state.get("next") or home_for(user))
+                )
                 return recovery_codes_page(codes, next_url)
             if (restart := _code_failed(user, state, form)) is not None:
                 return restart
-    return render_template("auth/second_factor_setup.html", form=form, error=error, at_login=True,
-                           **enrolment_context(secret, user.email)), status
+    return render_template(
+        "auth/second_factor_setup.html", form=form, error=error, at_login=True, **enrolment_context(secret, user.email)
+    ), status
 
 
 def enrolment_context(secret: str, email: str) -> dict:
-    return {"qr": twofactor.qr_data_uri(twofactor.provisioning_uri(secret, email)),
-            "secret": twofactor.grouped(secret)}
+    return {"qr": twofactor.qr_data_uri(twofactor.provisioning_uri(secret, email)), "secret": twofactor.grouped(secret)}
 
 
 def recovery_codes_page(codes: list[str], next_url: str):

@@ -1,6 +1,7 @@
 """Account rules: registration, one-time passwords, login, password changes.
 
 Services flush and never commit; the route commits once."""
+
 from __future__ import annotations
 
 import enum
@@ -24,7 +25,8 @@ from app.mail.services import ComposedMail, composer, queue_composed, queue_mail
 def staff_members() -> list[User]:
     """Enabled operators and admins, by name: whom an application or appeal can be assigned to."""
     return db.session.scalars(
-        sa.select(User).where(User.role.in_([Role.operator.value, Role.admin.value]), User.is_enabled.is_(True))
+        sa.select(User)
+        .where(User.role.in_([Role.operator.value, Role.admin.value]), User.is_enabled.is_(True))
         .order_by(User.last_name, User.first_name, User.email)
     ).all()
 
@@ -40,6 +42,7 @@ def absolute_url(endpoint: str, **values) -> str:
 
 
 # --- registration -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TemporaryPassword:
@@ -67,17 +70,25 @@ def issue_temporary_password(user: User, credentials: TemporaryPassword | None =
 
 def send_credentials(user: User, password: str) -> None:
     queue_mail(
-        user.email, "credentials", "Доступ в личный кабинет",
-        user=user, password=password, login_url=absolute_url("auth.login"),
+        user.email,
+        "credentials",
+        "Доступ в личный кабинет",
+        user=user,
+        password=password,
+        login_url=absolute_url("auth.login"),
         expires_at=user.password_expires_at,
     )
 
 
-def create_consumer(data: dict, credentials: TemporaryPassword, *, via: str,
-                    created_by: User | None = None) -> User:
+def create_consumer(data: dict, credentials: TemporaryPassword, *, via: str, created_by: User | None = None) -> User:
     """Create a consumer from cleaned form data with its one-time password."""
-    user = User(role=Role.consumer.value, registered_via=via, created_at=now(),
-                created_by_id=created_by.id if created_by else None, **data)
+    user = User(
+        role=Role.consumer.value,
+        registered_via=via,
+        created_at=now(),
+        created_by_id=created_by.id if created_by else None,
+        **data,
+    )
     issue_temporary_password(user, credentials)
     user.session_version = 1
     user.refresh_search_text()
@@ -93,8 +104,13 @@ def register_online(data: dict, credentials: TemporaryPassword) -> User | None:
     one a warning (SPEC §2.1)."""
     existing = find_by_email(data["email"])
     if existing is not None:
-        queue_mail(existing.email, "registration_attempt", "Попытка регистрации с вашим адресом",
-                   user=existing, forgot_url=absolute_url("auth.forgot_password"))
+        queue_mail(
+            existing.email,
+            "registration_attempt",
+            "Попытка регистрации с вашим адресом",
+            user=existing,
+            forgot_url=absolute_url("auth.forgot_password"),
+        )
         record("auth.register_existing_email", existing, actor=None)
         return None
     from app.privacy.services import record_consent
@@ -107,6 +123,7 @@ def register_online(data: dict, credentials: TemporaryPassword) -> User | None:
 
 
 # --- login --------------------------------------------------------------------------------------
+
 
 class LoginOutcome(enum.Enum):
     ok = "ok"
@@ -177,11 +194,11 @@ def second_factor_failed(user: User, ip: str) -> None:
 
 def send_security_notice(user: User, subject: str, message: str) -> None:
     """A mail about the account's security, whatever the user's preferences."""
-    queue_mail(user.email, "security_notice", subject, user=user, message=message,
-               login_url=absolute_url("auth.login"))
+    queue_mail(user.email, "security_notice", subject, user=user, message=message, login_url=absolute_url("auth.login"))
 
 
 # --- passwords ----------------------------------------------------------------------------------
+
 
 def set_password(user: User, new_hash: str) -> None:
     """A password the user chose (hashed before the unit of work): it ends every other session
@@ -205,18 +222,35 @@ def compose_password_reset(email: str) -> ComposedMail | None:
         return None
     token = make_token(user, "password-reset")
     record("auth.password_reset_requested", user, actor=None)
-    return render_mail("password_reset", "Восстановление пароля", user=user,
-                       reset_url=absolute_url("auth.reset_password", token=token),
-                       valid_minutes=current_app.config["RESET_TOKEN_SECONDS"] // 60)
+    return render_mail(
+        "password_reset",
+        "Восстановление пароля",
+        user=user,
+        reset_url=absolute_url("auth.reset_password", token=token),
+        valid_minutes=current_app.config["RESET_TOKEN_SECONDS"] // 60,
+    )
 
 
-def create_staff(email: str, role: str, credentials: TemporaryPassword, *, last_name: str = "",
-                 first_name: str = "", created_by: User | None = None) -> User:
+def create_staff(
+    email: str,
+    role: str,
+    credentials: TemporaryPassword,
+    *,
+    last_name: str = "",
+    first_name: str = "",
+    created_by: User | None = None,
+) -> User:
     if role not in (Role.operator.value, Role.admin.value):
         raise ValueError("role must be operator or admin")
-    user = User(email=email.strip().lower(), role=role, registered_via="command" if created_by is None else "office",
-                last_name=last_name, first_name=first_name, created_at=now(),
-                created_by_id=created_by.id if created_by else None)
+    user = User(
+        email=email.strip().lower(),
+        role=role,
+        registered_via="command" if created_by is None else "office",
+        last_name=last_name,
+        first_name=first_name,
+        created_at=now(),
+        created_by_id=created_by.id if created_by else None,
+    )
     issue_temporary_password(user, credentials)
     user.session_version = 1
     user.refresh_search_text()
@@ -226,6 +260,7 @@ def create_staff(email: str, role: str, credentials: TemporaryPassword, *, last_
 
 
 # --- change of the login email ----------------------------------------------------------------
+
 
 def mask_email(email: str) -> str:
     """'m***@example.ru': enough for the owner to recognise, little for anyone else."""
@@ -242,16 +277,28 @@ def request_email_change(user: User, new_email: str) -> None:
     other = find_by_email(new_email)
     if other is not None:
         if other.id != user.id:
-            queue_mail(other.email, "email_change_attempt", "Ваш адрес пытались указать в другой учётной записи",
-                       user=other, forgot_url=absolute_url("auth.forgot_password"))
+            queue_mail(
+                other.email,
+                "email_change_attempt",
+                "Ваш адрес пытались указать в другой учётной записи",
+                user=other,
+                forgot_url=absolute_url("auth.forgot_password"),
+            )
         record("auth.email_change_refused", user, reason="address taken" if other.id != user.id else "same address")
         return
     token = make_token(user, "email-change", e=new_email)
     hours = current_app.config["EMAIL_CHANGE_TOKEN_SECONDS"] // 3600
-    queue_mail(new_email, "email_change_confirm", "Подтвердите новый адрес для входа",
-               user=user, confirm_url=absolute_url("auth.confirm_new_email", token=token), valid_hours=hours)
+    queue_mail(
+        new_email,
+        "email_change_confirm",
+        "Подтвердите новый адрес для входа",
+        user=user,
+        confirm_url=absolute_url("auth.confirm_new_email", token=token),
+        valid_hours=hours,
+    )
     send_security_notice(
-        user, "Запрошена смена адреса для входа",
+        user,
+        "Запрошена смена адреса для входа",
         f"В вашем личном кабинете запрошена смена адреса электронной почты для входа на {mask_email(new_email)}. "
         f"Адрес изменится, только когда по ссылке из письма на новый адрес подтвердят смену (ссылка действует "
         f"{hours} ч). Если это были не вы, смените пароль и сообщите нам.",
@@ -267,10 +314,15 @@ def confirm_email_change(user: User, new_email: str) -> bool:
     user.email = new_email
     user.refresh_search_text()
     user.session_version = (user.session_version or 0) + 1
-    queue_mail(old_email, "security_notice", "Адрес для входа изменён", user=user,
-               message=f"Адрес электронной почты для входа в личный кабинет изменён на {mask_email(new_email)}. "
-                       "Если это были не вы, срочно обратитесь к нам.",
-               login_url=absolute_url("auth.login"))
+    queue_mail(
+        old_email,
+        "security_notice",
+        "Адрес для входа изменён",
+        user=user,
+        message=f"Адрес электронной почты для входа в личный кабинет изменён на {mask_email(new_email)}. "
+        "Если это были не вы, срочно обратитесь к нам.",
+        login_url=absolute_url("auth.login"),
+    )
     record("auth.email_changed", user, actor=user)
     return True
 

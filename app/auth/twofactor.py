@@ -3,6 +3,7 @@
 Staff always log in with it; consumers may turn it on in /profile (SPEC §2.10). A code
 is accepted once: the last accepted time step is stored, and a recovery code is marked
 used. Services flush and never commit."""
+
 from __future__ import annotations
 
 import base64
@@ -69,7 +70,7 @@ def qr_data_uri(uri: str) -> str:
 
 def grouped(secret: str) -> str:
     """'JBSW Y3DP EHPK 3PXP': easier to type into an app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def normalise(code: str | None) -> str:
@@ -97,6 +98,7 @@ def check_totp(secret: str, code: str, last_step: int | None) -> int | None:
 
 # --- recovery codes ---------------------------------------------------------------------------
 
+
 def _hash_code(code: str, salt: str | None = None) -> str:
     salt = salt or secrets.token_hex(8)
     digest = hashlib.sha256(f"{salt}:{normalise(code)}".encode()).hexdigest()
@@ -121,11 +123,14 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
         )
-    ) or 0
+        or 0
+    )
 
 
 def use_recovery_code(user: User, code: str) -> bool:
@@ -137,7 +142,8 @@ def use_recovery_code(user: User, code: str) -> bool:
         if _matches(code, row.code_hash):
             # Conditional, so two requests racing with one code cannot both succeed.
             result = db.session.execute(
-                sa.update(RecoveryCode).where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                sa.update(RecoveryCode)
+                .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
                 .values(used_at=now())
                 .execution_options(synchronize_session=False)
             )
@@ -146,6 +152,7 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 # --- the whole check --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CodeCheck:
@@ -162,10 +169,13 @@ def verify_code(user: User, code: str) -> CodeCheck:
     if step is not None:
         # Conditional, so the same code sent twice at once is accepted only once.
         result = db.session.execute(
-            sa.update(User).where(
+            sa.update(User)
+            .where(
                 User.id == user.id,
                 sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
-            ).values(totp_last_step=step).execution_options(synchronize_session=False)
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             return CodeCheck(False)

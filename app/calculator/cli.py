@@ -1,4 +1,5 @@
 """`flask tariffs import FILE.json` and `flask tariffs list`."""
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """The calculator's GET form (field names of SPEC §4.2) and the office's tariff upload."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -35,42 +36,93 @@ class CalculatorForm(BaseForm):
     class Meta:
         csrf = False  # a GET form: nothing changes on the server
 
-    applicant_type = RadioField("Заявитель", choices=choices(
-        [("individual", "Физическое лицо"), ("entrepreneur", "Индивидуальный предприниматель"),
-         ("legal", "Юридическое лицо")]), default="individual", validate_choice=False,
-        validators=[OneOf(APPLICANT_TYPES, "Выберите тип заявителя.")])
-    power_kw = NumberField("Максимальная мощность, кВт", places=3, required_message="Укажите максимальную мощность, кВт.",
-                           validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт", exclusive_min=True)])
-    existing_power_kw = NumberField("Ранее присоединённая мощность, кВт", places=3, default=Decimal(0),
-                                    validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт")])
-    voltage_kv = SelectField("Уровень напряжения", choices=choices(VOLTAGE_LABELS), default="0.4", validate_choice=False,
-                             validators=[OneOf(VOLTAGES_KV, "Выберите уровень напряжения из списка.")])
-    reliability = RadioField("Категория надёжности", choices=choices([("1", "I"), ("2", "II"), ("3", "III")]),
-                             default="3", validate_choice=False,
-                             validators=[OneOf(("1", "2", "3"), "Выберите категорию надёжности: I, II или III.")])
-    territory = RadioField("Территория", choices=choices([("urban", "город"), ("rural", "сельская местность")]),
-                           default="urban", validate_choice=False,
-                           validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")])
+    applicant_type = RadioField(
+        "Заявитель",
+        choices=choices(
+            [
+                ("individual", "Физическое лицо"),
+                ("entrepreneur", "Индивидуальный предприниматель"),
+                ("legal", "Юридическое лицо"),
+            ]
+        ),
+        default="individual",
+        validate_choice=False,
+        validators=[OneOf(APPLICANT_TYPES, "Выберите тип заявителя.")],
+    )
+    power_kw = NumberField(
+        "Максимальная мощность, кВт",
+        places=3,
+        required_message="Укажите максимальную мощность, кВт.",
+        validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт", exclusive_min=True)],
+    )
+    existing_power_kw = NumberField(
+        "Ранее присоединённая мощность, кВт",
+        places=3,
+        default=Decimal(0),
+        validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт")],
+    )
+    voltage_kv = SelectField(
+        "Уровень напряжения",
+        choices=choices(VOLTAGE_LABELS),
+        default="0.4",
+        validate_choice=False,
+        validators=[OneOf(VOLTAGES_KV, "Выберите уровень напряжения из списка.")],
+    )
+    reliability = RadioField(
+        "Категория надёжности",
+        choices=choices([("1", "I"), ("2", "II"), ("3", "III")]),
+        default="3",
+        validate_choice=False,
+        validators=[OneOf(("1", "2", "3"), "Выберите категорию надёжности: I, II или III.")],
+    )
+    territory = RadioField(
+        "Территория",
+        choices=choices([("urban", "город"), ("rural", "сельская местность")]),
+        default="urban",
+        validate_choice=False,
+        validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")],
+    )
     within_distance = RadioField(
         "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
-        choices=choices([("y", "да"), ("n", "нет, дальше")]), default="y", validate_choice=False,
-        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")])
+        choices=choices([("y", "да"), ("n", "нет, дальше")]),
+        default="y",
+        validate_choice=False,
+        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
+    )
     preferential = _flag("Заявитель относится к льготной категории (для физических лиц)")
-    overhead_km = NumberField("Воздушная линия (ВЛ), км", places=3, default=Decimal(0),
-                              validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    overhead_variant = SelectField("Вариант ВЛ", choices=[], default="", validate_choice=False,
-                                   validators=[Length(max=40, message="Выберите вариант из списка.")])
-    cable_km = NumberField("Кабельная линия (КЛ), км", places=3, default=Decimal(0),
-                           validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    cable_variant = SelectField("Вариант КЛ", choices=[], default="", validate_choice=False,
-                                validators=[Length(max=40, message="Выберите вариант из списка.")])
-    sectioning_points = NumberField("Пункты секционирования, шт.", integer=True, default=0,
-                                    validators=[InRange(0, MAX_COUNT, "шт.")])
+    overhead_km = NumberField(
+        "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    overhead_variant = SelectField(
+        "Вариант ВЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    cable_km = NumberField(
+        "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    cable_variant = SelectField(
+        "Вариант КЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    sectioning_points = NumberField(
+        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, MAX_COUNT, "шт.")]
+    )
     substation = _flag("Трансформаторная подстанция (ТП)")
     distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
     supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
-    metering = SelectField("Учёт электроэнергии", choices=choices(list(METERING_LABELS.items())), default="none",
-                           validate_choice=False, validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")])
+    metering = SelectField(
+        "Учёт электроэнергии",
+        choices=choices(list(METERING_LABELS.items())),
+        default="none",
+        validate_choice=False,
+        validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
+    )
     metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
     date = DateText("Дата расчёта (тариф и НДС)")
 
@@ -85,8 +137,10 @@ class CalculatorForm(BaseForm):
 
     def validate_existing_power_kw(self, field):
         if field.data is not None and self.power_kw.data is not None and field.data > self.power_kw.data:
-            raise ValidationError("Ранее присоединённая мощность не может быть больше максимальной: "
-                                  "максимальная включает ранее присоединённую.")
+            raise ValidationError(
+                "Ранее присоединённая мощность не может быть больше максимальной: "
+                "максимальная включает ранее присоединённую."
+            )
 
     def validate_metering_points(self, field):
         if self.metering.data != "none" and field.data == 0:
@@ -118,10 +172,27 @@ class CalculatorForm(BaseForm):
 
 
 #: The query parameters of SPEC §4.2: their presence means a calculation was asked for.
-FIELD_NAMES = ("applicant_type", "power_kw", "existing_power_kw", "voltage_kv", "reliability", "territory",
-               "within_distance", "preferential", "overhead_km", "cable_km", "overhead_variant", "cable_variant",
-               "sectioning_points", "substation", "distribution_substation", "supply_center", "metering",
-               "metering_points", "date")
+FIELD_NAMES = (
+    "applicant_type",
+    "power_kw",
+    "existing_power_kw",
+    "voltage_kv",
+    "reliability",
+    "territory",
+    "within_distance",
+    "preferential",
+    "overhead_km",
+    "cable_km",
+    "overhead_variant",
+    "cable_variant",
+    "sectioning_points",
+    "substation",
+    "distribution_substation",
+    "supply_center",
+    "metering",
+    "metering_points",
+    "date",
+)
 
 
 def variant_choices(decision, section: str) -> list[tuple[str, str]]:
@@ -140,5 +211,7 @@ def variant_choices(decision, section: str) -> list[tuple[str, str]]:
 
 
 class ImportForm(BaseForm):
-    file = FileField("Файл решения (JSON по формату раздела 4.3)",
-                     validators=[FileRequired(message="Выберите файл тарифного решения.")])
+    file = FileField(
+        "Файл решения (JSON по формату раздела 4.3)",
+        validators=[FileRequired(message="Выберите файл тарифного решения.")],
+    )

@@ -1,4 +1,5 @@
 """Tariff decisions in the office (admins): list, import a file, look at one, retire one."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -42,9 +43,15 @@ SECTION_LABELS = {
     "c8_per_point": "C8 — средства коммерческого учёта, ₽ за точку учёта",
     "preferential_per_kw": "Льготная плата, ₽ за кВт с НДС",
 }
-KEY_LABELS = {**BAND_LABELS, **TERRITORY_LABELS, **METERING_LABELS, "up_to_150": "до 150 кВт включительно",
-              "over_150": "свыше 150 кВт", "standard": "физические лица до 15 кВт",
-              "preferential_group": "льготная категория заявителей"}
+KEY_LABELS = {
+    **BAND_LABELS,
+    **TERRITORY_LABELS,
+    **METERING_LABELS,
+    "up_to_150": "до 150 кВт включительно",
+    "over_150": "свыше 150 кВт",
+    "standard": "физические лица до 15 кВт",
+    "preferential_group": "льготная категория заявителей",
+}
 
 
 def _list_page(form: ImportForm, problems=None):
@@ -52,8 +59,14 @@ def _list_page(form: ImportForm, problems=None):
     rows = list_decisions(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     current = decision_in_force(today())
     return render_template(
-        "tariffs/list.html", decisions=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page, form=form,
-        problems=problems or [], max_problems=MAX_PROBLEMS, current_id=current.id if current else None,
+        "tariffs/list.html",
+        decisions=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        form=form,
+        problems=problems or [],
+        max_problems=MAX_PROBLEMS,
+        current_id=current.id if current else None,
         today=today(),
     )
 
@@ -76,7 +89,9 @@ def import_file():
     try:
         parsed = parse_file(raw)
     except TariffFileError as exc:
-        form.file.errors.append(f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова.")
+        form.file.errors.append(
+            f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова."
+        )
         return _list_page(form, exc.problems)
     with unit_of_work():
         result = store_decision(parsed, upload.filename or "", actor=current_user)
@@ -96,8 +111,14 @@ def import_file():
 def show_decision(decision_id: int):
     decision = get_decision(decision_id) or abort(404)
     current = decision_in_force(today())
-    return render_template("tariffs/show.html", decision=decision, sections=SECTIONS, section_labels=SECTION_LABELS,
-                           key_labels=KEY_LABELS, in_force_today=current is not None and current.id == decision.id)
+    return render_template(
+        "tariffs/show.html",
+        decision=decision,
+        sections=SECTIONS,
+        section_labels=SECTION_LABELS,
+        key_labels=KEY_LABELS,
+        in_force_today=current is not None and current.id == decision.id,
+    )
 
 
 @bp.get("/<int:decision_id>/file")
@@ -106,8 +127,11 @@ def download_file(decision_id: int):
     """The decision as a §4.3 file, to correct and import again."""
     decision = get_decision(decision_id) or abort(404)
     text = to_file(decision.region, decision.title, decision.valid_from, decision.valid_to, decision.rates)
-    return Response(text, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="tariff-{decision.id}.json"'})
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="tariff-{decision.id}.json"'},
+    )
 
 
 @bp.route("/<int:decision_id>/retire", methods=["GET", "POST"])
@@ -127,8 +151,13 @@ def retire(decision_id: int):
         return redirect(url_for("office.tariffs.list_decisions"))
     current = decision_in_force(today())
     successor = in_force_without(today(), decision.id) if current is not None and current.id == decision.id else None
-    return render_template("tariffs/retire.html", decision=decision, form=form,
-                           in_force_today=current is not None and current.id == decision.id, successor=successor)
+    return render_template(
+        "tariffs/retire.html",
+        decision=decision,
+        form=form,
+        in_force_today=current is not None and current.id == decision.id,
+        successor=successor,
+    )
 
 
 def tariff_warning() -> dict:
@@ -142,8 +171,10 @@ def tariff_warning() -> dict:
     if current.valid_to and (current.valid_to - day).days <= WARN_DAYS:
         following = current.valid_to + timedelta(days=1)
         if decision_in_force(following) is None:
-            return {"tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
-                                      f"а на {following:%d.%m.%Y} решения нет: загрузите его."}
+            return {
+                "tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
+                f"а на {following:%d.%m.%Y} решения нет: загрузите его."
+            }
     return {"tariff_warning": None}
 
 

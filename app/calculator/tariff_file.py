@@ -5,6 +5,7 @@ code. A file is read with every number as a Decimal (never a float) and checked 
 before anything is written; each problem comes back with the JSON path of the bad value
 and the reason in Russian, e.g. «c2_per_km.1-20.urban[1].rate: должно быть
 неотрицательным числом»."""
+
 from __future__ import annotations
 
 import hashlib
@@ -121,19 +122,35 @@ def _object_pairs(pairs):
 def parse_file(raw: bytes) -> ParsedDecision:
     """Read and validate a whole file; raise TariffFileError listing every problem."""
     if len(raw) > MAX_FILE_BYTES:
-        raise TariffFileError([Problem("", f"файл больше {MAX_FILE_BYTES // 1024} КБ: это не похоже на тарифное решение")])
+        raise TariffFileError(
+            [Problem("", f"файл больше {MAX_FILE_BYTES // 1024} КБ: это не похоже на тарифное решение")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TariffFileError([Problem("", "файл не в кодировке UTF-8")]) from None
     if (where := _too_deep(text)) is not None:
-        raise TariffFileError([Problem("", f"объекты и списки вложены глубже {MAX_DEPTH} уровней (строка {where[0]}, "
-                                           f"столбец {where[1]}): это не похоже на тарифное решение")])
+        raise TariffFileError(
+            [
+                Problem(
+                    "",
+                    f"объекты и списки вложены глубже {MAX_DEPTH} уровней (строка {where[0]}, "
+                    f"столбец {where[1]}): это не похоже на тарифное решение",
+                )
+            ]
+        )
     try:
-        data = json.loads(text, parse_float=_decimal, parse_int=_decimal, parse_constant=lambda _: _Invalid(),
-                          object_pairs_hook=_object_pairs)
+        data = json.loads(
+            text,
+            parse_float=_decimal,
+            parse_int=_decimal,
+            parse_constant=lambda _: _Invalid(),
+            object_pairs_hook=_object_pairs,
+        )
     except json.JSONDecodeError as exc:
-        raise TariffFileError([Problem("", f"файл не является JSON: ошибка в строке {exc.lineno}, столбце {exc.colno}")]) from None
+        raise TariffFileError(
+            [Problem("", f"файл не является JSON: ошибка в строке {exc.lineno}, столбце {exc.colno}")]
+        ) from None
     return validate(data)
 
 
@@ -186,8 +203,14 @@ def validate(data) -> ParsedDecision:
                 rates[section] = stored
     if problems:
         raise TariffFileError(problems)
-    return ParsedDecision(region=region, title=title, valid_from=valid_from, valid_to=valid_to, rates=rates,
-                          content_hash=content_hash(region, title, valid_from, valid_to, rates))
+    return ParsedDecision(
+        region=region,
+        title=title,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        rates=rates,
+        content_hash=content_hash(region, title, valid_from, valid_to, rates),
+    )
 
 
 def _check_duplicates(obj, path: str, problems: list[Problem]) -> None:
@@ -279,7 +302,12 @@ def _rate(value, path: str, problems: list[Problem]):
                 problems.append(Problem(f"{item_path}.{key}", "неизвестный ключ (допустимы: code, name, rate)"))
         code = item.get("code")
         if not isinstance(code, str) or not CODE_RE.fullmatch(code):
-            problems.append(Problem(f"{item_path}.code", "должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания (до 40 знаков)"))
+            problems.append(
+                Problem(
+                    f"{item_path}.code",
+                    "должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания (до 40 знаков)",
+                )
+            )
         elif code in codes:
             problems.append(Problem(f"{item_path}.code", f"код «{code}» уже есть в этом списке"))
         else:
@@ -309,7 +337,9 @@ def content_hash(region: str, title: str, valid_from: date, valid_to: date | Non
     """SHA-256 of the decision's content (not of the file's bytes): whitespace, key order and
     trailing zeros do not make a different decision."""
     canonical = {
-        "region": region, "decision": title, "valid_from": valid_from.isoformat(),
+        "region": region,
+        "decision": title,
+        "valid_from": valid_from.isoformat(),
         "valid_to": valid_to.isoformat() if valid_to else None,
         # Variant codes, names and rates are strings; only rates parse as numbers.
         "rates": {s: _canonical_rates(v) for s, v in rates.items()},
@@ -341,8 +371,12 @@ def load_rates(stored: dict) -> dict:
 
 def to_file(region: str, title: str, valid_from: date, valid_to: date | None, stored: dict) -> str:
     """The decision as a §4.3 file again, numbers written exactly as stored, for download."""
-    data = {"region": region, "decision": title, "valid_from": valid_from.isoformat(),
-            "valid_to": valid_to.isoformat() if valid_to else None}
+    data = {
+        "region": region,
+        "decision": title,
+        "valid_from": valid_from.isoformat(),
+        "valid_to": valid_to.isoformat() if valid_to else None,
+    }
     data.update({section: stored[section] for section in SECTIONS if section in stored})
     return _dump(data, 0) + "\n"
 
@@ -353,8 +387,7 @@ def _dump(value, depth: int, key: str | None = None) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        inner = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k)}"
-                 for k, v in value.items()]
+        inner = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k)}" for k, v in value.items()]
         return "{\n" + ",\n".join(inner) + "\n" + "  " * depth + "}"
     if isinstance(value, list):
         inner = [pad + _dump(v, depth + 1) for v in value]

@@ -1,5 +1,6 @@
 """The base form every feature uses (strips whitespace, speaks Russian), and the fields and
 validators several features' forms share."""
+
 from __future__ import annotations
 
 import re
@@ -77,8 +78,16 @@ class NumberField(StringField):
     The text typed is shown back as it was, so a mistake can be seen and mended. An empty
     optional field takes its default (0 km, 0 points)."""
 
-    def __init__(self, label=None, validators=None, *, places: int = 3, integer: bool = False,
-                 required_message: str | None = None, **kwargs):
+    def __init__(
+        self,
+        label=None,
+        validators=None,
+        *,
+        places: int = 3,
+        integer: bool = False,
+        required_message: str | None = None,
+        **kwargs,
+    ):
         super().__init__(label, validators, **kwargs)
         self.places = places
         self.integer = integer

@@ -1,6 +1,7 @@
 """Response headers and request checks that hold for every page (SPEC §2.10).
 
 Also: access logs that never carry the tokens of mailed links."""
+
 from __future__ import annotations
 
 import logging
@@ -79,8 +80,11 @@ def init_app(app: Flask) -> None:
         send it, so a search or a form carrying one would end in a 500 at its first query.
         Refused here, for every page at once, with a Russian page."""
         query = request.query_string
-        if ("\x00" in request.path or ((b"%00" in query or b"\x00" in query) and _has_nul(request.args))
-                or (request.method == "POST" and _has_nul(request.form))):
+        if (
+            "\x00" in request.path
+            or ((b"%00" in query or b"\x00" in query) and _has_nul(request.args))
+            or (request.method == "POST" and _has_nul(request.form))
+        ):
             from app.core.errors import render_error
 
             return render_error(400, NUL_MESSAGE)
@@ -108,8 +112,10 @@ def init_app(app: Flask) -> None:
         return response
 
 
-NUL_MESSAGE = ("В отправленных данных есть невидимый недопустимый символ (нулевой байт). "
-               "Наберите текст заново, не копируя его из другой программы, и отправьте ещё раз.")
+NUL_MESSAGE = (
+    "В отправленных данных есть невидимый недопустимый символ (нулевой байт). "
+    "Наберите текст заново, не копируя его из другой программы, и отправьте ещё раз."
+)
 
 
 def _has_nul(values) -> bool:

@@ -2,6 +2,7 @@
 
 A StoredFile row and its file are all or nothing: a file written in a transaction that
 rolls back is deleted again."""
+
 from __future__ import annotations
 
 import errno
@@ -118,7 +119,9 @@ def read_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> tupl
         raise UploadError("Файл пустой.")
     content_type = sniff(data[:16])
     if content_type is None or content_type not in rules.types:
-        raise UploadError(f"Файл «{display_name(upload.filename)}» не похож на допустимый документ: {rules.describe()}.")
+        raise UploadError(
+            f"Файл «{display_name(upload.filename)}» не похож на допустимый документ: {rules.describe()}."
+        )
     return data, content_type
 
 
@@ -188,7 +191,9 @@ def stage_bytes(data: bytes, content_type: str, original_name: str | None) -> St
             raise UploadError("Не удалось сохранить файл: на сервере закончилось место. Попробуйте позже.") from exc
         raise UploadError("Не удалось сохранить файл. Попробуйте позже.") from exc
     g.setdefault("staged_files", set()).add(path)
-    return StagedFile(key, content_type, clean_filename(original_name, ext), len(data), hashlib.sha256(data).hexdigest())
+    return StagedFile(
+        key, content_type, clean_filename(original_name, ext), len(data), hashlib.sha256(data).hexdigest()
+    )
 
 
 def store_staged(staged: StagedFile, uploaded_by_id: int | None) -> StoredFile:
@@ -199,16 +204,19 @@ def store_staged(staged: StagedFile, uploaded_by_id: int | None) -> StoredFile:
     g.setdefault("staged_files", set()).discard(staged.path)
     _written_in_transaction(db.session()).append(staged.path)
     stored = StoredFile(
-        storage_key=staged.key, original_name=staged.original_name, content_type=staged.content_type,
-        size=staged.size, sha256=staged.sha256, uploaded_by_id=uploaded_by_id, created_at=now(),
+        storage_key=staged.key,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        uploaded_by_id=uploaded_by_id,
+        created_at=now(),
     )
     db.session.add(stored)
     return stored
 
 
-def save_bytes(
-    data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None
-) -> StoredFile:
+def save_bytes(data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None) -> StoredFile:
     """Stage and store at once, where the bytes come from inside the unit of work."""
     return store_staged(stage_bytes(data, content_type, original_name), uploaded_by_id)
 
@@ -249,6 +257,7 @@ def send_stored_file(stored: StoredFile, inline: bool = False):
 
 # --- all or nothing -------------------------------------------------------------------------
 
+
 def _written_in_transaction(session: Session) -> list[Path]:
     return session.info.setdefault("files_written", [])
 
@@ -283,6 +292,7 @@ def _delete_written_files(session, previous_transaction):
 
 
 # --- the sweep: files the database does not know ----------------------------------------------
+
 
 @dataclass
 class SweepResult:

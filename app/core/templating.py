@@ -1,4 +1,5 @@
 """Template filters and globals: Russian dates and money, the menus, the unread count."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -116,7 +117,9 @@ def init_app(app: Flask) -> None:
             office = [e for e in OFFICE_MENU if e.endpoint in endpoints]
             consumer = [e for e in CONSUMER_MENU if e.endpoint in endpoints]
             cache[root] = {
-                "consumer": consumer, "admin": office, "operator": [e for e in office if not e.admin_only],
+                "consumer": consumer,
+                "admin": office,
+                "operator": [e for e in office if not e.admin_only],
                 "urls": {e.endpoint: url_for(e.endpoint) for e in (*consumer, *office)},
             }
         return cache[root]

@@ -1,5 +1,6 @@
 """Text normalisation for search (SQLite's lower() folds ASCII only, SPEC §5), and the
 check that numbers are typed with ASCII digits."""
+
 from __future__ import annotations
 
 import re
@@ -35,6 +36,7 @@ def has_other_digits(text: str | None) -> bool:
 def other_digits_message(what: str | None = None) -> str:
     """«СНИЛС: наберите обычными цифрами 0–9 — …»; without `what` where the field's label
     already stands in front of the message."""
-    text = ("наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры "
-            "(надстрочные, арабские, широкие).")
+    text = (
+        "наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры (надстрочные, арабские, широкие)."
+    )
     return f"{what}: {text}" if what else text[0].upper() + text[1:]

@@ -3,6 +3,7 @@
 Both are bounded to what a primary key can hold: an id beyond it names no row, so the route
 answers 404 (and a page number beyond it an empty page) instead of an overflow in the
 database driver (SQLite stops at 2**63, PostgreSQL's INTEGER at 2**31)."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,9 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]+"
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = MAX_ID, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits, min, max, signed)
 
 

@@ -5,6 +5,7 @@ rolls back with that change. After the commit the rows are handed to a backgroun
 thread (or delivered inline in tests); `flask mail send-pending` retries the rest.
 A row is delivered only by the sender that claimed it with a conditional UPDATE, so a
 mail is never sent twice."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -72,8 +73,14 @@ def queue_mail(to: str, template: str, subject: str, **context) -> OutboxMail:
 def _queue(to: str, kind: str, mail: ComposedMail) -> OutboxMail:
     moment = now()
     row = OutboxMail(
-        recipient=to, subject=mail.subject, text_body=mail.text_body, html_body=mail.html_body, kind=kind,
-        status=MailStatus.pending.value, created_at=moment, next_attempt_at=moment,
+        recipient=to,
+        subject=mail.subject,
+        text_body=mail.text_body,
+        html_body=mail.html_body,
+        kind=kind,
+        status=MailStatus.pending.value,
+        created_at=moment,
+        next_attempt_at=moment,
     )
     db.session.add(row)
     db.session.info["mail_queued"] = True
@@ -94,9 +101,11 @@ _composers: dict[str, Composer] = {}
 
 def composer(kind: str):
     """Register the function that composes mail of `kind` for an address at sending time."""
+
     def register(fn: Composer) -> Composer:
         _composers[kind] = fn
         return fn
+
     return register
 
 
@@ -113,8 +122,11 @@ def _compose(row: _Claimed) -> _Claimed | None:
     # A request of its own: links are built with url_for, and the sender runs outside requests.
     with current_app.test_request_context(), unit_of_work():
         mail = _composers[row.kind](row.recipient)
-        values = ({"status": MailStatus.dropped.value, "last_error": DROPPED_NOTE} if mail is None else
-                  {"subject": mail.subject, "text_body": mail.text_body, "html_body": mail.html_body})
+        values = (
+            {"status": MailStatus.dropped.value, "last_error": DROPPED_NOTE}
+            if mail is None
+            else {"subject": mail.subject, "text_body": mail.text_body, "html_body": mail.html_body}
+        )
         db.session.execute(sa.update(OutboxMail).where(OutboxMail.id == row.id).values(**values))
     if mail is None:
         return None
@@ -122,6 +134,7 @@ def _compose(row: _Claimed) -> _Claimed | None:
 
 
 # --- delivery ---------------------------------------------------------------------------------
+
 
 class _TimeoutConnection(Connection):
     """Flask-Mail's connection with a socket timeout, so a dead SMTP server cannot hang us."""
@@ -144,7 +157,10 @@ def _message(row: _Claimed) -> Message:
 
     company = get_company()
     msg = Message(
-        subject=row.subject, recipients=[row.recipient], body=row.text_body, html=row.html_body,
+        subject=row.subject,
+        recipients=[row.recipient],
+        body=row.text_body,
+        html=row.html_body,
         sender=(company.short_name, current_app.config["MAIL_DEFAULT_SENDER"]),
     )
     msg.msgId = make_msgid(idstring=f"outbox{row.id}", domain="lk.local")
@@ -181,15 +197,19 @@ def _claim(session: Session, mail_id: int) -> _Claimed | None:
     with unit_of_work(session):
         claimed = session.execute(
             sa.update(OutboxMail)
-            .where(OutboxMail.id == mail_id, OutboxMail.status == MailStatus.pending.value,
-                   OutboxMail.next_attempt_at <= now())
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.status == MailStatus.pending.value,
+                OutboxMail.next_attempt_at <= now(),
+            )
             .values(status=MailStatus.sending.value, claimed_at=now(), attempts=OutboxMail.attempts + 1)
         ).rowcount
         if not claimed:
             return None
         row = session.get(OutboxMail, mail_id, populate_existing=True)
-        return _Claimed(row.id, row.recipient, row.subject, row.text_body, row.html_body, row.kind,
-                        row.created_at, row.attempts)
+        return _Claimed(
+            row.id, row.recipient, row.subject, row.text_body, row.html_body, row.kind, row.created_at, row.attempts
+        )
 
 
 def _record_outcome(session: Session, mail_id: int, **values) -> None:
@@ -206,8 +226,11 @@ def _record_outcome(session: Session, mail_id: int, **values) -> None:
         except (sa.exc.DBAPIError, sa.exc.TimeoutError) as exc:  # the database, or no free connection
             if time.monotonic() > deadline:
                 raise
-            log.warning("mail %s: its outcome is not recorded yet (%s); trying again", mail_id,
-                        type(getattr(exc, "orig", exc)).__name__)
+            log.warning(
+                "mail %s: its outcome is not recorded yet (%s); trying again",
+                mail_id,
+                type(getattr(exc, "orig", exc)).__name__,
+            )
             time.sleep(pause)
             pause = min(pause * 2, 5)
 
@@ -234,8 +257,13 @@ def deliver(session: Session, mail_id: int, connection: Connection | None) -> bo
             _record_outcome(session, mail_id, status=MailStatus.failed.value, last_error=error)
         else:
             wait = BACKOFF_MINUTES[min(row.attempts, len(BACKOFF_MINUTES)) - 1]
-            _record_outcome(session, mail_id, status=MailStatus.pending.value, last_error=error,
-                            next_attempt_at=now() + timedelta(minutes=wait))
+            _record_outcome(
+                session,
+                mail_id,
+                status=MailStatus.pending.value,
+                last_error=error,
+                next_attempt_at=now() + timedelta(minutes=wait),
+            )
         log.warning("mail %s not delivered: %s", mail_id, error)
         raise
     _record_outcome(session, mail_id, status=MailStatus.sent.value, sent_at=now(), last_error=None)
@@ -349,6 +377,7 @@ def retry(mail_id: int) -> bool:
 
 
 # --- after the commit -------------------------------------------------------------------------
+
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session):

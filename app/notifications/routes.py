@@ -28,7 +28,10 @@ def list_notifications():
     ).all()
     return render_template(
         "notifications/list.html",
-        notifications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, form=ActionForm(),
+        notifications=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        form=ActionForm(),
     )
 
 

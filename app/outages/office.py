@@ -1,5 +1,6 @@
 """Staff routes for outages: the list, add, change, cancel (confirmed), close, CSV import,
 and the admin's minimum notice."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -49,8 +50,11 @@ def _outage_or_404(outage_id: int) -> Outage:
 
 def _short_notice_warning(outage: Outage) -> None:
     days = get_settings().min_notice_days
-    flash(f"Внимание: отключение {outage_period(outage)} опубликовано менее чем за {days} дн. до начала. "
-          "Убедитесь, что потребители предупреждены другими способами.", "warning")
+    flash(
+        f"Внимание: отключение {outage_period(outage)} опубликовано менее чем за {days} дн. до начала. "
+        "Убедитесь, что потребители предупреждены другими способами.",
+        "warning",
+    )
 
 
 @bp.get("/")
@@ -77,17 +81,32 @@ def list_outages():
     outages, total = schedule_page(flt, keys, page, PAGE_SIZE)
     start, end = flt.window()
     return render_template(
-        "outages/office/list.html", form=form, flt=flt, status=status, statuses=list(OutageStatus),
-        outages=outages, total=total, page=page, has_next=page * PAGE_SIZE < total, start=start, end=end,
-        period=outage_period, action_form=ActionForm(),
+        "outages/office/list.html",
+        form=form,
+        flt=flt,
+        status=status,
+        statuses=list(OutageStatus),
+        outages=outages,
+        total=total,
+        page=page,
+        has_next=page * PAGE_SIZE < total,
+        start=start,
+        end=end,
+        period=outage_period,
+        action_form=ActionForm(),
     )
 
 
 def _data_from(form: OutageForm) -> OutageData:
     return OutageData(
-        district=form.district.data or "", settlement=form.settlement.data or "", street=form.street.data or "",
-        houses=form.houses.data or "", starts_at=form.starts_at.parsed, ends_at=form.ends_at.parsed,
-        reason=form.reason.data or "", external_id=form.external_id.data or None,
+        district=form.district.data or "",
+        settlement=form.settlement.data or "",
+        street=form.street.data or "",
+        houses=form.houses.data or "",
+        starts_at=form.starts_at.parsed,
+        ends_at=form.ends_at.parsed,
+        reason=form.reason.data or "",
+        external_id=form.external_id.data or None,
     )
 
 
@@ -118,8 +137,9 @@ def new_outage():
         if is_short_notice(outage):
             _short_notice_warning(outage)
         return redirect(url_for("office.outages.list_outages", **_list_args(outage)))
-    return render_template("outages/office/form.html", form=form, outage=None,
-                           min_notice_days=get_settings().min_notice_days)
+    return render_template(
+        "outages/office/form.html", form=form, outage=None, min_notice_days=get_settings().min_notice_days
+    )
 
 
 def _list_args(outage: Outage) -> dict:
@@ -151,13 +171,18 @@ def edit_outage(outage_id: int):
         else:
             record("office.outage_changed", outage, place=outage.place[:200])
             db.session.commit()
-            flash("Изменения сохранены; потребители по адресам отключения получили уведомление."
-                  if event == "changed" else "Изменения сохранены.", "success")
+            flash(
+                "Изменения сохранены; потребители по адресам отключения получили уведомление."
+                if event == "changed"
+                else "Изменения сохранены.",
+                "success",
+            )
             if outage.starts_at != old_start and is_short_notice(outage):
                 _short_notice_warning(outage)
         return redirect(url_for("office.outages.list_outages", **_list_args(outage)))
-    return render_template("outages/office/form.html", form=form, outage=outage,
-                           min_notice_days=get_settings().min_notice_days)
+    return render_template(
+        "outages/office/form.html", form=form, outage=outage, min_notice_days=get_settings().min_notice_days
+    )
 
 
 @bp.route("/<int:outage_id>/cancel", methods=["GET", "POST"])
@@ -210,10 +235,22 @@ def import_file():
             else:
                 result = import_rows(rows, current_user)
                 with unit_of_work():
-                    record("office.outages_imported", None, created=result.created, updated=result.updated,
-                           unchanged=result.unchanged, file=(form.file.data.filename or "")[:100])
-    return render_template("outages/office/import.html", form=form, result=result, file_error=file_error,
-                           period=outage_period, min_notice_days=get_settings().min_notice_days)
+                    record(
+                        "office.outages_imported",
+                        None,
+                        created=result.created,
+                        updated=result.updated,
+                        unchanged=result.unchanged,
+                        file=(form.file.data.filename or "")[:100],
+                    )
+    return render_template(
+        "outages/office/import.html",
+        form=form,
+        result=result,
+        file_error=file_error,
+        period=outage_period,
+        min_notice_days=get_settings().min_notice_days,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

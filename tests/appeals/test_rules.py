@@ -1,4 +1,5 @@
 """The rules as plain functions: transitions, terms and due dates, file checks, filters."""
+
 import io
 from datetime import date
 
@@ -28,20 +29,23 @@ def upload(data: bytes, name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
-@pytest.mark.parametrize(("frm", "to", "allowed"), [
-    ("registered", "in_progress", True),
-    ("registered", "answered", True),
-    ("in_progress", "answered", True),
-    ("registered", "declined", True),
-    ("in_progress", "declined", True),
-    ("answered", "closed", True),
-    ("registered", "closed", False),
-    ("answered", "in_progress", False),
-    ("answered", "declined", False),
-    ("closed", "in_progress", False),
-    ("declined", "answered", False),
-    ("in_progress", "registered", False),
-])
+@pytest.mark.parametrize(
+    ("frm", "to", "allowed"),
+    [
+        ("registered", "in_progress", True),
+        ("registered", "answered", True),
+        ("in_progress", "answered", True),
+        ("registered", "declined", True),
+        ("in_progress", "declined", True),
+        ("answered", "closed", True),
+        ("registered", "closed", False),
+        ("answered", "in_progress", False),
+        ("answered", "declined", False),
+        ("closed", "in_progress", False),
+        ("declined", "answered", False),
+        ("in_progress", "registered", False),
+    ],
+)
 def test_transitions_table(frm, to, allowed):
     assert can_change(frm, to, actor_is_staff=True) is allowed
 
@@ -110,12 +114,19 @@ def test_check_files_refuses_an_oversize_file(app):
 def test_data_problems():
     assert data_problems(AppealData(kind="statement", topic="other", text="Текст")) == []
     assert "Опишите суть обращения." in data_problems(AppealData(kind="statement", topic="other", text="  "))
-    assert any(str(MAX_TEXT) in p for p in data_problems(AppealData(kind="request", topic="other", text="я" * (MAX_TEXT + 1))))
+    assert any(
+        str(MAX_TEXT) in p for p in data_problems(AppealData(kind="request", topic="other", text="я" * (MAX_TEXT + 1)))
+    )
     assert "Укажите почтовый адрес для ответа." in data_problems(
-        AppealData(kind="request", topic="other", text="Текст", channel="post"))
+        AppealData(kind="request", topic="other", text="Текст", channel="post")
+    )
     problems = data_problems(AppealData(kind="complaint", topic="quality", text="Напряжение низкое"))
-    assert {"Укажите адрес энергопринимающих устройств.", "Укажите, когда возникла проблема.",
-            "Укажите ваши требования.", "Укажите сведения о потребителе."} <= set(problems)
+    assert {
+        "Укажите адрес энергопринимающих устройств.",
+        "Укажите, когда возникла проблема.",
+        "Укажите ваши требования.",
+        "Укажите сведения о потребителе.",
+    } <= set(problems)
     assert "Выберите вид обращения." in data_problems(AppealData(kind="praise", topic="other", text="Текст"))
 
 

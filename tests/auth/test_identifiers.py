@@ -4,23 +4,29 @@ from app.auth import identifiers as ids
 from app.extensions import db
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("112-233-445 95", "11223344595"),
-    ("11223344595", "11223344595"),
-    ("001-001-998 00", "00100199800"),   # before checksums were introduced: any control number
-    ("001-001-998 77", "00100199877"),
-    ("087-654-303 00", "08765430300"),   # sum 202, modulo 101 -> 00
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("112-233-445 95", "11223344595"),
+        ("11223344595", "11223344595"),
+        ("001-001-998 00", "00100199800"),  # before checksums were introduced: any control number
+        ("001-001-998 77", "00100199877"),
+        ("087-654-303 00", "08765430300"),  # sum 202, modulo 101 -> 00
+    ],
+)
 def test_snils_accepted(value, expected):
     assert ids.validate_snils(value) == expected
 
 
-@pytest.mark.parametrize("value, fragment", [
-    ("112-233-445 96", "контрольное число"),
-    ("1122334459", "11 цифр"),
-    ("abc", "11 цифр"),
-    ("001-001-999 00", "контрольное число"),  # first number with a checksum
-])
+@pytest.mark.parametrize(
+    "value, fragment",
+    [
+        ("112-233-445 96", "контрольное число"),
+        ("1122334459", "11 цифр"),
+        ("abc", "11 цифр"),
+        ("001-001-999 00", "контрольное число"),  # first number with a checksum
+    ],
+)
 def test_snils_refused(value, fragment):
     with pytest.raises(ids.IdentifierError, match=fragment):
         ids.validate_snils(value)
@@ -28,10 +34,10 @@ def test_snils_refused(value, fragment):
 
 def test_snils_checksum_rules():
     assert ids.snils_checksum("112233445") == 95
-    assert ids.snils_checksum("000000001") == 1         # below 100: the sum itself
-    assert ids.snils_checksum("087654303") == 0         # 202 % 101 -> 0
-    assert ids.snils_checksum("920000003") == 0         # exactly 100 -> 0
-    assert ids.snils_checksum("920000004") == 0         # exactly 101 -> 0
+    assert ids.snils_checksum("000000001") == 1  # below 100: the sum itself
+    assert ids.snils_checksum("087654303") == 0  # 202 % 101 -> 0
+    assert ids.snils_checksum("920000003") == 0  # exactly 100 -> 0
+    assert ids.snils_checksum("920000004") == 0  # exactly 101 -> 0
 
 
 @pytest.mark.parametrize("value, length", [("7707083893", 10), ("500100732259", 12)])
@@ -39,12 +45,15 @@ def test_inn_accepted(value, length):
     assert ids.validate_inn(value, length) == value
 
 
-@pytest.mark.parametrize("value, length, fragment", [
-    ("7707083894", 10, "контрольная"),
-    ("500100732259", 10, "10 цифр"),
-    ("7707083893", 12, "12 цифр"),
-    ("77070838ab", 10, "10 цифр"),
-])
+@pytest.mark.parametrize(
+    "value, length, fragment",
+    [
+        ("7707083894", 10, "контрольная"),
+        ("500100732259", 10, "10 цифр"),
+        ("7707083893", 12, "12 цифр"),
+        ("77070838ab", 10, "10 цифр"),
+    ],
+)
 def test_inn_refused(value, length, fragment):
     with pytest.raises(ids.IdentifierError, match=fragment):
         ids.validate_inn(value, length)
@@ -72,11 +81,14 @@ def test_ogrn_and_ogrnip():
         ids.validate_ogrn("104500116000157", entrepreneur=True)
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("+7 900 123-45-67", "+79001234567"),
-    ("8 (900) 123 45 67", "+79001234567"),
-    ("9001234567", "+79001234567"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("+7 900 123-45-67", "+79001234567"),
+        ("8 (900) 123 45 67", "+79001234567"),
+        ("9001234567", "+79001234567"),
+    ],
+)
 def test_phone(value, expected):
     assert ids.normalize_phone(value) == expected
 
@@ -130,10 +142,14 @@ def test_one_foreign_digit_is_enough(name):
         validate(valid[:-1] + written_in("superscript", valid[-1]))
 
 
-@pytest.mark.parametrize("field, value", [
-    ("snils", "112-233-445 9⁵"), ("snils", written_in("arabic-indic", "11223344595")),
-    ("phone", written_in("full-width", "+7 900 123-45-67")),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("snils", "112-233-445 9⁵"),
+        ("snils", written_in("arabic-indic", "11223344595")),
+        ("phone", written_in("full-width", "+7 900 123-45-67")),
+    ],
+)
 def test_the_registration_form_says_so(client, field, value):
     from tests.auth.test_registration import INDIVIDUAL, users
     from tests.helpers import Page
@@ -144,9 +160,13 @@ def test_the_registration_form_says_so(client, field, value):
     assert users() == []
 
 
-@pytest.mark.parametrize("field, value", [
-    ("inn", written_in("arabic-indic", "500100732259")), ("ogrn", "30450011600015⁷"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("inn", written_in("arabic-indic", "500100732259")),
+        ("ogrn", "30450011600015⁷"),
+    ],
+)
 def test_the_registration_form_says_so_for_an_entrepreneur(client, field, value):
     from tests.auth.test_registration import ENTREPRENEUR, users
     from tests.helpers import Page
@@ -159,8 +179,9 @@ def test_the_registration_form_says_so_for_an_entrepreneur(client, field, value)
 def test_the_cabinet_phone_says_so(consumer_client, consumer):
     from tests.helpers import Page
 
-    response = consumer_client.submit("/profile", {"section": "contacts",
-                                                   "contacts-phone": written_in("arabic-indic", "+7 900 555-44-33")})
+    response = consumer_client.submit(
+        "/profile", {"section": "contacts", "contacts-phone": written_in("arabic-indic", "+7 900 555-44-33")}
+    )
     assert response.status_code == 200
     assert any("обычными цифрами 0–9" in e for e in Page(response).errors())
     db.session.refresh(consumer)

@@ -1,6 +1,7 @@
 """Slow work outside the write lock, and the same work whether an address exists or not
 (issue 16: registration kept SQLite's write lock through the argon2 hash, and answered a taken
 address in 21 ms against 204 ms for a new one)."""
+
 import time
 
 import pytest
@@ -26,8 +27,10 @@ def real_hash_cost(app):
     """The production argon2 cost, so the hash weighs what it weighs for real users."""
     from config import Config
 
-    app.config.update(PASSWORD_HASH_TIME_COST=Config.PASSWORD_HASH_TIME_COST,
-                      PASSWORD_HASH_MEMORY_COST=Config.PASSWORD_HASH_MEMORY_COST)
+    app.config.update(
+        PASSWORD_HASH_TIME_COST=Config.PASSWORD_HASH_TIME_COST,
+        PASSWORD_HASH_MEMORY_COST=Config.PASSWORD_HASH_MEMORY_COST,
+    )
     app.extensions.pop("lk.password_hasher", None)
     app.extensions.pop("lk.dummy_hash", None)
     yield
@@ -90,8 +93,11 @@ def test_password_recovery_takes_as_long_for_an_unknown_address(app, client, mak
     app.config.update(RATELIMIT_ENABLED=False, MAIL_DISPATCH="thread")  # as in production
     make_user(email="known@example.ru")
     client.get("/password/forgot")
-    known, unknown = _fastest_ms(lambda: client.submit("/password/forgot", {"email": "known@example.ru"}),
-                                 lambda: client.submit("/password/forgot", {"email": "nobody@example.ru"}), n=15)
+    known, unknown = _fastest_ms(
+        lambda: client.submit("/password/forgot", {"email": "known@example.ru"}),
+        lambda: client.submit("/password/forgot", {"email": "nobody@example.ru"}),
+        n=15,
+    )
     assert 0.75 < known / unknown < 1.33, f"known {known:.1f} ms, unknown {unknown:.1f} ms: the timing tells"
 
 
@@ -114,9 +120,15 @@ def test_login_checks_the_password_with_no_write_lock_held(client, consumer, loc
 def test_a_password_change_hashes_with_no_write_lock_held(consumer_client, lock_while_hashing):
     from tests.conftest import DEFAULT_PASSWORD
 
-    consumer_client.submit("/password/change", {"current_password": DEFAULT_PASSWORD,
-                                                 "new_password": "a brand new passphrase",
-                                                 "new_password_confirm": "a brand new passphrase"}, expect=302)
+    consumer_client.submit(
+        "/password/change",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password_confirm": "a brand new passphrase",
+        },
+        expect=302,
+    )
     assert len(lock_while_hashing) == 2 and all(lock_while_hashing), "the old one checked, the new one hashed"
 
 

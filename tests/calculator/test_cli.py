@@ -1,4 +1,5 @@
 """`flask tariffs import FILE.json`: a good file, the same again, a bad one (exit code ≠ 0)."""
+
 from __future__ import annotations
 
 import json

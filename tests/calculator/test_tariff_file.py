@@ -1,4 +1,5 @@
 """The §4.3 file: validated as a whole, every problem with its JSON path and a Russian reason."""
+
 from __future__ import annotations
 
 import json
@@ -104,19 +105,25 @@ def test_every_problem_is_reported_at_once():
     assert len(found) == len(expected)
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"\xff\xfe{", "файл не в кодировке UTF-8"),
-    (b'{"region": "x",', "файл не является JSON"),
-    (b"[1, 2]", "ожидается объект JSON"),
-    (b"{}", "region: обязательное поле не указано"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"\xff\xfe{", "файл не в кодировке UTF-8"),
+        (b'{"region": "x",', "файл не является JSON"),
+        (b"[1, 2]", "ожидается объект JSON"),
+        (b"{}", "region: обязательное поле не указано"),
+    ],
+)
 def test_files_that_are_not_decisions(raw, message):
     assert any(p.startswith(message) for p in problems_of(raw))
 
 
 def test_nan_infinity_huge_and_duplicate_keys():
-    text = SPEC_FILE.replace("19745.00", "NaN").replace("21452.00", "1e12").replace(
-        '"c6_per_kw": {"1-20": 3000.00}', '"c6_per_kw": {"1-20": 3000.00, "1-20": 3.00}')
+    text = (
+        SPEC_FILE.replace("19745.00", "NaN")
+        .replace("21452.00", "1e12")
+        .replace('"c6_per_kw": {"1-20": 3000.00}', '"c6_per_kw": {"1-20": 3000.00, "1-20": 3.00}')
+    )
     found = problems_of(text.encode())
     assert "c1.up_to_150: должно быть неотрицательным числом" in found
     assert any(p.startswith("c1.over_150: слишком большое значение") for p in found)
@@ -139,8 +146,15 @@ def test_a_utf8_bom_is_accepted():
 
 # --- nested, huge and binary files (issue 16) ----------------------------------------------------
 
-@pytest.mark.parametrize("raw", [b"[" * 100_000 + b"]" * 100_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
-                                 b'{"c1": ' + b"[" * 11 + b"]" * 11 + b"}"])
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b'{"c1": ' + b"[" * 11 + b"]" * 11 + b"}",
+    ],
+)
 def test_a_file_nested_too_deep_is_refused_with_where(raw):
     """json.loads ended in a RecursionError on the first two (a 500 in the office)."""
     [problem] = problems_of(raw)

@@ -1,4 +1,5 @@
 """Per-address limits (app/core/limits.py) and the Russian 429 page (SPEC §2.10)."""
+
 import io
 
 import pytest
@@ -71,7 +72,10 @@ def test_the_profile_applies_the_submission_limit(app, consumer_client):
     app.config["SUBMISSION_LIMIT"] = "2 per minute"
     for _ in range(2):
         consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}, expect=302)
-    assert consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}).status_code == 429
+    assert (
+        consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}).status_code
+        == 429
+    )
     assert consumer_client.get("/profile").status_code == 200, "reading is not limited"
 
 

@@ -13,8 +13,14 @@ def upload(data: bytes, name: str = "doc.pdf") -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
-@pytest.mark.parametrize("data, content_type", [
-    (b"%PDF-1.7 rest", "application/pdf"), (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"), (b"\x89PNG\r\n\x1a\nrest", "image/png")])
+@pytest.mark.parametrize(
+    "data, content_type",
+    [
+        (b"%PDF-1.7 rest", "application/pdf"),
+        (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
+    ],
+)
 def test_recognised_by_content(app, data, content_type):
     stored = save_upload(upload(data, "whatever.bin"), None)
     assert stored.content_type == content_type
@@ -54,13 +60,16 @@ def test_enospc_is_a_clear_error_and_leaves_nothing(app, monkeypatch):
     assert not any(p.is_file() for p in app.config["UPLOAD_DIR"].rglob("*"))
 
 
-@pytest.mark.parametrize("name, ext, expected", [
-    ("../../etc/passwd", ".pdf", "passwd.pdf"),
-    ("C:\\Users\\me\\скан.PDF", ".pdf", "скан.pdf"),
-    ("photo.jpeg", ".jpg", "photo.jpg"),
-    ("x.exe", ".png", "x.exe.png"),
-    ("", ".pdf", "файл.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, ext, expected",
+    [
+        ("../../etc/passwd", ".pdf", "passwd.pdf"),
+        ("C:\\Users\\me\\скан.PDF", ".pdf", "скан.pdf"),
+        ("photo.jpeg", ".jpg", "photo.jpg"),
+        ("x.exe", ".png", "x.exe.png"),
+        ("", ".pdf", "файл.pdf"),
+    ],
+)
 def test_clean_filename(name, ext, expected):
     assert clean_filename(name, ext) == expected
 

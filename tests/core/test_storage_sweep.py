@@ -5,6 +5,7 @@ too; rows whose file is missing are reported and kept (issue 16).
 A process killed after an upload's body arrived and its file was written, before the row
 was committed, leaves exactly such a file: the files here are made the way save_bytes
 names them, with their age set by os.utime."""
+
 from __future__ import annotations
 
 import io

@@ -1,6 +1,7 @@
 """Integers in URLs (app/core/urls.py): path ids and query-string numbers are ASCII digits
 bounded by what a primary key holds (issue 16). The route walker (tests/security) checks
 every route with them; these pin the two pieces."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """The write discipline of app/db.py: a unit of work takes the write lock at its start, a read
 refuses to write, slow work stays outside the lock, and a request that met another transaction
 runs again as a whole (docs/architecture.md, "Transactions")."""
+
 import threading
 import time
 

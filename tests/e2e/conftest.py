@@ -1,5 +1,6 @@
 """Browser journeys: the app served on a loopback port, driven in Debian's Chromium by
 Playwright (the build machines cannot download Playwright's own browser)."""
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,14 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -59,8 +66,9 @@ def new_page(browser):
     contexts = []
 
     def factory(javascript: bool = True, width: int = 1280):
-        context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900},
-                                      locale="ru-RU")
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": 900}, locale="ru-RU"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -5,6 +5,7 @@ from their start pages; every POST form found (one per endpoint) is sent with ea
 of ODD_VALUES in all its text fields. Whatever the form says, in Russian, is its business
 (tests/<feature> check the messages); here nothing may end in an unhandled error. This
 found the VAT rate's NumberRange message (a bare «%»), a 500 for any rate outside 0–50."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -25,8 +26,20 @@ ODD_VALUES = {
     "exponent": "1e99999999999999999999",
 }
 #: Links not followed: downloads and documents (no forms in them), leaving the session.
-SKIPPED_LINKS = ("logout", ".pdf", ".csv", ".zip", ".json", ".ics", "/file", "/documents/", "/files/", "/scan",
-                 "letter", "/static/")
+SKIPPED_LINKS = (
+    "logout",
+    ".pdf",
+    ".csv",
+    ".zip",
+    ".json",
+    ".ics",
+    "/file",
+    "/documents/",
+    "/files/",
+    "/scan",
+    "letter",
+    "/static/",
+)
 MAX_PAGES_PER_ENDPOINT = 5
 
 
@@ -100,8 +113,11 @@ def walk(app, client, start: list[str]) -> tuple[list[str], int]:
         if response.status_code != 200 or "html" not in (response.content_type or ""):
             continue
         soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
-        queue += [a["href"].split("#")[0] for a in soup.find_all("a", href=True)
-                  if a["href"].startswith("/") and not any(s in a["href"] for s in SKIPPED_LINKS)]
+        queue += [
+            a["href"].split("#")[0]
+            for a in soup.find_all("a", href=True)
+            if a["href"].startswith("/") and not any(s in a["href"] for s in SKIPPED_LINKS)
+        ]
         for form in soup.find_all("form"):
             action = form.get("action") or url
             target = endpoint_of(app, action, "POST")

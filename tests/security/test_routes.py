@@ -11,6 +11,7 @@
 
 A route added later is walked without anyone touching this file; a consumer route with an
 integer parameter and no registered factory fails until one is registered."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -111,7 +112,8 @@ def test_the_walker_sees_every_route():
     """Guards the walker itself; the count is in the report of the security issue."""
     assert len(ROUTES) >= 60
     assert {"auth.login", "cabinet.profile", "office.audit.log", "notifications.read_notification"} <= {
-        e for _, e, _ in ROUTES}
+        e for _, e, _ in ROUTES
+    }
 
 
 @pytest.mark.parametrize("path, endpoint, method", ROUTES, ids=_ids(ROUTES))
@@ -158,7 +160,8 @@ def check_anonymous(app, client, path, endpoint, method):
     else:
         assert goes_to_login(response), (
             f"{method} {path} answers an anonymous visitor {response.status_code}: protect it with login_required, "
-            "or declare it public in tests/security/registry.py")
+            "or declare it public in tests/security/registry.py"
+        )
     check_headers(response, personal=False)
 
 
@@ -197,8 +200,10 @@ def check_ids_beyond_any_table(app, c, path, endpoint, method):
 def check_other_consumers_object(app, consumer, consumer_client, make_user, path, endpoint, method):
     factory = OBJECT_FACTORIES.get(endpoint)
     if factory is None:
-        pytest.fail(f"{endpoint} takes an integer id: register a factory for it in tests/security/registry.py "
-                    "(@object_factory), so the walker can check that another consumer's object answers 404")
+        pytest.fail(
+            f"{endpoint} takes an integer id: register a factory for it in tests/security/registry.py "
+            "(@object_factory), so the walker can check that another consumer's object answers 404"
+        )
     theirs = factory(make_user("consumer"))
     response = call(consumer_client, method, url_for_rule(app, path, endpoint, theirs))
     assert response.status_code == 404, f"{method} {path} with another consumer's object: {response.status_code}"
@@ -210,6 +215,7 @@ def check_other_consumers_object(app, consumer, consumer_client, make_user, path
 
 
 # --- the walker fails where it must ------------------------------------------------------------
+
 
 @pytest.fixture
 def careless_app(app):
@@ -235,5 +241,12 @@ def test_the_walker_catches_an_unprotected_page(careless_app, client):
 
 def test_the_walker_demands_a_factory_for_integer_ids(careless_app, consumer, consumer_client, make_user):
     with pytest.raises(pytest.fail.Exception, match="register a factory"):
-        check_other_consumers_object(careless_app, consumer, consumer_client, make_user,
-                                     "/careless/things/<int:thing_id>", "careless_thing", "GET")
+        check_other_consumers_object(
+            careless_app,
+            consumer,
+            consumer_client,
+            make_user,
+            "/careless/things/<int:thing_id>",
+            "careless_thing",
+            "GET",
+        )
