@@ -318,7 +318,7 @@ PASSPORT_REQUIRED = {
 }
 
 
-def data_problems(
+def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
     data: ApplicationData,
     applicant_type: str,
     *,

@@ -10,7 +10,12 @@ COMMENT = "Акт подписали на две недели позже обе�
 
 
 def test_a_consumer_rates_and_an_operator_reads_the_report(
-    app, live_server, new_page, make_user, make_application, javascript  # noqa: F811
+    app,
+    live_server,
+    new_page,
+    make_user,
+    make_application,  # noqa: F811 (the fixture imported above)
+    javascript,
 ):
     suffix = "js" if javascript else "nojs"
     consumer = make_user("consumer", email=f"rater.{suffix}@example.ru", last_name="Оценкина")
