@@ -82,6 +82,27 @@ def test_ogrn_and_ogrnip():
 
 
 @pytest.mark.parametrize(
+    "ogrnip, remainder",
+    [("304500116000180", 10), ("304500116000191", 11), ("304500116000202", 12)],
+)
+def test_an_ogrnip_whose_remainder_has_two_digits_is_checked_by_its_last_digit(ogrnip, remainder):
+    """The 15th digit is the last digit of the first 14 digits' remainder by 13: for a
+    remainder of 10, 11 or 12 it is 0, 1 or 2 (python-stdnum 2.2 refuses these numbers)."""
+    assert int(ogrnip[:14]) % 13 == remainder
+    assert ids.validate_ogrn(ogrnip, entrepreneur=True) == ogrnip
+    wrong = ogrnip[:14] + str((int(ogrnip[14]) + 1) % 10)
+    with pytest.raises(ids.IdentifierError, match="контрольная"):
+        ids.validate_ogrn(wrong, entrepreneur=True)
+
+
+def test_an_ogrn_whose_remainder_is_ten_ends_in_zero():
+    assert int("102770013224") % 11 == 10
+    assert ids.validate_ogrn("1027700132240", entrepreneur=False) == "1027700132240"
+    with pytest.raises(ids.IdentifierError, match="контрольная"):
+        ids.validate_ogrn("1027700132241", entrepreneur=False)
+
+
+@pytest.mark.parametrize(
     "value, expected",
     [
         ("+7 900 123-45-67", "+79001234567"),
