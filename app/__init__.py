@@ -11,9 +11,9 @@ from sqlalchemy.engine import make_url
 
 from config import CONFIGS, DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES
 
-#: Feature packages, in the order their blueprints register. Each may have `bp`,
-#: `init_app(app)`, an `office` module that nests staff routes under /office and a
-#: `privacy` module with its personal-data exporters and purge rules.
+#: The feature packages. Importing one imports its routes, its staff pages (`office.py`,
+#: nested under /office), its signal receivers (app.core.signals) and its `privacy.py`; their
+#: `models` and `demo` modules are found by these names.
 FEATURES = (
     "public",
     "auth",
@@ -73,10 +73,8 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     extensions.csrf.init_app(app)
     extensions.compress.init_app(app)
     extensions.limiter.init_app(app)
-    from app.core import limits
 
-    limits.init_app(app)
-
+    from app import company
     from app.core import assets, errors, security, storage, templating
 
     security.init_app(app)
@@ -85,17 +83,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     assets.init_app(app)
     templating.init_app(app)
 
-    from app.office import bp as office_bp
-
-    for name in FEATURES:
-        module = importlib.import_module(f"app.{name}")
-        _import_optional(f"app.{name}.office")
-        _import_optional(f"app.{name}.privacy")  # its exporters and purge rules (app.privacy.registry)
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-        if hasattr(module, "bp"):
-            app.register_blueprint(module.bp)
-    app.register_blueprint(office_bp)
+    company.init_app(app)  # the time zone and the details every page prints
+    for blueprint in _blueprints():
+        app.register_blueprint(blueprint)
 
     importlib.import_module("app.mail.services")  # registers the after-commit mail dispatch
     from app import demo
@@ -124,6 +114,44 @@ def _check_secret_key(key) -> None:
             f"SECRET_KEY is {size} bytes long; production needs at least {MIN_SECRET_KEY_BYTES} bytes of random data: "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
         )
+
+
+def _blueprints() -> list:
+    """Every blueprint, in the order it registers; /office last, with the staff pages of the
+    features nested in it."""
+    from app import (
+        appeals,
+        applications,
+        audit,  # noqa: F401  (staff pages only: /office/audit)
+        auth,
+        backup,
+        cabinet,
+        calculator,
+        mail,
+        notifications,
+        office,
+        outages,
+        privacy,
+        public,
+        ratings,
+        workdays,  # noqa: F401  (staff pages only: /office/calendar)
+    )
+
+    return [
+        public.bp,
+        auth.bp,
+        privacy.bp,
+        cabinet.bp,
+        notifications.bp,
+        mail.bp,
+        backup.bp,
+        outages.bp,
+        appeals.bp,
+        calculator.bp,
+        applications.bp,
+        ratings.bp,
+        office.bp,
+    ]
 
 
 def _import_optional(module: str) -> None:

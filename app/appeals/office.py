@@ -15,16 +15,17 @@ from app.appeals.pdf import answer_letter
 from app.appeals.services import AppealError, QueueFilters
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
+from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
+from app.core.sections import Section
 from app.core.storage import send_stored_file
 from app.core.text import like_pattern
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
-from app.office.dashboard import DashboardWidget
 from app.office.forms import assign_form
 from app.workdays.services import Term
 
@@ -322,8 +323,10 @@ def edit_terms():
 
 # --- the dashboard -----------------------------------------------------------------------------
 
-dashboard_widget = DashboardWidget(
-    "appeals/office/_dashboard.html", lambda: services.dashboard_numbers(today()), order=20
-)
+
+@signals.dashboard_widgets.connect
+def dashboard_widget(staff, **_) -> Section:
+    return Section("appeals/office/_dashboard.html", services.dashboard_numbers(today()), order=20)
+
 
 office.register_blueprint(bp)

@@ -20,9 +20,11 @@ from app.appeals.services import (
     register_appeal,
     thread,
 )
+from app.core import signals
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
+from app.core.sections import render_sections
 from app.core.storage import send_stored_file
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
@@ -90,10 +92,7 @@ def new_appeal():
 
 
 def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
-    from app.ratings.services import appeal_rating, can_rate_appeal
-
     messages, files = thread(appeal, internal=False)
-    rateable = can_rate_appeal(appeal)
     return render_template(
         "appeals/show.html",
         appeal=appeal,
@@ -102,8 +101,7 @@ def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
         form=form,
         answer=latest_answer(messages),
         today=today(),
-        rateable=rateable,
-        rating=appeal_rating(appeal) if rateable else None,
+        card_sections=render_sections(signals.card_sections, appeal),
     ), status
 
 

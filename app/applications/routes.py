@@ -36,10 +36,12 @@ from app.applications.services import (
     timeline,
     withdraw,
 )
+from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
+from app.core.sections import render_sections
 from app.core.storage import send_stored_file
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
@@ -221,15 +223,6 @@ def calculator_link(application: Application) -> str:
     return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
-def _rating(application: Application):
-    """The consumer's rating of a completed application, for the card's invitation."""
-    if application.status != ApplicationStatus.completed.value:
-        return None
-    from app.ratings.services import application_rating
-
-    return application_rating(application)
-
-
 #: The statuses in which the card shows the applicant a form to send data or files.
 _ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_progress.value}
 
@@ -258,7 +251,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         paid=paid_total(application) if awaiting_payment else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if estimate else None,
-        rating=_rating(application),
+        card_sections=render_sections(signals.card_sections, application),
     ), status
 
 

@@ -1,21 +1,24 @@
-"""What applications add elsewhere: the cabinet block, the office dashboard widget, the
-addresses of their objects for «мои адреса»."""
+"""What applications add elsewhere, through app.core.signals: the cabinet block, the office
+dashboard widget, the addresses of their objects for «мои адреса»."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Flask
 
 from app.applications.models import Application, ApplicationStatus, list_columns
+from app.core import signals
+from app.core.sections import Section
 from app.extensions import db
 
 
-def register_sections(app: Flask) -> None:
-    from app.cabinet.sections import Section, add_cabinet_section
-    from app.office.dashboard import DashboardWidget, add_dashboard_widget
+@signals.cabinet_sections.connect
+def cabinet_block(user, **_) -> Section:
+    return Section("applications/_cabinet.html", cabinet_context(user), order=20)
 
-    add_cabinet_section(app, Section("applications/_cabinet.html", cabinet_context, order=20))
-    add_dashboard_widget(app, DashboardWidget("applications/office/_dashboard.html", dashboard_context, order=10))
+
+@signals.dashboard_widgets.connect
+def dashboard_widget(staff, **_) -> Section:
+    return Section("applications/office/_dashboard.html", dashboard_context(), order=10)
 
 
 #: Every cabinet visit runs it: built once.
@@ -45,10 +48,10 @@ def dashboard_context() -> dict:
     return dashboard_numbers(today())
 
 
-def _object_addresses(user):
-    """The objects of the consumer's submitted applications (not withdrawn or annulled)."""
-    from app.outages.services import Address
-
+@signals.addresses_of.connect
+def object_addresses(user, **_) -> list[tuple[str, str, str]]:
+    """The objects of the consumer's submitted applications (not withdrawn or annulled), as
+    (settlement, street, house)."""
     rows = db.session.execute(
         sa.select(Application.object_settlement, Application.object_street, Application.object_house)
         .where(
@@ -59,9 +62,4 @@ def _object_addresses(user):
         )
         .distinct()
     ).all()
-    return [Address(r.object_settlement, r.object_street or "", r.object_house or "") for r in rows]
-
-
-from app.outages.services import address_source  # noqa: E402
-
-address_source(_object_addresses)
+    return [(r.object_settlement, r.object_street or "", r.object_house or "") for r in rows]

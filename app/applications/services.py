@@ -38,6 +38,7 @@ from app.applications.models import (
 from app.audit.services import record
 from app.auth.models import ApplicantType, User, applicant_display_name, short_person_name
 from app.connection.rules import VOLTAGES_KV, Category, derive_category
+from app.core import signals
 from app.core.clock import company_zone, now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import (
@@ -54,7 +55,7 @@ from app.core.templating import format_money
 from app.core.text import has_other_digits, like_pattern, normalize_search, other_digits_message
 from app.db import Conflict, read
 from app.extensions import db
-from app.notifications.services import Reminder, notify, reminder_source
+from app.notifications.services import Reminder, notify
 from app.office.forms import enum_choice
 from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change, term_label
 
@@ -584,7 +585,7 @@ def submit_application(app: Application, actor: User) -> ApplicationEvent:
     _add_generated(
         app, DocumentKind.application_form, pdf.application_form(app, consumer), event, f"Заявка {app.number}.pdf"
     )
-    _sync_addresses(consumer)
+    signals.application_submitted.send(app, consumer=consumer)
     return event
 
 
@@ -602,15 +603,6 @@ def _add_generated(
     )
     db.session.add(doc)
     return doc
-
-
-def _sync_addresses(consumer: User) -> None:
-    """The object's address becomes one of «мои адреса» (planned outages there are news)."""
-    try:
-        from app.outages.services import sync_source_addresses
-    except ImportError:  # pragma: no cover - the outages feature is part of every install
-        return
-    sync_source_addresses(consumer)
 
 
 def delete_draft(app: Application, consumer: User) -> None:
@@ -1227,8 +1219,8 @@ def about_to_expire(day: date, limit: int = 20) -> list[Application]:
     ).all()
 
 
-@reminder_source
-def deadline_reminders(day: date) -> Iterable[Reminder]:
+@signals.reminders_due.connect
+def deadline_reminders(day: date, **_) -> Iterable[Reminder]:
     """The applicant's own deadlines approaching: missing data (before annulment), paying
     the invoice, signing the contract — within the warning period of working days."""
     warn = load_deadlines()["warn_before"]

@@ -15,6 +15,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from app.audit.models import AuditEvent
+from app.core import signals
 from app.core.clock import now
 from app.extensions import db
 
@@ -150,3 +151,8 @@ def describe_actions(labels: dict[str, str]) -> None:
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
+
+
+@signals.access_refused.connect
+def _record_refusal(app, path: str, method: str, **kwargs) -> None:
+    record("access.forbidden", None, path=path, method=method)

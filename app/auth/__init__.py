@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__, cli_group="users")
 
-from app.auth import account, cli, routes, sessions  # noqa: E402,F401
+from app.auth import account, cli, office, privacy, routes, sessions  # noqa: E402,F401

@@ -51,22 +51,6 @@ _SEEN_PRECISION_SECONDS = 60
 _SECRET_LENGTHS = range(32, 65)
 
 
-#: Built once: every logged-in request runs it (bench/: a statement built anew costs as much
-#: as running it). The user by primary key, the record by its unique hash.
-_USER_OF_SESSION = (
-    sa.select(User)
-    .join(LoginSession, LoginSession.user_id == User.id)
-    .where(
-        User.id == sa.bindparam("uid"),
-        User.session_version == sa.bindparam("version"),
-        User.is_enabled.is_(True),
-        LoginSession.secret_hash == sa.bindparam("secret_hash"),
-        LoginSession.ended_at.is_(None),
-        LoginSession.expires_at > sa.bindparam("now"),
-    )
-)
-
-
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
@@ -83,8 +67,18 @@ def load_user(user_id: str) -> User | None:
         or len(secret) not in _SECRET_LENGTHS
     ):
         return None
+    # One indexed statement on every logged-in request: the user by id, the login by its hash.
     user = db.session.scalar(
-        _USER_OF_SESSION, {"uid": int(uid), "version": int(version), "secret_hash": _hash(secret), "now": now()}
+        sa.select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            User.id == int(uid),
+            User.session_version == int(version),
+            User.is_enabled.is_(True),
+            LoginSession.secret_hash == _hash(secret),
+            LoginSession.ended_at.is_(None),
+            LoginSession.expires_at > now(),
+        )
     )
     if user is not None:
         user.login_secret = secret

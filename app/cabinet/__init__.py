@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("cabinet", __name__)
 
-from app.cabinet import routes  # noqa: E402,F401
+from app.cabinet import menu, routes  # noqa: E402,F401

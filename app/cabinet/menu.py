@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, has_request_context, url_for
+from flask_login import current_user
+
+from app.cabinet import bp
+
 
 @dataclass(frozen=True)
 class MenuEntry:
@@ -23,3 +28,12 @@ CONSUMER_MENU: list[MenuEntry] = [
     MenuEntry("outages.schedule", "Плановые отключения", "График плановых отключений"),
     MenuEntry("cabinet.profile", "Профиль", "Контакты, пароль, уведомления"),
 ]
+
+
+@bp.app_context_processor
+def consumer_menu() -> dict:
+    """A logged-in consumer's menu on every page: the entries whose endpoints exist."""
+    if not has_request_context() or not current_user.is_authenticated or current_user.is_staff:
+        return {}
+    entries = [e for e in CONSUMER_MENU if e.endpoint in current_app.view_functions]
+    return {"consumer_menu": entries, "menu_urls": {e.endpoint: url_for(e.endpoint) for e in entries}}

@@ -6,9 +6,10 @@ from app.auth.identifiers import IdentifierError, normalize_phone
 from app.auth.privacy import recent_logins
 from app.cabinet import bp
 from app.cabinet.forms import ContactsForm, preferences_form
-from app.cabinet.sections import render_sections
+from app.core import signals
 from app.core.forms import ActionForm
 from app.core.limits import limit_submissions
+from app.core.sections import render_sections
 from app.extensions import db
 from app.notifications.kinds import KINDS
 from app.notifications.services import preferences, set_preferences
@@ -26,7 +27,7 @@ def _consumer_only():
 def home():
     if (r := _consumer_only()) is not None:
         return r
-    return render_template("cabinet/home.html", sections=render_sections("lk.cabinet_sections", current_user))
+    return render_template("cabinet/home.html", sections=render_sections(signals.cabinet_sections, current_user))
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -62,7 +63,7 @@ def profile():
         contacts=contacts,
         prefs=prefs,
         kinds=KINDS,
-        sections=render_sections("lk.profile_sections", user),
+        sections=render_sections(signals.profile_sections, user),
         logins=recent_logins(user),
         consent=current_consent(user),
         action_form=ActionForm(),

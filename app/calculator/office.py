@@ -19,8 +19,10 @@ from app.calculator.services import (
     store_decision,
 )
 from app.calculator.tariff_file import MAX_FILE_BYTES, MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
+from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.sections import Section
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -158,6 +160,11 @@ def retire(decision_id: int):
         in_force_today=current is not None and current.id == decision.id,
         successor=successor,
     )
+
+
+@signals.dashboard_widgets.connect
+def tariff_widget(staff, **_) -> Section:
+    return Section("tariffs/_widget.html", tariff_warning(), order=80)
 
 
 def tariff_warning() -> dict:

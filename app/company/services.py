@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import current_app, g
 
 from app.company.models import CompanySettings, VatRate
-from app.db import read
 from app.extensions import db
 
 #: The statutory rates when an admin has entered none (Tax Code art. 164; Federal Law
@@ -40,8 +39,6 @@ DEFAULTS = dict(
 
 #: Where each app keeps the settings it read last: (monotonic time, column values or None).
 _CACHE = "lk.company_settings"
-_COLUMNS = tuple(CompanySettings.__table__.columns)
-_READ = sa.select(*_COLUMNS).where(CompanySettings.id == 1)
 
 
 def get_company() -> CompanySettings:
@@ -67,8 +64,9 @@ def _cached_values() -> dict | None:
     clock = time.monotonic()
     if cached is not None and clock - cached[0] < app.config["COMPANY_CACHE_SECONDS"]:
         return cached[1]
-    row = db.session.execute(_READ).first()
-    values = {column.key: value for column, value in zip(_COLUMNS, row, strict=True)} if row else None
+    columns = CompanySettings.__table__.columns
+    row = db.session.execute(sa.select(*columns).where(CompanySettings.id == 1)).mappings().first()
+    values = {column.key: row[column.name] for column in columns} if row else None
     app.extensions[_CACHE] = (clock, values)
     return values
 
@@ -89,11 +87,9 @@ def save_company(values: dict) -> CompanySettings:
     return company
 
 
-_VAT_RATES = sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.valid_from)
-
-
 def vat_schedule() -> list[tuple[date, Decimal]]:
-    return [(valid_from, Decimal(percent)) for valid_from, percent in read(_VAT_RATES)] or list(STATUTORY_VAT)
+    rates = db.session.execute(sa.select(VatRate.valid_from, VatRate.percent).order_by(VatRate.valid_from))
+    return [(rate.valid_from, Decimal(rate.percent)) for rate in rates] or list(STATUTORY_VAT)
 
 
 def vat_percent_on(day: date, company: CompanySettings | None = None) -> Decimal:

@@ -4,15 +4,22 @@ Tests call set_now(...) and reset it; nothing else should call datetime.now() di
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-# Imported here, not in company_zone: a card converts some twenty moments, and an import
-# statement in a function looks the module up again on every call (about a microsecond).
-from app.company.services import get_company
+DEFAULT_ZONE = "Europe/Moscow"
 
 _fixed: datetime | None = None
+#: Gives the name of the company's time zone; the company feature sets it (app/company).
+_zone_name: Callable[[], str] = lambda: DEFAULT_ZONE  # noqa: E731
+
+
+def use_zone_of(source: Callable[[], str]) -> None:
+    """Where the company's time zone comes from: core knows no feature, the feature tells it."""
+    global _zone_name
+    _zone_name = source
 
 
 def now() -> datetime:
@@ -28,7 +35,7 @@ def set_now(moment: datetime | None) -> None:
 
 
 def company_zone() -> tzinfo:
-    return _zone(get_company().time_zone)
+    return _zone(_zone_name())
 
 
 @lru_cache(maxsize=16)
@@ -37,7 +44,7 @@ def _zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except Exception:  # a settings row with a bad zone must not take the site down
-        return ZoneInfo("Europe/Moscow")
+        return ZoneInfo(DEFAULT_ZONE)
 
 
 def local_now() -> datetime:

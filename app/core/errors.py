@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -73,17 +73,17 @@ def init_app(app: Flask) -> None:
 
 
 def _audit_forbidden() -> None:
-    """Every refused authorisation is in the audit log (who, from where, which path).
+    """Every refused authorisation is told (the audit log records who, from where, which path).
 
     Whatever the refused request had changed is rolled back first: only the record commits."""
-    from app.audit.services import record
+    from app.core.signals import access_refused
     from app.db import unit_of_work
     from app.extensions import db
 
     try:
         db.session.rollback()
         with unit_of_work():
-            record("access.forbidden", None, path=request.path[:200], method=request.method)
+            access_refused.send(current_app._get_current_object(), path=request.path[:200], method=request.method)
     except Exception:
         log.exception("could not audit a refused request")
         db.session.rollback()

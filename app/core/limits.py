@@ -65,19 +65,3 @@ limit_exports = limiter.shared_limit(
     methods=["GET"],
     exempt_when=_is_staff,
 )
-
-
-def init_app(app) -> None:
-    """Every limit of the portal is a decorator, and a decorator checks its own requests.
-    Flask-Limiter also checks every request before it runs, for default and application-wide
-    limits; the portal sets none, so that check only cost every page its time (bench/: about
-    0.15 ms, 4 % of a simple page). Setting such limits brings the check back."""
-    config = app.config
-    if config.get("RATELIMIT_DEFAULT") or config.get("RATELIMIT_APPLICATION") or config.get("RATELIMIT_META"):
-        return
-    hooks = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in hooks:
-        hooks.remove(limiter._check_request_limit)
-
-
-__all__ = ["init_app", "limit_exports", "limit_submissions", "limit_uploads"]

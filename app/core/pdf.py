@@ -9,6 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape  # nosec B406  # escapes text for reportlab, parses no XML
 
+from flask import current_app
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -78,9 +79,7 @@ def render(story: list[Flowable], title: str, company=None) -> bytes:
     """Lay out `story` on A4 pages with the company in the header and footer."""
     register_fonts()
     if company is None:
-        from app.company.services import get_company
-
-        company = get_company()
+        company = current_app.extensions["lk.company"]()  # the company feature provides it
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

@@ -7,8 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 
 from babel import Locale, dates, numbers
-from flask import Flask, current_app, has_request_context, request, url_for
-from flask_login import current_user
+from flask import Flask, current_app, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -88,52 +87,13 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from app.company.services import get_company
-
-        context = {"company": get_company(), "poll_seconds": current_app.config["POLL_SECONDS"]}
-        if not has_request_context():  # mail bodies rendered by commands
-            return context
-        user = current_user._get_current_object()
-        if user.is_authenticated:
-            menus = _menus()
-            if user.is_staff:
-                context["office_menu"] = menus["admin" if user.is_admin else "operator"]
-            else:
-                context["consumer_menu"] = menus["consumer"]
-            context["menu_urls"] = menus["urls"]
-        return context
-
-    def _menus() -> dict:
-        """The menus for each role and their links, built once per app and mount point: the
-        entries whose endpoints exist never change while it runs, and a cabinet page printed
-        sixteen links (url_for costs 5-10 µs each)."""
-        cache = current_app.extensions.setdefault("lk.menus", {})
-        root = request.script_root
-        if root not in cache:
-            from app.cabinet.menu import CONSUMER_MENU
-            from app.office.menu import OFFICE_MENU
-
-            endpoints = current_app.view_functions
-            office = [e for e in OFFICE_MENU if e.endpoint in endpoints]
-            consumer = [e for e in CONSUMER_MENU if e.endpoint in endpoints]
-            cache[root] = {
-                "consumer": consumer,
-                "admin": office,
-                "operator": [e for e in office if not e.admin_only],
-                "urls": {e.endpoint: url_for(e.endpoint) for e in (*consumer, *office)},
-            }
-        return cache[root]
+        # The company, the menus and the unread count come from their own features.
+        return {"poll_seconds": current_app.config["POLL_SECONDS"]}
 
     @app.template_global()
     def csrf_input() -> Markup:
         """The CSRF token as a hidden field with no id, so many forms can share a page."""
         return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
-
-    @app.template_global()
-    def unread_notifications() -> int:
-        from app.notifications.services import unread_count
-
-        return unread_count(current_user) if current_user.is_authenticated else 0
 
     @app.template_global()
     def is_current(endpoint: str) -> bool:

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("mail", __name__, template_folder="../templates")
 
-from app.mail import cli  # noqa: E402,F401
+from app.mail import cli, office, privacy  # noqa: E402,F401

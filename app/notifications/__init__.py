@@ -5,4 +5,14 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from app.notifications import cli, routes  # noqa: E402,F401
+from app.notifications import cli, privacy, routes  # noqa: E402,F401
+
+
+@bp.app_template_global()
+def unread_notifications() -> int:
+    """The header's badge, on every logged-in page."""
+    from flask_login import current_user
+
+    from app.notifications.services import unread_count
+
+    return unread_count(current_user) if current_user.is_authenticated else 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -10,8 +9,10 @@ import sqlalchemy as sa
 from flask import g
 
 from app.auth.models import User
+from app.core import signals
 from app.core.clock import now
-from app.db import read, unit_of_work
+from app.core.signals import collect_all
+from app.db import unit_of_work
 from app.extensions import db
 from app.notifications.kinds import KINDS, get_kind
 from app.notifications.models import Notification, NotificationPreference, ReminderSent
@@ -81,35 +82,31 @@ def set_preferences(user: User, choices: dict[str, bool]) -> None:
             db.session.add(NotificationPreference(user_id=user.id, kind=code, email=email))
 
 
-#: Built once: the layout of every logged-in page runs one of them.
-_UNREAD_COUNT = (
-    sa.select(sa.func.count())
-    .select_from(Notification)
-    .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
-)
-_UNREAD_COUNT_AND_ABOUT = (
-    sa.select(sa.func.count(), sa.func.count().filter(Notification.link == sa.bindparam("link")))
-    .select_from(Notification)
-    .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
-)
+def _unread(user: User):
+    return sa.select(sa.func.count()).where(Notification.user_id == user.id, Notification.read_at.is_(None))
 
 
 def unread_count(user: User) -> int:
-    """The badge's figure. A page that counted already (unread_about) is not asked again:
-    the count is kept for this request and this version of the inbox, which every change to
+    """The badge's figure: one indexed count (ix_notifications_user_id_read_at), unless the
+    page counted already (unread_about) for this version of the inbox, which every change to
     the user's notifications bumps."""
     counted = g.get("unread_counted")
     if counted is not None and counted[0] == (user.id, user.inbox_version):
         return counted[1]
-    return read(_UNREAD_COUNT, {"user_id": user.id}).scalar() or 0
+    return db.session.scalar(_unread(user))
 
 
 def unread_about(user: User, link: str) -> int:
-    """How many of the user's unread notifications point at `link` (a card reads them when
-    it opens). The same statement counts all the unread ones for the badge."""
-    total, about = read(_UNREAD_COUNT_AND_ABOUT, {"user_id": user.id, "link": link}).one()
-    g.unread_counted = ((user.id, user.inbox_version), total)
-    return about
+    """How many of the user's unread notifications point at `link` (a card reads them when it
+    opens). The same statement counts all the unread ones, kept for the badge of this request."""
+    counts = db.session.execute(
+        sa.select(
+            sa.func.count().label("total"),
+            sa.func.count().filter(Notification.link == link).label("about"),
+        ).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ).one()
+    g.unread_counted = ((user.id, user.inbox_version), counts.total)
+    return counts.about
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:
@@ -169,20 +166,10 @@ class Reminder:
     kind: str = "deadline"
 
 
-ReminderSource = Callable[[date], Iterable[Reminder]]
-_sources: list[ReminderSource] = []
-
-
-def reminder_source(fn: ReminderSource) -> ReminderSource:
-    """Register a feature's function that yields the reminders due on a day."""
-    if fn not in _sources:
-        _sources.append(fn)
-    return fn
-
-
 def send_reminders(today: date) -> int:
-    """Notify every reminder due `today` that was not sent before; the caller commits."""
-    due = {r.key: r for source in _sources for r in source(today)}
+    """Notify every reminder due `today` that was not sent before (the features answer
+    app.core.signals.reminders_due); the caller commits."""
+    due = {r.key: r for r in collect_all(signals.reminders_due, today)}
     keys = list(due)
     already: set[str] = set()
     for start in range(0, len(keys), 500):

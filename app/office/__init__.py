@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("office", __name__, url_prefix="/office")
 
-from app.office import access, routes  # noqa: E402,F401
+from app.office import access, menu, routes  # noqa: E402,F401

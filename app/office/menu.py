@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app, has_request_context, url_for
+from flask_login import current_user
+
+from app.office import bp
+
 
 @dataclass(frozen=True)
 class OfficeMenuEntry:
@@ -27,3 +32,16 @@ OFFICE_MENU: list[OfficeMenuEntry] = [
     OfficeMenuEntry("office.mail.outbox", "Почта"),
     OfficeMenuEntry("office.audit.log", "Журнал"),
 ]
+
+
+@bp.app_context_processor
+def office_menu() -> dict:
+    """A staff member's menu on every page: admins see every entry, operators the rest."""
+    if not has_request_context() or not current_user.is_authenticated or not current_user.is_staff:
+        return {}
+    entries = [
+        e
+        for e in OFFICE_MENU
+        if e.endpoint in current_app.view_functions and (current_user.is_admin or not e.admin_only)
+    ]
+    return {"office_menu": entries, "menu_urls": {e.endpoint: url_for(e.endpoint) for e in entries}}

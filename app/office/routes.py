@@ -1,14 +1,12 @@
-from flask import current_app, render_template
-from markupsafe import Markup
+from flask import render_template
+from flask_login import current_user
 
+from app.core import signals
+from app.core.sections import render_sections
 from app.office import bp
 
 
 @bp.get("/")
 def dashboard():
-    widgets = [
-        # A rendered template is escaped already.
-        Markup(render_template(w.template, **w.context()))  # noqa: S704  # nosec B704
-        for w in current_app.extensions.get("lk.office_widgets", [])
-    ]
+    widgets = render_sections(signals.dashboard_widgets, current_user._get_current_object())
     return render_template("office/dashboard.html", widgets=widgets)

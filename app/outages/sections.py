@@ -1,10 +1,35 @@
-"""The blocks this feature adds to the cabinet's home page and to the profile."""
+"""The blocks this feature adds to the cabinet's home page and to the profile, and the
+addresses of a consumer's applications followed into «мои адреса» when one is submitted."""
 
 from __future__ import annotations
 
+from app.core import signals
+from app.core.sections import Section
 from app.outages.forms import AddressForm
 from app.outages.models import AddressSource
-from app.outages.services import outage_period, source_addresses, upcoming_for_user, user_addresses
+from app.outages.services import (
+    outage_period,
+    source_addresses,
+    sync_source_addresses,
+    upcoming_for_user,
+    user_addresses,
+)
+
+
+@signals.profile_sections.connect
+def my_addresses(user, **_) -> Section:
+    return Section("outages/_my_addresses.html", profile_context(user), order=40)
+
+
+@signals.cabinet_sections.connect
+def upcoming_outages(user, **_) -> Section:
+    return Section("outages/_cabinet_upcoming.html", cabinet_context(user), order=60)
+
+
+@signals.application_submitted.connect
+def follow_the_object(application, consumer, **_) -> None:
+    """The object's address becomes one of «мои адреса» (planned outages there are news)."""
+    sync_source_addresses(consumer)
 
 
 def profile_context(user) -> dict:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -16,7 +15,9 @@ from urllib.parse import urlencode
 import sqlalchemy as sa
 
 from app.auth.models import Role, User
+from app.core import signals
 from app.core.clock import company_zone, local_midnight, now, today
+from app.core.signals import collect
 from app.core.templating import format_date, format_datetime
 from app.core.text import normalize_search
 from app.db import read, unit_of_work
@@ -528,22 +529,12 @@ class Address:
         return UserAddress(settlement=self.settlement, street=self.street, house=self.house).text
 
 
-AddressSourceFn = Callable[[User], Iterable]
-_address_sources: list[AddressSourceFn] = []
-
-
-def address_source(fn: AddressSourceFn) -> AddressSourceFn:
-    """Register a function giving a user's addresses from another feature, e.g. the objects
-    of their applications: it returns Address objects or (settlement, street, house) tuples."""
-    if fn not in _address_sources:
-        _address_sources.append(fn)
-    return fn
-
-
 def source_addresses(user: User) -> list[Address]:
+    """A user's addresses as other features give them (app.core.signals.addresses_of, e.g. the
+    objects of their applications): Address objects or (settlement, street, house) tuples."""
     found = []
-    for source in _address_sources:
-        for item in source(user) or ():
+    for answer in collect(signals.addresses_of, user):
+        for item in answer:
             if isinstance(item, Address):
                 found.append(
                     Address(item.settlement, item.street or "", item.house or "", AddressSource.application.value)

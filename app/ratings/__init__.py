@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("ratings", __name__)
 
-from app.ratings import routes  # noqa: E402,F401
+from app.ratings import office, privacy, routes, sections  # noqa: E402,F401

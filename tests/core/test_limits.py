@@ -85,15 +85,3 @@ def test_registration_and_recovery_are_limited(app, client):
     assert client.submit("/register", {"email": "x"}).status_code == 429
     client.submit("/password/forgot", {"email": "a@example.ru"})
     assert client.submit("/password/forgot", {"email": "a@example.ru"}).status_code == 429
-
-
-def test_pages_without_limits_skip_the_limiter(app, client, monkeypatch):
-    """Every limit is a decorator: the check Flask-Limiter runs before every request (for
-    default limits, which the portal does not set) is not installed."""
-    from app.extensions import limiter
-
-    assert limiter._check_request_limit not in app.before_request_funcs.get(None, [])
-    calls = []
-    monkeypatch.setattr(type(limiter), "_check_request_limit", lambda self, *a, **k: calls.append(a))
-    assert client.get("/privacy").status_code == 200
-    assert calls == []

@@ -97,12 +97,13 @@ def test_profile_contacts(consumer_client, consumer):
 def test_reminders_are_sent_once(app, consumer):
     from datetime import date
 
+    from app.core import signals
     from app.notifications import services
 
     def source(day):
         yield services.Reminder(key=f"test:{day}", user=consumer, title="Оплатите счёт", body="", link="/cabinet")
 
-    services.reminder_source(source)
+    signals.reminders_due.connect(source)
     try:
         runner = app.test_cli_runner()
         result = runner.invoke(args=["notifications", "remind", "--date", "2026-12-01"])
@@ -111,4 +112,4 @@ def test_reminders_are_sent_once(app, consumer):
         assert "0 sent" in result.output
         assert services.send_reminders(date(2026, 12, 2)) == 1
     finally:
-        services._sources.remove(source)
+        signals.reminders_due.disconnect(source)

@@ -3,6 +3,7 @@
 import pytest
 import sqlalchemy as sa
 
+from app.core import signals
 from app.extensions import db
 from app.outages import services
 from app.outages.models import UserAddress
@@ -105,15 +106,15 @@ def test_anonymous_and_staff(client, operator_client, consumer, address_of):
 
 @pytest.fixture
 def application_addresses():
-    """A stand-in for app.applications.services.object_addresses(user)."""
+    """A stand-in for app.applications.sections.object_addresses(user)."""
     given: dict[int, list] = {}
 
     def source(user):
         return given.get(user.id, [])
 
-    services.address_source(source)
+    signals.addresses_of.connect(source)
     yield given
-    services._address_sources.remove(source)
+    signals.addresses_of.disconnect(source)
 
 
 def test_addresses_of_applications_are_listed_and_mirrored(consumer_client, consumer, application_addresses):

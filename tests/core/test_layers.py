@@ -1,0 +1,35 @@
+"""Imports that show the layers (issue 18): `app.core` imports no feature. Features talk
+through app.core.signals or each other's public functions."""
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parents[2] / "app"
+#: Packages of app/ that are not features.
+NOT_FEATURES = {"core", "templates", "static"}
+FEATURES = {p.name for p in APP.iterdir() if p.is_dir() and (p / "__init__.py").exists()} - NOT_FEATURES
+
+
+def _imports(path: Path):
+    """(module, names) of every import in the file, at module level or inside functions."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module, [a.name for a in node.names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, []
+
+
+def _feature_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "app" and parts[1] in FEATURES else None
+
+
+def test_core_imports_no_feature():
+    found = [
+        f"{path.relative_to(APP)} imports {module}"
+        for path in sorted((APP / "core").rglob("*.py"))
+        for module, _ in _imports(path)
+        if _feature_of(module)
+    ]
+    assert found == []
