@@ -94,7 +94,7 @@ def _login(base: str, who: str) -> str:
 
         html = response.read().decode()
         token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        code = totp(DEMO_TOTP_SECRET).now()  # pyotp alone refuses the 80-bit demo secret
+        code = totp(DEMO_TOTP_SECRET).now()
         opener.open(response.url, urllib.parse.urlencode({"code": code, "csrf_token": token}).encode())
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 

@@ -23,7 +23,7 @@ def _login(client, email: str) -> None:
         from app.auth.demo import DEMO_TOTP_SECRET
         from app.auth.twofactor import totp
 
-        code = totp(DEMO_TOTP_SECRET).now()  # pyotp alone refuses the 80-bit demo secret
+        code = totp(DEMO_TOTP_SECRET).now()
         client.post(location, data={"code": code, "csrf_token": client.csrf_token()})
 
 

@@ -6,7 +6,6 @@ used. Services flush and never commit."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import re
@@ -31,20 +30,8 @@ _RECOVERY_LENGTH = 10
 _TOTP_FORMAT = re.compile(r"[0-9]{6}")
 
 
-class _TOTP(pyotp.TOTP):
-    """pyotp's TOTP, also for the 80-bit secret of SPEC §4.5's demo accounts.
-
-    pyotp refuses secrets under 112 bits (NIST SP 800-63B-4). Every secret this app makes
-    has 160 bits (new_secret); the shorter one exists only in the demo data, where it is
-    public anyway, so stored secrets are read without that check."""
-
-    def byte_secret(self) -> bytes:
-        secret = self.secret + "=" * (-len(self.secret) % 8)
-        return base64.b32decode(secret, casefold=True)
-
-
 def totp(secret: str) -> pyotp.TOTP:
-    return _TOTP(secret)
+    return pyotp.TOTP(secret)
 
 
 def new_secret() -> str:
@@ -69,7 +56,7 @@ def qr_data_uri(uri: str) -> str:
 
 
 def grouped(secret: str) -> str:
-    """'JBSW Y3DP EHPK 3PXP': easier to type into an app by hand."""
+    """'JBSW Y3DP EHPK 3PXP …': easier to type into an app by hand."""
     return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
