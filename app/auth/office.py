@@ -27,6 +27,7 @@ from app.auth.sessions import end_all_sessions
 from app.company.services import get_company
 from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
+from app.core.once import keep_for_one_view, take
 from app.core.storage import StoredFile, UploadError, UploadRules, send_stored_file, stage_upload, store_staged
 from app.core.text import like_pattern
 from app.core.urls import int_arg
@@ -47,17 +48,29 @@ class SlipForm(BaseForm):
     password = HiddenField(validators=[DataRequired()])
 
 
-def _credentials_page(user: User, password: str, created: bool):
-    """Shown once, right after the password is made: it is not stored anywhere readable."""
+def _show_credentials_once(user: User, password: str, created: bool):
+    """After the POST that made the password: a redirect to the page that shows it, once (a
+    refresh of the POST would issue and mail another, and the slip just printed would lie)."""
+    keep_for_one_view("credentials", user_id=user.id, password=password, created=created)
+    return redirect(url_for("office.consumers.issued_credentials", user_id=user.id))
+
+
+@consumers.get("/<int:user_id>/credentials")
+def issued_credentials(user_id: int):
+    """The password just issued, shown once; it is not stored anywhere readable. Seen again,
+    the page says so and offers to issue a new one."""
+    user = _consumer_or_404(user_id)
+    issued = take("credentials", user_id=user.id)
     response = make_response(
         render_template(
             "office/accounts/credentials.html",
             user=user,
-            password=password,
-            created=created,
-            slip_form=SlipForm(password=password),
+            password=issued and issued["password"],
+            created=issued and issued["created"],
+            slip_form=SlipForm(password=issued["password"]) if issued else None,
         )
     )
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -103,7 +116,7 @@ def register_walk_in():
                     record_consent(user, method="paper", scan_file=scan_file, recorded_by=current_user)
                     send_credentials(user, credentials.password)
                     record("office.walk_in_registration", user)
-                return _credentials_page(user, credentials.password, created=True)
+                return _show_credentials_once(user, credentials.password, created=True)
     return render_template("office/accounts/walk_in.html", form=form)
 
 
@@ -133,7 +146,7 @@ def reissue_password(user_id: int):
         issue_temporary_password(user, credentials)
         send_credentials(user, credentials.password)
         record("office.reissue_password", user)
-    return _credentials_page(user, credentials.password, created=False)
+    return _show_credentials_once(user, credentials.password, created=False)
 
 
 @consumers.post("/<int:user_id>/slip")

@@ -43,6 +43,7 @@ from app.auth.tokens import load_token
 from app.auth.twofactor import remaining_recovery_codes, verify_code
 from app.core.forms import ActionForm
 from app.core.limits import limit_submissions
+from app.core.once import keep_for_one_view, take
 from app.core.security import is_safe_local_url
 from app.db import reads_first, unit_of_work
 from app.extensions import db, limiter
@@ -229,8 +230,24 @@ def enrolment_context(secret: str, email: str) -> dict:
 
 
 def recovery_codes_page(codes: list[str], next_url: str):
-    """Shown once, right after the codes are made: only their hashes are kept."""
-    response = make_response(render_template("auth/recovery_codes.html", codes=codes, next_url=next_url))
+    """After the POST that made the codes: a redirect to the page that shows them once (a
+    refresh must not make another set and void the one being written down)."""
+    keep_for_one_view("recovery_codes", codes=codes, next_url=next_url)
+    return redirect(url_for("auth.recovery_codes"))
+
+
+@bp.get("/second-factor/recovery-codes")
+@login_required
+def recovery_codes():
+    """The codes just made, shown once: only their hashes are kept."""
+    shown = take("recovery_codes")
+    response = make_response(
+        render_template(
+            "auth/recovery_codes.html",
+            codes=shown and shown["codes"],
+            next_url=shown["next_url"] if shown else home_for(current_user),
+        )
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -39,6 +39,7 @@ login_manager.session_protection = "basic"
 _FORCED_CHANGE_ALLOWED = {
     "auth.change_password",
     "auth.logout",
+    "auth.recovery_codes",  # shown once, right after the second factor's enrolment at login
     "static",
     "privacy.policy",
     "privacy.consent",

@@ -201,10 +201,14 @@ def test_staff_without_a_second_factor_set_it_up_before_any_session(client, new_
     assert client.page("/login/second-factor/setup").select_one(".secret").get_text().replace(" ", "") == secret
     bad = Page(client.submit("/login/second-factor/setup", {"code": "000000"}, expect=200))
     assert bad.errors()
-    done = client.submit("/login/second-factor/setup", {"code": twofactor.totp(secret).now()}, expect=200)
+    posted = client.submit("/login/second-factor/setup", {"code": twofactor.totp(secret).now()}, expect=302)
+    assert posted.headers["Location"] == "/second-factor/recovery-codes"
+    done = client.get("/second-factor/recovery-codes")
     assert done.headers["Cache-Control"] == "no-store"
     codes = [li.get_text(strip=True) for li in Page(done).select(".codes li")]
     assert len(codes) == 10
+    again = client.page("/second-factor/recovery-codes")
+    assert not again.select(".codes li") and "уже были показаны" in again, "shown once"
     assert client.get("/office/").status_code == 200
     user = db.session.get(User, new_operator.id)
     db.session.refresh(user)
@@ -251,7 +255,8 @@ def test_consumer_turns_the_second_factor_on_and_off(consumer_client, consumer, 
     assert setup.select_one("img.qr")["src"].startswith("data:image/png")
     wrong = Page(consumer_client.submit("/profile/second-factor", {"code": "000000"}, expect=200))
     assert wrong.errors()
-    done = Page(consumer_client.submit("/profile/second-factor", {"code": twofactor.totp(secret).now()}, expect=200))
+    consumer_client.submit("/profile/second-factor", {"code": twofactor.totp(secret).now()}, expect=302)
+    done = consumer_client.page("/second-factor/recovery-codes")
     assert len(done.select(".codes li")) == 10
     assert "включено" in consumer_client.page("/profile")
 
@@ -281,13 +286,13 @@ def test_consumer_renews_recovery_codes_with_the_password(consumer_client, consu
     assert (
         consumer_client.submit("/profile/second-factor/recovery-codes", {"codes-password": "nope"}).status_code == 200
     )
-    new = Page(
-        consumer_client.submit(
-            "/profile/second-factor/recovery-codes", {"codes-password": DEFAULT_PASSWORD}, expect=200
-        )
-    )
+    consumer_client.submit("/profile/second-factor/recovery-codes", {"codes-password": DEFAULT_PASSWORD}, expect=302)
+    new = consumer_client.page("/second-factor/recovery-codes")
     codes = [li.get_text(strip=True) for li in new.select(".codes li")]
     assert len(codes) == 10 and not set(codes) & set(old)
+    refreshed = consumer_client.page("/second-factor/recovery-codes")
+    assert not refreshed.select(".codes li"), "a refresh neither shows them again nor makes another set"
+    assert twofactor.remaining_recovery_codes(user) == 10
     assert not twofactor.use_recovery_code(user, old[0]) and twofactor.use_recovery_code(user, codes[0])
 
 

@@ -28,10 +28,12 @@ def register_visitor(client, **overrides):
 
 def test_operator_registers_a_walk_in_visitor(operator_client, operator, mailbox):
     response = register_visitor(operator_client)
-    assert response.status_code == 200
-    page = Page(response)
-    password = page.select(".secret")[1].get_text(strip=True)
+    assert response.status_code == 302
     user = db.session.scalar(sa.select(User).where(User.email == "visitor@example.ru"))
+    assert response.headers["Location"] == f"/office/consumers/{user.id}/credentials"
+    page = operator_client.page(response.headers["Location"])
+    assert page.response.headers["Cache-Control"] == "no-store"
+    password = page.select(".secret")[1].get_text(strip=True)
     assert user.registered_via == "office" and user.created_by_id == operator.id and user.must_change_password
     consent = db.session.scalar(sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id))
     assert consent.method == "paper" and consent.recorded_by_id == operator.id
@@ -70,7 +72,8 @@ def test_walk_in_with_a_taken_email(operator_client, make_user):
 
 
 def test_operator_issues_a_fresh_one_time_password(operator_client, consumer, mailbox, client):
-    page = Page(operator_client.submit(f"/office/consumers/{consumer.id}/password", {}, expect=200))
+    operator_client.submit(f"/office/consumers/{consumer.id}/password", {}, expect=302)
+    page = operator_client.page(f"/office/consumers/{consumer.id}/credentials")
     password = page.select(".secret")[1].get_text(strip=True)
     assert find_line(mail_text(mailbox()[-1]), "Пароль:") == password
     response = client.submit("/login", {"email": consumer.email, "password": password}, expect=302)
@@ -87,3 +90,29 @@ def test_consumer_search_is_cyrillic_case_insensitive(operator_client, make_user
 def test_consumer_cannot_reach_walk_in(consumer_client):
     assert consumer_client.get("/office/consumers/new").status_code == 403
     assert register_visitor(consumer_client).status_code == 403
+
+
+def test_a_refresh_of_the_credentials_page_issues_nothing_and_shows_nothing(operator_client, mailbox):
+    """F5 after the walk-in registration reloads the GET it was redirected to: no second
+    password, no second mail, and the page says how to issue a new one."""
+    response = register_visitor(operator_client)
+    user = db.session.scalar(sa.select(User).where(User.email == "visitor@example.ru"))
+    first = operator_client.page(response.headers["Location"])
+    password = first.select(".secret")[1].get_text(strip=True)
+    again = operator_client.page(response.headers["Location"])
+    assert password not in again and "Пароль уже показан" in again
+    assert again.select_one(f"form[action='/office/consumers/{user.id}/password']")
+    assert len(mailbox()) == 1
+    db.session.refresh(user)
+    from app.auth.passwords import verify_password
+
+    assert verify_password(user.password_hash, password), "the password mailed is still the one"
+
+
+def test_a_password_shown_for_one_consumer_is_not_shown_on_anothers_page(operator_client, make_user):
+    first, second = make_user(email="one@example.ru"), make_user(email="two@example.ru")
+    operator_client.submit(f"/office/consumers/{first.id}/password", {}, expect=302)
+    other = operator_client.page(f"/office/consumers/{second.id}/credentials")
+    assert "Пароль уже показан" in other
+    own = operator_client.page(f"/office/consumers/{first.id}/credentials")
+    assert len(own.select(".secret")) == 2, "still kept for the page it was issued on"

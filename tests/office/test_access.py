@@ -71,7 +71,8 @@ def test_admin_creates_staff_and_they_get_credentials(admin_client, mailbox, cli
     secret = client.page("/login/second-factor/setup").select_one(".secret").get_text().replace(" ", "")
     import pyotp
 
-    client.submit("/login/second-factor/setup", {"code": pyotp.TOTP(secret).now()}, expect=200)
+    client.submit("/login/second-factor/setup", {"code": pyotp.TOTP(secret).now()}, expect=302)
+    assert client.page("/second-factor/recovery-codes").select_one("a.button")["href"] == "/password/change"
     assert client.get("/office/").headers["Location"] == "/password/change"
 
 
