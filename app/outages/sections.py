@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from app.outages.forms import AddressForm
 from app.outages.models import AddressSource
-from app.outages.services import outage_period, source_addresses, upcoming_for_user, user_addresses
+from app.outages.queries import source_addresses, upcoming_for_user, user_addresses
+from app.outages.rules import outage_period
 
 
 def profile_context(user) -> dict:
