@@ -130,12 +130,10 @@ def match_key(data: OutageData) -> str:
 
 
 def place_of(outage: Outage) -> OutagePlace:
-    """The place from the stored keys of an outage."""
-    return place_from_keys(outage.settlement_key, outage.street_kind, outage.street_key, outage.houses_key)
-
-
-def place_from_keys(settlement_key: str, street_kind: str, street_key: str, houses_key: str) -> OutagePlace:
-    return OutagePlace(settlement_key, StreetKey(street_kind, street_key), parse_houses(houses_key))
+    """The place from the stored keys of an outage (the entity, or a row of its key columns)."""
+    return OutagePlace(
+        outage.settlement_key, StreetKey(outage.street_kind, outage.street_key), parse_houses(outage.houses_key)
+    )
 
 
 # --- how an outage's times are written -----------------------------------------------------------
