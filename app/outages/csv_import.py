@@ -65,8 +65,30 @@ def _parse_time(value: str, column: str, line: int) -> datetime:
     raise ImportFileError(f"{column}: «{value}» не время в формате ГГГГ-ММ-ДД ЧЧ:ММ.", line)
 
 
-def read_csv(data: bytes | str) -> list[ImportRow]:  # noqa: C901 (split in the outages rework of issue 18)
+def read_csv(data: bytes | str) -> list[ImportRow]:
     """Parse and check every row; the first problem refuses the file."""
+    reader = _reader(_text_of(data))
+    rows: list[ImportRow] = []
+    seen = _Seen()
+    try:
+        for record in reader:
+            line = reader.line_num
+            item = _row_data(record, line)
+            if item is None:
+                continue
+            seen.check(item, line)
+            rows.append(ImportRow(line, item))
+            if len(rows) > MAX_ROWS:
+                raise ImportFileError(f"в одном файле не больше {MAX_ROWS} отключений.", line)
+    except csv.Error as exc:
+        raise ImportFileError(_csv_problem(exc), reader.line_num + 1) from None  # the line it could not read
+    if not rows:
+        raise ImportFileError("В файле нет ни одного отключения.")
+    return rows
+
+
+def _text_of(data: bytes | str) -> str:
+    """The file's text without its BOM; an empty, non-UTF-8 or binary file is refused."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -80,6 +102,11 @@ def read_csv(data: bytes | str) -> list[ImportRow]:  # noqa: C901 (split in the 
         raise ImportFileError(
             "нулевой байт: это не текстовый файл CSV в кодировке UTF-8.", text.count("\n", 0, nul) + 1
         )
+    return text
+
+
+def _reader(text: str) -> csv.DictReader:
+    """A reader of the rows, its delimiter guessed from the header, the header checked."""
     first_line = text.splitlines()[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -97,58 +124,57 @@ def read_csv(data: bytes | str) -> list[ImportRow]:  # noqa: C901 (split in the 
         raise ImportFileError(f"Неизвестные столбцы: {', '.join(unknown) or 'без названия'}.", 1)
     if len(set(header)) != len(header):
         raise ImportFileError("Столбцы в заголовке повторяются.", 1)
-    rows: list[ImportRow] = []
-    seen_ids: dict[str, int] = {}
-    seen_keys: dict[str, int] = {}
-    line = 1
-    try:
-        for record in reader:
-            line = reader.line_num
-            if None in record:
-                raise ImportFileError("в строке больше значений, чем столбцов в заголовке.", line)
-            values = {k: (v or "").strip() for k, v in record.items()}
-            if not any(values.values()):
-                continue
-            if any(v is None for v in record.values()):
-                raise ImportFileError("в строке меньше значений, чем столбцов в заголовке.", line)
-            for column in ("starts_at", "ends_at"):
-                if not values[column]:
-                    raise ImportFileError(f"{column}: не указано время.", line)
-            item = OutageData(
-                district=values["district"],
-                settlement=values["settlement"],
-                street=values["street"],
-                houses=values["houses"],
-                starts_at=_parse_time(values["starts_at"], "starts_at", line),
-                ends_at=_parse_time(values["ends_at"], "ends_at", line),
-                reason=values["reason"],
-                status=values.get("status") or None,
-                external_id=values.get("id") or None,
-            ).cleaned()
-            problems = validate(item)
-            if problems:
-                column = next(iter(problems))
-                column = {"external_id": "id"}.get(column, column)
-                raise ImportFileError(f"{column}: {problems[next(iter(problems))]}", line)
-            if item.external_id:
-                if item.external_id in seen_ids:
-                    raise ImportFileError(
-                        f"id «{item.external_id}» уже был в строке {seen_ids[item.external_id]}.", line
-                    )
-                seen_ids[item.external_id] = line
-            else:
-                key = match_key(item)
-                if key in seen_keys:
-                    raise ImportFileError(f"то же отключение, что в строке {seen_keys[key]}.", line)
-                seen_keys[key] = line
-            rows.append(ImportRow(line, item))
-            if len(rows) > MAX_ROWS:
-                raise ImportFileError(f"в одном файле не больше {MAX_ROWS} отключений.", line)
-    except csv.Error as exc:
-        raise ImportFileError(_csv_problem(exc), reader.line_num + 1) from None  # the line it could not read
-    if not rows:
-        raise ImportFileError("В файле нет ни одного отключения.")
-    return rows
+    return reader
+
+
+def _row_data(record: dict, line: int) -> OutageData | None:
+    """The outage of a row, checked; None for an empty row."""
+    if None in record:
+        raise ImportFileError("в строке больше значений, чем столбцов в заголовке.", line)
+    values = {k: (v or "").strip() for k, v in record.items()}
+    if not any(values.values()):
+        return None
+    if any(v is None for v in record.values()):
+        raise ImportFileError("в строке меньше значений, чем столбцов в заголовке.", line)
+    for column in ("starts_at", "ends_at"):
+        if not values[column]:
+            raise ImportFileError(f"{column}: не указано время.", line)
+    item = OutageData(
+        district=values["district"],
+        settlement=values["settlement"],
+        street=values["street"],
+        houses=values["houses"],
+        starts_at=_parse_time(values["starts_at"], "starts_at", line),
+        ends_at=_parse_time(values["ends_at"], "ends_at", line),
+        reason=values["reason"],
+        status=values.get("status") or None,
+        external_id=values.get("id") or None,
+    ).cleaned()
+    problems = validate(item)
+    if problems:
+        column = next(iter(problems))
+        column = {"external_id": "id"}.get(column, column)
+        raise ImportFileError(f"{column}: {problems[next(iter(problems))]}", line)
+    return item
+
+
+@dataclass
+class _Seen:
+    """The lines of the ids and match keys met so far: a file names each outage once."""
+
+    ids: dict[str, int] = field(default_factory=dict)
+    keys: dict[str, int] = field(default_factory=dict)
+
+    def check(self, item: OutageData, line: int) -> None:
+        if item.external_id:
+            if item.external_id in self.ids:
+                raise ImportFileError(f"id «{item.external_id}» уже был в строке {self.ids[item.external_id]}.", line)
+            self.ids[item.external_id] = line
+            return
+        key = match_key(item)
+        if key in self.keys:
+            raise ImportFileError(f"то же отключение, что в строке {self.keys[key]}.", line)
+        self.keys[key] = line
 
 
 def _csv_problem(exc: csv.Error) -> str:
