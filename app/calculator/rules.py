@@ -129,32 +129,9 @@ def compute(
     """The calculation for `inp` with a decision's rates (tariff_file.load_rates) and the VAT
     percent of `on_date`. Raises CalculationError for the field whose rate is missing."""
     check_input(inp)
-    band = voltage_band(inp.voltage_kv)
     added = inp.power_kw - inp.existing_power_kw
     notes: list[str] = []
-    terms = [_c1(inp, rates)]
-    if inp.overhead_km > 0:
-        terms.append(_line(inp, rates, "c2", band, inp.overhead_km, inp.overhead_variant, "overhead", notes))
-    if inp.cable_km > 0:
-        terms.append(_line(inp, rates, "c3", band, inp.cable_km, inp.cable_variant, "cable", notes))
-    if inp.sectioning_points > 0:
-        rate = _band_rate(rates, "c4", band, "sectioning_points")
-        terms.append(_term("c4", TERM_LABELS["c4"], rate, Decimal(inp.sectioning_points), "шт."))
-    for code, flag in (("c5", "substation"), ("c6", "distribution_substation"), ("c7", "supply_center")):
-        if getattr(inp, flag):
-            rate = _band_rate(rates, code, band, flag)
-            terms.append(_term(code, TERM_LABELS[code], rate, added, "кВт"))
-    if inp.metering != "none":
-        points = inp.metering_points or 1  # SPEC §4.2: one point unless told otherwise
-        rate = _rate(rates.get("c8_per_point", {}).get(inp.metering))
-        if rate is None:
-            raise CalculationError(
-                "metering",
-                f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
-                "Выберите другой тип учёта или обратитесь в сетевую организацию.",
-            )
-        terms.append(_term("c8", f"{TERM_LABELS['c8']}: {METERING_LABELS[inp.metering]}", rate, Decimal(points), "шт."))
-
+    terms = _terms(inp, rates, added, notes)
     standard_without = sum((t.amount for t in terms), Decimal("0"))
     vat_rate = vat_percent / 100
     standard_with = money(standard_without * (1 + vat_rate))
@@ -163,30 +140,14 @@ def compute(
     pref_rate = pref_fee = None
     refusals = preferential_refusals(inp, added)
     if not refusals:
-        key = "preferential_group" if inp.preferential else "standard"
-        pref_rate = rates.get("preferential_per_kw", {}).get(key)
-        if pref_rate is None:
-            which = "для льготной категории заявителей" if inp.preferential else "для физических лиц до 15 кВт"
-            raise CalculationError(
-                "preferential", f"В тарифном решении нет льготной ставки {which}: рассчитать льготную плату нельзя."
-            )
-        pref_rate = _rate(pref_rate)
+        pref_rate = _preferential_rate(inp, rates)
         pref_fee = money(pref_rate * added)
         if pref_fee < standard_with:
             rule = "preferential"
             total_with = pref_fee
             total_without = money(pref_fee / (1 + vat_rate))
     explanation = _explain(inp, rule, refusals, added, standard_with, pref_rate, pref_fee)
-
-    if inp.applicant_type != "individual" and inp.preferential:
-        notes.append("Отметка о льготной категории учитывается только для физических лиц.")
-    if inp.existing_power_kw > 0:
-        notes.append(
-            f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
-            f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}."
-        )
-    if vat_percent == 0:
-        notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
+    notes.extend(_notes(inp, added, vat_percent))
 
     load = "household" if is_household(inp) else "commercial"
     category = derive_category(inp.applicant_type, inp.power_kw, inp.kind, load)
@@ -210,6 +171,59 @@ def compute(
         preferential_rate=pref_rate,
         preferential_fee=pref_fee,
     )
+
+
+def _terms(inp: CalculationInput, rates: dict, added: Decimal, notes: list[str]) -> list[CostTerm]:
+    """The terms C1…C8 the connection needs, in order; a line's note on its variant in `notes`."""
+    band = voltage_band(inp.voltage_kv)
+    terms = [_c1(inp, rates)]
+    if inp.overhead_km > 0:
+        terms.append(_line(inp, rates, "c2", band, inp.overhead_km, inp.overhead_variant, "overhead", notes))
+    if inp.cable_km > 0:
+        terms.append(_line(inp, rates, "c3", band, inp.cable_km, inp.cable_variant, "cable", notes))
+    if inp.sectioning_points > 0:
+        rate = _band_rate(rates, "c4", band, "sectioning_points")
+        terms.append(_term("c4", TERM_LABELS["c4"], rate, Decimal(inp.sectioning_points), "шт."))
+    for code, flag in (("c5", "substation"), ("c6", "distribution_substation"), ("c7", "supply_center")):
+        if getattr(inp, flag):
+            rate = _band_rate(rates, code, band, flag)
+            terms.append(_term(code, TERM_LABELS[code], rate, added, "кВт"))
+    if inp.metering != "none":
+        points = inp.metering_points or 1  # SPEC §4.2: one point unless told otherwise
+        rate = _rate(rates.get("c8_per_point", {}).get(inp.metering))
+        if rate is None:
+            raise CalculationError(
+                "metering",
+                f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
+                "Выберите другой тип учёта или обратитесь в сетевую организацию.",
+            )
+        terms.append(_term("c8", f"{TERM_LABELS['c8']}: {METERING_LABELS[inp.metering]}", rate, Decimal(points), "шт."))
+    return terms
+
+
+def _preferential_rate(inp: CalculationInput, rates: dict) -> Decimal:
+    key = "preferential_group" if inp.preferential else "standard"
+    rate = rates.get("preferential_per_kw", {}).get(key)
+    if rate is None:
+        which = "для льготной категории заявителей" if inp.preferential else "для физических лиц до 15 кВт"
+        raise CalculationError(
+            "preferential", f"В тарифном решении нет льготной ставки {which}: рассчитать льготную плату нельзя."
+        )
+    return _rate(rate)
+
+
+def _notes(inp: CalculationInput, added: Decimal, vat_percent: Decimal) -> list[str]:
+    notes = []
+    if inp.applicant_type != "individual" and inp.preferential:
+        notes.append("Отметка о льготной категории учитывается только для физических лиц.")
+    if inp.existing_power_kw > 0:
+        notes.append(
+            f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
+            f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}."
+        )
+    if vat_percent == 0:
+        notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
+    return notes
 
 
 def is_household(inp: CalculationInput) -> bool:
