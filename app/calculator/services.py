@@ -153,25 +153,16 @@ def decision_in_force(day: date) -> TariffDecision | None:
     return cache[day]
 
 
-#: Every calculation runs it: built once (bench/: building it took a fifth of the result page).
-_IN_FORCE = (
-    sa.select(TariffDecision)
-    .where(
-        TariffDecision.retired_at.is_(None),
-        TariffDecision.valid_from <= sa.bindparam("day"),
-        sa.or_(TariffDecision.valid_to.is_(None), TariffDecision.valid_to >= sa.bindparam("day")),
-    )
-    .order_by(TariffDecision.valid_from.desc(), TariffDecision.id.desc())
-    .limit(1)
-)
-_IN_FORCE_WITHOUT = _IN_FORCE.where(TariffDecision.id != sa.bindparam("decision_id"))
-
-
 def in_force_without(day: date, decision_id: int | None) -> TariffDecision | None:
     """The decision in force on `day` if `decision_id` did not exist: what retiring it leaves."""
-    if decision_id is None:
-        return db.session.scalar(_IN_FORCE, {"day": day})
-    return db.session.scalar(_IN_FORCE_WITHOUT, {"day": day, "decision_id": decision_id})
+    query = sa.select(TariffDecision).where(
+        TariffDecision.retired_at.is_(None),
+        TariffDecision.valid_from <= day,
+        sa.or_(TariffDecision.valid_to.is_(None), TariffDecision.valid_to >= day),
+    )
+    if decision_id is not None:
+        query = query.where(TariffDecision.id != decision_id)
+    return db.session.scalar(query.order_by(TariffDecision.valid_from.desc(), TariffDecision.id.desc()).limit(1))
 
 
 def _forget_decisions() -> None:
