@@ -20,6 +20,7 @@ from app.calculator.tariff_file import ParsedDecision, load_rates, parse_file
 from app.company.services import vat_percent_on
 from app.connection.rules import Category, ImplementationTerm
 from app.core.clock import now, today
+from app.core.templating import format_date
 from app.extensions import db
 
 
@@ -136,7 +137,7 @@ def calculate(inp: CalculationInput) -> Calculation:
 
 def no_decision_message(day: date) -> str:
     return (
-        f"На {day.strftime('%d.%m.%Y')} нет действующего тарифного решения: рассчитать стоимость нельзя. "
+        f"На {format_date(day)} нет действующего тарифного решения: рассчитать стоимость нельзя. "
         "Выберите другую дату расчёта или обратитесь в сетевую организацию."
     )
 

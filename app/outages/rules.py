@@ -7,8 +7,8 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from app.core.clock import company_zone
-from app.core.templating import format_datetime
+from app.core.clock import company_zone, to_local
+from app.core.templating import format_datetime, format_time
 from app.core.text import normalize_search
 from app.outages.addresses import (
     HouseError,
@@ -145,17 +145,18 @@ EVENT_TITLES = {
 }
 
 
+def _within_a_day(outage: Outage) -> bool:
+    return to_local(outage.starts_at).date() == to_local(outage.ends_at).date()
+
+
 def outage_period(outage: Outage) -> str:
-    start, end = format_datetime(outage.starts_at), format_datetime(outage.ends_at)
-    if start[:10] == end[:10]:
-        return f"{start} – {end[11:]}"
-    return f"{start} – {end}"
+    """«03.12.2026 09:00 – 17:00», or «03.12.2026 09:00 – 04.12.2026 17:00» across days."""
+    end = format_time(outage.ends_at) if _within_a_day(outage) else format_datetime(outage.ends_at)
+    return f"{format_datetime(outage.starts_at)} – {end}"
 
 
 def time_range(outage: Outage) -> str:
     """Under a day heading: «09:00 – 17:00», or the whole period when it spans days."""
-    zone = company_zone()
-    start, end = outage.starts_at.astimezone(zone), outage.ends_at.astimezone(zone)
-    if start.date() == end.date():
-        return f"{start.hour:02d}:{start.minute:02d} – {end.hour:02d}:{end.minute:02d}"
+    if _within_a_day(outage):
+        return f"{format_time(outage.starts_at)} – {format_time(outage.ends_at)}"
     return outage_period(outage)

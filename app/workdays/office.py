@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.audit.services import record
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
@@ -95,7 +96,7 @@ def add_override():
     record("office.calendar_override", existing, day=day, is_working=existing.is_working)
     db.session.commit()
     flash(
-        f"{day.strftime('%d.%m.%Y')} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
+        f"{format_date(day)} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
         f"Пересчитано сроков: {changed}.",
         "success",
     )
