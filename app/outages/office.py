@@ -242,7 +242,7 @@ def import_file():
 @admin_required
 def settings():
     current = get_settings()
-    form = SettingsForm(min_notice_days=current.min_notice_days)
+    form = SettingsForm(obj=current)
     if form.validate_on_submit():
         save_settings(form.min_notice_days.data)
         record("office.outage_settings", None, min_notice_days=form.min_notice_days.data)
