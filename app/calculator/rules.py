@@ -8,19 +8,119 @@ kopecks. An individual's household connection up to 15 kW, reliability category 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.calculator.services import (
-    Calculation,
-    CalculationError,
-    CalculationInput,
-    CostTerm,
-    DecisionRef,
-)
 from app.calculator.tariff_file import Variant
-from app.connection.rules import VOLTAGES_KV, derive_category, implementation_term, voltage_band
+from app.connection.rules import (
+    VOLTAGES_KV,
+    Category,
+    ImplementationTerm,
+    derive_category,
+    implementation_term,
+    voltage_band,
+)
 from app.core.templating import format_money, format_number
+
+#: The dataclass names below are a contract between the calculator and the applications:
+#: fields may be added, none renamed or removed.
+
+
+@dataclass(frozen=True)
+class CalculationInput:
+    """The parameters of SPEC §4.2 (the /calculator query), parsed and typed."""
+
+    applicant_type: str  # individual | entrepreneur | legal
+    power_kw: Decimal  # maximum power, previously connected included
+    existing_power_kw: Decimal = Decimal("0")
+    voltage_kv: str = "0.4"  # 0.4 | 6 | 10 | 20 | 35 | 110
+    reliability: int = 3  # 1 | 2 | 3
+    territory: str = "urban"  # urban | rural
+    within_distance: bool = True  # 300 m urban / 500 m rural
+    preferential: bool = False  # belongs to a preferential group
+    overhead_km: Decimal = Decimal("0")
+    cable_km: Decimal = Decimal("0")
+    overhead_variant: str | None = None  # a variant code of the decision, or the first
+    cable_variant: str | None = None
+    sectioning_points: int = 0
+    substation: bool = False
+    distribution_substation: bool = False
+    supply_center: bool = False
+    metering: str = "none"  # none | single_phase | three_phase_direct | three_phase_ct
+    metering_points: int = 0
+    on_date: date | None = None  # picks the decision in force and the VAT rate; today if None
+    #: What the calculator page does not ask and an application knows: its kind (a temporary
+    #: connection has its own p.16 term), whether an individual's load is household (only a
+    #: household connection gets the preferential fee; None: every individual's is), and the
+    #: day whose VAT rate applies when it is not on_date (an invoice issued later).
+    kind: str = "new"
+    household: bool | None = None
+    vat_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CostTerm:
+    """One term of P = C1 + C2·L + … : its rate, quantity and amount (without VAT)."""
+
+    code: str  # "c1" … "c8"
+    label: str  # Russian, e.g. "C2 — строительство ВЛ, АС-70"
+    rate: Decimal
+    quantity: Decimal
+    unit: str  # "шт.", "км", "кВт", "точка учёта"
+    amount: Decimal  # rounded half-up to kopecks
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """The tariff decision cited."""
+
+    id: int
+    region: str
+    title: str  # "Постановление РЭК N 00/00 от 2025-12-20"
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class Calculation:
+    input: CalculationInput
+    on_date: date
+    terms: list[CostTerm]
+    total_without_vat: Decimal
+    total_with_vat: Decimal
+    vat_percent: Decimal
+    rule: str  # "standard" | "preferential"
+    explanation: str  # Russian: which rule applied and why (which of the two was lower)
+    decision: DecisionRef
+    implementation_term: ImplementationTerm
+    notes: list[str] = field(default_factory=list)
+    #: N = maximum − previously connected, kW: the power the terms C5–C7 and the fee count.
+    power_added_kw: Decimal = Decimal("0")
+    #: The applicant's category (SPEC §2.2), for the implementation term and the invoice.
+    category: Category | None = None
+    #: P by the standardized rates, before any preferential fee replaced it.
+    standard_without_vat: Decimal = Decimal("0")
+    standard_with_vat: Decimal = Decimal("0")
+    #: Set when the preferential fee applies (the applicant qualifies): rate × N, VAT included.
+    preferential_rate: Decimal | None = None
+    preferential_fee: Decimal | None = None
+
+    @property
+    def vat_amount(self) -> Decimal:
+        return self.total_with_vat - self.total_without_vat
+
+
+class CalculationError(ValueError):
+    """A calculation that cannot be made: `field` names the input (SPEC §4.2) at fault,
+    `message` says why in Russian (a missing band, variant or metering type, no decision
+    in force on the date, an inconsistent input)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
 
 KOPECK = Decimal("0.01")
 #: Above these an input is a typo, not a connection (a distribution company's scale).
