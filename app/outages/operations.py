@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.auth.models import Role, User
 from app.core.clock import company_zone, now
 from app.extensions import db
+from app.notifications.services import notify
 from app.outages.addresses import HouseError, OutagePlace, normalize_settlement, parse_house, squeeze
 from app.outages.models import ACTIVE_STATUSES, AddressSource, Outage, OutageSettings, OutageStatus, UserAddress
 from app.outages.queries import Address, address_keys, matching_user_ids, source_addresses
@@ -216,8 +217,6 @@ def notify_consumers(outage: Outage, event: str, also_at: OutagePlace | None = N
     has ended is news to nobody. Returns how many consumers were told."""
     if outage.ends_at <= now() or event not in EVENT_TITLES:
         return 0
-    from app.notifications.services import notify
-
     user_ids = matching_user_ids(place_of(outage))
     if also_at is not None:
         user_ids |= matching_user_ids(also_at)
