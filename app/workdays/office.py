@@ -4,6 +4,7 @@ with the overrides, and adding or removing an override."""
 from __future__ import annotations
 
 import calendar as _calendar
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -19,7 +20,13 @@ from app.office import bp as office
 from app.office.access import admin_required
 from app.workdays.forms import OverrideForm
 from app.workdays.models import CalendarOverride
-from app.workdays.services import calendar_changed, get_calendar, statutory_holiday_name, statutory_is_working
+from app.workdays.services import (
+    WorkCalendar,
+    calendar_changed,
+    get_calendar,
+    statutory_holiday_name,
+    statutory_is_working,
+)
 
 bp = Blueprint("workdays", __name__, url_prefix="/calendar")
 
@@ -39,6 +46,36 @@ MONTHS = [
 ]
 
 
+@dataclass(frozen=True)
+class DayCell:
+    day: date
+    working: bool
+    overridden: bool
+    holiday: str | None
+
+
+@dataclass(frozen=True)
+class MonthView:
+    name: str
+    #: Weeks from Monday; None for a day of the month before or after.
+    weeks: list[list[DayCell | None]]
+    working_days: int
+
+
+def _month(cal: WorkCalendar, year: int, month: int) -> MonthView:
+    weeks = [
+        [
+            DayCell(d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d))
+            if d.month == month
+            else None
+            for d in week
+        ]
+        for week in _calendar.Calendar().monthdatescalendar(year, month)
+    ]
+    working = sum(1 for week in weeks for cell in week if cell and cell.working)
+    return MonthView(MONTHS[month - 1], weeks, working)
+
+
 @bp.get("/")
 @admin_required
 def calendar():
@@ -46,20 +83,7 @@ def calendar():
     if not 2000 <= year <= 2100:
         abort(404)
     cal = get_calendar()
-    months = []
-    for month in range(1, 13):
-        weeks = []
-        for week in _calendar.Calendar().monthdatescalendar(year, month):
-            weeks.append(
-                [
-                    (d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d))
-                    if d.month == month
-                    else None
-                    for d in week
-                ]
-            )
-        working = sum(1 for w in weeks for c in w if c and c[1])
-        months.append((MONTHS[month - 1], weeks, working))
+    months = [_month(cal, year, month) for month in range(1, 13)]
     overrides = db.session.scalars(
         sa.select(CalendarOverride)
         .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
