@@ -330,7 +330,7 @@ def seed(report: Report) -> dict:
     from app.auth.models import User
     from app.core.clock import now, today
     from app.extensions import db
-    from app.outages.services import sync_source_addresses
+    from app.outages.operations import sync_source_addresses
     from bench.scale_outages import COUNT as OUTAGES
     from bench.scale_outages import bulk_outages
 

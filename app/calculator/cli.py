@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from app.calculator import bp
+from app.core.templating import format_date
 
 
 @bp.cli.command("import")
@@ -51,5 +52,5 @@ def list_command() -> None:
     from app.calculator.services import list_decisions
 
     for d in list_decisions(limit=1000):
-        state = f"выведено {d.retired_at:%d.%m.%Y}" if d.retired_at else "не выведено"
+        state = f"выведено {format_date(d.retired_at)}" if d.retired_at else "не выведено"
         click.echo(f"{d.id}\t{d.validity_label}\t{state}\t{d.region}\t{d.title}")

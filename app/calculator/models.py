@@ -7,6 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.templating import format_date
 from app.extensions import db
 
 
@@ -44,7 +45,5 @@ class TariffDecision(db.Model):
 
     @property
     def validity_label(self) -> str:
-        start = self.valid_from.strftime("%d.%m.%Y")
-        return (
-            f"с {start} по {self.valid_to.strftime('%d.%m.%Y')}" if self.valid_to else f"с {start}, без срока окончания"
-        )
+        start = format_date(self.valid_from)
+        return f"с {start} по {format_date(self.valid_to)}" if self.valid_to else f"с {start}, без срока окончания"

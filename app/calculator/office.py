@@ -23,6 +23,7 @@ from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.sections import Section
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -179,8 +180,8 @@ def tariff_warning() -> dict:
         following = current.valid_to + timedelta(days=1)
         if decision_in_force(following) is None:
             return {
-                "tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
-                f"а на {following:%d.%m.%Y} решения нет: загрузите его."
+                "tariff_warning": f"Действующее тарифное решение заканчивается {format_date(current.valid_to)}, "
+                f"а на {format_date(following)} решения нет: загрузите его."
             }
     return {"tariff_warning": None}
 

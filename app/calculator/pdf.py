@@ -30,10 +30,9 @@ def _yes(flag: bool) -> str:
     return "да" if flag else "нет"
 
 
-def calculation_pdf(c: Calculation) -> bytes:
+def _inputs_table(c: Calculation) -> list[list]:
     inp = c.input
-    money = format_money
-    inputs = [
+    return [
         ["Заявитель", APPLICANT_TYPES[inp.applicant_type]],
         ["Максимальная мощность", f"{format_number(inp.power_kw, 3)} кВт"],
         ["Ранее присоединённая мощность", f"{format_number(inp.existing_power_kw, 3)} кВт"],
@@ -55,6 +54,10 @@ def calculation_pdf(c: Calculation) -> bytes:
             METERING_LABELS[inp.metering] + (f", точек: {inp.metering_points or 1}" if inp.metering != "none" else ""),
         ],
     ]
+
+
+def _terms_table(c: Calculation) -> list[list]:
+    money = format_money
     terms = [["Составляющая платы", _num("Ставка, ₽"), _num("Количество"), _num("Сумма, ₽")]]
     for t in c.terms:
         terms.append(
@@ -78,6 +81,11 @@ def calculation_pdf(c: Calculation) -> bytes:
                 _num(money(c.preferential_fee, False)),
             ]
         )
+    return terms
+
+
+def calculation_pdf(c: Calculation) -> bytes:
+    money = format_money
     d = c.decision
     validity = f"с {format_date(d.valid_from)}" + (f" по {format_date(d.valid_to)}" if d.valid_to else "")
     story = [
@@ -90,9 +98,9 @@ def calculation_pdf(c: Calculation) -> bytes:
         pdf.spacer(2),
         pdf.p(c.explanation),
         pdf.p("Составляющие платы (без НДС)", "h2"),
-        pdf.table(terms, col_widths=[205, 95, 80, 105]),
+        pdf.table(_terms_table(c), col_widths=[205, 95, 80, 105]),
         pdf.p("Исходные данные", "h2"),
-        pdf.table(inputs, col_widths=[200, 285], header=False),
+        pdf.table(_inputs_table(c), col_widths=[200, 285], header=False),
         pdf.p("Основание и срок", "h2"),
         pdf.p(f"Тарифное решение: {d.region}, {d.title}, действует {validity}."),
         pdf.p(f"Ставка НДС на дату расчёта: {format_number(c.vat_percent)} %."),

@@ -9,6 +9,7 @@ from flask import make_response, redirect, request, send_file, url_for
 
 from app.calculator import bp
 from app.calculator.forms import FIELD_NAMES, CalculatorForm, variant_choices
+from app.calculator.pdf import calculation_pdf
 from app.calculator.services import CalculationError, calculate, decision_in_force
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
@@ -66,8 +67,6 @@ def download_pdf():
     if calculation is None:
         query = _query()
         return redirect(url_for("calculator.calculate") + (f"?{query}" if query else ""))
-    from app.calculator.pdf import calculation_pdf
-
     return send_file(
         io.BytesIO(calculation_pdf(calculation)),
         mimetype="application/pdf",

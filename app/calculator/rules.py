@@ -8,19 +8,119 @@ kopecks. An individual's household connection up to 15 kW, reliability category 
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from app.calculator.services import (
-    Calculation,
-    CalculationError,
-    CalculationInput,
-    CostTerm,
-    DecisionRef,
-)
 from app.calculator.tariff_file import Variant
-from app.connection.rules import VOLTAGES_KV, derive_category, implementation_term, voltage_band
+from app.connection.rules import (
+    VOLTAGES_KV,
+    Category,
+    ImplementationTerm,
+    derive_category,
+    implementation_term,
+    voltage_band,
+)
 from app.core.templating import format_money, format_number
+
+#: The dataclass names below are a contract between the calculator and the applications:
+#: fields may be added, none renamed or removed.
+
+
+@dataclass(frozen=True)
+class CalculationInput:
+    """The parameters of SPEC §4.2 (the /calculator query), parsed and typed."""
+
+    applicant_type: str  # individual | entrepreneur | legal
+    power_kw: Decimal  # maximum power, previously connected included
+    existing_power_kw: Decimal = Decimal("0")
+    voltage_kv: str = "0.4"  # 0.4 | 6 | 10 | 20 | 35 | 110
+    reliability: int = 3  # 1 | 2 | 3
+    territory: str = "urban"  # urban | rural
+    within_distance: bool = True  # 300 m urban / 500 m rural
+    preferential: bool = False  # belongs to a preferential group
+    overhead_km: Decimal = Decimal("0")
+    cable_km: Decimal = Decimal("0")
+    overhead_variant: str | None = None  # a variant code of the decision, or the first
+    cable_variant: str | None = None
+    sectioning_points: int = 0
+    substation: bool = False
+    distribution_substation: bool = False
+    supply_center: bool = False
+    metering: str = "none"  # none | single_phase | three_phase_direct | three_phase_ct
+    metering_points: int = 0
+    on_date: date | None = None  # picks the decision in force and the VAT rate; today if None
+    #: What the calculator page does not ask and an application knows: its kind (a temporary
+    #: connection has its own p.16 term), whether an individual's load is household (only a
+    #: household connection gets the preferential fee; None: every individual's is), and the
+    #: day whose VAT rate applies when it is not on_date (an invoice issued later).
+    kind: str = "new"
+    household: bool | None = None
+    vat_on: date | None = None
+
+
+@dataclass(frozen=True)
+class CostTerm:
+    """One term of P = C1 + C2·L + … : its rate, quantity and amount (without VAT)."""
+
+    code: str  # "c1" … "c8"
+    label: str  # Russian, e.g. "C2 — строительство ВЛ, АС-70"
+    rate: Decimal
+    quantity: Decimal
+    unit: str  # "шт.", "км", "кВт", "точка учёта"
+    amount: Decimal  # rounded half-up to kopecks
+
+
+@dataclass(frozen=True)
+class DecisionRef:
+    """The tariff decision cited."""
+
+    id: int
+    region: str
+    title: str  # "Постановление РЭК N 00/00 от 2025-12-20"
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
+class Calculation:
+    input: CalculationInput
+    on_date: date
+    terms: list[CostTerm]
+    total_without_vat: Decimal
+    total_with_vat: Decimal
+    vat_percent: Decimal
+    rule: str  # "standard" | "preferential"
+    explanation: str  # Russian: which rule applied and why (which of the two was lower)
+    decision: DecisionRef
+    implementation_term: ImplementationTerm
+    notes: list[str] = field(default_factory=list)
+    #: N = maximum − previously connected, kW: the power the terms C5–C7 and the fee count.
+    power_added_kw: Decimal = Decimal("0")
+    #: The applicant's category (SPEC §2.2), for the implementation term and the invoice.
+    category: Category | None = None
+    #: P by the standardized rates, before any preferential fee replaced it.
+    standard_without_vat: Decimal = Decimal("0")
+    standard_with_vat: Decimal = Decimal("0")
+    #: Set when the preferential fee applies (the applicant qualifies): rate × N, VAT included.
+    preferential_rate: Decimal | None = None
+    preferential_fee: Decimal | None = None
+
+    @property
+    def vat_amount(self) -> Decimal:
+        return self.total_with_vat - self.total_without_vat
+
+
+class CalculationError(ValueError):
+    """A calculation that cannot be made: `field` names the input (SPEC §4.2) at fault,
+    `message` says why in Russian (a missing band, variant or metering type, no decision
+    in force on the date, an inconsistent input)."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
 
 KOPECK = Decimal("0.01")
 #: Above these an input is a typo, not a connection (a distribution company's scale).
@@ -129,32 +229,9 @@ def compute(
     """The calculation for `inp` with a decision's rates (tariff_file.load_rates) and the VAT
     percent of `on_date`. Raises CalculationError for the field whose rate is missing."""
     check_input(inp)
-    band = voltage_band(inp.voltage_kv)
     added = inp.power_kw - inp.existing_power_kw
     notes: list[str] = []
-    terms = [_c1(inp, rates)]
-    if inp.overhead_km > 0:
-        terms.append(_line(inp, rates, "c2", band, inp.overhead_km, inp.overhead_variant, "overhead", notes))
-    if inp.cable_km > 0:
-        terms.append(_line(inp, rates, "c3", band, inp.cable_km, inp.cable_variant, "cable", notes))
-    if inp.sectioning_points > 0:
-        rate = _band_rate(rates, "c4", band, "sectioning_points")
-        terms.append(_term("c4", TERM_LABELS["c4"], rate, Decimal(inp.sectioning_points), "шт."))
-    for code, flag in (("c5", "substation"), ("c6", "distribution_substation"), ("c7", "supply_center")):
-        if getattr(inp, flag):
-            rate = _band_rate(rates, code, band, flag)
-            terms.append(_term(code, TERM_LABELS[code], rate, added, "кВт"))
-    if inp.metering != "none":
-        points = inp.metering_points or 1  # SPEC §4.2: one point unless told otherwise
-        rate = _rate(rates.get("c8_per_point", {}).get(inp.metering))
-        if rate is None:
-            raise CalculationError(
-                "metering",
-                f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
-                "Выберите другой тип учёта или обратитесь в сетевую организацию.",
-            )
-        terms.append(_term("c8", f"{TERM_LABELS['c8']}: {METERING_LABELS[inp.metering]}", rate, Decimal(points), "шт."))
-
+    terms = _terms(inp, rates, added, notes)
     standard_without = sum((t.amount for t in terms), Decimal("0"))
     vat_rate = vat_percent / 100
     standard_with = money(standard_without * (1 + vat_rate))
@@ -163,30 +240,14 @@ def compute(
     pref_rate = pref_fee = None
     refusals = preferential_refusals(inp, added)
     if not refusals:
-        key = "preferential_group" if inp.preferential else "standard"
-        pref_rate = rates.get("preferential_per_kw", {}).get(key)
-        if pref_rate is None:
-            which = "для льготной категории заявителей" if inp.preferential else "для физических лиц до 15 кВт"
-            raise CalculationError(
-                "preferential", f"В тарифном решении нет льготной ставки {which}: рассчитать льготную плату нельзя."
-            )
-        pref_rate = _rate(pref_rate)
+        pref_rate = _preferential_rate(inp, rates)
         pref_fee = money(pref_rate * added)
         if pref_fee < standard_with:
             rule = "preferential"
             total_with = pref_fee
             total_without = money(pref_fee / (1 + vat_rate))
     explanation = _explain(inp, rule, refusals, added, standard_with, pref_rate, pref_fee)
-
-    if inp.applicant_type != "individual" and inp.preferential:
-        notes.append("Отметка о льготной категории учитывается только для физических лиц.")
-    if inp.existing_power_kw > 0:
-        notes.append(
-            f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
-            f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}."
-        )
-    if vat_percent == 0:
-        notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
+    notes.extend(_notes(inp, added, vat_percent))
 
     load = "household" if is_household(inp) else "commercial"
     category = derive_category(inp.applicant_type, inp.power_kw, inp.kind, load)
@@ -210,6 +271,59 @@ def compute(
         preferential_rate=pref_rate,
         preferential_fee=pref_fee,
     )
+
+
+def _terms(inp: CalculationInput, rates: dict, added: Decimal, notes: list[str]) -> list[CostTerm]:
+    """The terms C1…C8 the connection needs, in order; a line's note on its variant in `notes`."""
+    band = voltage_band(inp.voltage_kv)
+    terms = [_c1(inp, rates)]
+    if inp.overhead_km > 0:
+        terms.append(_line(inp, rates, "c2", band, inp.overhead_km, inp.overhead_variant, "overhead", notes))
+    if inp.cable_km > 0:
+        terms.append(_line(inp, rates, "c3", band, inp.cable_km, inp.cable_variant, "cable", notes))
+    if inp.sectioning_points > 0:
+        rate = _band_rate(rates, "c4", band, "sectioning_points")
+        terms.append(_term("c4", TERM_LABELS["c4"], rate, Decimal(inp.sectioning_points), "шт."))
+    for code, flag in (("c5", "substation"), ("c6", "distribution_substation"), ("c7", "supply_center")):
+        if getattr(inp, flag):
+            rate = _band_rate(rates, code, band, flag)
+            terms.append(_term(code, TERM_LABELS[code], rate, added, "кВт"))
+    if inp.metering != "none":
+        points = inp.metering_points or 1  # SPEC §4.2: one point unless told otherwise
+        rate = _rate(rates.get("c8_per_point", {}).get(inp.metering))
+        if rate is None:
+            raise CalculationError(
+                "metering",
+                f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
+                "Выберите другой тип учёта или обратитесь в сетевую организацию.",
+            )
+        terms.append(_term("c8", f"{TERM_LABELS['c8']}: {METERING_LABELS[inp.metering]}", rate, Decimal(points), "шт."))
+    return terms
+
+
+def _preferential_rate(inp: CalculationInput, rates: dict) -> Decimal:
+    key = "preferential_group" if inp.preferential else "standard"
+    rate = rates.get("preferential_per_kw", {}).get(key)
+    if rate is None:
+        which = "для льготной категории заявителей" if inp.preferential else "для физических лиц до 15 кВт"
+        raise CalculationError(
+            "preferential", f"В тарифном решении нет льготной ставки {which}: рассчитать льготную плату нельзя."
+        )
+    return _rate(rate)
+
+
+def _notes(inp: CalculationInput, added: Decimal, vat_percent: Decimal) -> list[str]:
+    notes = []
+    if inp.applicant_type != "individual" and inp.preferential:
+        notes.append("Отметка о льготной категории учитывается только для физических лиц.")
+    if inp.existing_power_kw > 0:
+        notes.append(
+            f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
+            f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}."
+        )
+    if vat_percent == 0:
+        notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
+    return notes
 
 
 def is_household(inp: CalculationInput) -> bool:

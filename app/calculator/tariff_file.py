@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from app.core.templating import format_money
+
 BANDS = ("0.4", "1-20", "35", "110")
 TERRITORIES = ("urban", "rural")
 METERING_TYPES = ("single_phase", "three_phase_direct", "three_phase_ct")
@@ -279,7 +281,7 @@ def _number(value, path: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(path, "должно быть неотрицательным числом"))
         return None
     if value > MAX_RATE:
-        problems.append(Problem(path, f"слишком большое значение (больше {MAX_RATE:,} ₽)".replace(",", " ")))
+        problems.append(Problem(path, f"слишком большое значение (больше {format_money(MAX_RATE)})"))
         return None
     return str(value)
 

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.workdays.services import term_label
+
 VOLTAGES_KV = ("0.4", "6", "10", "20", "35", "110")
 
 
@@ -85,8 +87,6 @@ class ImplementationTerm:
 
     @property
     def label(self) -> str:
-        from app.workdays.services import term_label
-
         return term_label(self.amount, self.unit)
 
 

@@ -32,6 +32,7 @@ _DATE = dates.parse_pattern("dd.MM.y")
 _LONG_DATE = dates.parse_pattern("d MMMM y")
 _DAY_HEADING = dates.parse_pattern("d MMMM, EEEE")
 _DATETIME = dates.parse_pattern("dd.MM.y HH:mm")
+_TIME = dates.parse_pattern("HH:mm")
 _MONEY = numbers.parse_pattern("#,##0.00;\u2212#,##0.00")
 _NUMBERS: dict[int, numbers.NumberPattern] = {}
 
@@ -51,6 +52,11 @@ def format_date(value: date | datetime | None, style: str = "short") -> str:
 
 def format_datetime(value: datetime | None) -> str:
     return "" if value is None else _DATETIME.apply(to_local(value), RUSSIAN)
+
+
+def format_time(value: datetime | None) -> str:
+    """'09:00': the time of day in the company's zone."""
+    return "" if value is None else _TIME.apply(to_local(value), RUSSIAN)
 
 
 def format_money(value: Decimal | int | float | None, currency: bool = True) -> str:

@@ -9,14 +9,9 @@ def import_command(path: str) -> None:
     """Import outages from a CSV file (SPEC §4.4); a bad row refuses the whole file."""
     from app.audit.services import record
     from app.db import unit_of_work
-    from app.outages.services import (
-        MAX_IMPORT_BYTES,
-        ImportFileError,
-        get_settings,
-        import_rows,
-        outage_period,
-        read_csv,
-    )
+    from app.outages.csv_import import MAX_IMPORT_BYTES, ImportFileError, import_rows, read_csv
+    from app.outages.queries import get_settings
+    from app.outages.rules import outage_period
 
     with open(path, "rb") as handle:
         data = handle.read(MAX_IMPORT_BYTES + 1)  # a huge or endless input is refused by its start
@@ -57,7 +52,7 @@ def sync_addresses_command() -> None:
     from app.auth.models import Role, User
     from app.db import unit_of_work
     from app.extensions import db
-    from app.outages.services import sync_source_addresses
+    from app.outages.operations import sync_source_addresses
 
     changed = 0
     ids = db.session.scalars(sa.select(User.id).where(User.role == Role.consumer.value).order_by(User.id)).all()

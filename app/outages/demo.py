@@ -3,7 +3,8 @@
 from datetime import datetime, timedelta
 
 from app.core.clock import company_zone, today
-from app.outages.services import OutageData, add_address, cancel_outage, close_outage, create_outage, update_outage
+from app.outages.operations import add_address, cancel_outage, close_outage, create_outage, update_outage
+from app.outages.rules import OutageData
 
 #: (days from today, start hour, hours, district, settlement, street, houses, reason, external id)
 OUTAGES = [

@@ -9,7 +9,7 @@ from icalendar import Calendar, Event
 
 from app.core.clock import company_zone, now
 from app.outages.models import Outage, OutageStatus
-from app.outages.services import EVENT_TITLES
+from app.outages.rules import EVENT_TITLES
 
 
 def uid_domain(site_url: str) -> str:

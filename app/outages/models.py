@@ -19,16 +19,25 @@ class OutageStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _STATUS_LABELS[self]
+        return {"planned": "запланировано", "changed": "изменено", "cancelled": "отменено", "done": "выполнено"}[
+            self.value
+        ]
 
     @property
     def css(self) -> str:
-        return _STATUS_CSS[self]
+        return {"planned": "wait", "changed": "wait", "cancelled": "bad", "done": "ok"}[self.value]
 
 
-# Looked up by the member itself (a StrEnum hashes as its value): the schedule prints dozens.
-_STATUS_LABELS = {"planned": "запланировано", "changed": "изменено", "cancelled": "отменено", "done": "выполнено"}
-_STATUS_CSS = {"planned": "wait", "changed": "wait", "cancelled": "bad", "done": "ok"}
+def _enum_column(enum_class: type[enum.Enum], name: str, length: int) -> sa.Enum:
+    """A column of the enum's values (the strings stored), checked by a CHECK constraint."""
+    return sa.Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=length,
+    )
 
 
 OUTAGE_STATUSES = tuple(s.value for s in OutageStatus)
@@ -41,7 +50,6 @@ class Outage(db.Model):
 
     __tablename__ = "outages"
     __table_args__ = (
-        sa.CheckConstraint(f"status IN {OUTAGE_STATUSES}", name="status"),
         sa.CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         # The schedule: a date window (starts_at bounded on both sides), in order of start; the
         # end, settlement and street are checked in the index, before any row is read.
@@ -64,7 +72,9 @@ class Outage(db.Model):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     reason: Mapped[str] = mapped_column(sa.String(500))
-    status: Mapped[str] = mapped_column(sa.String(10), default=OutageStatus.planned.value)
+    status: Mapped[OutageStatus] = mapped_column(
+        _enum_column(OutageStatus, "outage_status", 10), default=OutageStatus.planned
+    )
 
     #: normalize_settlement(settlement), e.g. «примерск».
     settlement_key: Mapped[str] = mapped_column(sa.String(120))
@@ -114,7 +124,6 @@ class UserAddress(db.Model):
 
     __tablename__ = "user_addresses"
     __table_args__ = (
-        sa.CheckConstraint("source IN ('manual', 'application')", name="source"),
         sa.UniqueConstraint(
             "user_id",
             "source",
@@ -139,7 +148,9 @@ class UserAddress(db.Model):
     #: The canonical house («19а», «2к1»), "" when not given.
     house_key: Mapped[str] = mapped_column(sa.String(40), default="")
     #: "manual" (added in the profile) or "application" (an application's object).
-    source: Mapped[str] = mapped_column(sa.String(12), default=AddressSource.manual.value)
+    source: Mapped[AddressSource] = mapped_column(
+        _enum_column(AddressSource, "address_source", 12), default=AddressSource.manual
+    )
     created_at: Mapped[datetime]
 
     @property

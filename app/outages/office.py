@@ -14,27 +14,12 @@ from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
+from app.outages.csv_import import MAX_IMPORT_BYTES, ImportFileError, import_rows, read_csv
 from app.outages.forms import CancelForm, ImportForm, OutageForm, ScheduleFilterForm, SettingsForm
 from app.outages.models import OUTAGE_STATUSES, Outage, OutageStatus
-from app.outages.services import (
-    MAX_IMPORT_BYTES,
-    ImportFileError,
-    OutageData,
-    ScheduleFilter,
-    cancel_outage,
-    close_outage,
-    create_outage,
-    get_settings,
-    import_rows,
-    is_short_notice,
-    outage_period,
-    read_csv,
-    save_settings,
-    schedule_page,
-    settlement_keys,
-    update_outage,
-    validate,
-)
+from app.outages.operations import cancel_outage, close_outage, create_outage, save_settings, update_outage
+from app.outages.queries import ScheduleFilter, get_settings, is_short_notice, schedule_page, settlement_keys
+from app.outages.rules import OutageData, outage_period, validate
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
@@ -257,7 +242,7 @@ def import_file():
 @admin_required
 def settings():
     current = get_settings()
-    form = SettingsForm(min_notice_days=current.min_notice_days)
+    form = SettingsForm(obj=current)
     if form.validate_on_submit():
         save_settings(form.min_notice_days.data)
         record("office.outage_settings", None, min_notice_days=form.min_notice_days.data)

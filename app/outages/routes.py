@@ -17,20 +17,18 @@ from app.extensions import db
 from app.outages import bp
 from app.outages.forms import AddressForm, ScheduleFilterForm
 from app.outages.ical import build_calendar
-from app.outages.services import (
+from app.outages.operations import add_address, validate_address
+from app.outages.queries import (
     PAGE_SIZE,
     ScheduleFilter,
-    add_address,
     by_day,
     find_user_address,
-    outage_period,
     schedule_all,
     schedule_page,
     settlement_keys,
     suggestions,
-    time_range,
-    validate_address,
 )
+from app.outages.rules import outage_period, time_range
 
 UNKNOWN_SETTLEMENT = "Населённого пункта «{}» нет в графике отключений. Проверьте название или выберите из подсказок."
 

@@ -7,13 +7,9 @@ from app.core import signals
 from app.core.sections import Section
 from app.outages.forms import AddressForm
 from app.outages.models import AddressSource
-from app.outages.services import (
-    outage_period,
-    source_addresses,
-    sync_source_addresses,
-    upcoming_for_user,
-    user_addresses,
-)
+from app.outages.operations import sync_source_addresses
+from app.outages.queries import source_addresses, upcoming_for_user, user_addresses
+from app.outages.rules import outage_period
 
 
 @signals.profile_sections.connect

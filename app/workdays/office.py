@@ -4,6 +4,7 @@ with the overrides, and adding or removing an override."""
 from __future__ import annotations
 
 import calendar as _calendar
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -12,13 +13,20 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.audit.services import record
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
 from app.workdays.forms import OverrideForm
 from app.workdays.models import CalendarOverride
-from app.workdays.services import calendar_changed, get_calendar, statutory_holiday_name, statutory_is_working
+from app.workdays.services import (
+    WorkCalendar,
+    calendar_changed,
+    get_calendar,
+    statutory_holiday_name,
+    statutory_is_working,
+)
 
 bp = Blueprint("workdays", __name__, url_prefix="/calendar")
 
@@ -38,6 +46,36 @@ MONTHS = [
 ]
 
 
+@dataclass(frozen=True)
+class DayCell:
+    day: date
+    working: bool
+    overridden: bool
+    holiday: str | None
+
+
+@dataclass(frozen=True)
+class MonthView:
+    name: str
+    #: Weeks from Monday; None for a day of the month before or after.
+    weeks: list[list[DayCell | None]]
+    working_days: int
+
+
+def _month(cal: WorkCalendar, year: int, month: int) -> MonthView:
+    weeks = [
+        [
+            DayCell(d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d))
+            if d.month == month
+            else None
+            for d in week
+        ]
+        for week in _calendar.Calendar().monthdatescalendar(year, month)
+    ]
+    working = sum(1 for week in weeks for cell in week if cell and cell.working)
+    return MonthView(MONTHS[month - 1], weeks, working)
+
+
 @bp.get("/")
 @admin_required
 def calendar():
@@ -45,20 +83,7 @@ def calendar():
     if not 2000 <= year <= 2100:
         abort(404)
     cal = get_calendar()
-    months = []
-    for month in range(1, 13):
-        weeks = []
-        for week in _calendar.Calendar().monthdatescalendar(year, month):
-            weeks.append(
-                [
-                    (d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d))
-                    if d.month == month
-                    else None
-                    for d in week
-                ]
-            )
-        working = sum(1 for w in weeks for c in w if c and c[1])
-        months.append((MONTHS[month - 1], weeks, working))
+    months = [_month(cal, year, month) for month in range(1, 13)]
     overrides = db.session.scalars(
         sa.select(CalendarOverride)
         .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
@@ -95,7 +120,7 @@ def add_override():
     record("office.calendar_override", existing, day=day, is_working=existing.is_working)
     db.session.commit()
     flash(
-        f"{day.strftime('%d.%m.%Y')} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
+        f"{format_date(day)} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
         f"Пересчитано сроков: {changed}.",
         "success",
     )

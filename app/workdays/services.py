@@ -17,7 +17,8 @@ import holidays
 import sqlalchemy as sa
 from flask import g, has_app_context
 
-from app.db import read
+from app.core.templating import plural as _plural
+from app.extensions import db
 from app.workdays.models import CalendarOverride
 
 
@@ -105,12 +106,9 @@ class WorkCalendar:
         raise ValueError(f"unknown term unit {unit!r}")
 
 
-#: Read by every page that shows a deadline: built once.
-_OVERRIDES = sa.select(CalendarOverride.day, CalendarOverride.is_working)
-
-
 def load_overrides() -> dict[date, bool]:
-    return {day: is_working for day, is_working in read(_OVERRIDES)}
+    rows = db.session.execute(sa.select(CalendarOverride.day, CalendarOverride.is_working))
+    return {row.day: row.is_working for row in rows}
 
 
 def get_calendar() -> WorkCalendar:
@@ -170,9 +168,5 @@ def term_label(amount: int, unit: str) -> str:
 
 
 def plural(n: int, forms: tuple[str, str, str]) -> str:
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return forms[0]
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return forms[1]
-    return forms[2]
+    """The form of (one, few, many) that goes with n (app.core.templating.plural, Babel's rules)."""
+    return _plural(n, *forms)

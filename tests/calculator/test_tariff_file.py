@@ -127,6 +127,7 @@ def test_nan_infinity_huge_and_duplicate_keys():
     found = problems_of(text.encode())
     assert "c1.up_to_150: должно быть неотрицательным числом" in found
     assert any(p.startswith("c1.over_150: слишком большое значение") for p in found)
+    assert "c1.over_150: слишком большое значение (больше 1\u202f000\u202f000\u202f000,00\u00a0₽)" in found
     assert "c6_per_kw.1-20: ключ повторяется в файле" in found
 
 

@@ -56,3 +56,13 @@ def test_plural_forms_follow_russian(n, word):
     from app.core.templating import plural
 
     assert plural(n, "день", "дня", "дней") == word
+
+
+def test_format_time_is_the_time_of_day_in_the_company_zone(app):
+    from datetime import UTC, datetime
+
+    from app.core.templating import format_time
+
+    # 06:05 UTC is 09:05 in Moscow (the testing company's zone).
+    assert format_time(datetime(2026, 12, 3, 6, 5, tzinfo=UTC)) == "09:05"
+    assert format_time(None) == ""

@@ -14,7 +14,8 @@ from tests.e2e.helpers import browser_login
 
 @pytest.fixture
 def schedule(app):
-    from app.outages.services import OutageData, create_outage
+    from app.outages.operations import create_outage
+    from app.outages.rules import OutageData
 
     clock.set_now(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
     start = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)

@@ -29,7 +29,8 @@ def local(day: int, hour: int = 9, minute: int = 0, month: int = 12, year: int =
 @pytest.fixture
 def make_outage(app):
     """make_outage(settlement="г. Примерск", street="ул. Ленина", houses="1-15", day=3, hours=8, **fields)"""
-    from app.outages.services import OutageData, create_outage
+    from app.outages.operations import create_outage
+    from app.outages.rules import OutageData
 
     def factory(
         settlement="г. Примерск",
@@ -68,7 +69,7 @@ def make_outage(app):
 @pytest.fixture
 def address_of(app):
     """address_of(user, settlement, street, house): a manual «мой адрес»."""
-    from app.outages.services import add_address
+    from app.outages.operations import add_address
 
     def factory(user, settlement="г. Примерск", street="ул. Ленина", house="7"):
         address = add_address(user, settlement, street, house)

@@ -6,7 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from app.extensions import db
-from app.outages.services import cancel_outage, update_outage
+from app.outages.operations import cancel_outage, update_outage
 from tests.outages.conftest import local
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -68,7 +68,7 @@ def test_an_unknown_settlement_is_a_russian_400(client, make_outage):
 
 
 def _data_of(outage, **changes):
-    from app.outages.services import OutageData
+    from app.outages.rules import OutageData
 
     values = dict(
         district=outage.district,

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from app.core import signals
 from app.extensions import db
-from app.outages import services
+from app.outages import operations
 from app.outages.models import UserAddress
 from tests.helpers import Page
 
@@ -124,16 +124,16 @@ def test_addresses_of_applications_are_listed_and_mirrored(consumer_client, cons
     assert "с. Заречное, ул. Речная, д. 5" in text and "из заявки" in text
     assert not page.select("#my-addresses form[action$='/delete']"), "they cannot be removed by hand"
 
-    assert services.sync_source_addresses(consumer) == 2
+    assert operations.sync_source_addresses(consumer) == 2
     db.session.commit()
     assert {(a.settlement_key, a.source) for a in addresses(consumer)} == {
         ("заречное", "application"),
         ("березовка", "application"),
     }
-    assert services.sync_source_addresses(consumer) == 0, "a second sync changes nothing"
+    assert operations.sync_source_addresses(consumer) == 0, "a second sync changes nothing"
 
     application_addresses[consumer.id] = [("с. Заречное", "ул. Речная", "5")]
-    assert services.sync_source_addresses(consumer) == 1
+    assert operations.sync_source_addresses(consumer) == 1
     db.session.commit()
     [mirrored] = addresses(consumer)
     assert consumer_client.submit(f"/profile/addresses/{mirrored.id}/delete", {}).status_code == 404

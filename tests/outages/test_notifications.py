@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
-from app.outages.services import OutageData, cancel_outage, close_outage, matching_user_ids, place_of, update_outage
+from app.outages.operations import cancel_outage, close_outage, update_outage
+from app.outages.queries import matching_user_ids
+from app.outages.rules import OutageData, place_of
 from tests.core.query_counter import count_queries
 from tests.helpers import mail_text
 

@@ -59,7 +59,7 @@ def test_settings_are_for_admins(operator_client, admin_client):
     assert operator_client.get("/office/outages/settings").status_code == 403
     admin_client.page("/office/outages/settings")
     admin_client.submit("/office/outages/settings", {"min_notice_days": "5"}, expect=302)
-    from app.outages.services import get_settings
+    from app.outages.queries import get_settings
 
     assert get_settings().min_notice_days == 5
     page = admin_client.page("/office/outages/settings")

@@ -174,7 +174,7 @@ def test_links_to_print_and_calendar_carry_the_filter(client, demo_outages):
 
 def test_a_cancelled_outage_shows_as_cancelled(client, make_outage):
     from app.extensions import db
-    from app.outages.services import cancel_outage
+    from app.outages.operations import cancel_outage
 
     outage = make_outage()
     cancel_outage(outage)

@@ -113,7 +113,7 @@ def test_profile_links_the_downloads(consumer_client, consumer_with_history):
 
 def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_client, consumer_with_history):
     from app.outages.models import UserAddress
-    from app.outages.services import add_address
+    from app.outages.operations import add_address
     from app.privacy.services import anonymise
 
     add_address(consumer_with_history, "Примерск", "ул. Ленина", "1")

@@ -82,7 +82,7 @@ def a_notification(owner) -> dict:
 @object_factory("outages.delete_my_address")
 def a_manual_address(owner) -> dict:
     from app.extensions import db
-    from app.outages.services import add_address
+    from app.outages.operations import add_address
 
     address = add_address(owner, "Примерск", "ул. Ленина", "1")
     db.session.commit()

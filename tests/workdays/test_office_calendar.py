@@ -31,3 +31,18 @@ def test_bad_override_input(admin_client):
 
 def test_calendar_is_for_admins(operator_client):
     assert operator_client.get("/office/calendar/").status_code == 403
+
+
+def test_the_year_grid_shows_working_days_holidays_and_overrides(admin_client):
+    admin_client.submit("/office/calendar/", {"day": "2026-12-30", "is_working": "0", "note": "Региональный день"})
+    page = admin_client.page("/office/calendar/?year=2026")
+    captions = [c.get_text(strip=True) for c in page.select(".calendar caption")]
+    assert captions[0] == "Январь — рабочих дней: 15" and captions[11] == "Декабрь — рабочих дней: 21"
+    january, december = page.select(".calendar table")[0], page.select(".calendar table")[11]
+    first = next(td for td in january.select("td") if td.get_text() == "1")
+    assert first["class"] == ["off"] and first["title"] == "Новогодние каникулы"
+    twelfth = next(td for td in january.select("td") if td.get_text() == "12")
+    assert not twelfth.get("class") and not twelfth.get("title")
+    thirtieth = next(td for td in december.select("td") if td.get_text() == "30")
+    assert thirtieth["class"] == ["off", "override"]
+    assert len(january.select("tbody tr")) == 5 and len(january.select("tbody td")) == 35

@@ -8,8 +8,8 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.outages.csv_import import ImportFileError, import_csv
 from app.outages.models import Outage
-from app.outages.services import ImportFileError, import_csv
 from tests.outages.conftest import local
 
 pytestmark = pytest.mark.usefixtures("fixed_clock")
@@ -199,9 +199,9 @@ def test_a_large_import_writes_in_chunks_so_others_write_in_between(app, tmp_pat
     commits every IMPORT_CHUNK rows (the file is checked whole before the first one)."""
     from sqlalchemy import event
 
-    from app.outages import services
+    from app.outages import csv_import
 
-    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    monkeypatch.setattr(csv_import, "IMPORT_CHUNK", 2)
     path = tmp_path / "outages.csv"
     path.write_text(GOOD, encoding="utf-8")
     commits = []
