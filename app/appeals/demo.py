@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.appeals.services import (
-    AppealData,
-    CheckedFile,
+from app.appeals.operations import (
     add_clarification,
     add_note,
     answer_appeal,
@@ -17,6 +15,7 @@ from app.appeals.services import (
     register_appeal,
     take_into_work,
 )
+from app.appeals.rules import AppealData, CheckedFile
 from app.core import clock
 from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf

@@ -8,11 +8,12 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.appeals import services
+from app.appeals import deadlines, operations, queries
 from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
 from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
-from app.appeals.services import AppealError, QueueFilters
+from app.appeals.queries import QueueFilters
+from app.appeals.rules import AppealError, identity_details
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
 from app.core.clock import today
@@ -55,7 +56,7 @@ def queue():
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
     rows = db.session.scalars(
-        services.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        queries.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
     return render_page_or_block(
         "appeals/office/queue.html",
@@ -100,10 +101,10 @@ def new_appeal():
         )
     form = OfficeAppealForm()
     if request.method == "GET":
-        form.complainant_details.data = services.identity_details(consumer)
+        form.complainant_details.data = identity_details(consumer)
     if form.validate_on_submit():
         try:
-            appeal = services.register_appeal(
+            appeal = operations.register_appeal(
                 consumer,
                 form.appeal_data(),
                 received_via=form.received_via.data,
@@ -144,14 +145,14 @@ def _card(appeal: Appeal, failed=None, status: int = 200):
     }
     if failed is not None:
         forms[failed[0]] = failed[1]
-    messages, files = services.thread(appeal, internal=True)
+    messages, files = queries.thread(appeal, internal=True)
     return render_template(
         "appeals/office/show.html",
         appeal=appeal,
         messages=messages,
         files=files,
-        events=services.history(appeal),
-        answer=services.latest_answer(messages),
+        events=queries.history(appeal),
+        answer=queries.latest_answer(messages),
         today=today(),
         action_form=ActionForm(),
         form=failed[1] if failed else None,
@@ -189,7 +190,7 @@ def assign_appeal(appeal_id: int):
         return _card(appeal, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
-        services.assign(appeal, assignee, current_user)
+        operations.assign(appeal, assignee, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     who = assignee.short_person_name or assignee.email if assignee else None
@@ -201,9 +202,9 @@ def take_appeal(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
     _check_action()
     try:
-        services.take_into_work(appeal, current_user)
+        operations.take_into_work(appeal, current_user)
         if appeal.assigned_to_id is None:
-            services.assign(appeal, current_user, current_user)
+            operations.assign(appeal, current_user, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение принято в работу.")
@@ -216,7 +217,7 @@ def answer_appeal(appeal_id: int):
     if not form.validate_on_submit():
         return _card(appeal, ("answer_form", form))
     try:
-        services.answer_appeal(appeal, current_user, form.text.data, form.checked)
+        operations.answer_appeal(appeal, current_user, form.text.data, form.checked)
     except AppealError as exc:
         form.text.errors.append(str(exc))
         db.session.rollback()
@@ -234,7 +235,7 @@ def decline_appeal(appeal_id: int):
     if not form.validate_on_submit():
         return _card(appeal, ("decline_form", form))
     try:
-        services.decline_appeal(appeal, current_user, form.reason.data)
+        operations.decline_appeal(appeal, current_user, form.reason.data)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение оставлено без ответа по существу; заявитель получил причину.")
@@ -245,7 +246,7 @@ def close_appeal(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
     _check_action()
     try:
-        services.close_appeal(appeal, current_user)
+        operations.close_appeal(appeal, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение закрыто.")
@@ -257,7 +258,7 @@ def add_note(appeal_id: int):
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _card(appeal, ("note_form", form))
-    services.add_note(appeal, current_user, form.text.data)
+    operations.add_note(appeal, current_user, form.text.data)
     return _done(appeal, "Заметка сохранена.")
 
 
@@ -265,8 +266,8 @@ def add_note(appeal_id: int):
 def print_letter(appeal_id: int):
     """The answer as a paper letter with the company's details (channel «post»)."""
     appeal = _appeal_or_404(appeal_id)
-    messages, files = services.thread(appeal, internal=False)
-    reply = services.latest_answer(messages)
+    messages, files = queries.thread(appeal, internal=False)
+    reply = queries.latest_answer(messages)
     if reply is None:
         flash("Письмо можно распечатать после ответа на обращение.", "error")
         return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
@@ -295,14 +296,14 @@ def download_file(appeal_id: int, file_id: int):
 @bp.route("/terms", methods=["GET", "POST"])
 @admin_required
 def edit_terms():
-    current = services.load_terms()
+    current = deadlines.load_terms()
     form = terms_form(current)()
     if form.validate_on_submit():
         values = {
             key: Term(getattr(form, f"amount_{key[0]}_{key[1]}").data, getattr(form, f"unit_{key[0]}_{key[1]}").data)
             for key in current
         }
-        changed = services.save_terms(values)
+        changed = deadlines.save_terms(values)
         record("office.appeal_terms", None, changed_due_dates=changed)
         db.session.commit()
         flash(f"Сроки ответа сохранены. Пересчитано сроков открытых обращений: {changed}.", "success")
@@ -323,7 +324,7 @@ def edit_terms():
 # --- the dashboard -----------------------------------------------------------------------------
 
 dashboard_widget = DashboardWidget(
-    "appeals/office/_dashboard.html", lambda: services.dashboard_numbers(today()), order=20
+    "appeals/office/_dashboard.html", lambda: queries.dashboard_numbers(today()), order=20
 )
 
 office.register_blueprint(bp)

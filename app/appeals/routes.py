@@ -11,15 +11,9 @@ from sqlalchemy.orm import joinedload
 from app.appeals import bp
 from app.appeals.forms import AppealForm, ClarificationForm
 from app.appeals.models import Appeal, AppealFile, AppealMessage, MessageKind
-from app.appeals.services import (
-    AppealError,
-    add_clarification,
-    get_own_appeal,
-    identity_details,
-    latest_answer,
-    register_appeal,
-    thread,
-)
+from app.appeals.operations import add_clarification, register_appeal
+from app.appeals.queries import get_own_appeal, latest_answer, thread
+from app.appeals.rules import AppealError, identity_details
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
