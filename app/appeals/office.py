@@ -3,14 +3,12 @@ with every staff action, the printed letter, the answer terms (admins), the dash
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
 from app.appeals import deadlines, operations, queries
 from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
-from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
+from app.appeals.models import AnswerChannel, Appeal, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
 from app.appeals.queries import QueueFilters
 from app.appeals.rules import AppealError, identity_details
@@ -20,7 +18,6 @@ from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.storage import send_stored_file
-from app.core.text import like_pattern
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
@@ -55,9 +52,7 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
-    rows = db.session.scalars(
-        queries.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    rows = queries.queue_page(filters, current_user, day, page, PAGE_SIZE)
     return render_page_or_block(
         "appeals/office/queue.html",
         "results",
@@ -76,17 +71,6 @@ def queue():
 # --- registration on a consumer's behalf -------------------------------------------------------
 
 
-def _find_consumers(q: str) -> list[User]:
-    if not q:
-        return []
-    return db.session.scalars(
-        sa.select(User)
-        .where(User.role == Role.consumer.value, User.search_text.like(like_pattern(q), escape="\\"))
-        .order_by(User.last_name, User.id)
-        .limit(20)
-    ).all()
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new_appeal():
     """Step one finds the consumer (`consumer_q`), step two is the appeal form."""
@@ -97,7 +81,7 @@ def new_appeal():
     if consumer is None:
         q = request.args.get("consumer_q", "").strip()[:100]
         return render_template(
-            "appeals/office/new.html", consumer=None, q=q, found=_find_consumers(q), searched=bool(q)
+            "appeals/office/new.html", consumer=None, q=q, found=queries.find_consumers(q), searched=bool(q)
         )
     form = OfficeAppealForm()
     if request.method == "GET":
@@ -125,11 +109,7 @@ def new_appeal():
 
 
 def _appeal_or_404(appeal_id: int) -> Appeal:
-    appeal = db.session.scalar(
-        sa.select(Appeal)
-        .options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to), joinedload(Appeal.registered_by))
-        .where(Appeal.id == appeal_id)
-    )
+    appeal = queries.card_appeal(appeal_id)
     if appeal is None:
         abort(404)
     return appeal
@@ -280,11 +260,7 @@ def print_letter(appeal_id: int):
 
 @bp.get("/<int:appeal_id>/files/<int:file_id>")
 def download_file(appeal_id: int, file_id: int):
-    item = db.session.scalar(
-        sa.select(AppealFile)
-        .options(joinedload(AppealFile.stored))
-        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal_id)
-    )
+    item = queries.appeal_file(appeal_id, file_id)
     if item is None:
         abort(404)
     return send_stored_file(item.stored)

@@ -21,7 +21,7 @@ from app.appeals.models import (
     AppealTopic,
     MessageKind,
 )
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.core.text import like_pattern
 from app.extensions import db
 from app.office.forms import enum_choice
@@ -33,6 +33,62 @@ DUE_SOON_DAYS = 3
 def get_own_appeal(appeal_id: int, consumer: User) -> Appeal | None:
     """Ownership first: another consumer's appeal is simply not found."""
     return db.session.scalar(sa.select(Appeal).where(Appeal.id == appeal_id, Appeal.consumer_id == consumer.id))
+
+
+def consumer_appeals(consumer: User, page: int, page_size: int) -> list[Appeal]:
+    """A page of the consumer's appeals, newest first, with one more row when a next page exists."""
+    return db.session.scalars(
+        sa.select(Appeal)
+        .where(Appeal.consumer_id == consumer.id)
+        .order_by(Appeal.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size + 1)
+    ).all()
+
+
+def consumer_file(appeal: Appeal, file_id: int) -> AppealFile | None:
+    """A file of the consumer's appeal: filed with it, a clarification's or an answer's; never an
+    internal note's."""
+    return db.session.scalar(
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
+        .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
+        .where(
+            AppealFile.id == file_id,
+            AppealFile.appeal_id == appeal.id,
+            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+        )
+    )
+
+
+def card_appeal(appeal_id: int) -> Appeal | None:
+    """The office card's appeal, with its consumer, assignee and registrar (one query)."""
+    return db.session.scalar(
+        sa.select(Appeal)
+        .options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to), joinedload(Appeal.registered_by))
+        .where(Appeal.id == appeal_id)
+    )
+
+
+def appeal_file(appeal_id: int, file_id: int) -> AppealFile | None:
+    """Any file of the appeal, for staff."""
+    return db.session.scalar(
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
+        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal_id)
+    )
+
+
+def find_consumers(q: str) -> list[User]:
+    """Consumers whose name, organisation or email matches, for registering an appeal on their behalf."""
+    if not q:
+        return []
+    return db.session.scalars(
+        sa.select(User)
+        .where(User.role == Role.consumer.value, User.search_text.like(like_pattern(q), escape="\\"))
+        .order_by(User.last_name, User.id)
+        .limit(20)
+    ).all()
 
 
 def thread(appeal: Appeal, *, internal: bool) -> tuple[list[AppealMessage], dict[int | None, list[AppealFile]]]:
@@ -149,6 +205,13 @@ def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
     if filters.sort == "new":
         return query.order_by(Appeal.id.desc())
     return query.order_by(Appeal.due_date, Appeal.id)
+
+
+def queue_page(filters: QueueFilters, user: User, today: date, page: int, page_size: int) -> list[Appeal]:
+    """A page of the queue, with one more row when a next page exists."""
+    return db.session.scalars(
+        queue_query(filters, user, today).offset((page - 1) * page_size).limit(page_size + 1)
+    ).all()
 
 
 def dashboard_numbers(today: date) -> dict:
