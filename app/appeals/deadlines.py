@@ -16,7 +16,7 @@ from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_
 
 def load_terms() -> dict[tuple[str, str], Term]:
     """The term of every kind and topic: the admin's rows over the defaults (one query)."""
-    terms = {(k.value, t.value): default_term(k.value, t.value) for k in AppealKind for t in AppealTopic}
+    terms = {(k, t): default_term(k, t) for k in AppealKind for t in AppealTopic}
     for row in db.session.scalars(sa.select(AppealTerm)):
         terms[(row.kind, row.topic)] = Term(row.amount, row.unit)
     return terms
@@ -53,7 +53,7 @@ def recompute_due_dates() -> int:
     calendar = get_calendar()
     rows = db.session.execute(
         sa.select(Appeal.id, Appeal.kind, Appeal.topic, Appeal.registered_at, Appeal.due_date, Appeal.version).where(
-            Appeal.status.in_([s.value for s in OPEN_STATUSES])
+            Appeal.status.in_(OPEN_STATUSES)
         )
     ).all()
     cache: dict[tuple[date, str, str], date] = {}

@@ -16,8 +16,10 @@ from app.appeals.models import (
     Appeal,
     AppealEvent,
     AppealFile,
+    AppealKind,
     AppealMessage,
     AppealStatus,
+    AppealTopic,
     MessageKind,
     ReceivedVia,
     is_supply_complaint,
@@ -69,7 +71,7 @@ def register_appeal(
     consumer: User,
     data: AppealData,
     *,
-    received_via: str = ReceivedVia.website.value,
+    received_via: str = ReceivedVia.website,
     registered_by: User | None = None,
 ) -> Appeal:
     """Give the appeal its number, date and due date, store its files, tell the consumer."""
@@ -83,25 +85,26 @@ def register_appeal(
     moment = now()
     day = to_local(moment).date()
     number = format_number(PREFIX, day.year, next_number(SERIES, day.year))
-    supply = is_supply_complaint(data.kind, data.topic)
+    kind, topic, channel = AppealKind(data.kind), AppealTopic(data.topic), AnswerChannel(data.channel)
+    supply = is_supply_complaint(kind, topic)
     appeal = Appeal(
         number=number,
         consumer_id=consumer.id,
-        kind=data.kind,
-        topic=data.topic,
-        channel=data.channel,
-        received_via=received_via,
+        kind=kind,
+        topic=topic,
+        channel=channel,
+        received_via=ReceivedVia(received_via),
         text=data.text.strip(),
-        postal_address=data.postal_address.strip() if data.channel == AnswerChannel.post.value else "",
+        postal_address=data.postal_address.strip() if channel is AnswerChannel.post else "",
         complainant_details=data.complainant_details.strip() if supply else "",
         contract_number=data.contract_number.strip() if supply else "",
         supply_address=data.supply_address.strip() if supply else "",
         problem_date=data.problem_date if supply else None,
         problem_time=data.problem_time.strip() if supply else "",
         demands=data.demands.strip() if supply else "",
-        status=AppealStatus.registered.value,
+        status=AppealStatus.registered,
         registered_at=moment,
-        due_date=due_date_for(day, load_terms()[(data.kind, data.topic)]),
+        due_date=due_date_for(day, load_terms()[(kind, topic)]),
         registered_by_id=registered_by.id if registered_by else None,
         search_text=normalize_search(number, consumer.display_name, consumer.person_name, consumer.email),
         version=1,
@@ -116,8 +119,8 @@ def register_appeal(
             at=moment,
             actor_id=actor.id,
             from_status=None,
-            to_status=AppealStatus.registered.value,
-            comment=ReceivedVia(received_via).label,
+            to_status=AppealStatus.registered,
+            comment=appeal.received_via.label,
         )
     )
     notify(
@@ -143,7 +146,7 @@ def change_status(
 ) -> AppealEvent:
     """The only code that changes an appeal's status: checks the transition, writes the
     history, tells the consumer (and mails the answer when the channel is email)."""
-    current, target = appeal.status_enum, AppealStatus(to)
+    current, target = appeal.status, AppealStatus(to)
     if not can_change(current.value, target.value, actor.is_staff):
         raise TransitionError(f"Обращение в статусе «{current.label}» нельзя перевести в статус «{target.label}».")
     comment = comment.strip()
@@ -152,7 +155,7 @@ def change_status(
     if target is AppealStatus.answered and answer is None:
         raise AppealError("Ответ не может быть пустым.")
     moment = now()
-    appeal.status = target.value
+    appeal.status = target
     appeal.version += 1
     if target is AppealStatus.answered:
         appeal.answered_at = moment
@@ -164,8 +167,8 @@ def change_status(
         appeal_id=appeal.id,
         at=moment,
         actor_id=actor.id,
-        from_status=current.value,
-        to_status=target.value,
+        from_status=current,
+        to_status=target,
         comment=comment[:2000],
     )
     db.session.add(event)
@@ -187,9 +190,9 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
         )
     elif status is AppealStatus.answered:
         body = "Ответ можно прочитать в личном кабинете."
-        if appeal.channel == AnswerChannel.post.value:
+        if appeal.channel is AnswerChannel.post:
             body += f" Письмо с ответом будет отправлено по адресу: {appeal.postal_address}."
-        by_email = appeal.channel == AnswerChannel.email.value
+        by_email = appeal.channel is AnswerChannel.email
         # The email channel gets the answer itself by mail, whatever the preference; the
         # notification then sends no mail of its own, so nothing arrives twice.
         notify(
@@ -228,7 +231,7 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
 
 
 def take_into_work(appeal: Appeal, actor: User) -> AppealEvent:
-    return change_status(appeal, AppealStatus.in_progress.value, actor)
+    return change_status(appeal, AppealStatus.in_progress, actor)
 
 
 def answer_appeal(appeal: Appeal, actor: User, text: str, files: list[CheckedFile] = ()) -> AppealMessage:
@@ -238,24 +241,24 @@ def answer_appeal(appeal: Appeal, actor: User, text: str, files: list[CheckedFil
         raise AppealError("Напишите текст ответа.")
     if len(text) > MAX_ANSWER:
         raise AppealError(f"Ответ длиннее {MAX_ANSWER} символов.")
-    if not can_change(appeal.status, AppealStatus.answered.value, actor.is_staff):
-        raise TransitionError(f"На обращение в статусе «{appeal.status_enum.label}» ответить нельзя.")
+    if not can_change(appeal.status, AppealStatus.answered, actor.is_staff):
+        raise TransitionError(f"На обращение в статусе «{appeal.status.label}» ответить нельзя.")
     message = AppealMessage(
-        appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.answer.value, text=text, created_at=now()
+        appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.answer, text=text, created_at=now()
     )
     db.session.add(message)
     db.session.flush()
     _attach(appeal, message, list(files), actor)
-    change_status(appeal, AppealStatus.answered.value, actor, answer=message)
+    change_status(appeal, AppealStatus.answered, actor, answer=message)
     return message
 
 
 def decline_appeal(appeal: Appeal, actor: User, reason: str) -> AppealEvent:
-    return change_status(appeal, AppealStatus.declined.value, actor, comment=reason)
+    return change_status(appeal, AppealStatus.declined, actor, comment=reason)
 
 
 def close_appeal(appeal: Appeal, actor: User) -> AppealEvent:
-    return change_status(appeal, AppealStatus.closed.value, actor)
+    return change_status(appeal, AppealStatus.closed, actor)
 
 
 # --- the thread and assignment -----------------------------------------------------------------
@@ -273,7 +276,7 @@ def add_clarification(appeal: Appeal, consumer: User, text: str, files: list[Che
     if len(text) > MAX_TEXT:
         raise AppealError(f"Уточнение длиннее {MAX_TEXT} символов.")
     message = AppealMessage(
-        appeal_id=appeal.id, author_id=consumer.id, kind=MessageKind.clarification.value, text=text, created_at=now()
+        appeal_id=appeal.id, author_id=consumer.id, kind=MessageKind.clarification, text=text, created_at=now()
     )
     db.session.add(message)
     db.session.flush()
@@ -292,9 +295,7 @@ def add_note(appeal: Appeal, actor: User, text: str) -> AppealMessage:
         raise AppealError("Напишите текст заметки.")
     if len(text) > MAX_TEXT:
         raise AppealError(f"Заметка длиннее {MAX_TEXT} символов.")
-    message = AppealMessage(
-        appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.note.value, text=text, created_at=now()
-    )
+    message = AppealMessage(appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.note, text=text, created_at=now())
     db.session.add(message)
     record("appeal.note", appeal, actor=actor)
     return message

@@ -41,7 +41,7 @@ def answer_letter(appeal: Appeal, answer: AppealMessage, files: list[AppealFile]
         ),
         pdf.spacer(4),
         pdf.p(f"Ответ на обращение № {appeal.number}", "title"),
-        pdf.p(f"{appeal.kind_label}. Тема: {appeal.topic_label}.", "small"),
+        pdf.p(f"{appeal.kind.label}. Тема: {appeal.topic.label}.", "small"),
         pdf.spacer(3),
         pdf.p(_greeting(consumer)),
         pdf.spacer(2),

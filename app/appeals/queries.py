@@ -56,7 +56,7 @@ def consumer_file(appeal: Appeal, file_id: int) -> AppealFile | None:
         .where(
             AppealFile.id == file_id,
             AppealFile.appeal_id == appeal.id,
-            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note),
         )
     )
 
@@ -98,7 +98,7 @@ def thread(appeal: Appeal, *, internal: bool) -> tuple[list[AppealMessage], dict
         sa.select(AppealMessage).options(joinedload(AppealMessage.author)).where(AppealMessage.appeal_id == appeal.id)
     )
     if not internal:
-        query = query.where(AppealMessage.kind != MessageKind.note.value)
+        query = query.where(AppealMessage.kind != MessageKind.note)
     messages = db.session.scalars(query.order_by(AppealMessage.id)).all()
     files: dict[int | None, list[AppealFile]] = {}
     for f in db.session.scalars(
@@ -121,7 +121,7 @@ def history(appeal: Appeal) -> list[AppealEvent]:
 
 
 def latest_answer(messages: list[AppealMessage]) -> AppealMessage | None:
-    answers = [m for m in messages if m.kind == MessageKind.answer.value]
+    answers = [m for m in messages if m.kind == MessageKind.answer]
     return answers[-1] if answers else None
 
 
@@ -178,10 +178,9 @@ class QueueFilters:
 
 def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
     """The appeals the filters select, with their consumer and assignee (one query)."""
-    open_values = [s.value for s in OPEN_STATUSES]
     query = sa.select(Appeal).options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to))
     if filters.status == "open":
-        query = query.where(Appeal.status.in_(open_values))
+        query = query.where(Appeal.status.in_(OPEN_STATUSES))
     elif filters.status != "all":
         query = query.where(Appeal.status == filters.status)
     if filters.kind:
@@ -191,10 +190,10 @@ def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
     if filters.channel:
         query = query.where(Appeal.channel == filters.channel)
     if filters.overdue:
-        query = query.where(Appeal.status.in_(open_values), Appeal.due_date < today)
+        query = query.where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_date < today)
     if filters.due_soon:
         query = query.where(
-            Appeal.status.in_(open_values),
+            Appeal.status.in_(OPEN_STATUSES),
             Appeal.due_date >= today,
             Appeal.due_date <= today + timedelta(days=DUE_SOON_DAYS),
         )
@@ -217,17 +216,16 @@ def queue_page(filters: QueueFilters, user: User, today: date, page: int, page_s
 def dashboard_numbers(today: date) -> dict:
     """The office dashboard: how many open appeals are overdue and due today, and the first
     of them (two queries)."""
-    open_values = [s.value for s in OPEN_STATUSES]
     counts = db.session.execute(
         sa.select(
             sa.func.count().filter(Appeal.due_date < today),
             sa.func.count().filter(Appeal.due_date == today),
-        ).where(Appeal.status.in_(open_values), Appeal.due_date <= today)
+        ).where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_date <= today)
     ).one()
     rows = db.session.scalars(
         sa.select(Appeal)
         .options(joinedload(Appeal.consumer))
-        .where(Appeal.status.in_(open_values), Appeal.due_date <= today)
+        .where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_date <= today)
         .order_by(Appeal.due_date, Appeal.id)
         .limit(10)
     ).all()

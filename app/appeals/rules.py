@@ -43,7 +43,7 @@ class TransitionError(AppealError):
 DEFAULT_TERM = Term(30, "d")
 #: Decree 442 as amended by Decree 55: a complaint about the quality of supply, 15 working days.
 DEFAULT_TERMS: dict[tuple[str, str], Term] = {
-    (AppealKind.complaint.value, AppealTopic.quality.value): Term(15, "wd"),
+    (AppealKind.complaint, AppealTopic.quality): Term(15, "wd"),
 }
 
 

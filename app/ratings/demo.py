@@ -79,7 +79,7 @@ def _rate_own(ctx) -> None:
         sa.select(Appeal)
         .where(
             Appeal.consumer_id == consumer.id,
-            Appeal.status.in_([AppealStatus.answered.value, AppealStatus.closed.value]),
+            Appeal.status.in_([AppealStatus.answered, AppealStatus.closed]),
         )
         .order_by(Appeal.id)
     ).all()

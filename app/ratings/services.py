@@ -23,7 +23,7 @@ from app.ratings.models import (
 )
 
 #: Appeals that may be rated: the consumer has an answer on the merits.
-RATEABLE_APPEAL_STATUSES = (AppealStatus.answered.value, AppealStatus.closed.value)
+RATEABLE_APPEAL_STATUSES = (AppealStatus.answered, AppealStatus.closed)
 #: How many applications and appeals «мои оценки» lists (the newest; the page stays within 30 KB).
 MY_LIST_LIMIT = 30
 
