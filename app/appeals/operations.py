@@ -5,6 +5,7 @@ thread and assignment. Operations flush; the route commits."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -41,8 +42,10 @@ from app.auth.models import User
 from app.core.clock import now, to_local
 from app.core.numbering import format_number, next_number
 from app.core.storage import stage_uploads, store_staged
+from app.core.templating import format_date
 from app.core.text import normalize_search
 from app.extensions import db
+from app.mail.services import queue_mail
 from app.notifications.services import notify
 
 SERIES = "appeal"
@@ -83,17 +86,42 @@ def register_appeal(
     if problems:
         raise AppealError(" ".join(problems))
     moment = now()
+    actor = registered_by or consumer
+    appeal = _new_appeal(consumer, data, ReceivedVia(received_via), registered_by, moment)
+    db.session.add(appeal)
+    db.session.flush()
+    _attach(appeal, None, data.files, actor)
+    db.session.add(
+        AppealEvent(
+            appeal_id=appeal.id,
+            at=moment,
+            actor_id=actor.id,
+            from_status=None,
+            to_status=AppealStatus.registered,
+            comment=appeal.received_via.label,
+        )
+    )
+    notify(consumer, "appeal_status", f"Обращение {appeal.number} зарегистрировано", _due_line(appeal), appeal.link)
+    record("appeal.registered", appeal, actor=actor, received_via=received_via, kind=data.kind, topic=data.topic)
+    return appeal
+
+
+def _new_appeal(
+    consumer: User, data: AppealData, received_via: ReceivedVia, registered_by: User | None, moment: datetime
+) -> Appeal:
+    """The appeal as registered: its number, its due date, and the fields of Decree 442 only for
+    a complaint about the quality of supply."""
     day = to_local(moment).date()
     number = format_number(PREFIX, day.year, next_number(SERIES, day.year))
     kind, topic, channel = AppealKind(data.kind), AppealTopic(data.topic), AnswerChannel(data.channel)
     supply = is_supply_complaint(kind, topic)
-    appeal = Appeal(
+    return Appeal(
         number=number,
         consumer_id=consumer.id,
         kind=kind,
         topic=topic,
         channel=channel,
-        received_via=ReceivedVia(received_via),
+        received_via=received_via,
         text=data.text.strip(),
         postal_address=data.postal_address.strip() if channel is AnswerChannel.post else "",
         complainant_details=data.complainant_details.strip() if supply else "",
@@ -109,29 +137,10 @@ def register_appeal(
         search_text=normalize_search(number, consumer.display_name, consumer.person_name, consumer.email),
         version=1,
     )
-    db.session.add(appeal)
-    db.session.flush()
-    _attach(appeal, None, data.files, registered_by or consumer)
-    actor = registered_by or consumer
-    db.session.add(
-        AppealEvent(
-            appeal_id=appeal.id,
-            at=moment,
-            actor_id=actor.id,
-            from_status=None,
-            to_status=AppealStatus.registered,
-            comment=appeal.received_via.label,
-        )
-    )
-    notify(
-        consumer,
-        "appeal_status",
-        f"Обращение {number} зарегистрировано",
-        f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
-        appeal.link,
-    )
-    record("appeal.registered", appeal, actor=actor, received_via=received_via, kind=data.kind, topic=data.topic)
-    return appeal
+
+
+def _due_line(appeal: Appeal) -> str:
+    return f"Ответ будет дан не позднее {format_date(appeal.due_date)}."
 
 
 # --- status ------------------------------------------------------------------------------------
@@ -185,7 +194,7 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
             consumer,
             "appeal_status",
             f"Обращение {n} принято в работу",
-            f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+            _due_line(appeal),
             appeal.link,
         )
     elif status is AppealStatus.answered:
@@ -204,8 +213,6 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
             mail=False if by_email else None,
         )
         if by_email:
-            from app.mail.services import queue_mail
-
             files = db.session.scalars(
                 sa.select(AppealFile).options(joinedload(AppealFile.stored)).where(AppealFile.message_id == answer.id)
             ).all()
