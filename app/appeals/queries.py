@@ -218,8 +218,8 @@ def dashboard_numbers(today: date) -> dict:
     of them (two queries)."""
     counts = db.session.execute(
         sa.select(
-            sa.func.count().filter(Appeal.due_date < today),
-            sa.func.count().filter(Appeal.due_date == today),
+            sa.func.count().filter(Appeal.due_date < today).label("overdue"),
+            sa.func.count().filter(Appeal.due_date == today).label("due_today"),
         ).where(Appeal.status.in_(OPEN_STATUSES), Appeal.due_date <= today)
     ).one()
     rows = db.session.scalars(
@@ -229,4 +229,4 @@ def dashboard_numbers(today: date) -> dict:
         .order_by(Appeal.due_date, Appeal.id)
         .limit(10)
     ).all()
-    return {"overdue_count": counts[0], "due_today_count": counts[1], "appeals": rows, "today": today}
+    return {"overdue_count": counts.overdue, "due_today_count": counts.due_today, "appeals": rows, "today": today}
