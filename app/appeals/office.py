@@ -18,6 +18,7 @@ from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.storage import send_stored_file
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
@@ -99,7 +100,8 @@ def new_appeal():
         else:
             db.session.commit()
             flash(
-                f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {appeal.due_date:%d.%m.%Y}.", "success"
+                f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {format_date(appeal.due_date)}.",
+                "success",
             )
             return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
     return render_template("appeals/office/new.html", consumer=consumer, form=form)

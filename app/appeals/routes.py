@@ -16,6 +16,7 @@ from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.notifications.services import read_on_opening
@@ -67,7 +68,7 @@ def new_appeal():
             form.text.errors.append(str(exc))
         else:
             flash(
-                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {format_date(appeal.due_date)}.",
                 "success",
             )
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))

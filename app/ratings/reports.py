@@ -25,6 +25,7 @@ from app.appeals.models import Appeal, AppealKind, AppealTopic, ReceivedVia
 from app.applications.models import Application
 from app.connection.rules import Category
 from app.core.clock import local_midnight
+from app.core.templating import format_date
 from app.extensions import db
 from app.ratings.models import APPEAL_CRITERIA, APPLICATION_CRITERIA, AppealRating, ApplicationRating, Criterion
 
@@ -96,7 +97,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"с {self.date_from:%d.%m.%Y} по {self.date_to:%d.%m.%Y}"
+        return f"с {format_date(self.date_from)} по {format_date(self.date_to)}"
 
 
 def default_period(today: date) -> Period:
