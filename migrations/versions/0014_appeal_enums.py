@@ -11,7 +11,6 @@ same definitions); the status history and the answer terms, which had none, get 
 mode: SQLite adds a CHECK by copying the table, rows included.
 """
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_appeal_enums"
