@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from app.appeals.services import (
-    AppealData,
-    CheckedFile,
+from app.appeals.models import Appeal
+from app.appeals.operations import (
     add_clarification,
     add_note,
     answer_appeal,
@@ -17,6 +16,8 @@ from app.appeals.services import (
     register_appeal,
     take_into_work,
 )
+from app.appeals.rules import AppealData, CheckedFile
+from app.auth.models import User
 from app.core import clock
 from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf
@@ -29,10 +30,8 @@ def _pdf(title: str, text: str) -> CheckedFile:
     return stage_bytes(data, "application/pdf", name)
 
 
-def seed(ctx) -> None:
-    consumer, operator, admin = ctx.consumer, ctx.operator, ctx.admin
-    today = clock.today()
-
+def _closed(consumer: User, operator: User) -> Appeal:
+    """Answered in time and closed by the operator."""
     with days_ago(62):
         closed = register_appeal(
             consumer,
@@ -55,7 +54,11 @@ def seed(ctx) -> None:
         )
     with days_ago(35):
         close_appeal(closed, operator)
+    return closed
 
+
+def _declined(consumer: User, operator: User) -> Appeal:
+    """A repeated question, declined with its reason."""
     with days_ago(33):
         declined = register_appeal(
             consumer,
@@ -68,7 +71,11 @@ def seed(ctx) -> None:
         )
     with days_ago(30):
         decline_appeal(declined, operator, "Вопрос повторяет обращение, на которое ответ уже дан; новых доводов нет.")
+    return declined
 
+
+def _answered(consumer: User, operator: User) -> Appeal:
+    """Answered by email two days ago, with a file each way."""
     with days_ago(21):
         answered = register_appeal(
             consumer,
@@ -90,7 +97,12 @@ def seed(ctx) -> None:
             "Поверку организует сетевая организация, вас известят заранее.",
             [_pdf("Паспорт прибора учёта", "Выписка: межповерочный интервал 16 лет.")],
         )
+    return answered
 
+
+def _supply_complaint(consumer: User, operator: User) -> Appeal:
+    """A complaint about the quality of supply (Decree 442) in work, with a note and a clarification."""
+    today = clock.today()
     with days_ago(6):
         supply = register_appeal(
             consumer,
@@ -114,7 +126,11 @@ def seed(ctx) -> None:
         add_note(supply, operator, "Бригада выезжала, замер на вводе 184 В. Нужна замена трансформатора ТП-12.")
     with days_ago(3):
         add_clarification(supply, consumer, "Вчера напряжение было 175 В, прикладываю фото вольтметра.")
+    return supply
 
+
+def _overdue(consumer: User, admin: User) -> Appeal:
+    """A statement in work past its due date, answer by post."""
     with days_ago(45):
         overdue = register_appeal(
             consumer,
@@ -128,7 +144,16 @@ def seed(ctx) -> None:
         )
     with days_ago(40):
         take_into_work(overdue, admin)
+    return overdue
 
+
+def seed(ctx) -> None:
+    consumer, operator, admin = ctx.consumer, ctx.operator, ctx.admin
+    closed = _closed(consumer, operator)
+    declined = _declined(consumer, operator)
+    answered = _answered(consumer, operator)
+    supply = _supply_complaint(consumer, operator)
+    overdue = _overdue(consumer, admin)
     register_appeal(
         consumer,
         AppealData(

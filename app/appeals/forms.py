@@ -9,15 +9,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
-from app.appeals.services import (
-    MAX_ANSWER,
-    MAX_FILES,
-    MAX_REASON,
-    MAX_TEXT,
-    AppealData,
-    CheckedFile,
-    check_files,
-)
+from app.appeals.operations import check_files
+from app.appeals.rules import MAX_ANSWER, MAX_FILES, MAX_REASON, MAX_TEXT, AppealData, CheckedFile
 from app.core.clock import today
 from app.core.forms import BaseForm, IntegerField, choices
 

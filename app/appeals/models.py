@@ -103,18 +103,22 @@ class MessageKind(enum.StrEnum):
     note = "note"  # internal: never shown to the consumer
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+def _enum(enum_cls: type[enum.StrEnum], column: str) -> sa.Enum:
+    """The enum's values in a VARCHAR(16) with a CHECK named after the column (ck_<table>_<column>),
+    read back as the enum's members."""
+    return sa.Enum(
+        enum_cls,
+        name=column,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=16,
+    )
 
 
 class Appeal(db.Model):
     __tablename__ = "appeals"
     __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(AppealKind)}", name="kind"),
-        sa.CheckConstraint(f"topic IN {_in(AppealTopic)}", name="topic"),
-        sa.CheckConstraint(f"channel IN {_in(AnswerChannel)}", name="channel"),
-        sa.CheckConstraint(f"received_via IN {_in(ReceivedVia)}", name="received_via"),
-        sa.CheckConstraint(f"status IN {_in(AppealStatus)}", name="status"),
         sa.CheckConstraint("status <> 'declined' OR decline_reason <> ''", name="declined_has_reason"),
         # The consumer's list (newest first) and the office queue (by status, sorted by due date).
         sa.Index("ix_appeals_consumer_id_id", "consumer_id", "id"),
@@ -125,12 +129,14 @@ class Appeal(db.Model):
     #: ОБ-2026-000045, gap-free per year (app.core.numbering).
     number: Mapped[str] = mapped_column(sa.String(20), unique=True)
     consumer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(16), index=True)
-    topic: Mapped[str] = mapped_column(sa.String(16), index=True)
+    kind: Mapped[AppealKind] = mapped_column(_enum(AppealKind, "kind"), index=True)
+    topic: Mapped[AppealTopic] = mapped_column(_enum(AppealTopic, "topic"), index=True)
     #: How the consumer wants the answer; the cabinet always gets it too.
-    channel: Mapped[str] = mapped_column(sa.String(16), index=True)
+    channel: Mapped[AnswerChannel] = mapped_column(_enum(AnswerChannel, "channel"), index=True)
     #: How the appeal reached us (the annual report counts by it), apart from the channel.
-    received_via: Mapped[str] = mapped_column(sa.String(16), default=ReceivedVia.website.value, index=True)
+    received_via: Mapped[ReceivedVia] = mapped_column(
+        _enum(ReceivedVia, "received_via"), default=ReceivedVia.website, index=True
+    )
     text: Mapped[str] = mapped_column(sa.Text)
     #: Where a paper answer goes (channel "post").
     postal_address: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -148,7 +154,7 @@ class Appeal(db.Model):
     demands: Mapped[str] = mapped_column(sa.Text, default="")
 
     #: Indexed with due_date (ix_appeals_status_due_date), which also serves filters by status alone.
-    status: Mapped[str] = mapped_column(sa.String(16), default=AppealStatus.registered.value)
+    status: Mapped[AppealStatus] = mapped_column(_enum(AppealStatus, "status"), default=AppealStatus.registered)
     registered_at: Mapped[datetime] = mapped_column(index=True)
     #: The answer is due by this day (SPEC §2.8); recomputed while the appeal is open.
     due_date: Mapped[date] = mapped_column(index=True)
@@ -169,28 +175,8 @@ class Appeal(db.Model):
     registered_by = relationship("User", foreign_keys=[registered_by_id], lazy="raise")
 
     @property
-    def status_enum(self) -> AppealStatus:
-        return AppealStatus(self.status)
-
-    @property
     def is_open(self) -> bool:
-        return self.status_enum.is_open
-
-    @property
-    def kind_label(self) -> str:
-        return AppealKind(self.kind).label
-
-    @property
-    def topic_label(self) -> str:
-        return AppealTopic(self.topic).label
-
-    @property
-    def channel_label(self) -> str:
-        return AnswerChannel(self.channel).label
-
-    @property
-    def received_via_label(self) -> str:
-        return ReceivedVia(self.received_via).label
+        return self.status.is_open
 
     @property
     def is_supply_complaint(self) -> bool:
@@ -214,15 +200,12 @@ class AppealMessage(db.Model):
     """The thread: the consumer's clarifications, staff answers and internal notes."""
 
     __tablename__ = "appeal_messages"
-    __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(MessageKind)}", name="kind"),
-        sa.Index("ix_appeal_messages_appeal_id_id", "appeal_id", "id"),
-    )
+    __table_args__ = (sa.Index("ix_appeal_messages_appeal_id_id", "appeal_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     appeal_id: Mapped[int] = mapped_column(sa.ForeignKey("appeals.id", ondelete="CASCADE"))
     author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind, "kind"))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
 
@@ -230,7 +213,7 @@ class AppealMessage(db.Model):
 
     @property
     def is_internal(self) -> bool:
-        return self.kind == MessageKind.note.value
+        return self.kind == MessageKind.note
 
 
 class AppealFile(db.Model):
@@ -256,15 +239,11 @@ class AppealEvent(db.Model):
     at: Mapped[datetime]
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: None for the registration.
-    from_status: Mapped[str | None] = mapped_column(sa.String(16))
-    to_status: Mapped[str] = mapped_column(sa.String(16))
+    from_status: Mapped[AppealStatus | None] = mapped_column(_enum(AppealStatus, "from_status"))
+    to_status: Mapped[AppealStatus] = mapped_column(_enum(AppealStatus, "to_status"))
     comment: Mapped[str] = mapped_column(sa.String(2000), default="")
 
     actor = relationship("User", lazy="raise")
-
-    @property
-    def to_label(self) -> str:
-        return AppealStatus(self.to_status).label
 
 
 class AppealTerm(db.Model):
@@ -279,8 +258,8 @@ class AppealTerm(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(sa.String(16))
-    topic: Mapped[str] = mapped_column(sa.String(16))
+    kind: Mapped[AppealKind] = mapped_column(_enum(AppealKind, "kind"))
+    topic: Mapped[AppealTopic] = mapped_column(_enum(AppealTopic, "topic"))
     amount: Mapped[int]
     #: 'd' calendar days, 'wd' working days (app.workdays.services.add_term).
     unit: Mapped[str] = mapped_column(sa.String(2))

@@ -3,16 +3,15 @@ with every staff action, the printed letter, the answer terms (admins), the dash
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
 
-from app.appeals import services
+from app.appeals import deadlines, operations, queries
 from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
-from app.appeals.models import AnswerChannel, Appeal, AppealFile, AppealKind, AppealStatus, AppealTopic
+from app.appeals.models import AnswerChannel, Appeal, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
-from app.appeals.services import AppealError, QueueFilters
+from app.appeals.queries import QueueFilters
+from app.appeals.rules import AppealError, identity_details
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
 from app.core import signals
@@ -21,7 +20,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.sections import Section
 from app.core.storage import send_stored_file
-from app.core.text import like_pattern
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
@@ -55,9 +54,7 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
-    rows = db.session.scalars(
-        services.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
-    ).all()
+    rows = queries.queue_page(filters, current_user, day, page, PAGE_SIZE)
     return render_page_or_block(
         "appeals/office/queue.html",
         "results",
@@ -76,17 +73,6 @@ def queue():
 # --- registration on a consumer's behalf -------------------------------------------------------
 
 
-def _find_consumers(q: str) -> list[User]:
-    if not q:
-        return []
-    return db.session.scalars(
-        sa.select(User)
-        .where(User.role == Role.consumer.value, User.search_text.like(like_pattern(q), escape="\\"))
-        .order_by(User.last_name, User.id)
-        .limit(20)
-    ).all()
-
-
 @bp.route("/new", methods=["GET", "POST"])
 def new_appeal():
     """Step one finds the consumer (`consumer_q`), step two is the appeal form."""
@@ -97,14 +83,14 @@ def new_appeal():
     if consumer is None:
         q = request.args.get("consumer_q", "").strip()[:100]
         return render_template(
-            "appeals/office/new.html", consumer=None, q=q, found=_find_consumers(q), searched=bool(q)
+            "appeals/office/new.html", consumer=None, q=q, found=queries.find_consumers(q), searched=bool(q)
         )
     form = OfficeAppealForm()
     if request.method == "GET":
-        form.complainant_details.data = services.identity_details(consumer)
+        form.complainant_details.data = identity_details(consumer)
     if form.validate_on_submit():
         try:
-            appeal = services.register_appeal(
+            appeal = operations.register_appeal(
                 consumer,
                 form.appeal_data(),
                 received_via=form.received_via.data,
@@ -115,7 +101,8 @@ def new_appeal():
         else:
             db.session.commit()
             flash(
-                f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {appeal.due_date:%d.%m.%Y}.", "success"
+                f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {format_date(appeal.due_date)}.",
+                "success",
             )
             return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
     return render_template("appeals/office/new.html", consumer=consumer, form=form)
@@ -125,11 +112,7 @@ def new_appeal():
 
 
 def _appeal_or_404(appeal_id: int) -> Appeal:
-    appeal = db.session.scalar(
-        sa.select(Appeal)
-        .options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to), joinedload(Appeal.registered_by))
-        .where(Appeal.id == appeal_id)
-    )
+    appeal = queries.card_appeal(appeal_id)
     if appeal is None:
         abort(404)
     return appeal
@@ -145,14 +128,14 @@ def _card(appeal: Appeal, failed=None, status: int = 200):
     }
     if failed is not None:
         forms[failed[0]] = failed[1]
-    messages, files = services.thread(appeal, internal=True)
+    messages, files = queries.thread(appeal, internal=True)
     return render_template(
         "appeals/office/show.html",
         appeal=appeal,
         messages=messages,
         files=files,
-        events=services.history(appeal),
-        answer=services.latest_answer(messages),
+        events=queries.history(appeal),
+        answer=queries.latest_answer(messages),
         today=today(),
         action_form=ActionForm(),
         form=failed[1] if failed else None,
@@ -190,7 +173,7 @@ def assign_appeal(appeal_id: int):
         return _card(appeal, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
-        services.assign(appeal, assignee, current_user)
+        operations.assign(appeal, assignee, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     who = assignee.short_person_name or assignee.email if assignee else None
@@ -202,9 +185,9 @@ def take_appeal(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
     _check_action()
     try:
-        services.take_into_work(appeal, current_user)
+        operations.take_into_work(appeal, current_user)
         if appeal.assigned_to_id is None:
-            services.assign(appeal, current_user, current_user)
+            operations.assign(appeal, current_user, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение принято в работу.")
@@ -217,7 +200,7 @@ def answer_appeal(appeal_id: int):
     if not form.validate_on_submit():
         return _card(appeal, ("answer_form", form))
     try:
-        services.answer_appeal(appeal, current_user, form.text.data, form.checked)
+        operations.answer_appeal(appeal, current_user, form.text.data, form.checked)
     except AppealError as exc:
         form.text.errors.append(str(exc))
         db.session.rollback()
@@ -235,7 +218,7 @@ def decline_appeal(appeal_id: int):
     if not form.validate_on_submit():
         return _card(appeal, ("decline_form", form))
     try:
-        services.decline_appeal(appeal, current_user, form.reason.data)
+        operations.decline_appeal(appeal, current_user, form.reason.data)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение оставлено без ответа по существу; заявитель получил причину.")
@@ -246,7 +229,7 @@ def close_appeal(appeal_id: int):
     appeal = _appeal_or_404(appeal_id)
     _check_action()
     try:
-        services.close_appeal(appeal, current_user)
+        operations.close_appeal(appeal, current_user)
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение закрыто.")
@@ -258,7 +241,7 @@ def add_note(appeal_id: int):
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
         return _card(appeal, ("note_form", form))
-    services.add_note(appeal, current_user, form.text.data)
+    operations.add_note(appeal, current_user, form.text.data)
     return _done(appeal, "Заметка сохранена.")
 
 
@@ -266,8 +249,8 @@ def add_note(appeal_id: int):
 def print_letter(appeal_id: int):
     """The answer as a paper letter with the company's details (channel «post»)."""
     appeal = _appeal_or_404(appeal_id)
-    messages, files = services.thread(appeal, internal=False)
-    reply = services.latest_answer(messages)
+    messages, files = queries.thread(appeal, internal=False)
+    reply = queries.latest_answer(messages)
     if reply is None:
         flash("Письмо можно распечатать после ответа на обращение.", "error")
         return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
@@ -280,11 +263,7 @@ def print_letter(appeal_id: int):
 
 @bp.get("/<int:appeal_id>/files/<int:file_id>")
 def download_file(appeal_id: int, file_id: int):
-    item = db.session.scalar(
-        sa.select(AppealFile)
-        .options(joinedload(AppealFile.stored))
-        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal_id)
-    )
+    item = queries.appeal_file(appeal_id, file_id)
     if item is None:
         abort(404)
     return send_stored_file(item.stored)
@@ -296,14 +275,14 @@ def download_file(appeal_id: int, file_id: int):
 @bp.route("/terms", methods=["GET", "POST"])
 @admin_required
 def edit_terms():
-    current = services.load_terms()
+    current = deadlines.load_terms()
     form = terms_form(current)()
     if form.validate_on_submit():
         values = {
             key: Term(getattr(form, f"amount_{key[0]}_{key[1]}").data, getattr(form, f"unit_{key[0]}_{key[1]}").data)
             for key in current
         }
-        changed = services.save_terms(values)
+        changed = deadlines.save_terms(values)
         record("office.appeal_terms", None, changed_due_dates=changed)
         db.session.commit()
         flash(f"Сроки ответа сохранены. Пересчитано сроков открытых обращений: {changed}.", "success")
@@ -326,7 +305,7 @@ def edit_terms():
 
 @signals.dashboard_widgets.connect
 def dashboard_widget(staff, **_) -> Section:
-    return Section("appeals/office/_dashboard.html", services.dashboard_numbers(today()), order=20)
+    return Section("appeals/office/_dashboard.html", queries.dashboard_numbers(today()), order=20)
 
 
 office.register_blueprint(bp)

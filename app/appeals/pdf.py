@@ -9,7 +9,7 @@ from app.appeals.models import Appeal, AppealFile, AppealMessage
 from app.auth.models import User
 from app.company.services import get_company
 from app.core import pdf
-from app.core.clock import to_local
+from app.core.templating import format_date
 from app.extensions import db
 
 
@@ -31,17 +31,14 @@ def answer_letter(appeal: Appeal, answer: AppealMessage, files: list[AppealFile]
         colWidths=[90 * mm, 84 * mm],
     )
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
-    answered_on = to_local(answer.created_at).strftime("%d.%m.%Y")
+    answered_on = format_date(answer.created_at)
     story = [
         head,
         pdf.spacer(6),
-        pdf.p(
-            f"Исх. от {answered_on} на обращение № {appeal.number} от "
-            f"{to_local(appeal.registered_at).strftime('%d.%m.%Y')}"
-        ),
+        pdf.p(f"Исх. от {answered_on} на обращение № {appeal.number} от {format_date(appeal.registered_at)}"),
         pdf.spacer(4),
         pdf.p(f"Ответ на обращение № {appeal.number}", "title"),
-        pdf.p(f"{appeal.kind_label}. Тема: {appeal.topic_label}.", "small"),
+        pdf.p(f"{appeal.kind.label}. Тема: {appeal.topic.label}.", "small"),
         pdf.spacer(3),
         pdf.p(_greeting(consumer)),
         pdf.spacer(2),

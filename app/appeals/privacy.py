@@ -22,7 +22,7 @@ def export_appeals(user) -> ExportPart:
     if ids:
         for m in db.session.scalars(
             sa.select(AppealMessage)
-            .where(AppealMessage.appeal_id.in_(ids), AppealMessage.kind != MessageKind.note.value)
+            .where(AppealMessage.appeal_id.in_(ids), AppealMessage.kind != MessageKind.note)
             .order_by(AppealMessage.id)
         ):
             messages[m.appeal_id].append({"at": m.created_at, "kind": m.kind, "text": m.text})
@@ -32,7 +32,7 @@ def export_appeals(user) -> ExportPart:
             .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
             .where(
                 AppealFile.appeal_id.in_(ids),
-                sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+                sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note),
             )
         ):
             files[f.appeal_id].append(file_entry(f.stored))
@@ -41,10 +41,10 @@ def export_appeals(user) -> ExportPart:
         {
             "number": a.number,
             "registered_at": a.registered_at,
-            "kind": a.kind_label,
-            "topic": a.topic_label,
-            "answer_channel": a.channel_label,
-            "received_via": a.received_via_label,
+            "kind": a.kind.label,
+            "topic": a.topic.label,
+            "answer_channel": a.channel.label,
+            "received_via": a.received_via.label,
             "status": a.status,
             "text": a.text,
             "postal_address": a.postal_address or None,

@@ -3,32 +3,24 @@ add a clarification while it is open, download its files. Another consumer's app
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from app.appeals import bp
 from app.appeals.forms import AppealForm, ClarificationForm
-from app.appeals.models import Appeal, AppealFile, AppealMessage, MessageKind
-from app.appeals.services import (
-    AppealError,
-    add_clarification,
-    get_own_appeal,
-    identity_details,
-    latest_answer,
-    register_appeal,
-    thread,
-)
+from app.appeals.models import Appeal
+from app.appeals.operations import add_clarification, register_appeal
+from app.appeals.queries import consumer_appeals, consumer_file, get_own_appeal, latest_answer, thread
+from app.appeals.rules import AppealError, identity_details
 from app.core import signals
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.sections import render_sections
 from app.core.storage import send_stored_file
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
-from app.extensions import db
 from app.notifications.services import read_on_opening
 
 PAGE_SIZE = 20
@@ -53,13 +45,7 @@ def list_appeals():
     if (r := _staff_to_office()) is not None:
         return r
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
-    rows = db.session.scalars(
-        sa.select(Appeal)
-        .where(Appeal.consumer_id == current_user.id)
-        .order_by(Appeal.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    ).all()
+    rows = consumer_appeals(current_user, page, PAGE_SIZE)
     return render_template(
         "appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, today=today()
     )
@@ -84,7 +70,7 @@ def new_appeal():
             form.text.errors.append(str(exc))
         else:
             flash(
-                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {format_date(appeal.due_date)}.",
                 "success",
             )
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
@@ -152,16 +138,7 @@ def download_file(appeal_id: int, file_id: int):
     if current_user.is_staff:
         return redirect(url_for("office.appeals.download_file", appeal_id=appeal_id, file_id=file_id))
     appeal = _own_or_404(appeal_id)
-    item = db.session.scalar(
-        sa.select(AppealFile)
-        .options(joinedload(AppealFile.stored))
-        .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
-        .where(
-            AppealFile.id == file_id,
-            AppealFile.appeal_id == appeal.id,
-            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
-        )
-    )
+    item = consumer_file(appeal, file_id)
     if item is None:
         abort(404)
     return send_stored_file(item.stored)

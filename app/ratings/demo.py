@@ -15,7 +15,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from app.appeals.models import Appeal, AppealStatus
-from app.appeals.services import AppealData, answer_appeal, close_appeal, register_appeal
+from app.appeals.operations import answer_appeal, close_appeal, register_appeal
+from app.appeals.rules import AppealData
 from app.applications.models import Application, ApplicationEvent, ApplicationStatus
 from app.applications.services import ApplicationData, save_application
 from app.auth.models import Role, User
@@ -78,7 +79,7 @@ def _rate_own(ctx) -> None:
         sa.select(Appeal)
         .where(
             Appeal.consumer_id == consumer.id,
-            Appeal.status.in_([AppealStatus.answered.value, AppealStatus.closed.value]),
+            Appeal.status.in_([AppealStatus.answered, AppealStatus.closed]),
         )
         .order_by(Appeal.id)
     ).all()

@@ -8,7 +8,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from app.core.clock import today
 from app.core.security import DOWNLOAD_CONTENT_SECURITY_POLICY
 from app.office import bp as office
-from app.ratings import reports
+from app.ratings import csv_export, reports
 from app.ratings.chart import monthly_chart
 from app.ratings.models import SCORE_LABELS
 from app.ratings.pdf import annual_pdf
@@ -36,7 +36,7 @@ def report():
         chart=monthly_chart(data.applications.months),
         score_labels=SCORE_LABELS,
         month_label=reports.month_label,
-        csv_number=reports.csv_number,
+        csv_number=csv_export.csv_number,
     )
 
 
@@ -47,7 +47,7 @@ def report_csv():
         return redirect(url_for("office.ratings.report", **request.args))
     period = choice.period
     return _download(
-        reports.ratings_csv(reports.ratings_report(period)),
+        csv_export.ratings_csv(reports.ratings_report(period)),
         "text/csv; charset=utf-8",
         f"ratings-{period.date_from.isoformat()}-{period.date_to.isoformat()}.csv",
     )
@@ -79,7 +79,7 @@ def appeals_annual_csv():
     data, back = _annual_or_back()
     if back:
         return back
-    return _download(reports.annual_csv(data), "text/csv; charset=utf-8", f"appeals-{data.year}.csv")
+    return _download(csv_export.annual_csv(data), "text/csv; charset=utf-8", f"appeals-{data.year}.csv")
 
 
 @bp.get("/appeals-annual.pdf")

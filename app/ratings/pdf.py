@@ -6,7 +6,8 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 
 from app.core import pdf
-from app.core.clock import local_now
+from app.core.clock import now
+from app.core.templating import format_datetime
 from app.ratings.reports import AnnualReport, format_change
 
 
@@ -26,8 +27,7 @@ def annual_pdf(report: AnnualReport) -> bytes:
     story += [
         pdf.spacer(6),
         pdf.p(
-            f"Сформировано {local_now():%d.%m.%Y %H:%M}. «—»: в прошлом году обращений "
-            "не было, изменение не вычисляется.",
+            f"Сформировано {format_datetime(now())}. «—»: в прошлом году обращений не было, изменение не вычисляется.",
             "small",
         ),
     ]

@@ -15,38 +15,30 @@ from app.ratings.models import AppealRating, ApplicationRating
 @personal_data_exporter("ratings", order=70)
 def export_ratings(user) -> dict:
     applications = db.session.execute(
-        sa.select(ApplicationRating, Application.number)
+        sa.select(ApplicationRating, Application.number.label("number"))
         .join(Application, Application.id == ApplicationRating.application_id)
         .where(ApplicationRating.consumer_id == user.id)
         .order_by(ApplicationRating.id)
     ).all()
     appeals = db.session.execute(
-        sa.select(AppealRating, Appeal.number)
+        sa.select(AppealRating, Appeal.number.label("number"))
         .join(Appeal, Appeal.id == AppealRating.appeal_id)
         .where(AppealRating.consumer_id == user.id)
         .order_by(AppealRating.id)
     ).all()
     return {
-        "applications": [
-            {
-                "application": number,
-                **rating.scores(),
-                "comment": rating.comment or None,
-                "rated_at": rating.created_at,
-                "changed_at": rating.updated_at,
-            }
-            for rating, number in applications
-        ],
-        "appeals": [
-            {
-                "appeal": number,
-                **rating.scores(),
-                "comment": rating.comment or None,
-                "rated_at": rating.created_at,
-                "changed_at": rating.updated_at,
-            }
-            for rating, number in appeals
-        ],
+        "applications": [_entry("application", r.number, r.ApplicationRating) for r in applications],
+        "appeals": [_entry("appeal", r.number, r.AppealRating) for r in appeals],
+    }
+
+
+def _entry(key: str, number: str, rating: ApplicationRating | AppealRating) -> dict:
+    return {
+        key: number,
+        **rating.scores(),
+        "comment": rating.comment or None,
+        "rated_at": rating.created_at,
+        "changed_at": rating.updated_at,
     }
 
 

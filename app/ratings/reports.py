@@ -9,12 +9,13 @@ months and categories add up exactly."""
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from operator import attrgetter
 
 import sqlalchemy as sa
 
@@ -22,6 +23,7 @@ from app.appeals.models import Appeal, AppealKind, AppealTopic, ReceivedVia
 from app.applications.models import Application
 from app.connection.rules import Category
 from app.core.clock import local_midnight
+from app.core.templating import format_date
 from app.extensions import db
 from app.ratings.models import APPEAL_CRITERIA, APPLICATION_CRITERIA, AppealRating, ApplicationRating, Criterion
 
@@ -93,7 +95,7 @@ class Period:
 
     @property
     def label(self) -> str:
-        return f"с {self.date_from:%d.%m.%Y} по {self.date_to:%d.%m.%Y}"
+        return f"с {format_date(self.date_from)} по {format_date(self.date_to)}"
 
 
 def default_period(today: date) -> Period:
@@ -220,105 +222,131 @@ def _month_case(column, months: list[date]):
     return sa.case(*whens, else_=sa.literal_column(str(len(months) - 1)))
 
 
-def _breakdown(
-    period: Period,
-    model,
-    parent,
-    parent_fk,
-    group_column,
-    criteria: tuple[Criterion, ...],
-    group_labels: dict[str, str],
-    group_title: str,
-    low_order,
-) -> Breakdown:
+@dataclass(frozen=True)
+class Grouping:
+    """How a breakdown groups its ratings: a column of the rated object, read as one of
+    `members`, each shown by `label_of`."""
+
+    column: sa.ColumnElement
+    members: type[enum.Enum]
+    label_of: Callable[[enum.Enum], str]
+    title: str
+
+    def label(self, value) -> str:
+        return self.label_of(self.members(value)) if value else "—"
+
+    def order(self) -> list[str]:
+        return [self.label_of(m) for m in self.members]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A kind of rating, the object it rates and how the lowest come first."""
+
+    model: type
+    parent: type
+    parent_fk: sa.orm.InstrumentedAttribute
+    criteria: tuple[Criterion, ...]
+    grouping: Grouping
+    low_order: tuple
+
+    def in_period(self, period: Period) -> sa.ColumnElement[bool]:
+        return sa.and_(self.model.updated_at >= period.start, self.model.updated_at < period.end)
+
+
+def _breakdown(period: Period, source: _Source) -> Breakdown:
     """Two queries: the sums per month and group, and the lowest ratings."""
     months = period.months()
-    in_period = sa.and_(model.updated_at >= period.start, model.updated_at < period.end)
-    inner = (
-        sa.select(
-            _month_case(model.updated_at, months).label("month"),
-            group_column.label("grp"),
-            *[getattr(model, c.name).label(c.name) for c in criteria],
-        )
-        .join(parent, parent.id == parent_fk)
-        .where(in_period)
-        .subquery()
-    )
-    rows = db.session.execute(
-        sa.select(
-            inner.c.month, inner.c.grp, sa.func.count(), *[sa.func.sum(inner.c[c.name]) for c in criteria]
-        ).group_by(inner.c.month, inner.c.grp)
-    ).all()
     by_month = {m: Tally() for m in months}
     by_group: dict[str, Tally] = {}
     cells: dict[tuple[date, str], Tally] = {}
     total = Tally()
-    for row in rows:
-        month = months[int(row[0])]
-        label = group_labels.get(row[1] or "", row[1] or "—")
-        sums = {c.name: row[3 + i] for i, c in enumerate(criteria)}
+    for row in _sums(period, source, months):
+        month = months[int(row["month"])]
+        label = source.grouping.label(row["grp"])
+        sums = {c.name: row[c.name] for c in source.criteria}
         for tally in (
             by_month[month],
             by_group.setdefault(label, Tally()),
             cells.setdefault((month, label), Tally()),
             total,
         ):
-            tally.add(row[2], sums)
-    order = list(group_labels.values())
+            tally.add(row["ratings"], sums)
+    order = source.grouping.order()
     groups = sorted(
         by_group.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])
     )
-    low = db.session.execute(
-        sa.select(model, parent.number, group_column)
-        .join(parent, parent.id == parent_fk)
-        .where(in_period)
-        .order_by(*low_order, model.updated_at.desc(), model.id.desc())
+    months_tallies = [(m, by_month[m]) for m in months]
+    lowest = _lowest(period, source)
+    return Breakdown(source.criteria, source.grouping.title, months_tallies, groups, cells, total, lowest)
+
+
+def _sums(period: Period, source: _Source, months: list[date]) -> Iterable[sa.RowMapping]:
+    """The number of ratings and the sum of each criterion per month index and group."""
+    model, criteria = source.model, source.criteria
+    inner = (
+        sa.select(
+            _month_case(model.updated_at, months).label("month"),
+            source.grouping.column.label("grp"),
+            *[getattr(model, c.name).label(c.name) for c in criteria],
+        )
+        .join(source.parent, source.parent.id == source.parent_fk)
+        .where(source.in_period(period))
+        .subquery()
+    )
+    return db.session.execute(
+        sa.select(
+            inner.c.month,
+            inner.c.grp,
+            sa.func.count().label("ratings"),
+            *[sa.func.sum(inner.c[c.name]).label(c.name) for c in criteria],
+        ).group_by(inner.c.month, inner.c.grp)
+    ).mappings()
+
+
+def _lowest(period: Period, source: _Source) -> list[LowRated]:
+    model, parent = source.model, source.parent
+    rows = db.session.execute(
+        sa.select(model, parent.number.label("number"), source.grouping.column.label("grp"))
+        .join(parent, parent.id == source.parent_fk)
+        .where(source.in_period(period))
+        .order_by(*source.low_order, model.updated_at.desc(), model.id.desc())
         .limit(LOWEST_LIMIT)
     ).all()
-    lowest = [
-        LowRated(
-            object_id=getattr(r[0], parent_fk.key),
-            number=r[1] or "",
-            updated_at=r[0].updated_at,
-            group=group_labels.get(r[2] or "", r[2] or "—"),
-            scores=r[0].scores(),
-            comment=r[0].comment,
-        )
-        for r in low
-    ]
-    return Breakdown(criteria, group_title, [(m, by_month[m]) for m in months], groups, cells, total, lowest)
+    return [_low_rated(row._mapping[model], row.number, row.grp, source) for row in rows]
 
 
-CATEGORY_LABELS = {c.value: c.short_label for c in Category}
-TOPIC_LABELS = {t.value: t.label for t in AppealTopic}
+def _low_rated(rating, number: str | None, group, source: _Source) -> LowRated:
+    return LowRated(
+        object_id=getattr(rating, source.parent_fk.key),
+        number=number or "",
+        updated_at=rating.updated_at,
+        group=source.grouping.label(group),
+        scores=rating.scores(),
+        comment=rating.comment,
+    )
 
 
 def ratings_report(period: Period) -> RatingsReport:
     """The whole report: four queries, whatever the number of ratings."""
     r, a = ApplicationRating, AppealRating
-    applications = _breakdown(
-        period,
+    applications = _Source(
         r,
         Application,
         r.application_id,
-        Application.category,
         APPLICATION_CRITERIA,
-        CATEGORY_LABELS,
-        "Категория",
+        Grouping(Application.category, Category, attrgetter("short_label"), "Категория"),
         (r.overall, r.ease + r.clarity + r.deadlines + r.courtesy + r.cost),
     )
-    appeals = _breakdown(
-        period,
+    appeals = _Source(
         a,
         Appeal,
         a.appeal_id,
-        Appeal.topic,
         APPEAL_CRITERIA,
-        TOPIC_LABELS,
-        "Тема",
+        Grouping(Appeal.topic, AppealTopic, attrgetter("label"), "Тема"),
         (a.overall, a.timeliness + a.clarity),
     )
-    return RatingsReport(period, applications, appeals)
+    return RatingsReport(period, _breakdown(period, applications), _breakdown(period, appeals))
 
 
 # --- the annual report of appeals ---------------------------------------------------------------
@@ -386,99 +414,34 @@ def parse_year(value: str | None, today: date) -> tuple[int, str | None]:
     return int(value), None
 
 
+#: The annual report's sections: the title, the column counted, its members in order.
+ANNUAL_SECTIONS = (
+    ("По способу поступления", "received_via", ReceivedVia),
+    ("По виду обращения", "kind", AppealKind),
+    ("По теме обращения", "topic", AppealTopic),
+)
+
+
 def appeals_annual(year: int) -> AnnualReport:
     """Appeals registered this year and last year by how they were received, by kind and by
     topic (one query: counts per channel, kind, topic and year, added up here)."""
-    start_last, start_this = year_bounds(year - 1)[0], year_bounds(year)[0]
-    end_this = year_bounds(year)[1]
+    (start_last, _), (start_this, end_this) = year_bounds(year - 1), year_bounds(year)
+    this_year = sa.case((Appeal.registered_at >= start_this, sa.literal_column("1")), else_=sa.literal_column("0"))
     inner = (
-        sa.select(
-            sa.case((Appeal.registered_at >= start_this, sa.literal_column("1")), else_=sa.literal_column("0")).label(
-                "this_year"
-            ),
-            Appeal.received_via,
-            Appeal.kind,
-            Appeal.topic,
-        )
+        sa.select(this_year.label("this_year"), Appeal.received_via, Appeal.kind, Appeal.topic)
         .where(Appeal.registered_at >= start_last, Appeal.registered_at < end_this)
         .subquery()
     )
-    rows = db.session.execute(
-        sa.select(inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic, sa.func.count()).group_by(
-            inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic
+    dimensions = [inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic]
+    rows = db.session.execute(sa.select(*dimensions, sa.func.count().label("appeals")).group_by(*dimensions))
+    counts: Counter[tuple[str, str, bool]] = Counter()
+    for row in rows.mappings():
+        for _, column, _ in ANNUAL_SECTIONS:
+            counts[(column, row[column], bool(int(row["this_year"])))] += row["appeals"]
+    sections = [
+        AnnualSection(
+            title, [AnnualRow(m.label, counts[(column, m, False)], counts[(column, m, True)]) for m in members]
         )
-    ).all()
-    counts: dict[tuple[str, str, int], int] = {}
-    for this_year, via, kind, topic, n in rows:
-        for key in (("via", via, int(this_year)), ("kind", kind, int(this_year)), ("topic", topic, int(this_year))):
-            counts[key] = counts.get(key, 0) + n
-
-    def section(title: str, dimension: str, members: Iterable) -> AnnualSection:
-        return AnnualSection(
-            title,
-            [
-                AnnualRow(m.label, counts.get((dimension, m.value, 0), 0), counts.get((dimension, m.value, 1), 0))
-                for m in members
-            ],
-        )
-
-    return AnnualReport(
-        year,
-        [
-            section("По способу поступления", "via", ReceivedVia),
-            section("По виду обращения", "kind", AppealKind),
-            section("По теме обращения", "topic", AppealTopic),
-        ],
-    )
-
-
-# --- CSV ----------------------------------------------------------------------------------------
-
-
-def csv_number(value: Decimal | None) -> str:
-    """A decimal comma, as Russian Excel reads numbers; empty when there is none."""
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
-
-
-def _csv_bytes(rows: Iterable[list]) -> bytes:
-    """UTF-8 with a BOM (Excel then reads Cyrillic right), `;` between fields, CRLF lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _breakdown_rows(title: str, b: Breakdown) -> list[list]:
-    head = ["Месяц", b.group_title, "Оценок", *[c.label for c in b.criteria]]
-
-    def line(month: str, group: str, tally: Tally) -> list:
-        return [month, group, tally.count, *[csv_number(tally.average(c.name)) for c in b.criteria]]
-
-    rows: list[list] = [[title], head]
-    for month, tally in b.months:
-        for group, cell in b.cells_of(month):
-            rows.append(line(month_label(month), group, cell))
-        rows.append(line(month_label(month), "Все", tally))
-    for group, tally in b.groups:
-        rows.append(line("Весь период", group, tally))
-    rows.append(line("Весь период", "Все", b.total))
-    return rows
-
-
-def ratings_csv(report: RatingsReport) -> bytes:
-    rows: list[list] = [["Оценка качества и доступности услуг", report.period.label], []]
-    rows += _breakdown_rows("Заявки на технологическое присоединение", report.applications)
-    rows.append([])
-    rows += _breakdown_rows("Обращения", report.appeals)
-    return _csv_bytes(rows)
-
-
-def annual_csv(report: AnnualReport) -> bytes:
-    rows: list[list] = [
-        [f"Сведения об обращениях потребителей за {report.year} год"],
-        ["Раздел", "Показатель", f"{report.last_year} год", f"{report.year} год", "Изменение, %"],
+        for title, column, members in ANNUAL_SECTIONS
     ]
-    for s in report.sections:
-        for row in [*s.rows, s.total]:
-            rows.append([s.title, row.label, row.last, row.this, format_change(row.change, minus="-")])
-    return _csv_bytes(rows)
+    return AnnualReport(year, sections)

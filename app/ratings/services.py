@@ -23,7 +23,7 @@ from app.ratings.models import (
 )
 
 #: Appeals that may be rated: the consumer has an answer on the merits.
-RATEABLE_APPEAL_STATUSES = (AppealStatus.answered.value, AppealStatus.closed.value)
+RATEABLE_APPEAL_STATUSES = (AppealStatus.answered, AppealStatus.closed)
 #: How many applications and appeals «мои оценки» lists (the newest; the page stays within 30 KB).
 MY_LIST_LIMIT = 30
 
@@ -155,7 +155,7 @@ def my_applications(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Ap
         .order_by(Application.id.desc())
         .limit(limit + 1)
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return [(r.Application, r.ApplicationRating) for r in rows]
 
 
 def my_appeals(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Appeal, AppealRating | None]]:
@@ -167,4 +167,4 @@ def my_appeals(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Appeal,
         .order_by(Appeal.id.desc())
         .limit(limit + 1)
     ).all()
-    return [(r[0], r[1]) for r in rows]
+    return [(r.Appeal, r.AppealRating) for r in rows]

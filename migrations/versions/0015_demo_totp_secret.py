@@ -1,7 +1,7 @@
 """demo accounts: the 160-bit TOTP secret of SPEC §4.5 in place of the 80-bit one
 
 Revision ID: 0015_demo_totp_secret
-Revises: 0013_outage_enums
+Revises: 0014_appeal_enums
 Create Date: 2026-12-03 13:15:00
 
 pyotp 2.12.1 refuses secrets under 112 bits, so a demo database loaded before this change
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015_demo_totp_secret'
-down_revision = '0013_outage_enums'
+down_revision = '0014_appeal_enums'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,8 @@ from tests.mail.conftest import smtp_server  # noqa: F401 (a fixture these tests
 @pytest.fixture
 def make_appeal(app):
     """make_appeal(consumer, kind="statement", topic="connection", channel="cabinet", **fields) -> Appeal"""
-    from app.appeals.services import AppealData, register_appeal
+    from app.appeals.operations import register_appeal
+    from app.appeals.rules import AppealData
 
     def factory(consumer, *, received_via: str = "website", registered_by=None, **fields):
         values = dict(kind="statement", topic="connection", channel="cabinet", text="Прошу сообщить сроки работ.")

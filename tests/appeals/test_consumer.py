@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
 from app.appeals.models import Appeal, AppealEvent, AppealFile, AppealMessage
-from app.appeals.services import answer_appeal, take_into_work
+from app.appeals.operations import answer_appeal, take_into_work
 from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
@@ -254,7 +254,7 @@ def test_status_block_polls_with_its_version(consumer_client, consumer, make_app
 
 def test_a_closed_appeal_stops_polling(consumer_client, consumer, make_appeal, operator):
     appeal = make_appeal(consumer)
-    from app.appeals.services import decline_appeal
+    from app.appeals.operations import decline_appeal
 
     decline_appeal(db.session.get(Appeal, appeal.id), operator, "Повтор без новых доводов.")
     db.session.commit()

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from app.appeals.models import Appeal, AppealEvent, AppealFile, AppealMessage, AppealTerm
-from app.appeals.services import answer_appeal
+from app.appeals.operations import answer_appeal
 from app.core import clock
 from app.core.storage import StoredFile, stage_bytes
 from app.extensions import db

@@ -128,7 +128,8 @@ def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_clien
 def test_my_appeals_are_exported_with_their_files_but_not_staff_notes(
     consumer_client, consumer_with_history, make_user
 ):
-    from app.appeals.services import AppealData, add_note, register_appeal
+    from app.appeals.operations import add_note, register_appeal
+    from app.appeals.rules import AppealData
     from app.core.storage import stage_bytes
 
     appeal = register_appeal(

@@ -47,7 +47,7 @@ def staff_member(make_user):
 @pytest.fixture
 def answered_appeal(make_appeal, staff_member):  # noqa: F811 (the imported fixture)
     """answered_appeal(consumer, **fields) -> an appeal staff have answered."""
-    from app.appeals.services import answer_appeal
+    from app.appeals.operations import answer_appeal
 
     def factory(consumer, **fields):
         appeal = make_appeal(consumer, **fields)

@@ -177,7 +177,7 @@ def test_consumer_rates_an_answered_appeal(consumer_client, consumer, answered_a
 
 
 def test_a_closed_appeal_may_be_rated_too(consumer_client, consumer, answered_appeal, staff_member):
-    from app.appeals.services import close_appeal
+    from app.appeals.operations import close_appeal
 
     appeal = answered_appeal(consumer)
     close_appeal(appeal, staff_member)

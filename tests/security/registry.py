@@ -94,7 +94,8 @@ def an_appeal_with_a_file(owner) -> dict:
     import sqlalchemy as sa
 
     from app.appeals.models import AppealFile
-    from app.appeals.services import AppealData, register_appeal
+    from app.appeals.operations import register_appeal
+    from app.appeals.rules import AppealData
     from app.core.storage import stage_bytes
     from app.extensions import db
 
@@ -162,7 +163,8 @@ def a_completed_application(owner) -> dict:
 
 @object_factory("ratings.rate_appeal")
 def an_answered_appeal(owner) -> dict:
-    from app.appeals.services import AppealData, answer_appeal, register_appeal
+    from app.appeals.operations import answer_appeal, register_appeal
+    from app.appeals.rules import AppealData
     from app.auth.models import User
     from app.core import clock
     from app.extensions import db

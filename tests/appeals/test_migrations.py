@@ -1,0 +1,178 @@
+"""Migration 0014 (the enum columns of appeals) keeps every stored row and checks the columns
+that had no CHECK, on SQLite and PostgreSQL; its downgrade keeps the rows too."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, date, datetime
+
+import pytest
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db
+
+REVISION = "0014_appeal_enums"
+MOMENT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+ENUM_COLUMNS = ("kind", "topic", "channel", "received_via", "status", "from_status", "to_status")
+
+
+@pytest.fixture
+def migrating_app(tmp_path, worker_id):
+    """An app on a database of its own, empty: the test migrates it step by step."""
+    base = os.environ.get("DATABASE_URL") or "sqlite:///"
+    admin = None
+    if base.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    else:
+        parsed = make_url(base)
+        name = f"{parsed.database}_{worker_id}_migrations"
+        admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = parsed.set(database=name).render_as_string(hide_password=False)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def previous_revision(app) -> str:
+    directory = app.extensions["migrate"].directory
+    return ScriptDirectory(directory).get_revision(REVISION).down_revision
+
+
+def table(name: str) -> sa.Table:
+    return sa.Table(name, sa.MetaData(), autoload_with=db.engine)
+
+
+def fill(t: sa.Table, **values) -> dict:
+    """A row of the table as it is at this revision: the given values, and a plain one for every
+    other required column."""
+    row = dict(values)
+    for column in t.columns:
+        if column.name in row or column.nullable or column.primary_key:
+            continue
+        try:
+            kind = column.type.python_type
+        except NotImplementedError:
+            kind = str
+        row[column.name] = {int: 1, str: "x", bool: False, datetime: MOMENT, date: MOMENT.date()}.get(kind, 0)
+    return row
+
+
+def seed() -> None:
+    users, appeals, messages, events, terms = (
+        table(n) for n in ("users", "appeals", "appeal_messages", "appeal_events", "appeal_terms")
+    )
+    with db.engine.begin() as conn:
+        conn.execute(
+            users.insert(),
+            [
+                fill(users, id=1, email="c@example.ru", role="consumer", applicant_type="individual"),
+                fill(users, id=2, email="o@example.ru", role="operator", applicant_type=None),
+            ],
+        )
+        conn.execute(
+            appeals.insert(),
+            [
+                fill(
+                    appeals,
+                    id=i,
+                    number=f"ОБ-2026-00000{i}",
+                    consumer_id=1,
+                    kind=kind,
+                    topic=topic,
+                    channel=channel,
+                    received_via=via,
+                    status=status,
+                    decline_reason="Повтор." if status == "declined" else "",
+                    registered_at=MOMENT,
+                    due_date=date(2026, 4, 6),
+                )
+                for i, (kind, topic, channel, via, status) in enumerate(
+                    [
+                        ("complaint", "quality", "email", "website", "in_progress"),
+                        ("statement", "connection", "post", "post", "declined"),
+                        ("request", "other", "cabinet", "in_person", "closed"),
+                    ],
+                    start=1,
+                )
+            ],
+        )
+        conn.execute(
+            messages.insert(),
+            [
+                fill(messages, appeal_id=1, author_id=2, kind="note", text="Заметка", created_at=MOMENT),
+                fill(messages, appeal_id=3, author_id=2, kind="answer", text="Ответ", created_at=MOMENT),
+            ],
+        )
+        conn.execute(
+            events.insert(),
+            [
+                fill(events, appeal_id=1, actor_id=1, from_status=None, to_status="registered", at=MOMENT),
+                fill(events, appeal_id=1, actor_id=2, from_status="registered", to_status="in_progress", at=MOMENT),
+                fill(events, appeal_id=2, actor_id=2, from_status="registered", to_status="declined", at=MOMENT),
+            ],
+        )
+        conn.execute(terms.insert(), [fill(terms, kind="request", topic="metering", amount=10, unit="wd")])
+
+
+def stored() -> dict[str, list[tuple]]:
+    """The enum columns of every row, by table."""
+    rows = {}
+    with db.engine.connect() as conn:
+        for name in ("appeals", "appeal_messages", "appeal_events", "appeal_terms"):
+            t = table(name)
+            columns = [c for c in t.columns if c.name in ENUM_COLUMNS]
+            rows[name] = [tuple(r) for r in conn.execute(sa.select(t.c.id, *columns).order_by(t.c.id))]
+    return rows
+
+
+def refuses(statement) -> bool:
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(statement)
+    except sa.exc.IntegrityError:
+        return True
+    return False
+
+
+def bad_rows() -> dict[str, sa.Insert]:
+    events, terms = table("appeal_events"), table("appeal_terms")
+    return {
+        "event to": events.insert().values(fill(events, appeal_id=1, to_status="lost", at=MOMENT)),
+        "event from": events.insert().values(
+            fill(events, appeal_id=1, from_status="lost", to_status="closed", at=MOMENT)
+        ),
+        "term kind": terms.insert().values(fill(terms, kind="praise", topic="other", amount=5, unit="d")),
+        "term topic": terms.insert().values(fill(terms, kind="request", topic="weather", amount=5, unit="d")),
+    }
+
+
+def test_0014_keeps_the_rows_and_checks_every_enum_column(migrating_app):
+    before = previous_revision(migrating_app)
+    upgrade(revision=before)
+    seed()
+    rows = stored()
+
+    upgrade(revision=REVISION)
+    assert stored() == rows, "the stored strings stay as they were"
+    assert [name for name, statement in bad_rows().items() if not refuses(statement)] == []
+    appeals = table("appeals")
+    assert refuses(appeals.update().where(appeals.c.id == 1).values(kind="praise")), "the old CHECKs stay"
+    assert refuses(appeals.update().where(appeals.c.id == 1).values(status="lost"))
+
+    downgrade(revision=before)
+    assert stored() == rows
+    assert refuses(appeals.update().where(appeals.c.id == 1).values(kind="praise"))
+    assert [name for name, statement in bad_rows().items() if refuses(statement)] == [], "0014's CHECKs are gone"
