@@ -232,6 +232,23 @@ def retry_conflicts(view):
     return run
 
 
+def in_unit_of_work(work, *args, **kwargs):
+    """Run `work(*args, **kwargs)` in a unit of work of its own, committed at its end, and again
+    from the start after a conflict: a command (the daily reminders, the import) that runs on
+    several app servers at once meets itself, and the later run then sees the earlier one's rows."""
+    for pause in (*CONFLICT_RETRIES, None):
+        try:
+            with unit_of_work():
+                return work(*args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            if pause is None or not is_conflict(exc):
+                raise
+            log.warning("%s met another transaction (%s); running it again",
+                        getattr(work, "__name__", "a command"), type(exc.orig).__name__)
+        time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+    raise AssertionError("unreachable")
+
+
 # --- reads of plain columns --------------------------------------------------------------------
 
 def read(statement, params: dict | None = None) -> sa.CursorResult:

@@ -79,9 +79,10 @@ def load() -> DemoContext:
 def load_command() -> None:
     """Load the demo data into an empty database and print the demo logins."""
     from app.auth.demo import DEMO_TOTP_SECRET
+    from app.db import in_unit_of_work
 
     if is_empty():
-        load()
+        in_unit_of_work(load)
         click.echo("Демо-данные загружены.")
     else:
         click.echo("В базе уже есть данные: демо-данные не загружались.")

@@ -6,7 +6,7 @@ import click
 
 from app.applications import bp
 from app.core.clock import today
-from app.extensions import db
+from app.db import in_unit_of_work
 
 
 @bp.cli.command("expire")
@@ -14,8 +14,7 @@ def expire_command() -> None:
     """Annul applications whose 20 working days for missing data ran out."""
     from app.applications.services import expire
 
-    annulled = expire(today())
-    db.session.commit()
-    for application in annulled:
-        click.echo(f"Аннулирована: {application.number}")
+    annulled = [application.number for application in in_unit_of_work(expire, today())]
+    for number in annulled:
+        click.echo(f"Аннулирована: {number}")
     click.echo(f"Аннулировано заявок: {len(annulled)}")

@@ -8,19 +8,22 @@ from app.outages import bp
 def import_command(path: str) -> None:
     """Import outages from a CSV file (SPEC §4.4); a bad row refuses the whole file."""
     from app.audit.services import record
-    from app.extensions import db
+    from app.db import in_unit_of_work
     from app.outages.services import ImportFileError, get_settings, import_csv, outage_period
 
     with open(path, "rb") as handle:
         data = handle.read()
-    try:
+
+    def import_file():
         result = import_csv(data)
+        record("outages.imported", None, actor=None, via="command", created=result.created,
+               updated=result.updated, unchanged=result.unchanged)
+        return result
+
+    try:
+        result = in_unit_of_work(import_file)
     except ImportFileError as exc:
-        db.session.rollback()
         raise click.ClickException(f"Файл не загружен. {exc}") from None
-    record("outages.imported", None, actor=None, via="command", created=result.created, updated=result.updated,
-           unchanged=result.unchanged)
-    db.session.commit()
     click.echo(f"Загружено: новых {result.created}, изменённых {result.updated}, без изменений {result.unchanged}.")
     days = get_settings().min_notice_days
     for line, outage in result.short_notice:
