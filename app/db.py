@@ -187,6 +187,19 @@ def declare_request_intent(app) -> None:
 _PG_CONFLICTS = {"40001", "40P01", "23505"}
 #: How often a request is run again after a conflict, and the pause before each run.
 CONFLICT_RETRIES = (0.05, 0.2, 0.5)
+#: After a connection lost under a statement (the server restarting); opening the next one
+#: waits for the server by itself (CONNECT_RETRIES).
+LOST_CONNECTION_RETRIES = (0.1, 0.5)
+
+#: Set while a request runs: whether it has sent the COMMIT of a transaction that may have written.
+_commit_sent: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("commit_sent", default=None)
+
+
+@event.listens_for(Engine, "commit")
+def _note_commit(conn):
+    sent = _commit_sent.get()
+    if sent is not None and not conn.info.get("reads_only"):
+        sent[0] = True
 
 
 def is_conflict(exc: BaseException) -> bool:
@@ -200,8 +213,35 @@ def is_conflict(exc: BaseException) -> bool:
     return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (5, 6)
 
 
+def is_lost_connection(exc: BaseException) -> bool:
+    """True when the connection broke under a statement (the database server restarting)."""
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+
+
+#: Pauses between attempts to open a connection to a database server that refuses it (one
+#: restarting): a request arriving meanwhile waits for it instead of failing.
+CONNECT_RETRIES = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+@event.listens_for(Engine, "do_connect")
+def _connect_patiently(dialect, connection_record, cargs, cparams):
+    """Open a server connection, trying again while the server refuses. Safe whatever the
+    caller was doing: nothing was sent yet. (SQLite opens a file: nothing to wait for.)"""
+    if dialect.name == "sqlite":
+        return None
+    for pause in CONNECT_RETRIES:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            log.warning("the database refuses connections (%s); trying again in %.2f s", type(exc).__name__, pause)
+            time.sleep(pause)
+    return None  # the last attempt is the engine's own: its error stands
+
+
 def retry_conflicts(view):
-    """Run the view again, from the start, when its transaction met another one's.
+    """Run the view again, from the start, when its transaction met another one's, or when the
+    database connection was lost before the view sent the COMMIT of what it wrote. (Lost at or
+    after that COMMIT, nobody knows whether it committed: the error stands.)
 
     Nothing of the failed run survives: its transaction rolled back (with its mail and its
     stored files, app/core/storage.py), its flashed messages are taken back and its uploads
@@ -211,15 +251,29 @@ def retry_conflicts(view):
     @functools.wraps(view)
     def run(*args, **kwargs):
         flashes = list(session.get("_flashes", ()))
-        for pause in (*CONFLICT_RETRIES, None):
+        conflicts, losses = iter(CONFLICT_RETRIES), iter(LOST_CONNECTION_RETRIES)
+        while True:
+            sent = [False]
+            token = _commit_sent.set(sent)
             try:
                 return view(*args, **kwargs)
             except sa.exc.DBAPIError as exc:
-                if pause is None or not is_conflict(exc):
+                if is_conflict(exc):
+                    pause, what = next(conflicts, None), "met another transaction"
+                elif is_lost_connection(exc):
+                    pause, what = (None if sent[0] else next(losses, None)), "lost its database connection"
+                    if sent[0]:
+                        log.warning("%s %s lost its database connection after sending its COMMIT; not run again",
+                                    request.method, request.endpoint)
+                else:
+                    pause = None
+                if pause is None:
                     raise
                 db.session.rollback()
-                log.warning("%s %s met another transaction (%s); running it again",
-                            request.method, request.endpoint, type(exc.orig).__name__)
+                log.warning("%s %s %s (%s); running it again", request.method, request.endpoint, what,
+                            type(exc.orig).__name__)
+            finally:
+                _commit_sent.reset(token)
             if flashes:
                 session["_flashes"] = list(flashes)
             else:
@@ -227,7 +281,6 @@ def retry_conflicts(view):
             for _name, upload in request.files.items(multi=True):
                 upload.stream.seek(0)
             time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
-        raise AssertionError("unreachable")
 
     return run
 
