@@ -164,7 +164,7 @@ def _pending_mail(database_url: str) -> dict[str, int]:
         engine.dispose()
 
 
-def _drain(database_url: str, seconds: float) -> dict[str, int]:
+def drain(database_url: str, seconds: float) -> dict[str, int]:
     """Wait for the senders to empty the outbox; what is left when the time is up, or when
     only mail nobody will touch again is left (claimed and never finished: `sending` until
     the stale-claim release, minutes later; or waiting for a retry after a back-off)."""
@@ -233,6 +233,64 @@ def last_exception(text: str) -> str:
 
 # --- one run -----------------------------------------------------------------------------------
 
+@dataclass
+class Target:
+    """A running site to load: its address, its database and upload folder (read by the
+    reconciliation), the environment its `flask` commands run with (the import, the demo data)
+    and the mailbox its SMTP sink feeds. `run_mixed` makes one of its own (a gunicorn);
+    deploy/cluster_check.py points it at the loopback cluster's nginx."""
+
+    port: int
+    database_url: str
+    upload_dir: Path
+    env: dict
+    mailbox: Mailbox
+    host: str = "127.0.0.1"
+
+
+@dataclass
+class Driven:
+    """What `drive` leaves for the reconciliation."""
+
+    run: Run
+    ledger: Ledger
+    imported: dict
+    import_rows: int
+
+
+def drive(target: Target, root: Path, *, users: int = USERS, staff: int = STAFF, seconds: float = SECONDS,
+          import_rows: int = IMPORT_ROWS, import_after: float | None = None, migrate: bool = True,
+          prepare_data: bool = True, during=None) -> Driven:
+    """The mixed load against `target`: its database migrated first (unless `migrate` is false)
+    and given the demo data (unless `prepare_data` is false), the import `import_after` seconds
+    in (a third of the run by default), `during(run)` in this thread meanwhile (faults)."""
+    if prepare_data:
+        prepare(target.env, migrate)
+    run = Run(port=target.port, mailbox=target.mailbox, host=target.host)
+    outages = root / "outages.csv"
+    outages.write_text(outage_csv(import_rows), encoding="utf-8")
+    imported: dict = {}
+    after = seconds / 3 if import_after is None else import_after
+    importer = threading.Thread(target=_import, args=(run, target.env, outages, after, imported), daemon=True)
+    importer.start()
+    ledger = simulate(run, users - staff, staff, seconds, during)
+    importer.join(600)
+    return Driven(run, ledger, imported, import_rows)
+
+
+def outcome_of(target: Target, driven: Driven, drain_seconds: float, logs: tuple = (), sender_exits=(),
+               messages: list[bytes] | None = None, mail_left: dict | None = None) -> Outcome:
+    """Reconcile what `drive` did with the database, the sink and the upload folder."""
+    imported = driven.imported
+    ok = imported.get("error") == "" and imported.get("seconds") is not None
+    sink = list(target.mailbox.messages) if messages is None else messages
+    checks = reconcile(target.database_url, driven.ledger, sink, target.upload_dir,
+                       (IMPORT_DISTRICT, driven.import_rows) if ok else None)
+    return Outcome(driven.run.recorder, driven.ledger, checks, imported.get("seconds"),
+                   imported.get("error", "did not run"), driven.import_rows, drain_seconds, log_errors(*logs),
+                   mail_left or {}, list(sender_exits))
+
+
 def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int = STAFF, seconds: float = SECONDS,
               import_rows: int = IMPORT_ROWS, drain_seconds: float = DRAIN_SECONDS, extra_env: dict | None = None,
               migrate: bool = True) -> Outcome:
@@ -251,21 +309,15 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
     gunicorn = None
     server_log, sender_log = root / "gunicorn.log", root / "sender.log"
     sender = _Sender(env, sender_log)
+    target = Target(_free_port(), database_url, root / "uploads", env, mailbox)
     try:
         prepare(env, migrate)
-        port = _free_port()
-        gunicorn = _gunicorn("wsgi:app", port, env, server_log)
-        _wait(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        gunicorn = _gunicorn("wsgi:app", target.port, env, server_log)
+        _wait(f"http://127.0.0.1:{target.port}/healthz", timeout=60)
         sender.start()
-        run = Run(port=port, mailbox=mailbox)
-        outages = root / "outages.csv"
-        outages.write_text(outage_csv(import_rows), encoding="utf-8")
-        imported: dict = {}
-        importer = threading.Thread(target=_import, args=(run, env, outages, seconds / 3, imported), daemon=True)
-        importer.start()
-        ledger = simulate(run, users - staff, staff, seconds)
-        importer.join(600)
-        left = _drain(database_url, drain_seconds)
+        driven = drive(target, root, users=users, staff=staff, seconds=seconds, import_rows=import_rows,
+                       prepare_data=False)
+        left = drain(database_url, drain_seconds)
     finally:
         sender.stop()
         if gunicorn is not None and gunicorn.poll() is None:
@@ -276,12 +328,8 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
                 gunicorn.kill()
         time.sleep(0.5)  # a message in flight reaches the sink
         sink.stop()
-    ok = imported.get("error") == "" and imported.get("seconds") is not None
-    checks = reconcile(database_url, ledger, list(mailbox.messages), root / "uploads",
-                       (IMPORT_DISTRICT, import_rows) if ok else None)
-    return Outcome(run.recorder, ledger, checks, imported.get("seconds"), imported.get("error", "did not run"),
-                   import_rows, drain_seconds, log_errors(("gunicorn", server_log), ("sender", sender_log)), left,
-                   sender.exits)
+    return outcome_of(target, driven, drain_seconds, (("gunicorn", server_log), ("sender", sender_log)),
+                      sender.exits, mail_left=left)
 
 
 class _Sender:
@@ -377,6 +425,8 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
     if outcome.mail_left:
         report.info(f"mail left after up to {outcome.drain_seconds:.0f} s of draining: {outcome.mail_left}")
     for check in outcome.checks:
+        if check.found:
+            report.info(f"  {check.label}: " + ", ".join(f"{what} {n}" for what, n in sorted(check.found.items())))
         for problem in check.problems[:4]:
             report.info(f"  {problem}")
         if len(check.problems) > 4:

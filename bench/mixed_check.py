@@ -28,6 +28,8 @@ class Check:
     label: str
     checked: int
     problems: list[str] = field(default_factory=list)
+    #: What a check found besides problems, for the report (writes in doubt: there or absent).
+    found: Counter = field(default_factory=Counter)
 
 
 def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path,
@@ -45,6 +47,7 @@ def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: 
                 _read_marks(conn, ledger),
                 _staff_steps(conn, ledger),
                 _appeal_steps(conn, ledger),
+                _in_doubt(conn, ledger),
                 *_numbers(conn),
                 _mail(conn, sink),
                 _files(conn, upload_dir),
@@ -179,6 +182,101 @@ def _appeal_steps(conn, ledger: Ledger) -> Check:
         elif appeal_id not in taken:
             check.problems.append(f"appeal {appeal_id}: taken into work with success, no history row")
     return check
+
+
+def _in_doubt(conn, ledger: Ledger) -> Check:
+    """Writes answered 5xx or not at all (a server killed under them, a COMMIT lost with the
+    database): each is wholly stored or not at all, and nothing is stored that no write asked
+    for. What was found is in `found` ("there" or "absent" by kind), for the report."""
+    check = Check("writes without an answer wholly stored or not at all", len(ledger.in_doubt))
+    found: Counter = Counter()
+    users = {r.email: r.id for r in _rows(conn, "SELECT id, email FROM users")}
+    credentials = Counter(r.recipient for r in _rows(conn, "SELECT recipient FROM outbox_mail WHERE kind = 'credentials'"))
+    doubted: dict[str, Counter] = defaultdict(Counter)
+    for kind, key in ledger.in_doubt:
+        doubted[kind][key] += 1
+    for (address,) in doubted["register"]:
+        there = address in users
+        found[f"register {'there' if there else 'absent'}"] += 1
+        if there != bool(credentials[address]):
+            check.problems.append(f"user {users.get(address, '?')}: a registration without an answer is stored "
+                                  f"{'without' if there else 'only as'} its credentials mail")
+    check.problems += _unasked(conn, ledger, doubted, found, users)
+    events = _rows(conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'")
+    with_files = {r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")}
+    for kind in ("reply to request", "notify fulfilment"):
+        for app_id, status, token in doubted[kind]:
+            hits = [e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")]
+            found[f"{kind} {'there' if hits else 'absent'}"] += 1
+            if hits and hits[0].id not in with_files:
+                check.problems.append(f"application {app_id}: a step without an answer is stored without its file")
+    messages = _rows(conn, "SELECT appeal_id, text FROM appeal_messages WHERE kind = 'clarification'")
+    for appeal_id, token in doubted["clarification"]:
+        there = any(m.appeal_id == appeal_id and token in m.text for m in messages)
+        found[f"clarification {'there' if there else 'absent'}"] += 1
+    stored = Counter()
+    for r in _rows(conn, "SELECT application_id, action, to_status FROM application_events"):
+        stored[(r.application_id, "payment" if r.action == "payment" else f"status:{r.to_status}")] += 1
+    for kind, keys in doubted.items():
+        if not kind.startswith("staff: "):
+            continue
+        for (app_id, key), n in keys.items():
+            extra = stored[(app_id, key)] - ledger.staff_steps[(app_id, key)]
+            found[f"{kind} {'there' if extra > 0 else 'absent'}"] += n
+            if extra > n:
+                check.problems.append(f"application {app_id}: {key} stored {extra} times more than answered, "
+                                      f"{n} without an answer")
+    check.found = found
+    return check
+
+
+def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -> list[str]:
+    """Applications and appeals of the simulated people that no answered write accounts for:
+    at most one per submission left without an answer, and each whole."""
+    problems = []
+    answered_apps = {app_id for _, app_id, _ in ledger.applications}
+    answered_appeals = {appeal_id for _, appeal_id, _, _ in ledger.appeals}
+    documents = Counter(r.application_id for r in _rows(
+        conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"))
+    appeal_files = Counter(r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_files WHERE message_id IS NULL"))
+    owner = {uid: address for address, uid in users.items()}
+    people = set(ledger.users) | {address for (address,) in doubted["register"]}
+    extra_apps: dict[str, list] = defaultdict(list)
+    for r in _rows(conn, "SELECT id, consumer_id, number, status FROM applications"):
+        address = owner.get(r.consumer_id)
+        if address in people and r.id not in answered_apps and r.status != "draft":
+            extra_apps[address].append(r)
+    for address, rows in extra_apps.items():
+        asked = doubted["submit application"][(address,)]
+        found["submit application there"] += len(rows)
+        if len(rows) > asked:
+            problems.append(f"user {users[address]}: {len(rows)} applications stored that no write answered, "
+                            f"{asked} submissions without an answer")
+        for r in rows:
+            if r.number is None or documents[r.id] != 2:
+                problems.append(f"application {r.id}: stored without an answer, number {r.number}, "
+                                f"{documents[r.id]} of its 2 files")
+    extra_appeals: dict[str, list] = defaultdict(list)
+    for r in _rows(conn, "SELECT id, consumer_id, number FROM appeals"):
+        address = owner.get(r.consumer_id)
+        if address in people and r.id not in answered_appeals:
+            extra_appeals[address].append(r)
+    for address, rows in extra_appeals.items():
+        asked = doubted["file appeal"]
+        counts = sorted(files for (who, files), n in asked.items() if who == address for _ in range(n))
+        found["file appeal there"] += len(rows)
+        if len(rows) > len(counts):
+            problems.append(f"user {users[address]}: {len(rows)} appeals stored that no write answered, "
+                            f"{len(counts)} filings without an answer")
+        for r in rows:
+            if r.number is None or appeal_files[r.id] not in counts:
+                problems.append(f"appeal {r.id}: stored without an answer, number {r.number}, "
+                                f"{appeal_files[r.id]} files")
+    for kind in ("submit application", "file appeal"):
+        total = sum(doubted[kind].values())
+        if total > found[f"{kind} there"]:
+            found[f"{kind} absent"] += total - found[f"{kind} there"]
+    return problems
 
 
 def _numbers(conn) -> list[Check]:

@@ -66,10 +66,13 @@ class Ledger:
     #: Writes whose outcome could not be seen: a staff step on an appeal redirects to the
     #: card whether it succeeded or not, and the card did not open.
     unknown: Counter = field(default_factory=Counter)
+    #: (kind, what identifies it) of writes answered 5xx or not at all (a server killed under
+    #: them, a COMMIT lost with the database): each must be wholly stored or not at all.
+    in_doubt: list[tuple[str, tuple]] = field(default_factory=list)
 
     def merge(self, other: Ledger) -> None:
         for name in ("users", "passwords_changed", "applications", "appeals", "consumer_steps", "clarifications",
-                     "read_marks", "appeal_steps"):
+                     "read_marks", "appeal_steps", "in_doubt"):
             getattr(self, name).extend(getattr(other, name))
         for name in ("logins", "staff_steps", "unknown"):
             getattr(self, name).update(getattr(other, name))
@@ -140,7 +143,7 @@ class Actor:
         return self.run.recorder
 
     def browser(self, address: str) -> Browser:
-        return Browser("127.0.0.1", self.run.port, address, self.recorder)
+        return Browser(self.run.host, self.run.port, address, self.recorder)
 
     def page(self, b: Browser, path: str, kind: str) -> Response | None:
         """A GET that must answer 200."""
@@ -151,9 +154,11 @@ class Actor:
             return None
         return response
 
-    def post(self, b: Browser, page: Response, suffix: str, kind: str, **kwargs) -> Response | None:
+    def post(self, b: Browser, page: Response, suffix: str, kind: str, doubt: tuple | None = None,
+             **kwargs) -> Response | None:
         """Submit the form of `page` whose action ends with `suffix`; a redirect is the answer
-        of a success. A page shown again (its errors) or any other status is reported."""
+        of a success. A page shown again (its errors) or any other status is reported; an
+        answer 5xx (or none) leaves the write in doubt, noted with `doubt` to find it by."""
         form = form_ending(page.text, suffix)
         if form is None:
             self.recorder.problem(kind, f"no form {suffix} on {_short(page.path)}")
@@ -161,6 +166,8 @@ class Actor:
         response = b.submit(form, kind, page=page.path, **kwargs)
         if response.status in (302, 303):
             return response
+        if response.status >= 500 and doubt is not None:
+            self.ledger.in_doubt.append((kind, doubt))
         if response.status == 200:
             self.recorder.problem(kind, f"form refused: {_refusal(response)}")
         elif response.status < 500:
@@ -266,7 +273,7 @@ class Consumer(Actor):
         page = self.page(b, "/register", "register form")
         if page is None:
             return False
-        response = self.post(b, page, "/register", "register", changes={
+        response = self.post(b, page, "/register", "register", doubt=(p.email,), changes={
             "applicant_type": "individual", "email": p.email, "phone": f"+7900{self.rnd.randrange(10**7):07d}",
             "last_name": "Сидорова", "first_name": "Анна", "middle_name": "Игоревна",
             "snils": snils(self.rnd), "consent": "y",
@@ -331,7 +338,7 @@ class Consumer(Actor):
             return
         commissioning = (date.today() + timedelta(days=120)).isoformat()
         p.spend(files=2)
-        response = self.post(b, page, "/applications/new", "submit application", changes={
+        response = self.post(b, page, "/applications/new", "submit application", doubt=(p.email,), changes={
             "kind": "new", "object_name": "Жилой дом", "object_settlement": SETTLEMENT, "object_street": STREET,
             "object_house": HOUSE, "cadastral_number": "50:20:0010203:456", "power_kw": "15",
             "existing_power_kw": "0", "voltage_kv": "0.4", "reliability": "3", "load_character": "household",
@@ -380,7 +387,8 @@ class Consumer(Actor):
             return  # the status moved on since the list was read
         token = f"mixed-{secrets.token_hex(6)}"
         p.spend(files=1)
-        response = self.post(b, card, suffix, kind, changes={"text": f"Ответ заявителя {token}"},
+        response = self.post(b, card, suffix, kind, doubt=(application_id, reached, token),
+                             changes={"text": f"Ответ заявителя {token}"},
                              files=[("files", "документ.pdf", PDF, "application/pdf")])
         if response is None:
             return
@@ -397,7 +405,7 @@ class Consumer(Actor):
             return
         chosen = [("files", "фото.png", PNG, "image/png")] if files else []
         p.spend(files=files)
-        response = self.post(b, page, "/appeals/new", "file appeal", changes={
+        response = self.post(b, page, "/appeals/new", "file appeal", doubt=(p.email, files), changes={
             "kind": "request", "topic": "connection", "channel": "cabinet",
             "text": f"Прошу сообщить, когда будет рассмотрена моя заявка. mixed-{secrets.token_hex(4)}",
         }, files=chosen)
@@ -426,7 +434,8 @@ class Consumer(Actor):
             return
         token = f"mixed-{secrets.token_hex(6)}"
         p.spend()
-        response = self.post(b, card, "/clarifications", "clarification", changes={"text": f"Уточняю: {token}"})
+        response = self.post(b, card, "/clarifications", "clarification", doubt=(appeal_id, token),
+                             changes={"text": f"Уточняю: {token}"})
         if response is None:
             return
         # A success returns to the thread; an appeal answered meanwhile returns with a refusal.
@@ -557,7 +566,7 @@ class Staff(Actor):
             # paid, a contract to sign): leave it to the people of the office.
             self.skip.add((application_id, stage))
             return True
-        response = self.post(b, card, suffix, kind, changes=changes, files=files)
+        response = self.post(b, card, suffix, kind, doubt=(application_id, key), changes=changes, files=files)
         if response is None:
             return True
         self.ledger.staff_steps[(application_id, key)] += 1  # a refusal is 403 or the card again
@@ -608,6 +617,7 @@ class Run:
     recorder: Recorder = field(default_factory=Recorder)
     stop: threading.Event = field(default_factory=threading.Event)
     seed: int = field(default_factory=lambda: secrets.randbelow(10**6))
+    host: str = "127.0.0.1"
     def statuses_in_list(self, html: str) -> list[tuple[int, str]]:
         """(id, status) of the rows of the consumer's list of applications."""
         rows = re.findall(r'data-application-id="(\d+)".*?<span class="status[^"]*">([^<]+)</span>', html, re.S)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bench.mixed import report_outcome, run_mixed
 from bench.report import Report
+from tests.applications.conftest import decision, make_application  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -100,3 +101,25 @@ def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
     files = found("stored files")
     assert "1 files in UPLOAD_DIR without a row: ab/stray.pdf" in files and gone.storage_key in files
     assert "5 rows, 0 stored" in found("imported outages")
+
+
+def test_the_reconciliation_tells_writes_in_doubt_wholly_there_or_absent(app, make_user, make_application):  # noqa: F811
+    """A write answered 5xx or not at all (a server killed under it) may be stored or not, but
+    wholly: a registration with its credentials mail, an application with its number and files;
+    and nothing is stored that neither an answered write nor one in doubt accounts for."""
+    from bench.mixed_check import reconcile
+    from bench.mixed_users import Ledger
+
+    half = make_user("consumer", email="half@example.ru")  # stored without its credentials mail
+    application = make_application(half, status="submitted")  # whole, but no write accounts for it
+    ledger = Ledger(users=[half.email])
+    ledger.in_doubt += [("register", (half.email,)), ("register", ("absent@example.ru",)),
+                        ("reply to request", (application.id, "submitted", "mixed-z"))]
+    [check] = [c for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [], app.config["UPLOAD_DIR"], None)
+               if c.label.startswith("writes without an answer")]
+    problems = " | ".join(check.problems)
+    assert f"user {half.id}: a registration without an answer is stored without its credentials mail" in problems
+    assert f"user {half.id}: 1 applications stored that no write answered, 0 submissions without an answer" in problems
+    assert f"application {application.id}: stored without an answer" not in problems, "it is whole: number, two files"
+    assert check.found == {"register there": 1, "register absent": 1, "reply to request absent": 1,
+                           "submit application there": 1}
