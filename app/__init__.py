@@ -54,9 +54,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import extensions
 
     extensions.db.init_app(app)
-    from app.db import declare_request_intent
+    from app.db import declare_request_intent, end_sessions_quietly
 
     declare_request_intent(app)
+    end_sessions_quietly(app)
     extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                                 render_as_batch=True, compare_type=True)
     extensions.login_manager.init_app(app)

@@ -285,6 +285,25 @@ def retry_conflicts(view):
     return run
 
 
+def end_sessions_quietly(app) -> None:
+    """At the end of every request (and app context) the session rolls back what is left of
+    its transaction. If the database server ended the connection meanwhile (a restart), that
+    ROLLBACK fails although the server has rolled back already, and the finished page would be
+    a 500: a lost connection is logged there instead. (Registered after Flask-SQLAlchemy, so it
+    runs before its own removal, which then finds nothing to do.)"""
+    from app.extensions import db
+
+    @app.teardown_appcontext
+    def _remove_session(exc):
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError as error:
+            if not is_lost_connection(error):
+                raise
+            log.warning("the database connection was lost before the closing ROLLBACK (%s)", type(error.orig).__name__)
+            db.session.remove()
+
+
 def in_unit_of_work(work, *args, **kwargs):
     """Run `work(*args, **kwargs)` in a unit of work of its own, committed at its end, and again
     from the start after a conflict: a command (the daily reminders, the import) that runs on

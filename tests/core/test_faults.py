@@ -187,3 +187,21 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_a_read_whose_connection_ends_before_its_teardown_still_answers(pg_app):
+    """The server ends the connection after the page is made, before the request's closing
+    ROLLBACK (a restart between the two): the page stands, nothing was left to roll back."""
+
+    def read_then_lose():
+        pid = db.session.connection().connection.driver_connection.info.backend_pid
+        db.session.execute(sa.text("SELECT 1"))
+        with db.engine.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        time.sleep(0.2)
+        return "made"
+
+    pg_app.add_url_rule("/t/read-then-lose", "read_then_lose", read_then_lose)
+    response = pg_app.test_client().get("/t/read-then-lose")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "made"
