@@ -54,10 +54,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import extensions
 
     extensions.db.init_app(app)
-    from app.db import declare_request_intent, end_sessions_quietly
+    from app.db import declare_request_intent, survive_database_restarts
 
     declare_request_intent(app)
-    end_sessions_quietly(app)
+    survive_database_restarts(app)
     extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
                                 render_as_batch=True, compare_type=True)
     extensions.login_manager.init_app(app)

@@ -285,13 +285,40 @@ def retry_conflicts(view):
     return run
 
 
-def end_sessions_quietly(app) -> None:
-    """At the end of every request (and app context) the session rolls back what is left of
-    its transaction. If the database server ended the connection meanwhile (a restart), that
-    ROLLBACK fails although the server has rolled back already, and the finished page would be
-    a 500: a lost connection is logged there instead. (Registered after Flask-SQLAlchemy, so it
-    runs before its own removal, which then finds nothing to do.)"""
+def survive_database_restarts(app) -> None:
+    """What a request does around its view, made to outlive a database server that ends its
+    connections (a restart); the view itself runs again by retry_conflicts.
+
+    Before the view, the request's checks read (the login's record): lost there, they run
+    again, as nothing was written yet. At the end, the session rolls back what is left of its
+    transaction: lost there, the server has rolled back already, and the finished page would
+    be a 500; it is logged instead. (Registered after Flask-SQLAlchemy, this teardown runs
+    before its own removal of the session, which then finds nothing to do.)"""
     from app.extensions import db
+
+    checks = app.preprocess_request
+
+    def preprocess_request():
+        for pause in (*LOST_CONNECTION_RETRIES, None):
+            sent = [False]
+            token = _commit_sent.set(sent)
+            try:
+                return checks()
+            except sa.exc.DBAPIError as exc:
+                if pause is None or sent[0] or not is_lost_connection(exc):
+                    raise
+                db.session.rollback()
+                intent = g.pop("_write_intent_token", None)
+                if intent is not None:
+                    write_intent.reset(intent)  # declare_request_intent sets it again
+                log.warning("%s %s lost its database connection before its view (%s); checking it again",
+                            request.method, request.endpoint, type(exc.orig).__name__)
+            finally:
+                _commit_sent.reset(token)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+        raise AssertionError("unreachable")
+
+    app.preprocess_request = preprocess_request
 
     @app.teardown_appcontext
     def _remove_session(exc):

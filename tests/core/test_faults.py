@@ -205,3 +205,19 @@ def test_a_read_whose_connection_ends_before_its_teardown_still_answers(pg_app):
     pg_app.add_url_rule("/t/read-then-lose", "read_then_lose", read_then_lose)
     response = pg_app.test_client().get("/t/read-then-lose")
     assert response.status_code == 200 and response.get_data(as_text=True) == "made"
+
+
+def test_a_request_whose_connection_breaks_before_its_view_runs_again(pg_app):
+    """Lost while the request is checked before its view (the login's record is read there):
+    nothing was written, so that part runs again too, and the page answers."""
+    calls = []
+
+    def lose_the_first_time():
+        calls.append(1)
+        if len(calls) == 1:
+            db.session.execute(sa.text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+    pg_app.before_request(lose_the_first_time)
+    pg_app.add_url_rule("/t/plain", "plain", lambda: "plain")
+    response = pg_app.test_client().get("/t/plain")
+    assert response.status_code == 200 and len(calls) == 2
