@@ -33,8 +33,13 @@ class Check:
 
 
 def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path,
-              imported: tuple[str, int] | None) -> list[Check]:
-    """`imported`: (the district of the imported file, its rows) when the import succeeded."""
+              imported: tuple[str, int] | None, *, in_doubt_mail=(), in_doubt_files=(), mail_from: int = 0) -> list[Check]:
+    """`imported`: (the district of the imported file, its rows) when the import succeeded.
+    `in_doubt_mail`: outbox ids whose sender was killed between claim and outcome (left
+    "sending", shown to staff as unconfirmed later: delivered or not, never twice);
+    `in_doubt_files`: files in UPLOAD_DIR that requests killed in flight wrote before their
+    commit (left without a row, for `flask storage sweep`). `mail_from`: the first outbox id of
+    the load, when mail queued before it (the demo data's) is not the load's to reconcile."""
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -49,8 +54,8 @@ def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: 
                 _appeal_steps(conn, ledger),
                 _in_doubt(conn, ledger),
                 *_numbers(conn),
-                _mail(conn, sink),
-                _files(conn, upload_dir),
+                _mail(conn, sink, set(in_doubt_mail), mail_from),
+                _files(conn, upload_dir, set(in_doubt_files)),
             ]
             if imported is not None:
                 checks.append(_import(conn, *imported))
@@ -316,9 +321,12 @@ def _few(values: list[int]) -> str:
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
 
 
-def _mail(conn, sink: list[bytes]) -> Check:
-    """Each outbox row sent, and in the sink exactly once; nothing in the sink twice or unknown."""
-    outbox = {r.id: r for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail")}
+def _mail(conn, sink: list[bytes], in_doubt: set[int] = frozenset(), since: int = 0) -> Check:
+    """Each outbox row sent, and in the sink exactly once; nothing in the sink twice or unknown.
+    A row in doubt (its sender killed mid-way) may be left "sending", delivered once or not.
+    Only rows from id `since` on, and their mail."""
+    outbox = {r.id: r for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail WHERE id >= :since",
+                                     since=since)}
     delivered = Counter()
     unknown = 0
     for data in sink:
@@ -326,7 +334,7 @@ def _mail(conn, sink: list[bytes]) -> Check:
         found = _OUTBOX_ID.search(message.get("Message-ID", ""))
         if found is None:
             unknown += 1
-        else:
+        elif int(found.group(1)) >= since:
             delivered[int(found.group(1))] += 1
     check = Check("mail delivered exactly once and recorded as sent", len(outbox))
     if unknown:
@@ -339,7 +347,9 @@ def _mail(conn, sink: list[bytes]) -> Check:
             by_problem["delivered, not in the outbox"].append(mail_id)
     for mail_id, row in outbox.items():
         times = delivered[mail_id]
-        if row.status == "sent" and times == 0:
+        if mail_id in in_doubt and row.status == "sending":
+            check.found[f"left sending by a killed sender, {'delivered' if times else 'not delivered'}"] += 1
+        elif row.status == "sent" and times == 0:
             by_problem["recorded as sent, never delivered"].append(mail_id)
         elif row.status != "sent" and times:
             by_problem[f"delivered, recorded as {row.status}"].append(mail_id)
@@ -353,11 +363,14 @@ def _mail(conn, sink: list[bytes]) -> Check:
     return check
 
 
-def _files(conn, upload_dir: Path) -> Check:
+def _files(conn, upload_dir: Path, in_doubt: set[str] = frozenset()) -> Check:
     keys = {r.storage_key for r in _rows(conn, "SELECT storage_key FROM stored_files")}
     on_disk = {p.relative_to(upload_dir).as_posix() for p in upload_dir.rglob("*") if p.is_file()}
     check = Check("stored files and their rows match", len(keys | on_disk))
-    orphans, missing = sorted(on_disk - keys), sorted(keys - on_disk)
+    left = (on_disk - keys) & in_doubt
+    if left:
+        check.found["written by requests killed before their commit"] = len(left)
+    orphans, missing = sorted(on_disk - keys - left), sorted(keys - on_disk)
     if orphans:
         check.problems.append(f"{len(orphans)} files in UPLOAD_DIR without a row: {', '.join(orphans[:3])}")
     if missing:

@@ -618,6 +618,8 @@ class Run:
     stop: threading.Event = field(default_factory=threading.Event)
     seed: int = field(default_factory=lambda: secrets.randbelow(10**6))
     host: str = "127.0.0.1"
+    #: The import in the middle: its "seconds" and "error" once it has run.
+    imported: dict = field(default_factory=dict)
     def statuses_in_list(self, html: str) -> list[tuple[int, str]]:
         """(id, status) of the rows of the consumer's list of applications."""
         rows = re.findall(r'data-application-id="(\d+)".*?<span class="status[^"]*">([^<]+)</span>', html, re.S)
