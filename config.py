@@ -130,7 +130,7 @@ class Config:
     COMPANY_CACHE_SECONDS = _env_int("COMPANY_CACHE_SECONDS", 30)
 
     #: Seconds between polls of live blocks (unread count, application status).
-    POLL_SECONDS = 20
+    POLL_SECONDS = _env_int("POLL_SECONDS", 20)
     #: Static files carry a content hash in their URL, so browsers may keep them a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     COMPRESS_MIMETYPES = [
