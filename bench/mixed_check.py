@@ -219,11 +219,19 @@ def _in_doubt(conn, ledger: Ledger) -> Check:
     for appeal_id, token in doubted["clarification"]:
         there = any(m.appeal_id == appeal_id and token in m.text for m in messages)
         found[f"clarification {'there' if there else 'absent'}"] += 1
+    answers = _rows(conn, "SELECT appeal_id, text FROM appeal_messages WHERE kind = 'answer'")
+    taken = {r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_events WHERE to_status = 'in_progress'")}
+    for kind in ("staff: answer appeal", "staff: take appeal"):
+        for appeal_id, step in doubted[kind]:
+            token = step.split(":", 1)[1]
+            there = (any(a.appeal_id == appeal_id and token in a.text for a in answers) if step.startswith("answer:")
+                     else appeal_id in taken)
+            found[f"{kind} {'there' if there else 'absent'}"] += 1
     stored = Counter()
     for r in _rows(conn, "SELECT application_id, action, to_status FROM application_events"):
         stored[(r.application_id, "payment" if r.action == "payment" else f"status:{r.to_status}")] += 1
     for kind, keys in doubted.items():
-        if not kind.startswith("staff: "):
+        if not kind.startswith("staff: ") or kind.endswith(" appeal"):
             continue
         for (app_id, key), n in keys.items():
             extra = stored[(app_id, key)] - ledger.staff_steps[(app_id, key)]

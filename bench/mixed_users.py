@@ -589,7 +589,8 @@ class Staff(Actor):
                 return True
             token = f"mixed-{secrets.token_hex(6)}"
             changes = {"answer-text": f"Ваша заявка рассматривается в установленный срок. {token}"} if suffix == "/answer" else {}
-            response = self.post(b, card, suffix, kind, changes=changes)
+            step = f"answer:{token}" if suffix == "/answer" else "status:in_progress"
+            response = self.post(b, card, suffix, kind, doubt=(appeal_id, step), changes=changes)
             if response is None:
                 return True
             # A refusal redirects to the card too, with its reason: the page tells which.
@@ -601,7 +602,7 @@ class Staff(Actor):
             if flash is None or flash[0] != "success":
                 self.recorder.problem(kind, f"no success message: {_refusal(shown)}")
                 return True
-            self.ledger.appeal_steps.append((appeal_id, f"answer:{token}" if suffix == "/answer" else "status:in_progress"))
+            self.ledger.appeal_steps.append((appeal_id, step))
             return True
         return False
 

@@ -114,7 +114,8 @@ def test_the_reconciliation_tells_writes_in_doubt_wholly_there_or_absent(app, ma
     application = make_application(half, status="submitted")  # whole, but no write accounts for it
     ledger = Ledger(users=[half.email])
     ledger.in_doubt += [("register", (half.email,)), ("register", ("absent@example.ru",)),
-                        ("reply to request", (application.id, "submitted", "mixed-z"))]
+                        ("reply to request", (application.id, "submitted", "mixed-z")),
+                        ("staff: take appeal", (999_001, "status:in_progress"))]
     [check] = [c for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [], app.config["UPLOAD_DIR"], None)
                if c.label.startswith("writes without an answer")]
     problems = " | ".join(check.problems)
@@ -122,7 +123,7 @@ def test_the_reconciliation_tells_writes_in_doubt_wholly_there_or_absent(app, ma
     assert f"user {half.id}: 1 applications stored that no write answered, 0 submissions without an answer" in problems
     assert f"application {application.id}: stored without an answer" not in problems, "it is whole: number, two files"
     assert check.found == {"register there": 1, "register absent": 1, "reply to request absent": 1,
-                           "submit application there": 1}
+                           "submit application there": 1, "staff: take appeal absent": 1}
 
 
 def test_the_reconciliation_leaves_what_a_killed_server_may_leave_to_its_owners(app, make_user):
