@@ -31,8 +31,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+## The house style, mechanically: ruff's checks (imports sorted, complexity at most 15) and its format.
 lint: $(VENV)/.installed-dev
-	$(VENV)/bin/ruff check app tests bench deploy config.py wsgi.py
+	$(VENV)/bin/ruff check app tests bench deploy config.py wsgi.py gunicorn.conf.py
+	$(VENV)/bin/ruff format --check app tests bench deploy config.py wsgi.py gunicorn.conf.py
 
 ## Static analysis of app/ (bandit) and known vulnerabilities of requirements.txt (pip-audit).
 security: $(VENV)/.installed-dev

@@ -3,6 +3,7 @@
 Everything secret or installation-specific comes from the environment:
 SECRET_KEY, DATABASE_URL, MAIL_*. The embedded SQLite database lives in instance/.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,8 @@ INSTANCE_DIR = Path(os.environ.get("LK_INSTANCE_DIR", BASE_DIR / "instance"))
 
 #: The value a development checkout uses; production refuses to start with it.
 DEV_SECRET_KEY = "dev-secret-key-not-for-production"  # noqa: S105 (refused in production)
+#: Production refuses a shorter SECRET_KEY: it signs sessions, CSRF tokens and mailed links.
+MIN_SECRET_KEY_BYTES = 32
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -30,9 +33,7 @@ def _env_int(name: str, default: int) -> int:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     INSTANCE_DIR = INSTANCE_DIR
-    SQLALCHEMY_DATABASE_URI = os.environ.get(
-        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}"
-    )
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'lk.sqlite3'}")
     #: hide_parameters: SQL errors in the log never carry the values (СНИЛС, passport data…).
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
@@ -48,6 +49,9 @@ class Config:
 
     #: Uploaded files (consent scans, application documents) live here, outside the web root.
     UPLOAD_DIR = Path(os.environ.get("UPLOAD_DIR", INSTANCE_DIR / "uploads"))
+    #: `flask storage sweep` removes a file no row names only once it is this old: the request
+    #: that wrote it may still be about to commit its row.
+    UPLOAD_SWEEP_GRACE_MINUTES = _env_int("UPLOAD_SWEEP_GRACE_MINUTES", 60)
     #: With no MAIL_SERVER every outgoing mail is written here as an .eml file (SPEC §4.6).
     MAIL_DIR = Path(os.environ.get("MAIL_DIR", INSTANCE_DIR / "mail"))
 
@@ -64,6 +68,8 @@ class Config:
     #: How queued mail leaves after the commit: "thread" (background, never blocks the
     #: request), "inline" (right after the commit; tests), "off" (only the periodic sender).
     MAIL_DISPATCH = os.environ.get("MAIL_DISPATCH", "thread")
+    #: Seconds the background sender waits after the commit, so the answer leaves first.
+    MAIL_DISPATCH_DELAY = 0.2
     MAIL_MAX_ATTEMPTS = 8
 
     WTF_I18N_ENABLED = False  # WTForms then uses its own Russian catalogue (BaseForm.Meta)
@@ -134,8 +140,15 @@ class Config:
     #: Static files carry a content hash in their URL, so browsers may keep them a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     COMPRESS_MIMETYPES = [
-        "text/html", "text/css", "text/plain", "text/calendar", "text/csv",
-        "application/javascript", "text/javascript", "application/json", "image/svg+xml",
+        "text/html",
+        "text/css",
+        "text/plain",
+        "text/calendar",
+        "text/csv",
+        "application/javascript",
+        "text/javascript",
+        "application/json",
+        "image/svg+xml",
     ]
     COMPRESS_ALGORITHM = ["gzip"]
     COMPRESS_LEVEL = 6

@@ -2,6 +2,7 @@
 
 Threaded workers (gthread): a consumer on a slow mobile link uploading a scan holds a thread,
 not a whole process (SPEC §5). Every value can be overridden from the environment."""
+
 import gc
 import multiprocessing
 import os

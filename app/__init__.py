@@ -1,4 +1,5 @@
 """The application factory."""
+
 from __future__ import annotations
 
 import importlib
@@ -8,7 +9,7 @@ import os
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from config import CONFIGS, DEV_SECRET_KEY
+from config import CONFIGS, DEV_SECRET_KEY, MIN_SECRET_KEY_BYTES
 
 #: Feature packages, in the order their blueprints register. Each may have `bp`,
 #: `init_app(app)`, an `office` module that nests staff routes under /office and a
@@ -35,11 +36,14 @@ FEATURES = (
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     config_name = config_name or os.environ.get("FLASK_CONFIG", "development")
     app = Flask(__name__, instance_path=str(CONFIGS[config_name].INSTANCE_DIR))
+    from app.core.urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any route: ids beyond MAX_ID are 404
     app.config.from_object(CONFIGS[config_name])
     if overrides:
         app.config.update(overrides)
-    if app.config["REQUIRE_REAL_SECRET"] and app.config["SECRET_KEY"] in (DEV_SECRET_KEY, "", None):
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+    if app.config["REQUIRE_REAL_SECRET"]:
+        _check_secret_key(app.config["SECRET_KEY"])
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -58,8 +62,13 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     declare_request_intent(app)
     survive_database_restarts(app)
-    extensions.migrate.init_app(app, extensions.db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                                render_as_batch=True, compare_type=True)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
     extensions.login_manager.init_app(app)
     extensions.mail.init_app(app)
     extensions.csrf.init_app(app)
@@ -69,9 +78,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
     limits.init_app(app)
 
-    from app.core import assets, errors, security, templating
+    from app.core import assets, errors, security, storage, templating
 
     security.init_app(app)
+    storage.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
     templating.init_app(app)
@@ -92,12 +102,29 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import demo
 
     app.cli.add_command(demo.demo_cli)
+    from app.core.storage_cli import storage_cli
+
+    app.cli.add_command(storage_cli)
     _import_models()
-    from app.db import retry_conflicts
+    from app.db import declare_command_intent, retry_conflicts
 
     for endpoint, view in app.view_functions.items():
         app.view_functions[endpoint] = retry_conflicts(view)
+    declare_command_intent(app.cli)
     return app
+
+
+def _check_secret_key(key) -> None:
+    """Production starts only with a real key: not the development one, at least
+    MIN_SECRET_KEY_BYTES long (its length is said, never the key)."""
+    if key in (DEV_SECRET_KEY, "", None):
+        raise RuntimeError("SECRET_KEY must be set to a long random value in production.")
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY is {size} bytes long; production needs at least {MIN_SECRET_KEY_BYTES} bytes of random data: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
 
 
 def _import_optional(module: str) -> None:

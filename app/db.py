@@ -1,5 +1,6 @@
 """Database plumbing shared by every feature: the declarative base, column types,
 SQLite pragmas and transaction mode, and gap-free yearly counters."""
+
 from __future__ import annotations
 
 import contextlib
@@ -110,8 +111,10 @@ def _on_begin(conn):
 
 @event.listens_for(Engine, "before_cursor_execute")
 def _refuse_writes_in_reads(conn, cursor, statement, parameters, context, executemany):
-    if conn.info.get("reads_only") and context is not None and (
-        context.isinsert or context.isupdate or context.isdelete
+    if (
+        conn.info.get("reads_only")
+        and context is not None
+        and (context.isinsert or context.isupdate or context.isdelete)
     ):
         where = f"{request.method} {request.endpoint}" if request else "outside a request"
         raise WriteOutsideUnitOfWork(f"{' '.join(statement.split(None, 3)[:3])} in a read transaction ({where})")
@@ -180,6 +183,27 @@ def declare_request_intent(app) -> None:
     app.teardown_request(reset_intent)
 
 
+def declare_command_intent(group) -> None:
+    """Our `flask …` commands read unless they open a unit of work, like requests. (Flask's
+    own commands and migrations are left as they are.) Wraps each command once per process:
+    the groups are module-level, shared by every app created."""
+    for command in group.commands.values():
+        if hasattr(command, "commands"):
+            declare_command_intent(command)
+        elif command.callback is not None and not getattr(command.callback, "declares_intent", False):
+            command.callback = _reading(command.callback)
+
+
+def _reading(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        with transactions_as(False):
+            return callback(*args, **kwargs)
+
+    run.declares_intent = True
+    return run
+
+
 # --- conflicts: a unit of work that met another is run again as a whole -------------------------
 
 #: PostgreSQL's codes for "two transactions met": serialization failure, deadlock, a unique key
@@ -202,8 +226,15 @@ def _note_commit(conn):
         sent[0] = True
 
 
+class Conflict(Exception):
+    """A unit of work found that what the view read before it changed meanwhile (another staff
+    member moved the application on): the request runs again, on current data."""
+
+
 def is_conflict(exc: BaseException) -> bool:
     """True for an error that says only that another transaction was in the way."""
+    if isinstance(exc, Conflict):
+        return True
     if not isinstance(exc, sa.exc.DBAPIError) or exc.connection_invalidated:
         return False
     orig = exc.orig
@@ -257,21 +288,29 @@ def retry_conflicts(view):
             token = _commit_sent.set(sent)
             try:
                 return view(*args, **kwargs)
-            except sa.exc.DBAPIError as exc:
+            except (sa.exc.DBAPIError, Conflict) as exc:
                 if is_conflict(exc):
                     pause, what = next(conflicts, None), "met another transaction"
                 elif is_lost_connection(exc):
                     pause, what = (None if sent[0] else next(losses, None)), "lost its database connection"
                     if sent[0]:
-                        log.warning("%s %s lost its database connection after sending its COMMIT; not run again",
-                                    request.method, request.endpoint)
+                        log.warning(
+                            "%s %s lost its database connection after sending its COMMIT; not run again",
+                            request.method,
+                            request.endpoint,
+                        )
                 else:
                     pause = None
                 if pause is None:
                     raise
                 db.session.rollback()
-                log.warning("%s %s %s (%s); running it again", request.method, request.endpoint, what,
-                            type(exc.orig).__name__)
+                log.warning(
+                    "%s %s %s (%s); running it again",
+                    request.method,
+                    request.endpoint,
+                    what,
+                    type(getattr(exc, "orig", exc)).__name__,
+                )
             finally:
                 _commit_sent.reset(token)
             if flashes:
@@ -280,7 +319,7 @@ def retry_conflicts(view):
                 session.pop("_flashes", None)
             for _name, upload in request.files.items(multi=True):
                 upload.stream.seek(0)
-            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
 
     return run
 
@@ -311,11 +350,15 @@ def survive_database_restarts(app) -> None:
                 intent = g.pop("_write_intent_token", None)
                 if intent is not None:
                     write_intent.reset(intent)  # declare_request_intent sets it again
-                log.warning("%s %s lost its database connection before its view (%s); checking it again",
-                            request.method, request.endpoint, type(exc.orig).__name__)
+                log.warning(
+                    "%s %s lost its database connection before its view (%s); checking it again",
+                    request.method,
+                    request.endpoint,
+                    type(exc.orig).__name__,
+                )
             finally:
                 _commit_sent.reset(token)
-            time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
         raise AssertionError("unreachable")
 
     app.preprocess_request = preprocess_request
@@ -342,13 +385,17 @@ def in_unit_of_work(work, *args, **kwargs):
         except sa.exc.DBAPIError as exc:
             if pause is None or not is_conflict(exc):
                 raise
-            log.warning("%s met another transaction (%s); running it again",
-                        getattr(work, "__name__", "a command"), type(exc.orig).__name__)
-        time.sleep(pause * (1 + random.random()))  # noqa: S311 (jitter, not a secret)
+            log.warning(
+                "%s met another transaction (%s); running it again",
+                getattr(work, "__name__", "a command"),
+                type(exc.orig).__name__,
+            )
+        time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
     raise AssertionError("unreachable")
 
 
 # --- reads of plain columns --------------------------------------------------------------------
+
 
 def read(statement, params: dict | None = None) -> sa.CursorResult:
     """Run a select of plain columns on the session's connection, in its transaction, without

@@ -3,6 +3,7 @@
 `flask demo load` fills an empty database and does nothing to one that has users, so it
 can run on every start. Each feature adds its part in app/<feature>/demo.py with a
 function seed(ctx), called in the order of FEATURES."""
+
 from __future__ import annotations
 
 import importlib
@@ -79,10 +80,11 @@ def load() -> DemoContext:
 def load_command() -> None:
     """Load the demo data into an empty database and print the demo logins."""
     from app.auth.demo import DEMO_TOTP_SECRET
-    from app.db import in_unit_of_work
+    from app.db import unit_of_work
 
     if is_empty():
-        in_unit_of_work(load)
+        with unit_of_work():
+            load()
         click.echo("Демо-данные загружены.")
     else:
         click.echo("В базе уже есть данные: демо-данные не загружались.")

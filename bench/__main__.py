@@ -1,8 +1,9 @@
 """Run every measurement of SPEC §3 and exit non-zero on any FAIL.
 
-    make bench                  # everything
-    python -m bench weights     # one part: weights | load | scale | mixed
+make bench                  # everything
+python -m bench weights     # one part: weights | load | scale | mixed
 """
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The yardsticks of SPEC §3, served by gunicorn exactly like the portal in the same run:
 `/` is a bare Flask route; `/orm` is a minimal page of one 20-row ORM query and a cached
 template (SPEC §3 says it reaches about 0.2 of the bare route)."""
+
 from __future__ import annotations
 
 import os
@@ -52,4 +53,3 @@ def orm_page():
 @app.get("/healthz")
 def healthz():
     return "ok"
-

@@ -1,6 +1,7 @@
 """A simulated person's browser for `bench mixed`: cookies, its own client address (sent as
 X-Forwarded-For, which the portal reads with TRUSTED_PROXIES=1), the forms of a page as a
 browser would submit them, multipart uploads, and every request timed under its kind."""
+
 from __future__ import annotations
 
 import gzip
@@ -72,7 +73,9 @@ class Response:
     def redirect_path(self) -> str:
         """The path (and fragment) a redirect points at, relative to the site."""
         parts = urlsplit(self.location)
-        return parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+        return (
+            parts.path + (f"?{parts.query}" if parts.query else "") + (f"#{parts.fragment}" if parts.fragment else "")
+        )
 
 
 @dataclass
@@ -106,8 +109,11 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = {k: (v if v is not None else "") for k, v in attrs}
         if tag == "form":
-            self._form = Form(a.get("action", ""), (a.get("method") or "get").lower(),
-                              a.get("enctype", "application/x-www-form-urlencoded"))
+            self._form = Form(
+                a.get("action", ""),
+                (a.get("method") or "get").lower(),
+                a.get("enctype", "application/x-www-form-urlencoded"),
+            )
             self.forms.append(self._form)
             return
         form = self._form
@@ -181,8 +187,10 @@ def _multipart(fields: list[tuple[str, str]], files: list[tuple[str, str, bytes,
         out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
         out.append(value.encode() + b"\r\n")
     for name, filename, data, content_type in files:
-        out.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                   f"Content-Type: {content_type}\r\n\r\n".encode())
+        out.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n".encode()
+        )
         out.append(data + b"\r\n")
     out.append(f"--{boundary}--\r\n".encode())
     return b"".join(out), f"multipart/form-data; boundary={boundary}"
@@ -206,10 +214,15 @@ class Browser:
                 else:
                     self.cookies[name] = morsel.value
 
-    def request(self, method: str, path: str, kind: str, *, body: bytes | None = None,
-                content_type: str | None = None) -> Response:
-        headers = {"User-Agent": USER_AGENT, "X-Forwarded-For": self.address, "Accept-Encoding": "gzip",
-                   "Accept": "text/html"}
+    def request(
+        self, method: str, path: str, kind: str, *, body: bytes | None = None, content_type: str | None = None
+    ) -> Response:
+        headers = {
+            "User-Agent": USER_AGENT,
+            "X-Forwarded-For": self.address,
+            "Accept-Encoding": "gzip",
+            "Accept": "text/html",
+        }
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
@@ -244,9 +257,15 @@ class Browser:
     def get(self, path: str, kind: str) -> Response:
         return self.request("GET", path, kind)
 
-    def submit(self, form: Form, kind: str, changes: dict[str, str] | None = None,
-               files: list[tuple[str, str, bytes, str]] = (), button: tuple[str, str] | None = None,
-               page: str = "/") -> Response:
+    def submit(
+        self,
+        form: Form,
+        kind: str,
+        changes: dict[str, str] | None = None,
+        files: list[tuple[str, str, bytes, str]] = (),
+        button: tuple[str, str] | None = None,
+        page: str = "/",
+    ) -> Response:
         """Post `form` as a browser would: its current values, `changes` typed over them,
         `files` chosen in its file inputs, `button` pressed (none: the default one)."""
         changes = dict(changes or {})
@@ -265,8 +284,13 @@ class Browser:
             body, content_type = _multipart(fields, list(files))
         else:
             body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
-        return self.request("POST", urlsplit(action).path + (f"?{urlsplit(action).query}" if urlsplit(action).query else ""),
-                            kind, body=body, content_type=content_type)
+        return self.request(
+            "POST",
+            urlsplit(action).path + (f"?{urlsplit(action).query}" if urlsplit(action).query else ""),
+            kind,
+            body=body,
+            content_type=content_type,
+        )
 
     def follow(self, response: Response, kind: str) -> Response:
         return self.get(response.redirect_path.split("#", 1)[0], kind)

@@ -1,4 +1,5 @@
 """An app on a fresh instance with the demo data, for in-process measurements."""
+
 from __future__ import annotations
 
 import contextlib
@@ -19,10 +20,16 @@ def demo_app():
         from app import create_app
 
         config.Config.INSTANCE_DIR = root
-        app = create_app("development", {
-            "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "UPLOAD_DIR": root / "uploads",
-            "MAIL_DIR": root / "mail", "MAIL_DISPATCH": "off", "RATELIMIT_ENABLED": False,
-        })
+        app = create_app(
+            "development",
+            {
+                "SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"],
+                "UPLOAD_DIR": root / "uploads",
+                "MAIL_DIR": root / "mail",
+                "MAIL_DISPATCH": "off",
+                "RATELIMIT_ENABLED": False,
+            },
+        )
         with app.app_context():
             from flask_migrate import upgrade
 

@@ -1,5 +1,6 @@
 """(b) Throughput under gunicorn: each key page beside a bare Flask route, same server settings,
 same run, 16 concurrent clients from wrk on the same machine (SPEC §3)."""
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -55,10 +56,26 @@ def _gunicorn(app_path: str, port: int, env: dict, log: Path) -> subprocess.Pope
     """gunicorn as configured, its own messages in `log` (a pipe nobody reads would fill up
     and stop it)."""
     return subprocess.Popen(  # noqa: S603
-        [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}",
-         "--workers", str(WORKERS), "--access-logfile", "/dev/null", "--error-logfile", "-", "--log-level", "warning",
-         app_path],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log.open("ab"),
+        [
+            str(VENV_BIN / "gunicorn"),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(WORKERS),
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+            app_path,
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("ab"),
     )
 
 
@@ -83,7 +100,18 @@ def _login(base: str, who: str) -> str:
 
 
 def _wrk(url: str, cookie: str | None, seconds: int = DURATION) -> dict:
-    args = ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--latency", "-s", str(ROOT / "bench" / "wrk_report.lua")]
+    args = [
+        "wrk",
+        "-t",
+        "2",
+        "-c",
+        str(CONNECTIONS),
+        "-d",
+        f"{seconds}s",
+        "--latency",
+        "-s",
+        str(ROOT / "bench" / "wrk_report.lua"),
+    ]
     if cookie:
         args += ["-H", f"Cookie: {cookie}"]
     args += ["-H", "Accept-Encoding: gzip", "-H", f"User-Agent: {USER_AGENT}", url]
@@ -144,11 +172,15 @@ def measure(report: Report) -> None:
         bare_url = f"http://127.0.0.1:{bare_port}/"
         _wrk(bare_url, None, WARM_UP)
         baseline = _wrk(bare_url, None)
-        report.info(f"bare Flask route: {baseline['rps']:.0f} rps, p50 {baseline['p50_us'] / 1000:.1f} ms, "
-                    f"p95 {baseline['p95_us'] / 1000:.1f} ms")
+        report.info(
+            f"bare Flask route: {baseline['rps']:.0f} rps, p50 {baseline['p50_us'] / 1000:.1f} ms, "
+            f"p95 {baseline['p95_us'] / 1000:.1f} ms"
+        )
         orm = _wrk(f"{bare_url}orm", None)
-        report.info(f"minimal 20-row ORM page: {orm['rps']:.0f} rps = {orm['rps'] / baseline['rps']:.2f} of the bare route "
-                    f"(SPEC §3 expects about 0.2), p95 {orm['p95_us'] / 1000:.1f} ms")
+        report.info(
+            f"minimal 20-row ORM page: {orm['rps']:.0f} rps = {orm['rps'] / baseline['rps']:.2f} of the bare route "
+            f"(SPEC §3 expects about 0.2), p95 {orm['p95_us'] / 1000:.1f} ms"
+        )
         # Both servers stay up (an idle one costs nothing): each page's ratio comes from
         # slices taken in turn with the bare route's (_interleaved).
         portal = _gunicorn("wsgi:app", app_port, env, log)
@@ -165,12 +197,18 @@ def measure(report: Report) -> None:
             errors += latency["non2xx"] + latency["socket_errors"]
             if errors:
                 report.check(f"{label}: errors", errors, "responses", 0, fmt="{:.0f}")
-            report.info(f"{label}: {page_rps:.0f} rps beside the bare route's {bare_rps:.0f}; "
-                        f"p50 {latency['p50_us'] / 1000:.1f} ms")
-            report.check(f"{label} throughput vs bare route", page_rps / bare_rps, "ratio", 0.15, at_least=True, fmt="{:.2f}")
+            report.info(
+                f"{label}: {page_rps:.0f} rps beside the bare route's {bare_rps:.0f}; "
+                f"p50 {latency['p50_us'] / 1000:.1f} ms"
+            )
+            report.check(
+                f"{label} throughput vs bare route", page_rps / bare_rps, "ratio", 0.15, at_least=True, fmt="{:.2f}"
+            )
             report.check(f"{label} p95 latency", latency["p95_us"] / 1000, "ms p95", 100)
     except Exception:
-        print(f"gunicorn's log:\n{log.read_text(errors='replace')[-3000:] if log.exists() else '(none)'}", file=sys.stderr)
+        print(
+            f"gunicorn's log:\n{log.read_text(errors='replace')[-3000:] if log.exists() else '(none)'}", file=sys.stderr
+        )
         raise
     finally:
         for proc in (bare, portal):

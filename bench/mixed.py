@@ -9,6 +9,7 @@ import of 20,000 outages runs in the middle (`flask outages import`, a process o
 the mail goes to a real SMTP server on loopback from both senders at once (the workers'
 dispatch after the commit and `flask mail send-pending --loop`). Afterwards the database,
 the SMTP sink and UPLOAD_DIR are reconciled (bench/mixed_check.py)."""
+
 from __future__ import annotations
 
 import os
@@ -97,6 +98,7 @@ class Outcome:
 
 # --- the pieces --------------------------------------------------------------------------------
 
+
 class _Sink:
     """aiosmtpd on loopback; every message goes to the Mailbox."""
 
@@ -133,8 +135,10 @@ def outage_csv(rows: int, district: str = IMPORT_DISTRICT) -> str:
         else:
             place = (f"с. Бенч-{n % 150}", f"ул. Улица-{n // 150 % 40}", f"{n // 6000 + 1}-{n // 6000 + 15}")
         begins = start + timedelta(hours=n % (24 * 40), days=n // (24 * 40 * 150))
-        lines.append(f"{district},{place[0]},{place[1]},{place[2]},{begins:%Y-%m-%d %H:%M},"
-                     f"{begins + timedelta(hours=4):%Y-%m-%d %H:%M},Ремонт линии")
+        lines.append(
+            f"{district},{place[0]},{place[1]},{place[2]},{begins:%Y-%m-%d %H:%M},"
+            f"{begins + timedelta(hours=4):%Y-%m-%d %H:%M},Ремонт линии"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -150,18 +154,28 @@ def _pending_mail(database_url: str) -> dict[str, int]:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text("SELECT status, count(*) FROM outbox_mail WHERE status <> 'sent' GROUP BY status"))
+            rows = conn.execute(
+                sa.text("SELECT status, count(*) FROM outbox_mail WHERE status <> 'sent' GROUP BY status")
+            )
             left = {status: count for status, count in rows}
             # Stored as UTC: naive on SQLite (app.db.UTCDateTime), with its zone on PostgreSQL.
             at = datetime.now(UTC)
             sqlite = conn.dialect.name == "sqlite"
             due = conn.execute(
-                sa.text("SELECT count(*) FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= :at")
-                .bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=not sqlite))),
-                {"at": at.replace(tzinfo=None) if sqlite else at}).scalar()
+                sa.text(
+                    "SELECT count(*) FROM outbox_mail WHERE status = 'pending' AND next_attempt_at <= :at"
+                ).bindparams(sa.bindparam("at", type_=sa.DateTime(timezone=not sqlite))),
+                {"at": at.replace(tzinfo=None) if sqlite else at},
+            ).scalar()
             return {**left, "due": due}
     finally:
         engine.dispose()
+
+
+#: How long a claimed mail may stay `sending` before the drain stops waiting for it: longer
+#: than an SMTP conversation may take (MAIL_TIMEOUT, 10 s), or a delivery still in flight under
+#: load would be cut off when the servers stop, and then reported as lost.
+STUCK_SECONDS = 20
 
 
 def drain(database_url: str, seconds: float) -> dict[str, int]:
@@ -177,7 +191,7 @@ def drain(database_url: str, seconds: float) -> dict[str, int]:
             return left
         if (due, left) != last:
             last, still_since = (due, left), time.monotonic()
-        elif not due and time.monotonic() - still_since > 5:
+        elif not due and time.monotonic() - still_since > STUCK_SECONDS:
             return left
         time.sleep(1)
 
@@ -233,6 +247,7 @@ def last_exception(text: str) -> str:
 
 # --- one run -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Target:
     """A running site to load: its address, its database and upload folder (read by the
@@ -258,9 +273,19 @@ class Driven:
     import_rows: int
 
 
-def drive(target: Target, root: Path, *, users: int = USERS, staff: int = STAFF, seconds: float = SECONDS,
-          import_rows: int = IMPORT_ROWS, import_after: float | None = None, migrate: bool = True,
-          prepare_data: bool = True, during=None) -> Driven:
+def drive(
+    target: Target,
+    root: Path,
+    *,
+    users: int = USERS,
+    staff: int = STAFF,
+    seconds: float = SECONDS,
+    import_rows: int = IMPORT_ROWS,
+    import_after: float | None = None,
+    migrate: bool = True,
+    prepare_data: bool = True,
+    during=None,
+) -> Driven:
     """The mixed load against `target`: its database migrated first (unless `migrate` is false)
     and given the demo data (unless `prepare_data` is false), the import `import_after` seconds
     in (a third of the run by default), `during(run)` in this thread meanwhile (faults)."""
@@ -278,23 +303,57 @@ def drive(target: Target, root: Path, *, users: int = USERS, staff: int = STAFF,
     return Driven(run, ledger, imported, import_rows)
 
 
-def outcome_of(target: Target, driven: Driven, drain_seconds: float, logs: tuple = (), sender_exits=(),
-               mail_left: dict | None = None, in_doubt_mail=(), in_doubt_files=(), mail_from: int = 0) -> Outcome:
+def outcome_of(
+    target: Target,
+    driven: Driven,
+    drain_seconds: float,
+    logs: tuple = (),
+    sender_exits=(),
+    mail_left: dict | None = None,
+    in_doubt_mail=(),
+    in_doubt_files=(),
+    mail_from: int = 0,
+) -> Outcome:
     """Reconcile what `drive` did with the database, the sink and the upload folder (what is
     in doubt: bench.mixed_check.reconcile)."""
     imported = driven.imported
     ok = imported.get("error") == "" and imported.get("seconds") is not None
-    checks = reconcile(target.database_url, driven.ledger, list(target.mailbox.messages), target.upload_dir,
-                       (IMPORT_DISTRICT, driven.import_rows) if ok else None, in_doubt_mail=in_doubt_mail,
-                       in_doubt_files=in_doubt_files, mail_from=mail_from)
-    return Outcome(driven.run.recorder, driven.ledger, checks, imported.get("seconds"),
-                   imported.get("error", "did not run"), driven.import_rows, drain_seconds, log_errors(*logs),
-                   mail_left or {}, list(sender_exits))
+    checks = reconcile(
+        target.database_url,
+        driven.ledger,
+        list(target.mailbox.messages),
+        target.upload_dir,
+        (IMPORT_DISTRICT, driven.import_rows) if ok else None,
+        in_doubt_mail=in_doubt_mail,
+        in_doubt_files=in_doubt_files,
+        mail_from=mail_from,
+    )
+    return Outcome(
+        driven.run.recorder,
+        driven.ledger,
+        checks,
+        imported.get("seconds"),
+        imported.get("error", "did not run"),
+        driven.import_rows,
+        drain_seconds,
+        log_errors(*logs),
+        mail_left or {},
+        list(sender_exits),
+    )
 
 
-def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int = STAFF, seconds: float = SECONDS,
-              import_rows: int = IMPORT_ROWS, drain_seconds: float = DRAIN_SECONDS, extra_env: dict | None = None,
-              migrate: bool = True) -> Outcome:
+def run_mixed(
+    database_url: str,
+    root: Path,
+    *,
+    users: int = USERS,
+    staff: int = STAFF,
+    seconds: float = SECONDS,
+    import_rows: int = IMPORT_ROWS,
+    drain_seconds: float = DRAIN_SECONDS,
+    extra_env: dict | None = None,
+    migrate: bool = True,
+) -> Outcome:
     """The mixed load against an empty database (migrated first unless `migrate` is false),
     with the demo data; files in `root`/uploads, logs in `root`."""
     from bench.load import _gunicorn, _wait
@@ -303,10 +362,16 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
     env = instance_env(root, database_url)
     mailbox = Mailbox()
     sink = _Sink(mailbox)
-    env.update({
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(sink.port), "MAIL_TIMEOUT": "5", "MAIL_DISPATCH": "thread",
-        "TRUSTED_PROXIES": "1", **(extra_env or {}),
-    })
+    env.update(
+        {
+            "MAIL_SERVER": "127.0.0.1",
+            "MAIL_PORT": str(sink.port),
+            "MAIL_TIMEOUT": "5",
+            "MAIL_DISPATCH": "thread",
+            "TRUSTED_PROXIES": "1",
+            **(extra_env or {}),
+        }
+    )
     gunicorn = None
     server_log, sender_log = root / "gunicorn.log", root / "sender.log"
     sender = _Sender(env, sender_log)
@@ -316,8 +381,9 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
         gunicorn = _gunicorn("wsgi:app", target.port, env, server_log)
         _wait(f"http://127.0.0.1:{target.port}/healthz", timeout=60)
         sender.start()
-        driven = drive(target, root, users=users, staff=staff, seconds=seconds, import_rows=import_rows,
-                       prepare_data=False)
+        driven = drive(
+            target, root, users=users, staff=staff, seconds=seconds, import_rows=import_rows, prepare_data=False
+        )
         left = drain(database_url, drain_seconds)
     finally:
         sender.stop()
@@ -329,8 +395,9 @@ def run_mixed(database_url: str, root: Path, *, users: int = USERS, staff: int =
                 gunicorn.kill()
         time.sleep(0.5)  # a message in flight reaches the sink
         sink.stop()
-    return outcome_of(target, driven, drain_seconds, (("gunicorn", server_log), ("sender", sender_log)),
-                      sender.exits, mail_left=left)
+    return outcome_of(
+        target, driven, drain_seconds, (("gunicorn", server_log), ("sender", sender_log)), sender.exits, mail_left=left
+    )
 
 
 class _Sender:
@@ -347,7 +414,11 @@ class _Sender:
     def _spawn(self) -> None:
         self.proc = subprocess.Popen(  # noqa: S603
             [str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending", "--loop"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log.open("ab"))
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+            stderr=self.log.open("ab"),
+        )
 
     def start(self) -> None:
         self._spawn()
@@ -380,20 +451,40 @@ def _import(run: Run, env: dict, path: Path, after: float, out: dict) -> None:
     if run.stop.wait(after):
         return
     started = time.monotonic()
-    done = subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", "outages", "import", str(path)],  # noqa: S603
-                          cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(  # noqa: S603
+        [str(VENV_BIN / "flask"), "--app", "wsgi", "outages", "import", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     out["seconds"] = time.monotonic() - started
     out["error"] = "" if done.returncode == 0 else last_exception(done.stderr)
 
 
 # --- the report --------------------------------------------------------------------------------
 
-def report_outcome(report: Report, outcome: Outcome, database: str, budgets: bool = True,
-                   judge_answers: bool = True) -> None:
+
+def report_outcome(
+    report: Report, outcome: Outcome, database: str, budgets: bool = True, judge_answers: bool = True
+) -> None:
     """The figures and the reconciliation as report lines; without `budgets` (the suite's
     run, on machines of any speed) the p95 figures are printed, not judged; without
     `judge_answers` the answers 5xx and other unexpected ones are listed for the caller to judge
     (deploy/cluster_check.py: only requests in flight on a killed server may fail)."""
+    p95 = _report_answers(report, outcome, database, judge_answers)
+    for count, what in outcome.log_errors[:12]:
+        report.info(f"  log ({count}×) {what}")
+    _report_commands(report, outcome, database)
+    for write, budget in ((False, READ_BUDGET_MS), (True, WRITE_BUDGET_MS)) if budgets else ():
+        for kind, (is_write, count, ms) in sorted(p95.items()):
+            if is_write == write:
+                report.check(f"{database}: {kind} p95 ({count} requests)", ms, "ms", budget, fmt="{:.0f}")
+    _report_reconciliation(report, outcome, database)
+
+
+def _report_answers(report: Report, outcome: Outcome, database: str, judge_answers: bool) -> dict:
+    """The requests by kind with their p95 and statuses, the 5xx and the unexpected answers."""
     samples = outcome.recorder.samples
     report.info(f"{len(samples)} requests; by kind (requests, p95, statuses):")
     statuses: dict[str, Counter] = defaultdict(Counter)
@@ -406,28 +497,42 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
         report.info(f"  {'write' if write else 'read '} {kind}: {count}, p95 {ms:.0f} ms ({codes})")
     for text, n in Counter(f"{kind}: {text}" for kind, text in outcome.recorder.server_errors).most_common(12):
         report.info(f"  5xx ({n}×) {text}")
-    if judge_answers:
-        report.check(f"{database}: responses 5xx", outcome.server_errors, "responses", 0, fmt="{:.0f}")
     problems = Counter(f"{kind}: {text}" for kind, text in outcome.recorder.problems)
-    others = sum(problems.values())
     for text, n in problems.most_common(12):
         report.info(f"  unexpected ({n}×) {text}")
     if judge_answers:
-        report.check(f"{database}: other unexpected answers", others, "answers", 0, fmt="{:.0f}")
-    for count, what in outcome.log_errors[:12]:
-        report.info(f"  log ({count}×) {what}")
+        report.check(f"{database}: responses 5xx", outcome.server_errors, "responses", 0, fmt="{:.0f}")
+        report.check(f"{database}: other unexpected answers", sum(problems.values()), "answers", 0, fmt="{:.0f}")
+    return p95
+
+
+def _report_commands(report: Report, outcome: Outcome, database: str) -> None:
+    """The outage import run during the load, and the exits of the mail sender."""
     rows = outcome.import_rows
     if outcome.import_seconds is not None:
-        report.info(f"import of {rows} outages (flask outages import, during the load): {outcome.import_seconds:.1f} s"
-                    f"{', failed: ' + outcome.import_error if outcome.import_error else ''}")
-    report.check(f"{database}: the import of {rows} outages succeeded", 0 if outcome.import_error else 1, "", 1,
-                 at_least=True, fmt="{:.0f}")
-    report.check(f"{database}: exits of the mail sender (send-pending --loop, started again)",
-                 len(outcome.sender_exits), "exits", 0, fmt="{:.0f}")
-    for write, budget in ((False, READ_BUDGET_MS), (True, WRITE_BUDGET_MS)) if budgets else ():
-        for kind, (is_write, count, ms) in sorted(p95.items()):
-            if is_write == write:
-                report.check(f"{database}: {kind} p95 ({count} requests)", ms, "ms", budget, fmt="{:.0f}")
+        report.info(
+            f"import of {rows} outages (flask outages import, during the load): {outcome.import_seconds:.1f} s"
+            f"{', failed: ' + outcome.import_error if outcome.import_error else ''}"
+        )
+    report.check(
+        f"{database}: the import of {rows} outages succeeded",
+        0 if outcome.import_error else 1,
+        "",
+        1,
+        at_least=True,
+        fmt="{:.0f}",
+    )
+    report.check(
+        f"{database}: exits of the mail sender (send-pending --loop, started again)",
+        len(outcome.sender_exits),
+        "exits",
+        0,
+        fmt="{:.0f}",
+    )
+
+
+def _report_reconciliation(report: Report, outcome: Outcome, database: str) -> None:
+    """What the database and the mail sink hold against what the load wrote."""
     if outcome.mail_left:
         report.info(f"mail left after up to {outcome.drain_seconds:.0f} s of draining: {outcome.mail_left}")
     for check in outcome.checks:
@@ -437,11 +542,18 @@ def report_outcome(report: Report, outcome: Outcome, database: str, budgets: boo
             report.info(f"  {problem}")
         if len(check.problems) > 4:
             report.info(f"  … and {len(check.problems) - 4} more")
-        report.check(f"{database}: reconciliation, {check.label} (of {check.checked})", len(check.problems),
-                     "problems", 0, fmt="{:.0f}")
+        report.check(
+            f"{database}: reconciliation, {check.label} (of {check.checked})",
+            len(check.problems),
+            "problems",
+            0,
+            fmt="{:.0f}",
+        )
     unknown = sum(outcome.ledger.unknown.values())
     if unknown:
-        report.info(f"writes whose outcome could not be seen (the card after them failed): {dict(outcome.ledger.unknown)}")
+        report.info(
+            f"writes whose outcome could not be seen (the card after them failed): {dict(outcome.ledger.unknown)}"
+        )
 
 
 def _postgres_database(url: str) -> tuple[str, callable]:
@@ -466,8 +578,10 @@ def measure(report: Report) -> None:
     if named.startswith("postgresql"):
         targets.append(("PostgreSQL", named))
     for database, server in targets:
-        report.section(f"(d) mixed load on {database}: {USERS} simulated people ({STAFF} staff) for {SECONDS} s, "
-                       f"gunicorn as configured, an import of {IMPORT_ROWS} outages, mail to a real SMTP server")
+        report.section(
+            f"(d) mixed load on {database}: {USERS} simulated people ({STAFF} staff) for {SECONDS} s, "
+            f"gunicorn as configured, an import of {IMPORT_ROWS} outages, mail to a real SMTP server"
+        )
         root = make_instance("mixed")
         drop = None
         try:

@@ -4,6 +4,7 @@ have no gaps, every mail went out once and is recorded as sent, files and their 
 
 Each check returns what it found wrong, in words that name ids and numbers, never a person's
 data."""
+
 from __future__ import annotations
 
 import email
@@ -32,8 +33,17 @@ class Check:
     found: Counter = field(default_factory=Counter)
 
 
-def reconcile(database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path,
-              imported: tuple[str, int] | None, *, in_doubt_mail=(), in_doubt_files=(), mail_from: int = 0) -> list[Check]:
+def reconcile(
+    database_url: str,
+    ledger: Ledger,
+    sink: list[bytes],
+    upload_dir: Path,
+    imported: tuple[str, int] | None,
+    *,
+    in_doubt_mail=(),
+    in_doubt_files=(),
+    mail_from: int = 0,
+) -> list[Check]:
     """`imported`: (the district of the imported file, its rows) when the import succeeded.
     `in_doubt_mail`: outbox ids whose sender was killed between claim and outcome (left
     "sending", shown to staff as unconfirmed later: delivered or not, never twice);
@@ -78,8 +88,10 @@ def _accounts(conn, ledger: Ledger) -> list[Check]:
     for address in ledger.passwords_changed:
         user = users.get(address)
         if user is None or user.must_change_password:
-            changed.problems.append(f"user {user.id if user else '?'}: the new password answered success, "
-                                    "the account still has its one-time password")
+            changed.problems.append(
+                f"user {user.id if user else '?'}: the new password answered success, "
+                "the account still has its one-time password"
+            )
     attempts = Counter(r.email for r in _rows(conn, "SELECT email FROM login_attempts WHERE success"))
     logins = Check("logins recorded", sum(ledger.logins.values()))
     for address, count in ledger.logins.items():
@@ -93,15 +105,20 @@ def _applications(conn, ledger: Ledger) -> Check:
     check = Check("submitted applications stored with their number and two files", len(ledger.applications))
     users = {r.email: r.id for r in _rows(conn, "SELECT id, email FROM users")}
     apps = {r.id: r for r in _rows(conn, "SELECT id, consumer_id, number, status FROM applications")}
-    files = Counter(r.application_id for r in _rows(
-        conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"))
+    files = Counter(
+        r.application_id
+        for r in _rows(
+            conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"
+        )
+    )
     for address, app_id, number in ledger.applications:
         row = apps.get(app_id)
         if row is None:
             check.problems.append(f"application {app_id}: submission answered success, no row")
         elif row.consumer_id != users.get(address) or row.status == "draft" or row.number is None:
-            check.problems.append(f"application {app_id}: stored as {row.status}, number {row.number}, "
-                                  "or another consumer's")
+            check.problems.append(
+                f"application {app_id}: stored as {row.status}, number {row.number}, or another consumer's"
+            )
         elif number and row.number != number:
             check.problems.append(f"application {app_id}: the card showed {number}, stored {row.number}")
         elif files[app_id] != 2:
@@ -129,10 +146,16 @@ def _appeals(conn, ledger: Ledger) -> Check:
 
 def _consumer_steps(conn, ledger: Ledger) -> Check:
     check = Check("consumers' replies and notices of fulfilment stored with their file", len(ledger.consumer_steps))
-    events = _rows(conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'")
-    with_files = {r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")}
+    events = _rows(
+        conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'"
+    )
+    with_files = {
+        r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")
+    }
     for app_id, status, token in ledger.consumer_steps:
-        found = [e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")]
+        found = [
+            e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")
+        ]
         if not found:
             check.problems.append(f"application {app_id}: the step to {status} answered success, no history row")
         elif found[0].id not in with_files:
@@ -168,8 +191,9 @@ def _staff_steps(conn, ledger: Ledger) -> Check:
         stored[(r.application_id, "payment" if r.action == "payment" else f"status:{r.to_status}")] += 1
     for (app_id, key), count in ledger.staff_steps.items():
         if stored[(app_id, key)] < count:
-            check.problems.append(f"application {app_id}: {count} × {key} answered success, "
-                                  f"{stored[(app_id, key)]} in the history")
+            check.problems.append(
+                f"application {app_id}: {count} × {key} answered success, {stored[(app_id, key)]} in the history"
+            )
     return check
 
 
@@ -196,7 +220,9 @@ def _in_doubt(conn, ledger: Ledger) -> Check:
     check = Check("writes without an answer wholly stored or not at all", len(ledger.in_doubt))
     found: Counter = Counter()
     users = {r.email: r.id for r in _rows(conn, "SELECT id, email FROM users")}
-    credentials = Counter(r.recipient for r in _rows(conn, "SELECT recipient FROM outbox_mail WHERE kind = 'credentials'"))
+    credentials = Counter(
+        r.recipient for r in _rows(conn, "SELECT recipient FROM outbox_mail WHERE kind = 'credentials'")
+    )
     doubted: dict[str, Counter] = defaultdict(Counter)
     for kind, key in ledger.in_doubt:
         doubted[kind][key] += 1
@@ -204,14 +230,22 @@ def _in_doubt(conn, ledger: Ledger) -> Check:
         there = address in users
         found[f"register {'there' if there else 'absent'}"] += 1
         if there != bool(credentials[address]):
-            check.problems.append(f"user {users.get(address, '?')}: a registration without an answer is stored "
-                                  f"{'without' if there else 'only as'} its credentials mail")
+            check.problems.append(
+                f"user {users.get(address, '?')}: a registration without an answer is stored "
+                f"{'without' if there else 'only as'} its credentials mail"
+            )
     check.problems += _unasked(conn, ledger, doubted, found, users)
-    events = _rows(conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'")
-    with_files = {r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")}
+    events = _rows(
+        conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'"
+    )
+    with_files = {
+        r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")
+    }
     for kind in ("reply to request", "notify fulfilment"):
         for app_id, status, token in doubted[kind]:
-            hits = [e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")]
+            hits = [
+                e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")
+            ]
             found[f"{kind} {'there' if hits else 'absent'}"] += 1
             if hits and hits[0].id not in with_files:
                 check.problems.append(f"application {app_id}: a step without an answer is stored without its file")
@@ -224,8 +258,11 @@ def _in_doubt(conn, ledger: Ledger) -> Check:
     for kind in ("staff: answer appeal", "staff: take appeal"):
         for appeal_id, step in doubted[kind]:
             token = step.split(":", 1)[1]
-            there = (any(a.appeal_id == appeal_id and token in a.text for a in answers) if step.startswith("answer:")
-                     else appeal_id in taken)
+            there = (
+                any(a.appeal_id == appeal_id and token in a.text for a in answers)
+                if step.startswith("answer:")
+                else appeal_id in taken
+            )
             found[f"{kind} {'there' if there else 'absent'}"] += 1
     stored = Counter()
     for r in _rows(conn, "SELECT application_id, action, to_status FROM application_events"):
@@ -237,8 +274,9 @@ def _in_doubt(conn, ledger: Ledger) -> Check:
             extra = stored[(app_id, key)] - ledger.staff_steps[(app_id, key)]
             found[f"{kind} {'there' if extra > 0 else 'absent'}"] += n
             if extra > n:
-                check.problems.append(f"application {app_id}: {key} stored {extra} times more than answered, "
-                                      f"{n} without an answer")
+                check.problems.append(
+                    f"application {app_id}: {key} stored {extra} times more than answered, {n} without an answer"
+                )
     check.found = found
     return check
 
@@ -249,9 +287,15 @@ def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -
     problems = []
     answered_apps = {app_id for _, app_id, _ in ledger.applications}
     answered_appeals = {appeal_id for _, appeal_id, _, _ in ledger.appeals}
-    documents = Counter(r.application_id for r in _rows(
-        conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"))
-    appeal_files = Counter(r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_files WHERE message_id IS NULL"))
+    documents = Counter(
+        r.application_id
+        for r in _rows(
+            conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"
+        )
+    )
+    appeal_files = Counter(
+        r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_files WHERE message_id IS NULL")
+    )
     owner = {uid: address for address, uid in users.items()}
     people = set(ledger.users) | {address for (address,) in doubted["register"]}
     extra_apps: dict[str, list] = defaultdict(list)
@@ -263,12 +307,15 @@ def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -
         asked = doubted["submit application"][(address,)]
         found["submit application there"] += len(rows)
         if len(rows) > asked:
-            problems.append(f"user {users[address]}: {len(rows)} applications stored that no write answered, "
-                            f"{asked} submissions without an answer")
+            problems.append(
+                f"user {users[address]}: {len(rows)} applications stored that no write answered, "
+                f"{asked} submissions without an answer"
+            )
         for r in rows:
             if r.number is None or documents[r.id] != 2:
-                problems.append(f"application {r.id}: stored without an answer, number {r.number}, "
-                                f"{documents[r.id]} of its 2 files")
+                problems.append(
+                    f"application {r.id}: stored without an answer, number {r.number}, {documents[r.id]} of its 2 files"
+                )
     extra_appeals: dict[str, list] = defaultdict(list)
     for r in _rows(conn, "SELECT id, consumer_id, number FROM appeals"):
         address = owner.get(r.consumer_id)
@@ -279,12 +326,15 @@ def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -
         counts = sorted(files for (who, files), n in asked.items() if who == address for _ in range(n))
         found["file appeal there"] += len(rows)
         if len(rows) > len(counts):
-            problems.append(f"user {users[address]}: {len(rows)} appeals stored that no write answered, "
-                            f"{len(counts)} filings without an answer")
+            problems.append(
+                f"user {users[address]}: {len(rows)} appeals stored that no write answered, "
+                f"{len(counts)} filings without an answer"
+            )
         for r in rows:
             if r.number is None or appeal_files[r.id] not in counts:
-                problems.append(f"appeal {r.id}: stored without an answer, number {r.number}, "
-                                f"{appeal_files[r.id]} files")
+                problems.append(
+                    f"appeal {r.id}: stored without an answer, number {r.number}, {appeal_files[r.id]} files"
+                )
     for kind in ("submit application", "file appeal"):
         total = sum(doubted[kind].values())
         if total > found[f"{kind} there"]:
@@ -294,7 +344,9 @@ def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -
 
 def _numbers(conn) -> list[Check]:
     """Per series and year: the numbers are 1…n with none missing or twice, n the counter's value."""
-    counters = {(r.series, r.year): r.last_value for r in _rows(conn, "SELECT series, year, last_value FROM yearly_counters")}
+    counters = {
+        (r.series, r.year): r.last_value for r in _rows(conn, "SELECT series, year, last_value FROM yearly_counters")
+    }
     checks = []
     for prefix, table in (("ТП", "applications"), ("ОБ", "appeals")):
         by_year: dict[int, list[int]] = defaultdict(list)
@@ -305,8 +357,7 @@ def _numbers(conn) -> list[Check]:
                 bad.append(f"{number}: not a {prefix} number")
                 continue
             by_year[int(match.group(2))].append(int(match.group(3)))
-        check = Check(f"registration numbers {prefix}-YYYY-NNNNNN gap-free", sum(len(v) for v in by_year.values()),
-                      bad)
+        check = Check(f"registration numbers {prefix}-YYYY-NNNNNN gap-free", sum(len(v) for v in by_year.values()), bad)
         years = set(by_year) | {year for series, year in counters if series == SERIES[prefix]}
         for year in sorted(years):
             values = by_year.get(year, [])
@@ -318,8 +369,9 @@ def _numbers(conn) -> list[Check]:
             if missing:
                 check.problems.append(f"{prefix}-{year}: missing {_few(missing)}")
             if max(values, default=0) != top:
-                check.problems.append(f"{prefix}-{year}: the highest number is {max(values, default=0)}, "
-                                      f"the counter {top}")
+                check.problems.append(
+                    f"{prefix}-{year}: the highest number is {max(values, default=0)}, the counter {top}"
+                )
         checks.append(check)
     return checks
 
@@ -333,8 +385,10 @@ def _mail(conn, sink: list[bytes], in_doubt: set[int] = frozenset(), since: int 
     """Each outbox row sent, and in the sink exactly once; nothing in the sink twice or unknown.
     A row in doubt (its sender killed mid-way) may be left "sending", delivered once or not.
     Only rows from id `since` on, and their mail."""
-    outbox = {r.id: r for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail WHERE id >= :since",
-                                     since=since)}
+    outbox = {
+        r.id: r
+        for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail WHERE id >= :since", since=since)
+    }
     delivered = Counter()
     unknown = 0
     for data in sink:
@@ -366,8 +420,10 @@ def _mail(conn, sink: list[bytes], in_doubt: set[int] = frozenset(), since: int 
     for problem, ids in by_problem.items():
         errors = Counter((outbox[i].last_error or "")[:120] for i in ids if i in outbox and outbox[i].last_error)
         why = f"; last errors: {'; '.join(f'{e} ({n})' for e, n in errors.most_common(2))}" if errors else ""
-        check.problems.append(f"{len(ids)} mail {problem}: outbox ids {', '.join(map(str, sorted(ids)[:8]))}"
-                              f"{' …' if len(ids) > 8 else ''}{why}")
+        check.problems.append(
+            f"{len(ids)} mail {problem}: outbox ids {', '.join(map(str, sorted(ids)[:8]))}"
+            f"{' …' if len(ids) > 8 else ''}{why}"
+        )
     return check
 
 

@@ -5,6 +5,7 @@ Every write that answered success goes into the thread's Ledger, which bench/mix
 compares with the database afterwards. A write counts as a success only when the portal
 said so: the redirect that only a success gives (a refusal shows the form again or answers
 403), or, where a refusal redirects too, the success message on the page it leads to."""
+
 from __future__ import annotations
 
 import email
@@ -71,8 +72,17 @@ class Ledger:
     in_doubt: list[tuple[str, tuple]] = field(default_factory=list)
 
     def merge(self, other: Ledger) -> None:
-        for name in ("users", "passwords_changed", "applications", "appeals", "consumer_steps", "clarifications",
-                     "read_marks", "appeal_steps", "in_doubt"):
+        for name in (
+            "users",
+            "passwords_changed",
+            "applications",
+            "appeals",
+            "consumer_steps",
+            "clarifications",
+            "read_marks",
+            "appeal_steps",
+            "in_doubt",
+        ):
             getattr(self, name).extend(getattr(other, name))
         for name in ("logins", "staff_steps", "unknown"):
             getattr(self, name).update(getattr(other, name))
@@ -154,8 +164,9 @@ class Actor:
             return None
         return response
 
-    def post(self, b: Browser, page: Response, suffix: str, kind: str, doubt: tuple | None = None,
-             **kwargs) -> Response | None:
+    def post(
+        self, b: Browser, page: Response, suffix: str, kind: str, doubt: tuple | None = None, **kwargs
+    ) -> Response | None:
         """Submit the form of `page` whose action ends with `suffix`; a redirect is the answer
         of a success. A page shown again (its errors) or any other status is reported; an
         answer 5xx (or none) leaves the write in doubt, noted with `doubt` to find it by."""
@@ -198,6 +209,7 @@ def _short(path: str) -> str:
 
 # --- consumers ---------------------------------------------------------------------------------
 
+
 @dataclass
 class Person:
     email: str
@@ -228,8 +240,7 @@ class Consumer(Actor):
     tells of the fulfilled conditions, files appeals and clarifications, reads notifications.
     A person who has used their address's limits leaves; a new one registers."""
 
-    ACTIONS = (("submit", 4), ("applications", 3), ("appeal", 2), ("clarify", 1), ("notifications", 2),
-               ("cabinet", 1))
+    ACTIONS = (("submit", 4), ("applications", 3), ("appeal", 2), ("clarify", 1), ("notifications", 2), ("cabinet", 1))
 
     def __init__(self, run: Run, index: int):
         super().__init__(run, index)
@@ -273,11 +284,23 @@ class Consumer(Actor):
         page = self.page(b, "/register", "register form")
         if page is None:
             return False
-        response = self.post(b, page, "/register", "register", doubt=(p.email,), changes={
-            "applicant_type": "individual", "email": p.email, "phone": f"+7900{self.rnd.randrange(10**7):07d}",
-            "last_name": "Сидорова", "first_name": "Анна", "middle_name": "Игоревна",
-            "snils": snils(self.rnd), "consent": "y",
-        })
+        response = self.post(
+            b,
+            page,
+            "/register",
+            "register",
+            doubt=(p.email,),
+            changes={
+                "applicant_type": "individual",
+                "email": p.email,
+                "phone": f"+7900{self.rnd.randrange(10**7):07d}",
+                "last_name": "Сидорова",
+                "first_name": "Анна",
+                "middle_name": "Игоревна",
+                "snils": snils(self.rnd),
+                "consent": "y",
+            },
+        )
         if response is None:
             return False
         if not response.redirect_path.startswith("/register/done"):
@@ -300,8 +323,13 @@ class Consumer(Actor):
         if page is None:
             return False
         p.password = "Bench " + secrets.token_urlsafe(12)
-        response = self.post(b, page, "/password/change", "password change",
-                             changes={"new_password": p.password, "new_password_confirm": p.password})
+        response = self.post(
+            b,
+            page,
+            "/password/change",
+            "password change",
+            changes={"new_password": p.password, "new_password_confirm": p.password},
+        )
         if response is None:
             return False
         p.spend()
@@ -338,15 +366,39 @@ class Consumer(Actor):
             return
         commissioning = (date.today() + timedelta(days=120)).isoformat()
         p.spend(files=2)
-        response = self.post(b, page, "/applications/new", "submit application", doubt=(p.email,), changes={
-            "kind": "new", "object_name": "Жилой дом", "object_settlement": SETTLEMENT, "object_street": STREET,
-            "object_house": HOUSE, "cadastral_number": "50:20:0010203:456", "power_kw": "15",
-            "existing_power_kw": "0", "voltage_kv": "0.4", "reliability": "3", "load_character": "household",
-            "connection_points": "1", "supplier": "АО «Примерэнергосбыт»", "commissioning_date": commissioning,
-            "preferential": "n", "passport_series": "4510", "passport_number": f"{self.rnd.randrange(10**6):06d}",
-            "passport_issued_by": "ОВД района Примерный", "passport_issued_on": "2015-06-01", "action": "submit",
-        }, files=[("site_plan", "план участка.pdf", PDF, "application/pdf"),
-                  ("title_document", "выписка ЕГРН.png", PNG, "image/png")])
+        response = self.post(
+            b,
+            page,
+            "/applications/new",
+            "submit application",
+            doubt=(p.email,),
+            changes={
+                "kind": "new",
+                "object_name": "Жилой дом",
+                "object_settlement": SETTLEMENT,
+                "object_street": STREET,
+                "object_house": HOUSE,
+                "cadastral_number": "50:20:0010203:456",
+                "power_kw": "15",
+                "existing_power_kw": "0",
+                "voltage_kv": "0.4",
+                "reliability": "3",
+                "load_character": "household",
+                "connection_points": "1",
+                "supplier": "АО «Примерэнергосбыт»",
+                "commissioning_date": commissioning,
+                "preferential": "n",
+                "passport_series": "4510",
+                "passport_number": f"{self.rnd.randrange(10**6):06d}",
+                "passport_issued_by": "ОВД района Примерный",
+                "passport_issued_on": "2015-06-01",
+                "action": "submit",
+            },
+            files=[
+                ("site_plan", "план участка.pdf", PDF, "application/pdf"),
+                ("title_document", "выписка ЕГРН.png", PNG, "image/png"),
+            ],
+        )
         if response is None:
             return
         found = _ID_AT_END.search(response.redirect_path)
@@ -381,15 +433,24 @@ class Consumer(Actor):
         card = self.page(b, f"/applications/{application_id}", "application card")
         if card is None:
             return
-        suffix, kind, reached = (("/reply", "reply to request", "submitted") if status == "needs_info"
-                                 else ("/fulfilment", "notify fulfilment", "tu_fulfilled"))
+        suffix, kind, reached = (
+            ("/reply", "reply to request", "submitted")
+            if status == "needs_info"
+            else ("/fulfilment", "notify fulfilment", "tu_fulfilled")
+        )
         if form_ending(card.text, suffix) is None:
             return  # the status moved on since the list was read
         token = f"mixed-{secrets.token_hex(6)}"
         p.spend(files=1)
-        response = self.post(b, card, suffix, kind, doubt=(application_id, reached, token),
-                             changes={"text": f"Ответ заявителя {token}"},
-                             files=[("files", "документ.pdf", PDF, "application/pdf")])
+        response = self.post(
+            b,
+            card,
+            suffix,
+            kind,
+            doubt=(application_id, reached, token),
+            changes={"text": f"Ответ заявителя {token}"},
+            files=[("files", "документ.pdf", PDF, "application/pdf")],
+        )
         if response is None:
             return
         self.ledger.consumer_steps.append((application_id, reached, token))  # a refusal is 403 or the card again
@@ -405,10 +466,20 @@ class Consumer(Actor):
             return
         chosen = [("files", "фото.png", PNG, "image/png")] if files else []
         p.spend(files=files)
-        response = self.post(b, page, "/appeals/new", "file appeal", doubt=(p.email, files), changes={
-            "kind": "request", "topic": "connection", "channel": "cabinet",
-            "text": f"Прошу сообщить, когда будет рассмотрена моя заявка. mixed-{secrets.token_hex(4)}",
-        }, files=chosen)
+        response = self.post(
+            b,
+            page,
+            "/appeals/new",
+            "file appeal",
+            doubt=(p.email, files),
+            changes={
+                "kind": "request",
+                "topic": "connection",
+                "channel": "cabinet",
+                "text": f"Прошу сообщить, когда будет рассмотрена моя заявка. mixed-{secrets.token_hex(4)}",
+            },
+            files=chosen,
+        )
         if response is None:
             return
         found = _ID_AT_END.search(response.redirect_path)
@@ -434,8 +505,9 @@ class Consumer(Actor):
             return
         token = f"mixed-{secrets.token_hex(6)}"
         p.spend()
-        response = self.post(b, card, "/clarifications", "clarification", doubt=(appeal_id, token),
-                             changes={"text": f"Уточняю: {token}"})
+        response = self.post(
+            b, card, "/clarifications", "clarification", doubt=(appeal_id, token), changes={"text": f"Уточняю: {token}"}
+        )
         if response is None:
             return
         # A success returns to the thread; an appeal answered meanwhile returns with a refusal.
@@ -465,6 +537,7 @@ class Consumer(Actor):
 
 
 # --- staff -------------------------------------------------------------------------------------
+
 
 class Staff(Actor):
     """The demo operator or admin: moves applications along the path of a household
@@ -501,16 +574,18 @@ class Staff(Actor):
             page = self.page(b, "/login", "login form")
             if page is None:
                 continue
-            response = self.post(b, page, "/login", "login", changes={
-                "email": f"{self.who}@example.ru", "password": "demo-password"})
+            response = self.post(
+                b, page, "/login", "login", changes={"email": f"{self.who}@example.ru", "password": "demo-password"}
+            )
             if response is None or not response.redirect_path.startswith("/login/second-factor"):
                 continue
             step = self.page(b, "/login/second-factor", "second factor form")
             if step is None:
                 continue
             # pyotp alone refuses the 80-bit demo secret (bench/load.py does the same).
-            response = self.post(b, step, "/login/second-factor", "second factor",
-                                 changes={"code": totp(DEMO_TOTP_SECRET).now()})
+            response = self.post(
+                b, step, "/login/second-factor", "second factor", changes={"code": totp(DEMO_TOTP_SECRET).now()}
+            )
             if response is not None and response.redirect_path.startswith("/office"):
                 self.ledger.logins[f"{self.who}@example.ru"] += 1
                 return True
@@ -545,11 +620,21 @@ class Staff(Actor):
         token = f"mixed-{secrets.token_hex(6)}"
         if stage == "submitted" and application_id % 4 == 0 and application_id not in self.asked:
             self.asked.add(application_id)
-            step = ("/request-info", "staff: request info", "status:needs_info",
-                    {"info-text": f"Приложите, пожалуйста, план участка с привязкой к улице. {token}"}, [])
+            step = (
+                "/request-info",
+                "staff: request info",
+                "status:needs_info",
+                {"info-text": f"Приложите, пожалуйста, план участка с привязкой к улице. {token}"},
+                [],
+            )
         elif stage == "submitted":
-            step = ("/offer", "staff: post offer", "status:offer_sent", {"offer-comment": token},
-                    [("offer-technical_conditions", "ТУ.pdf", PDF, "application/pdf")])
+            step = (
+                "/offer",
+                "staff: post offer",
+                "status:offer_sent",
+                {"offer-comment": token},
+                [("offer-technical_conditions", "ТУ.pdf", PDF, "application/pdf")],
+            )
         elif stage == "offer_sent":
             step = ("/payments", "staff: record payment", "payment", {"payment-document": f"п/п {token}"}, [])
         elif stage == "contract_concluded":
@@ -557,9 +642,16 @@ class Staff(Actor):
         elif stage == "tu_fulfilled":
             step = ("/connect", "staff: confirm connection", "status:connected", {"connect-comment": token}, [])
         else:
-            step = ("/complete", "staff: complete", "status:completed", {"complete-comment": token},
-                    [("complete-connection_act", "акт ТП.pdf", PDF, "application/pdf"),
-                     ("complete-meter_act", "акт ПУ.pdf", PDF, "application/pdf")])
+            step = (
+                "/complete",
+                "staff: complete",
+                "status:completed",
+                {"complete-comment": token},
+                [
+                    ("complete-connection_act", "акт ТП.pdf", PDF, "application/pdf"),
+                    ("complete-meter_act", "акт ПУ.pdf", PDF, "application/pdf"),
+                ],
+            )
         suffix, kind, key, changes, files = step
         if form_ending(card.text, suffix) is None:
             # Nothing of this step to do here (a demo application on another path, an invoice
@@ -575,8 +667,10 @@ class Staff(Actor):
 
     def appeal_work(self) -> bool:
         b = self.b
-        for status, suffix, kind in (("in_progress", "/answer", "staff: answer appeal"),
-                                     ("registered", "/take", "staff: take appeal")):
+        for status, suffix, kind in (
+            ("in_progress", "/answer", "staff: answer appeal"),
+            ("registered", "/take", "staff: take appeal"),
+        ):
             queue = self.page(b, f"/office/appeals/?status={status}&sort=new", "office appeal queue")
             if queue is None:
                 continue
@@ -588,7 +682,11 @@ class Staff(Actor):
             if card is None or form_ending(card.text, suffix) is None:
                 return True
             token = f"mixed-{secrets.token_hex(6)}"
-            changes = {"answer-text": f"Ваша заявка рассматривается в установленный срок. {token}"} if suffix == "/answer" else {}
+            changes = (
+                {"answer-text": f"Ваша заявка рассматривается в установленный срок. {token}"}
+                if suffix == "/answer"
+                else {}
+            )
             step = f"answer:{token}" if suffix == "/answer" else "status:in_progress"
             response = self.post(b, card, suffix, kind, doubt=(appeal_id, step), changes=changes)
             if response is None:
@@ -609,6 +707,7 @@ class Staff(Actor):
 
 # --- the run -----------------------------------------------------------------------------------
 
+
 @dataclass
 class Run:
     """What the simulated people share: the server's port, the sink's mail, the clock."""
@@ -621,6 +720,7 @@ class Run:
     host: str = "127.0.0.1"
     #: The import in the middle: its "seconds" and "error" once it has run.
     imported: dict = field(default_factory=dict)
+
     def statuses_in_list(self, html: str) -> list[tuple[int, str]]:
         """(id, status) of the rows of the consumer's list of applications."""
         rows = re.findall(r'data-application-id="(\d+)".*?<span class="status[^"]*">([^<]+)</span>', html, re.S)
@@ -639,8 +739,9 @@ def simulate(run: Run, consumers: int, staff: int, seconds: float, during=None) 
         actors.append(Staff(run, n, who[n % 2], parity=n % 2))
     for n in range(consumers):
         actors.append(Consumer(run, staff + n))
-    threads = [threading.Thread(target=_guarded, args=(a,), name=f"mixed-{n}", daemon=True)
-               for n, a in enumerate(actors)]
+    threads = [
+        threading.Thread(target=_guarded, args=(a,), name=f"mixed-{n}", daemon=True) for n, a in enumerate(actors)
+    ]
     for t in threads:
         t.start()
     started = time.monotonic()

@@ -1,13 +1,16 @@
 """What `make bench` measures. Each feature adds its consumer pages and htmx fragments here.
 
 A URL may hold {placeholders} filled from the demo data by `resolve()`."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 #: A calculation with most terms: the largest result the calculator usually shows.
-CALCULATOR_RESULT = ("/calculator?applicant_type=individual&power_kw=15&existing_power_kw=5&overhead_km=0.3"
-                     "&cable_km=0.1&substation=y&metering=three_phase_direct&metering_points=2")
+CALCULATOR_RESULT = (
+    "/calculator?applicant_type=individual&power_kw=15&existing_power_kw=5&overhead_km=0.3"
+    "&cable_km=0.1&substation=y&metering=three_phase_direct&metering_points=2"
+)
 
 #: (label, url, who is logged in: None | "consumer" | "operator")
 CONSUMER_PAGES: list[tuple[str, str, str | None]] = [
@@ -41,8 +44,12 @@ FRAGMENTS: list[tuple[str, str, str | None, dict]] = [
     ("outage filter (default fortnight)", "/outages", None, {"HX-Request": "true"}),
     ("appeal status block (changed)", "/appeals/{open_appeal_id}?v=-1", "consumer", {"HX-Request": "true"}),
     ("calculator result", CALCULATOR_RESULT, None, {"HX-Request": "true"}),
-    ("application status block (changed)", "/applications/{in_progress_application_id}?v=-1", "consumer",
-     {"HX-Request": "true"}),
+    (
+        "application status block (changed)",
+        "/applications/{in_progress_application_id}?v=-1",
+        "consumer",
+        {"HX-Request": "true"},
+    ),
 ]
 
 #: Pages for the load test: (label, url, who).
@@ -69,8 +76,10 @@ def resolve(url: str) -> str:
     return url.format(**values)
 
 
-_DEMO_APPLICATION = ("SELECT a.id FROM applications a JOIN users u ON u.id = a.consumer_id "
-                     "WHERE u.email = 'consumer@example.ru' AND a.status = '{status}' ORDER BY a.id LIMIT 1")
+_DEMO_APPLICATION = (
+    "SELECT a.id FROM applications a JOIN users u ON u.id = a.consumer_id "
+    "WHERE u.email = 'consumer@example.ru' AND a.status = '{status}' ORDER BY a.id LIMIT 1"
+)
 
 #: placeholder → SQL giving a demo object's id
 PLACEHOLDERS: dict[str, str] = {

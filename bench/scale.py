@@ -1,5 +1,6 @@
 """(c) Scale: list pages and queues with 100,000 applications, 1,000,000 notifications and
 20,000 outages (SPEC §3)."""
+
 from __future__ import annotations
 
 from bench.report import Report

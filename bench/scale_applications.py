@@ -9,6 +9,7 @@ Each page is measured in the process (the test client, no network): the median s
 of RUNS requests against 50 ms (the p95 and the slowest beside it), and the SQL statements
 of one request, which must not exceed those of the same page on the demo data alone, before
 the rows went in (a fixed number, whatever the rows)."""
+
 from __future__ import annotations
 
 import random
@@ -65,26 +66,45 @@ SURNAMES = (
 ).split()
 MALE_NAMES = "Александр Сергей Андрей Дмитрий Алексей Иван Михаил Николай Владимир Евгений Артём Павел".split()
 FEMALE_NAMES = "Елена Ольга Наталья Татьяна Ирина Анна Мария Светлана Юлия Екатерина Людмила Галина".split()
-PATRONYMICS = [(stem + "ич", stem + "на") for stem in
-               "Александров Сергеев Андреев Дмитриев Алексеев Иванов Николаев Владимиров Петров Викторов".split()]
+PATRONYMICS = [
+    (stem + "ич", stem + "на")
+    for stem in "Александров Сергеев Андреев Дмитриев Алексеев Иванов Николаев Владимиров Петров Викторов".split()
+]
 ORGS = ("Агрофирма", "Стройинвест", "Теплица", "Автосервис", "Лесопилка", "Торговый дом", "Ферма", "Пекарня")
 #: (how many in 1,000 applications, status)
-STATUSES = [(40, "draft"), (60, "submitted"), (40, "needs_info"), (60, "offer_sent"), (50, "contract_concluded"),
-            (200, "in_progress"), (30, "tu_fulfilled"), (20, "connected"), (400, "completed"), (60, "withdrawn"),
-            (40, "annulled")]
+STATUSES = [
+    (40, "draft"),
+    (60, "submitted"),
+    (40, "needs_info"),
+    (60, "offer_sent"),
+    (50, "contract_concluded"),
+    (200, "in_progress"),
+    (30, "tu_fulfilled"),
+    (20, "connected"),
+    (400, "completed"),
+    (60, "withdrawn"),
+    (40, "annulled"),
+]
 OPEN = {"submitted", "needs_info", "offer_sent", "contract_concluded", "in_progress", "tu_fulfilled", "connected"}
-DUE_LABELS = {"submitted": "Направить заявителю договор и ТУ", "needs_info": "Представить недостающие сведения",
-              "offer_sent": "Оплатить счёт", "contract_concluded": "Начать выполнение мероприятий",
-              "in_progress": "Выполнить мероприятия по присоединению", "tu_fulfilled": "Проверить выполнение ТУ",
-              "connected": "Разместить акты"}
+DUE_LABELS = {
+    "submitted": "Направить заявителю договор и ТУ",
+    "needs_info": "Представить недостающие сведения",
+    "offer_sent": "Оплатить счёт",
+    "contract_concluded": "Начать выполнение мероприятий",
+    "in_progress": "Выполнить мероприятия по присоединению",
+    "tu_fulfilled": "Проверить выполнение ТУ",
+    "connected": "Разместить акты",
+}
 STAFF_PARTY = {"submitted", "contract_concluded", "in_progress", "tu_fulfilled", "connected"}
 #: (share, category, kind, applicant types, power range kW, voltage)
-CATEGORIES = [(50, "up_to_15", "new", ("individual",), (3, 15), "0.4"),
-              (28, "up_to_150", "new", ("individual", "entrepreneur", "legal"), (16, 150), "0.4"),
-              (8, "up_to_670", "new", ("entrepreneur", "legal"), (151, 670), "10"),
-              (4, "over_670", "increase", ("legal",), (671, 5000), "10"),
-              (7, "temporary", "temporary", ("individual", "entrepreneur", "legal"), (5, 100), "0.4"),
-              (3, "up_to_15", "reissue", ("individual",), (5, 15), "0.4")]
+CATEGORIES = [
+    (50, "up_to_15", "new", ("individual",), (3, 15), "0.4"),
+    (28, "up_to_150", "new", ("individual", "entrepreneur", "legal"), (16, 150), "0.4"),
+    (8, "up_to_670", "new", ("entrepreneur", "legal"), (151, 670), "10"),
+    (4, "over_670", "increase", ("legal",), (671, 5000), "10"),
+    (7, "temporary", "temporary", ("individual", "entrepreneur", "legal"), (5, 100), "0.4"),
+    (3, "up_to_15", "reissue", ("individual",), (5, 15), "0.4"),
+]
 CATEGORIES_BY_TYPE = {t: [c for c in CATEGORIES if t in c[3]] for t in ("individual", "entrepreneur", "legal")}
 NOTIFICATION_TEXTS = [
     ("application_status", "Заявка {n}: договор и технические условия размещены", "/applications/{id}"),
@@ -114,7 +134,7 @@ def _person(rnd: random.Random) -> tuple[str, str, str]:
 
 def _insert(conn, table, rows: list[dict]) -> None:
     for start in range(0, len(rows), CHUNK):
-        conn.execute(table.insert(), rows[start:start + CHUNK])
+        conn.execute(table.insert(), rows[start : start + CHUNK])
 
 
 def _consumers(conn, rnd: random.Random, moment: datetime) -> list[dict]:
@@ -132,12 +152,23 @@ def _consumers(conn, rnd: random.Random, moment: datetime) -> list[dict]:
         last, first, middle = _person(rnd)
         org = f"ООО «{rnd.choice(ORGS)}-{n}»" if kind == "legal" else ""
         email = f"bench{n}@example.ru"
-        rows.append(dict(
-            id=first_id + n, email=email, password_hash=NO_PASSWORD, role="consumer", applicant_type=kind,
-            last_name=last, first_name=first, middle_name=middle, org_name=org, phone=f"+7900{n:07d}",
-            search_text=normalize_search(last, first, middle, org, email), registered_via="online",
-            created_at=moment - timedelta(days=rnd.randrange(1, 1500)),
-        ))
+        rows.append(
+            dict(
+                id=first_id + n,
+                email=email,
+                password_hash=NO_PASSWORD,
+                role="consumer",
+                applicant_type=kind,
+                last_name=last,
+                first_name=first,
+                middle_name=middle,
+                org_name=org,
+                phone=f"+7900{n:07d}",
+                search_text=normalize_search(last, first, middle, org, email),
+                registered_via="online",
+                created_at=moment - timedelta(days=rnd.randrange(1, 1500)),
+            )
+        )
     _insert(conn, table, rows)
     return rows
 
@@ -151,8 +182,9 @@ def _display_name(user: dict) -> tuple[str, str]:
     return person, person
 
 
-def _applications(conn, rnd: random.Random, moment: datetime, day: date, owners: list[dict],
-                  bench: dict, staff_ids: list[int]) -> list[tuple[int, str, datetime]]:
+def _applications(
+    conn, rnd: random.Random, moment: datetime, day: date, owners: list[dict], bench: dict, staff_ids: list[int]
+) -> list[tuple[int, str, datetime]]:
     """100,000 applications, ids in the order of creation (the consumer's list is newest
     first). Returns (id, status, submitted_at) of those submitted, for their history."""
     import sqlalchemy as sa
@@ -195,24 +227,44 @@ def _applications(conn, rnd: random.Random, moment: datetime, day: date, owners:
             due_label = DUE_LABELS[status]
             due_party = "staff" if status in STAFF_PARTY else "applicant"
         name, person = _display_name(owner)
-        rows.append(dict(
-            id=first_id + n, number=number, consumer_id=owner["id"], kind=kind, status=status, category=category,
-            applicant_type=owner["applicant_type"], object_name=rnd.choice(("Жилой дом", "Садовый дом", "Магазин",
-                                                                             "Гараж", "Склад", "Баня", "Цех")),
-            object_settlement=settlement, object_street=street, object_house=house,
-            cadastral_number=f"50:20:{rnd.randrange(10**7):07d}:{rnd.randrange(100, 9999)}",
-            power_kw=power, existing_power_kw=Decimal(0), voltage_kv=voltage, reliability=3,
-            load_character="household" if category == "up_to_15" else "commercial",
-            connection_points=1, supplier="АО «Примерэнергосбыт»",
-            commissioning_date=day + timedelta(days=rnd.randrange(30, 400)), stages="", preferential=False,
-            created_at=created, updated_at=created, submitted_at=submitted_at,
-            stage_started_at=submitted_at, completed_at=submitted_at + timedelta(days=120)
-            if status == "completed" else None,
-            due_date=due, due_label=due_label, due_party=due_party,
-            assigned_to_id=staff_ids[n % len(staff_ids)] if status in OPEN and n % 3 == 0 else None,
-            search_text=normalize_search(number or "", name, person, owner["email"], settlement, street),
-            offer_inputs={}, version=1,
-        ))
+        rows.append(
+            dict(
+                id=first_id + n,
+                number=number,
+                consumer_id=owner["id"],
+                kind=kind,
+                status=status,
+                category=category,
+                applicant_type=owner["applicant_type"],
+                object_name=rnd.choice(("Жилой дом", "Садовый дом", "Магазин", "Гараж", "Склад", "Баня", "Цех")),
+                object_settlement=settlement,
+                object_street=street,
+                object_house=house,
+                cadastral_number=f"50:20:{rnd.randrange(10**7):07d}:{rnd.randrange(100, 9999)}",
+                power_kw=power,
+                existing_power_kw=Decimal(0),
+                voltage_kv=voltage,
+                reliability=3,
+                load_character="household" if category == "up_to_15" else "commercial",
+                connection_points=1,
+                supplier="АО «Примерэнергосбыт»",
+                commissioning_date=day + timedelta(days=rnd.randrange(30, 400)),
+                stages="",
+                preferential=False,
+                created_at=created,
+                updated_at=created,
+                submitted_at=submitted_at,
+                stage_started_at=submitted_at,
+                completed_at=submitted_at + timedelta(days=120) if status == "completed" else None,
+                due_date=due,
+                due_label=due_label,
+                due_party=due_party,
+                assigned_to_id=staff_ids[n % len(staff_ids)] if status in OPEN and n % 3 == 0 else None,
+                search_text=normalize_search(number or "", name, person, owner["email"], settlement, street),
+                offer_inputs={},
+                version=1,
+            )
+        )
     _insert(conn, table, rows)
     return submitted
 
@@ -221,13 +273,24 @@ def _history(conn, submitted: list[tuple[int, str, datetime]]) -> None:
     """The submission of each application: the first line of its history."""
     from app.applications.models import ApplicationEvent
 
-    rows = [dict(application_id=app_id, at=at, actor_id=None, action="status", from_status="draft",
-                 to_status="submitted", comment="") for app_id, _, at in submitted]
+    rows = [
+        dict(
+            application_id=app_id,
+            at=at,
+            actor_id=None,
+            action="status",
+            from_status="draft",
+            to_status="submitted",
+            comment="",
+        )
+        for app_id, _, at in submitted
+    ]
     _insert(conn, ApplicationEvent.__table__, rows)
 
 
-def _notifications(conn, rnd: random.Random, moment: datetime, owners: list[dict], bench: dict,
-                   first_app_id: int) -> None:
+def _notifications(
+    conn, rnd: random.Random, moment: datetime, owners: list[dict], bench: dict, first_app_id: int
+) -> None:
     """1,000,000 notifications: 3,000 the bench consumer's, the rest across all consumers;
     the last month's partly unread, older ones read."""
     from app.notifications.models import Notification
@@ -241,11 +304,17 @@ def _notifications(conn, rnd: random.Random, moment: datetime, owners: list[dict
         app_id = first_app_id + rnd.randrange(APPLICATIONS)
         created = moment - timedelta(seconds=span * (1 - n / NOTIFICATIONS))
         recent = moment - created < timedelta(days=30)
-        rows.append(dict(
-            user_id=user["id"], kind=kind, title=title.format(n=f"ТП-2026-{app_id % 10**6:06d}"),
-            body="Подробности — в личном кабинете.", link=link.format(id=app_id), created_at=created,
-            read_at=None if recent and rnd.random() < 0.5 else created + timedelta(hours=5),
-        ))
+        rows.append(
+            dict(
+                user_id=user["id"],
+                kind=kind,
+                title=title.format(n=f"ТП-2026-{app_id % 10**6:06d}"),
+                body="Подробности — в личном кабинете.",
+                link=link.format(id=app_id),
+                created_at=created,
+                read_at=None if recent and rnd.random() < 0.5 else created + timedelta(hours=5),
+            )
+        )
         if len(rows) == CHUNK:
             conn.execute(table.insert(), rows)
             rows = []
@@ -291,11 +360,14 @@ def seed(report: Report) -> dict:
     sync_source_addresses(db.session.get(User, bench["id"]))
     db.session.commit()
     seconds = time.perf_counter() - started
-    counts = {name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))  # noqa: S608 (fixed names)
-              for name in ("users", "applications", "application_events", "notifications", "outages", "user_addresses")}
+    counts = {
+        name: db.session.scalar(sa.text(f"SELECT count(*) FROM {name}"))  # noqa: S608 (fixed names)
+        for name in ("users", "applications", "application_events", "notifications", "outages", "user_addresses")
+    }
     report.info(f"seeded in {seconds:.0f} s: " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
-    mine = db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
-        Application.consumer_id == bench["id"]))
+    mine = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Application).where(Application.consumer_id == bench["id"])
+    )
     report.info(f"the bench consumer ({BENCH_CONSUMER}) owns {mine:,} applications")
     return counts
 
@@ -371,5 +443,6 @@ def measure(report: Report) -> None:
             p95 = statistics.quantiles(timings, n=20)[-1]
             report.check(f"{label}: median server time", statistics.median(timings), "ms", BUDGET_MS)
             report.info(f"p95 {p95:.1f} ms, max {max(timings):.1f} ms of {RUNS} requests")
-            report.check(f"{label}: SQL statements (demo data alone: {few[label]})", many, "queries", few[label],
-                         fmt="{:.0f}")
+            report.check(
+                f"{label}: SQL statements (demo data alone: {few[label]})", many, "queries", few[label], fmt="{:.0f}"
+            )

@@ -1,4 +1,5 @@
 """(a) Page weight: gzip bodies as served by the app, first visit and repeat (SPEC §3)."""
+
 from __future__ import annotations
 
 import re

@@ -25,6 +25,7 @@ from the X-Forwarded-For a simulated client sends (realip): each simulated perso
 address, as on a real network, and per-address limits count per person. It also tells which
 app server answered each request (X-Lk-Upstream), for deploy/cluster_check.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,8 +99,17 @@ class Postgres:
         subprocess.run([*_as_postgres(), str(PG_BIN / name), *args], check=True, capture_output=True)  # noqa: S603
 
     def start(self) -> None:
-        self._tool("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"), "-w", "-o",
-                   f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._tool(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "server.log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def create_database(self) -> None:
         self._tool("createdb", "-h", "127.0.0.1", "-p", str(self.port), DATABASE)
@@ -110,8 +120,19 @@ class Postgres:
     def restart(self) -> None:
         """As `systemctl restart postgresql` does: a fast shutdown (every connection ended),
         then a start."""
-        self._tool("pg_ctl", "-D", str(self.data), "-l", str(self.data / "server.log"), "-m", "fast", "-w", "-o",
-                   f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off", "restart")
+        self._tool(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "server.log"),
+            "-m",
+            "fast",
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "restart",
+        )
 
 
 class Redis:
@@ -131,9 +152,25 @@ class Redis:
         import redis
 
         self.proc = subprocess.Popen(  # noqa: S603
-            [shutil.which("redis-server") or "/usr/bin/redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.folder), "--logfile", str(self.folder / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            [
+                shutil.which("redis-server") or "/usr/bin/redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+                "--logfile",
+                str(self.folder / "redis.log"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         client = redis.Redis.from_url(self.url)
         deadline = time.monotonic() + 20
         while True:
@@ -205,9 +242,14 @@ class AppServer:
         self.index, self.folder = index, folder
         self.port = free_port()
         (folder / "instance").mkdir(parents=True, exist_ok=True)
-        self.env = {**env, "LK_INSTANCE_DIR": str(folder / "instance"), "MAIL_DIR": str(folder / "instance" / "mail"),
-                    "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-                    "GUNICORN_ACCESS_LOG": str(folder / "access.log"), "GUNICORN_ERROR_LOG": str(folder / "error.log")}
+        self.env = {
+            **env,
+            "LK_INSTANCE_DIR": str(folder / "instance"),
+            "MAIL_DIR": str(folder / "instance" / "mail"),
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "GUNICORN_ACCESS_LOG": str(folder / "access.log"),
+            "GUNICORN_ERROR_LOG": str(folder / "error.log"),
+        }
         self.periodic_seconds = periodic_seconds
         self.exits = Exits()
         self.gunicorn: subprocess.Popen | None = None
@@ -225,20 +267,29 @@ class AppServer:
 
     def flask(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
         """`flask --app wsgi …` as this host runs it."""
-        return subprocess.run([str(VENV_BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=self.env,  # noqa: S603
-                              capture_output=True, text=True, **kwargs)
+        return subprocess.run(  # noqa: S603
+            [str(VENV_BIN / "flask"), "--app", "wsgi", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            **kwargs,
+        )
 
     def _spawn(self, args: list[str], log: str) -> subprocess.Popen:
         with open(self.folder / log, "ab") as out:
-            return subprocess.Popen(args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,  # noqa: S603
-                                    start_new_session=True)
+            return subprocess.Popen(  # noqa: S603
+                args, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
 
     def start(self) -> None:
         with self._lock:
-            self.gunicorn = self._spawn([str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"],
-                                        "gunicorn.out")
-            self.sender = self._spawn([str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending", "--loop"],
-                                      "sender.log")
+            self.gunicorn = self._spawn(
+                [str(VENV_BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "wsgi:app"], "gunicorn.out"
+            )
+            self.sender = self._spawn(
+                [str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending", "--loop"], "sender.log"
+            )
             self._up.set()
         if not self._watch.is_alive():
             self._watch.start()
@@ -282,8 +333,9 @@ class AppServer:
                 code = self.sender.poll()
                 if code is not None:
                     self.exits.sender.append(code)
-                    self.sender = self._spawn([str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending",
-                                               "--loop"], "sender.log")
+                    self.sender = self._spawn(
+                        [str(VENV_BIN / "flask"), "--app", "wsgi", "mail", "send-pending", "--loop"], "sender.log"
+                    )
 
     def _run_periodic(self) -> None:
         while not self._closing.wait(self.periodic_seconds):
@@ -315,7 +367,8 @@ class Nginx:
             for path in [folder / "spool", *(folder / "spool").iterdir()]:
                 os.chown(path, owner.pw_uid, owner.pw_gid)
         servers = "\n".join(f"        server {address};" for address in upstreams)
-        self.conf.write_text(f"""# Written by deploy/cluster.py for one run: the loopback bits around the site file.
+        self.conf.write_text(
+            f"""# Written by deploy/cluster.py for one run: the loopback bits around the site file.
 {user}
 worker_processes 1;
 pid {folder}/nginx.pid;
@@ -351,7 +404,9 @@ http {{
         include {SITE_FILE};
     }}
 }}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         self.proc: subprocess.Popen | None = None
 
     @property
@@ -359,12 +414,11 @@ http {{
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        check = subprocess.run(["nginx", "-t", "-q", "-p", str(self.folder), "-e", str(self.folder / "error.log"),  # noqa: S603, S607
-                                "-c", str(self.conf)], capture_output=True, text=True)
+        nginx = ["nginx", "-p", str(self.folder), "-e", str(self.folder / "error.log"), "-c", str(self.conf)]
+        check = subprocess.run([*nginx, "-t", "-q"], capture_output=True, text=True)  # noqa: S603
         if check.returncode:
             raise RuntimeError(f"nginx refused its configuration: {check.stderr.strip()}")
-        self.proc = subprocess.Popen(["nginx", "-p", str(self.folder), "-e", str(self.folder / "error.log"),  # noqa: S603, S607
-                                      "-c", str(self.conf), "-g", "daemon off;"], start_new_session=True)
+        self.proc = subprocess.Popen([*nginx, "-g", "daemon off;"], start_new_session=True)  # noqa: S603
         deadline = time.monotonic() + 20
         while True:
             try:
@@ -388,9 +442,20 @@ http {{
 class Cluster:
     """The whole loopback layout; `with Cluster(...) as cluster:` starts and stops it."""
 
-    def __init__(self, folder: Path | None = None, *, servers: int = 2, workers: int = 2, threads: int = 4,
-                 env: dict | None = None, demo: bool = False, port: int | None = None,
-                 periodic_seconds: float = PERIODIC_SECONDS, keep: bool = False, say=None):
+    def __init__(
+        self,
+        folder: Path | None = None,
+        *,
+        servers: int = 2,
+        workers: int = 2,
+        threads: int = 4,
+        env: dict | None = None,
+        demo: bool = False,
+        port: int | None = None,
+        periodic_seconds: float = PERIODIC_SECONDS,
+        keep: bool = False,
+        say=None,
+    ):
         self.folder = folder or Path(tempfile.mkdtemp(prefix="lk-cluster-"))
         self.folder.chmod(0o755)  # PostgreSQL (its own user) and nginx's workers look inside
         self.keep, self.demo, self.say = keep, demo, say or (lambda text: None)
@@ -401,20 +466,26 @@ class Cluster:
         self.redis = Redis(self.folder / "redis")
         self.sink = MailSink(self.mail_dir)
         #: What every host's environment file holds (docs/deploy.md §3), the same on each.
-        self.env = _host_env({
-            "FLASK_CONFIG": "production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            "DATABASE_URL": self.postgres.url,
-            "UPLOAD_DIR": str(self.upload_dir),
-            "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(self.sink.port), "MAIL_TIMEOUT": "5",
-            "MAIL_DISPATCH": "thread",
-            "RATELIMIT_STORAGE_URI": self.redis.url,
-            "TRUSTED_PROXIES": "1",
-            "GUNICORN_WORKERS": str(workers), "GUNICORN_THREADS": str(threads),
-            **(env or {}),
-        })
-        self.servers = [AppServer(n, self.folder / f"server-{n + 1}", self.env, periodic_seconds)
-                        for n in range(servers)]
+        self.env = _host_env(
+            {
+                "FLASK_CONFIG": "production",
+                "SECRET_KEY": secrets.token_urlsafe(48),
+                "DATABASE_URL": self.postgres.url,
+                "UPLOAD_DIR": str(self.upload_dir),
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(self.sink.port),
+                "MAIL_TIMEOUT": "5",
+                "MAIL_DISPATCH": "thread",
+                "RATELIMIT_STORAGE_URI": self.redis.url,
+                "TRUSTED_PROXIES": "1",
+                "GUNICORN_WORKERS": str(workers),
+                "GUNICORN_THREADS": str(threads),
+                **(env or {}),
+            }
+        )
+        self.servers = [
+            AppServer(n, self.folder / f"server-{n + 1}", self.env, periodic_seconds) for n in range(servers)
+        ]
         self.nginx = Nginx(self.folder / "nginx", [s.address for s in self.servers], port)
         self._started: list = []
 
@@ -476,9 +547,12 @@ class Cluster:
 
 def _host_env(values: dict) -> dict:
     """This process's environment without what would point a host elsewhere, and `values`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("MAIL_", "GUNICORN_", "LK_", "RATELIMIT_", "FLASK_"))
-           and k not in ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "TRUSTED_PROXIES")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("MAIL_", "GUNICORN_", "LK_", "RATELIMIT_", "FLASK_"))
+        and k not in ("DATABASE_URL", "SECRET_KEY", "UPLOAD_DIR", "TRUSTED_PROXIES")
+    }
     env.update(values)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env

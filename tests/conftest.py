@@ -2,6 +2,7 @@
 DATABASE_URL says so), a fresh app per test, emptied tables after each test.
 
 Factories return callables (make_user(...)), as in Indico's test suite."""
+
 from __future__ import annotations
 
 import os
@@ -57,12 +58,15 @@ def database_url(tmp_path_factory, worker_id) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path):
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "UPLOAD_DIR": tmp_path / "uploads",
-        "MAIL_DIR": tmp_path / "mail",
-        "INSTANCE_DIR": tmp_path,
-    })
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_DIR": tmp_path / "uploads",
+            "MAIL_DIR": tmp_path / "mail",
+            "INSTANCE_DIR": tmp_path,
+        },
+    )
     app.test_client_class = LkClient
     isolate_requests(app)
     with app.app_context():
@@ -110,8 +114,13 @@ def _empty_tables() -> None:
 def busy_app(app):
     """A second app on the same database whose units of work wait only 50 ms for SQLite's write
     lock (an engine option, hence an app of its own): what a long-held lock does, quickly."""
-    busy = create_app("testing", {**{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "MAIL_DIR")},
-                                  "SQLITE_BUSY_TIMEOUT": 0.05})
+    busy = create_app(
+        "testing",
+        {
+            **{k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "UPLOAD_DIR", "MAIL_DIR")},
+            "SQLITE_BUSY_TIMEOUT": 0.05,
+        },
+    )
     busy.test_client_class = LkClient
     isolate_requests(busy)
     yield busy
@@ -148,7 +157,9 @@ def make_user(app):
             email=email or f"{role}{counter['n']}@example.ru",
             password_hash=hash_password(password),
             role=role,
-            last_name="Петров", first_name="Иван", middle_name="Сергеевич",
+            last_name="Петров",
+            first_name="Иван",
+            middle_name="Сергеевич",
             phone="+79001112233",
             created_at=clock.now(),
         )

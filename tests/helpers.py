@@ -1,4 +1,5 @@
 """Test helpers: a client that knows CSRF, a Page that checks every HTML response."""
+
 from __future__ import annotations
 
 import email
@@ -44,7 +45,9 @@ class Page:
         for form in self.soup.find_all("form"):
             assert form.get("action"), f"a form without action: {str(form)[:120]}"
             if (form.get("method") or "get").lower() == "post":
-                assert form.find("input", attrs={"name": "csrf_token"}), f"a POST form without csrf_token: {str(form)[:160]}"
+                assert form.find("input", attrs={"name": "csrf_token"}), (
+                    f"a POST form without csrf_token: {str(form)[:160]}"
+                )
         ids = [tag["id"] for tag in self.soup.find_all(id=True)]
         duplicates = [i for i, n in Counter(ids).items() if n > 1]
         assert not duplicates, f"duplicate ids: {duplicates}"
@@ -109,7 +112,9 @@ class LkClient(FlaskClient):
             data.setdefault("csrf_token", self.csrf_token())
         response = self.post(url, data=data, **kwargs)
         if expect is not None:
-            assert response.status_code == expect, f"POST {url}: {response.status_code}, expected {expect}: {response.get_data(as_text=True)[:500]}"
+            assert response.status_code == expect, (
+                f"POST {url}: {response.status_code}, expected {expect}: {response.get_data(as_text=True)[:500]}"
+            )
         return response
 
 
@@ -131,7 +136,7 @@ def mail_text(message) -> str:
 def find_line(text: str, prefix: str) -> str:
     for line in text.splitlines():
         if line.startswith(prefix):
-            return line[len(prefix):].strip()
+            return line[len(prefix) :].strip()
     raise AssertionError(f"no line starting with {prefix!r} in:\n{text}")
 
 

@@ -1,5 +1,6 @@
 """Appeals («Обращения», SPEC §2.3): consumers file complaints, statements and requests
 and follow them; staff answer them in /office/appeals."""
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("appeals", __name__)

@@ -1,10 +1,11 @@
 """Appeal forms. The consumer's field names: kind, topic, text, channel, postal_address,
 files, and for a complaint about the quality of supply complainant_details,
 contract_number, supply_address, problem_date, problem_time, demands."""
+
 from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
@@ -18,7 +19,7 @@ from app.appeals.services import (
     check_files,
 )
 from app.core.clock import today
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, IntegerField, choices
 
 
 def _lf(value):
@@ -46,26 +47,42 @@ class FilesMixin:
 class AppealForm(FilesMixin, BaseForm):
     """A consumer's appeal (/appeals/new); the office form adds how it was received."""
 
-    kind = RadioField("Вид обращения", choices=choices((k.value, k.label) for k in AppealKind),
-                      validators=[DataRequired(message="Выберите вид обращения.")])
-    topic = RadioField("Тема", choices=choices((t.value, t.label) for t in AppealTopic),
-                       validators=[DataRequired(message="Выберите тему обращения.")])
-    text = TextAreaField("Суть обращения", validators=[
-        DataRequired(message="Опишите суть обращения."), _length(MAX_TEXT, "Текст обращения")], filters=[_lf])
+    kind = RadioField(
+        "Вид обращения",
+        choices=choices((k.value, k.label) for k in AppealKind),
+        validators=[DataRequired(message="Выберите вид обращения.")],
+    )
+    topic = RadioField(
+        "Тема",
+        choices=choices((t.value, t.label) for t in AppealTopic),
+        validators=[DataRequired(message="Выберите тему обращения.")],
+    )
+    text = TextAreaField(
+        "Суть обращения",
+        validators=[DataRequired(message="Опишите суть обращения."), _length(MAX_TEXT, "Текст обращения")],
+        filters=[_lf],
+    )
     files = MultipleFileField(f"Файлы (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
-    channel = RadioField("Как получить ответ", choices=choices((c.value, c.label) for c in AnswerChannel),
-                         default=AnswerChannel.cabinet.value,
-                         validators=[DataRequired(message="Выберите, как получить ответ.")])
+    channel = RadioField(
+        "Как получить ответ",
+        choices=choices((c.value, c.label) for c in AnswerChannel),
+        default=AnswerChannel.cabinet.value,
+        validators=[DataRequired(message="Выберите, как получить ответ.")],
+    )
     postal_address = StringField("Почтовый адрес для ответа", validators=[Optional(), _length(300, "Адрес")])
 
     complainant_details = StringField("Сведения о потребителе", validators=[Optional(), _length(500, "Текст")])
-    contract_number = StringField("Номер договора энергоснабжения (если есть)",
-                                  validators=[Optional(), _length(50, "Номер договора")])
+    contract_number = StringField(
+        "Номер договора энергоснабжения (если есть)", validators=[Optional(), _length(50, "Номер договора")]
+    )
     supply_address = StringField("Адрес энергопринимающих устройств", validators=[Optional(), _length(300, "Адрес")])
     problem_date = DateField("Когда возникла проблема", format=["%Y-%m-%d", "%d.%m.%Y"], validators=[Optional()])
-    problem_time = StringField("Время или продолжительность (если известны)",
-                               validators=[Optional(), _length(100, "Текст")])
-    demands = TextAreaField("Ваши требования", validators=[Optional(), _length(MAX_TEXT, "Текст требований")], filters=[_lf])
+    problem_time = StringField(
+        "Время или продолжительность (если известны)", validators=[Optional(), _length(100, "Текст")]
+    )
+    demands = TextAreaField(
+        "Ваши требования", validators=[Optional(), _length(MAX_TEXT, "Текст требований")], filters=[_lf]
+    )
 
     def validate(self, extra_validators=None) -> bool:
         if self.problem_date.raw_data and self.problem_date.raw_data[0] and self.problem_date.data is None:
@@ -93,11 +110,18 @@ class AppealForm(FilesMixin, BaseForm):
 
     def appeal_data(self) -> AppealData:
         return AppealData(
-            kind=self.kind.data, topic=self.topic.data, text=self.text.data, channel=self.channel.data,
+            kind=self.kind.data,
+            topic=self.topic.data,
+            text=self.text.data,
+            channel=self.channel.data,
             postal_address=self.postal_address.data or "",
-            complainant_details=self.complainant_details.data or "", contract_number=self.contract_number.data or "",
-            supply_address=self.supply_address.data or "", problem_date=self.problem_date.data,
-            problem_time=self.problem_time.data or "", demands=self.demands.data or "", files=self.checked,
+            complainant_details=self.complainant_details.data or "",
+            contract_number=self.contract_number.data or "",
+            supply_address=self.supply_address.data or "",
+            problem_date=self.problem_date.data,
+            problem_time=self.problem_time.data or "",
+            demands=self.demands.data or "",
+            files=self.checked,
         )
 
 
@@ -112,8 +136,9 @@ class OfficeAppealForm(AppealForm):
 
 
 class ClarificationForm(FilesMixin, BaseForm):
-    text = TextAreaField("Уточнение", validators=[
-        DataRequired(message="Напишите текст уточнения."), _length(MAX_TEXT)], filters=[_lf])
+    text = TextAreaField(
+        "Уточнение", validators=[DataRequired(message="Напишите текст уточнения."), _length(MAX_TEXT)], filters=[_lf]
+    )
     files = MultipleFileField(f"Файлы (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
 
     def validate(self, extra_validators=None) -> bool:
@@ -123,8 +148,11 @@ class ClarificationForm(FilesMixin, BaseForm):
 
 
 class AnswerForm(FilesMixin, BaseForm):
-    text = TextAreaField("Текст ответа", validators=[
-        DataRequired(message="Напишите текст ответа."), _length(MAX_ANSWER, "Ответ")], filters=[_lf])
+    text = TextAreaField(
+        "Текст ответа",
+        validators=[DataRequired(message="Напишите текст ответа."), _length(MAX_ANSWER, "Ответ")],
+        filters=[_lf],
+    )
     files = MultipleFileField(f"Файлы к ответу (до {MAX_FILES}: PDF, JPEG или PNG, каждый не больше 5 МБ)")
 
     def validate(self, extra_validators=None) -> bool:
@@ -134,14 +162,22 @@ class AnswerForm(FilesMixin, BaseForm):
 
 
 class DeclineForm(BaseForm):
-    reason = TextAreaField("Причина (её увидит заявитель)", validators=[
-        DataRequired(message="Укажите причину, по которой обращение остаётся без ответа по существу."),
-        _length(MAX_REASON, "Причина")], filters=[_lf])
+    reason = TextAreaField(
+        "Причина (её увидит заявитель)",
+        validators=[
+            DataRequired(message="Укажите причину, по которой обращение остаётся без ответа по существу."),
+            _length(MAX_REASON, "Причина"),
+        ],
+        filters=[_lf],
+    )
 
 
 class NoteForm(BaseForm):
-    text = TextAreaField("Внутренняя заметка (заявитель её не видит)", validators=[
-        DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")], filters=[_lf])
+    text = TextAreaField(
+        "Внутренняя заметка (заявитель её не видит)",
+        validators=[DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")],
+        filters=[_lf],
+    )
 
 
 def terms_form(terms: dict):
@@ -151,10 +187,23 @@ def terms_form(terms: dict):
         pass
 
     for (kind, topic), term in terms.items():
-        setattr(TermsForm, f"amount_{kind}_{topic}", IntegerField(
-            "Срок", default=term.amount,
-            validators=[DataRequired(message="Укажите срок числом от 1 до 365."),
-                        NumberRange(min=1, max=365, message="Укажите срок числом от 1 до 365.")]))
-        setattr(TermsForm, f"unit_{kind}_{topic}", SelectField(
-            "Единица", default=term.unit, choices=choices([("d", "календарных дней"), ("wd", "рабочих дней")])))
+        setattr(
+            TermsForm,
+            f"amount_{kind}_{topic}",
+            IntegerField(
+                "Срок",
+                default=term.amount,
+                validators=[
+                    DataRequired(message="Укажите срок числом от 1 до 365."),
+                    NumberRange(min=1, max=365, message="Укажите срок числом от 1 до 365."),
+                ],
+            ),
+        )
+        setattr(
+            TermsForm,
+            f"unit_{kind}_{topic}",
+            SelectField(
+                "Единица", default=term.unit, choices=choices([("d", "календарных дней"), ("wd", "рабочих дней")])
+            ),
+        )
     return TermsForm

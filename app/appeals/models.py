@@ -1,5 +1,6 @@
 """Appeals («Обращения», SPEC §2.3): the appeal, its thread and files, its status history,
 and the answer terms an admin may change."""
+
 from __future__ import annotations
 
 import enum
@@ -57,8 +58,12 @@ class ReceivedVia(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"website": "Через личный кабинет", "phone": "По телефону", "post": "Почтой",
-                "in_person": "Лично в офисе"}[self.value]
+        return {
+            "website": "Через личный кабинет",
+            "phone": "По телефону",
+            "post": "Почтой",
+            "in_person": "Лично в офисе",
+        }[self.value]
 
 
 class AppealStatus(enum.StrEnum):
@@ -70,12 +75,19 @@ class AppealStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"registered": "Зарегистрировано", "in_progress": "В работе", "answered": "Дан ответ",
-                "closed": "Закрыто", "declined": "Без ответа по существу"}[self.value]
+        return {
+            "registered": "Зарегистрировано",
+            "in_progress": "В работе",
+            "answered": "Дан ответ",
+            "closed": "Закрыто",
+            "declined": "Без ответа по существу",
+        }[self.value]
 
     @property
     def css(self) -> str:
-        return {"registered": "wait", "in_progress": "wait", "answered": "ok", "closed": "", "declined": "bad"}[self.value]
+        return {"registered": "wait", "in_progress": "wait", "answered": "ok", "closed": "", "declined": "bad"}[
+            self.value
+        ]
 
     @property
     def is_open(self) -> bool:
@@ -87,8 +99,8 @@ OPEN_STATUSES = (AppealStatus.registered, AppealStatus.in_progress)
 
 class MessageKind(enum.StrEnum):
     clarification = "clarification"  # the consumer adds to an open appeal
-    answer = "answer"                # staff answer on the merits
-    note = "note"                    # internal: never shown to the consumer
+    answer = "answer"  # staff answer on the merits
+    note = "note"  # internal: never shown to the consumer
 
 
 def _in(values) -> str:

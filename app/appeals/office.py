@@ -1,5 +1,6 @@
 """Appeals in the back-office: the queue, registration on a consumer's behalf, the card
 with every staff action, the printed letter, the answer terms (admins), the dashboard widget."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.text import like_pattern
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -28,83 +30,104 @@ from app.workdays.services import Term
 
 bp = Blueprint("appeals", __name__, url_prefix="/appeals")
 
-describe_actions({
-    "appeal.registered": "Обращение зарегистрировано",
-    "appeal.in_progress": "Обращение принято в работу",
-    "appeal.answered": "Ответ на обращение",
-    "appeal.closed": "Обращение закрыто",
-    "appeal.declined": "Обращение без ответа по существу",
-    "appeal.clarification": "Уточнение к обращению",
-    "appeal.note": "Заметка к обращению",
-    "appeal.assigned": "Обращение назначено",
-})
+describe_actions(
+    {
+        "appeal.registered": "Обращение зарегистрировано",
+        "appeal.in_progress": "Обращение принято в работу",
+        "appeal.answered": "Ответ на обращение",
+        "appeal.closed": "Обращение закрыто",
+        "appeal.declined": "Обращение без ответа по существу",
+        "appeal.clarification": "Уточнение к обращению",
+        "appeal.note": "Заметка к обращению",
+        "appeal.assigned": "Обращение назначено",
+    }
+)
 
 PAGE_SIZE = 30
 
 
 # --- the queue ---------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
     rows = db.session.scalars(
         services.queue_query(filters, current_user, day).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
     return render_page_or_block(
-        "appeals/office/queue.html", "results",
-        appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, filters=filters, today=day,
-        statuses=list(AppealStatus), kinds=list(AppealKind), topics=list(AppealTopic), channels=list(AnswerChannel),
+        "appeals/office/queue.html",
+        "results",
+        appeals=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        filters=filters,
+        today=day,
+        statuses=list(AppealStatus),
+        kinds=list(AppealKind),
+        topics=list(AppealTopic),
+        channels=list(AnswerChannel),
     )
 
 
 # --- registration on a consumer's behalf -------------------------------------------------------
 
+
 def _find_consumers(q: str) -> list[User]:
     if not q:
         return []
     return db.session.scalars(
-        sa.select(User).where(User.role == Role.consumer.value, User.search_text.like(like_pattern(q), escape="\\"))
-        .order_by(User.last_name, User.id).limit(20)
+        sa.select(User)
+        .where(User.role == Role.consumer.value, User.search_text.like(like_pattern(q), escape="\\"))
+        .order_by(User.last_name, User.id)
+        .limit(20)
     ).all()
 
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_appeal():
     """Step one finds the consumer (`consumer_q`), step two is the appeal form."""
-    consumer_id = request.args.get("consumer_id", type=int)
+    consumer_id = request.args.get("consumer_id", type=int_arg)
     consumer = db.session.get(User, consumer_id) if consumer_id else None
     if consumer is not None and consumer.role != Role.consumer.value:
         consumer = None
     if consumer is None:
         q = request.args.get("consumer_q", "").strip()[:100]
-        return render_template("appeals/office/new.html", consumer=None, q=q, found=_find_consumers(q),
-                               searched=bool(q))
+        return render_template(
+            "appeals/office/new.html", consumer=None, q=q, found=_find_consumers(q), searched=bool(q)
+        )
     form = OfficeAppealForm()
     if request.method == "GET":
         form.complainant_details.data = services.identity_details(consumer)
     if form.validate_on_submit():
         try:
-            appeal = services.register_appeal(consumer, form.appeal_data(), received_via=form.received_via.data,
-                                     registered_by=current_user._get_current_object())
+            appeal = services.register_appeal(
+                consumer,
+                form.appeal_data(),
+                received_via=form.received_via.data,
+                registered_by=current_user._get_current_object(),
+            )
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {appeal.due_date:%d.%m.%Y}.",
-                  "success")
+            flash(
+                f"Обращение {appeal.number} зарегистрировано. Ответ — не позднее {appeal.due_date:%d.%m.%Y}.", "success"
+            )
             return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
     return render_template("appeals/office/new.html", consumer=consumer, form=form)
 
 
-
 # --- the card ----------------------------------------------------------------------------------
+
 
 def _appeal_or_404(appeal_id: int) -> Appeal:
     appeal = db.session.scalar(
-        sa.select(Appeal).options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to),
-                                  joinedload(Appeal.registered_by)).where(Appeal.id == appeal_id)
+        sa.select(Appeal)
+        .options(joinedload(Appeal.consumer), joinedload(Appeal.assigned_to), joinedload(Appeal.registered_by))
+        .where(Appeal.id == appeal_id)
     )
     if appeal is None:
         abort(404)
@@ -123,8 +146,15 @@ def _card(appeal: Appeal, failed=None, status: int = 200):
         forms[failed[0]] = failed[1]
     messages, files = services.thread(appeal, internal=True)
     return render_template(
-        "appeals/office/show.html", appeal=appeal, messages=messages, files=files, events=services.history(appeal),
-        answer=services.latest_answer(messages), today=today(), action_form=ActionForm(), form=failed[1] if failed else None,
+        "appeals/office/show.html",
+        appeal=appeal,
+        messages=messages,
+        files=files,
+        events=services.history(appeal),
+        answer=services.latest_answer(messages),
+        today=today(),
+        action_form=ActionForm(),
+        form=failed[1] if failed else None,
         **forms,
     ), status
 
@@ -250,7 +280,8 @@ def print_letter(appeal_id: int):
 @bp.get("/<int:appeal_id>/files/<int:file_id>")
 def download_file(appeal_id: int, file_id: int):
     item = db.session.scalar(
-        sa.select(AppealFile).options(joinedload(AppealFile.stored))
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
         .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal_id)
     )
     if item is None:
@@ -260,26 +291,39 @@ def download_file(appeal_id: int, file_id: int):
 
 # --- answer terms (admins) ---------------------------------------------------------------------
 
+
 @bp.route("/terms", methods=["GET", "POST"])
 @admin_required
 def edit_terms():
     current = services.load_terms()
     form = terms_form(current)()
     if form.validate_on_submit():
-        values = {key: Term(getattr(form, f"amount_{key[0]}_{key[1]}").data, getattr(form, f"unit_{key[0]}_{key[1]}").data)
-                  for key in current}
+        values = {
+            key: Term(getattr(form, f"amount_{key[0]}_{key[1]}").data, getattr(form, f"unit_{key[0]}_{key[1]}").data)
+            for key in current
+        }
         changed = services.save_terms(values)
         record("office.appeal_terms", None, changed_due_dates=changed)
         db.session.commit()
         flash(f"Сроки ответа сохранены. Пересчитано сроков открытых обращений: {changed}.", "success")
         return redirect(url_for("office.appeals.edit_terms"))
-    rows = [(k, [(t, getattr(form, f"amount_{k.value}_{t.value}"), getattr(form, f"unit_{k.value}_{t.value}"))
-                 for t in AppealTopic]) for k in AppealKind]
+    rows = [
+        (
+            k,
+            [
+                (t, getattr(form, f"amount_{k.value}_{t.value}"), getattr(form, f"unit_{k.value}_{t.value}"))
+                for t in AppealTopic
+            ],
+        )
+        for k in AppealKind
+    ]
     return render_template("appeals/office/terms.html", form=form, rows=rows)
 
 
 # --- the dashboard -----------------------------------------------------------------------------
 
-dashboard_widget = DashboardWidget("appeals/office/_dashboard.html", lambda: services.dashboard_numbers(today()), order=20)
+dashboard_widget = DashboardWidget(
+    "appeals/office/_dashboard.html", lambda: services.dashboard_numbers(today()), order=20
+)
 
 office.register_blueprint(bp)

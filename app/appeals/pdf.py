@@ -1,4 +1,5 @@
 """The answer to an appeal as a paper letter (channel «post»), on the company's letterhead."""
+
 from __future__ import annotations
 
 from reportlab.lib.units import mm
@@ -16,19 +17,28 @@ def answer_letter(appeal: Appeal, answer: AppealMessage, files: list[AppealFile]
     company = get_company()
     consumer = db.session.get(User, appeal.consumer_id)
     author = db.session.get(User, answer.author_id) if answer.author_id else None
-    sender = [company.full_name, company.address,
-              f"Тел.: {company.phone}" if company.phone else "", f"Эл. почта: {company.email}" if company.email else "",
-              f"ИНН {company.inn} / КПП {company.kpp}" if company.inn else "", f"ОГРН {company.ogrn}" if company.ogrn else ""]
+    sender = [
+        company.full_name,
+        company.address,
+        f"Тел.: {company.phone}" if company.phone else "",
+        f"Эл. почта: {company.email}" if company.email else "",
+        f"ИНН {company.inn} / КПП {company.kpp}" if company.inn else "",
+        f"ОГРН {company.ogrn}" if company.ogrn else "",
+    ]
     addressee = [consumer.display_name, appeal.postal_address or "(почтовый адрес не указан)"]
-    head = Table([[pdf.p("\n".join(line for line in sender if line), "small"), pdf.p("\n".join(addressee))]],
-                 colWidths=[90 * mm, 84 * mm])
+    head = Table(
+        [[pdf.p("\n".join(line for line in sender if line), "small"), pdf.p("\n".join(addressee))]],
+        colWidths=[90 * mm, 84 * mm],
+    )
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     answered_on = to_local(answer.created_at).strftime("%d.%m.%Y")
     story = [
         head,
         pdf.spacer(6),
-        pdf.p(f"Исх. от {answered_on} на обращение № {appeal.number} от "
-              f"{to_local(appeal.registered_at).strftime('%d.%m.%Y')}"),
+        pdf.p(
+            f"Исх. от {answered_on} на обращение № {appeal.number} от "
+            f"{to_local(appeal.registered_at).strftime('%d.%m.%Y')}"
+        ),
         pdf.spacer(4),
         pdf.p(f"Ответ на обращение № {appeal.number}", "title"),
         pdf.p(f"{appeal.kind_label}. Тема: {appeal.topic_label}.", "small"),

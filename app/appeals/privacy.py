@@ -1,5 +1,6 @@
 """The consumer's appeals in «мои данные» (app.privacy.registry): what they filed and were
 answered, with the files; internal notes of staff are not the consumer's and stay out."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -20,27 +21,42 @@ def export_appeals(user) -> ExportPart:
     stored_files = []
     if ids:
         for m in db.session.scalars(
-            sa.select(AppealMessage).where(AppealMessage.appeal_id.in_(ids), AppealMessage.kind != MessageKind.note.value)
+            sa.select(AppealMessage)
+            .where(AppealMessage.appeal_id.in_(ids), AppealMessage.kind != MessageKind.note.value)
             .order_by(AppealMessage.id)
         ):
             messages[m.appeal_id].append({"at": m.created_at, "kind": m.kind, "text": m.text})
         for f in db.session.scalars(
-            sa.select(AppealFile).options(joinedload(AppealFile.stored))
+            sa.select(AppealFile)
+            .options(joinedload(AppealFile.stored))
             .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
-            .where(AppealFile.appeal_id.in_(ids),
-                   sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value))
+            .where(
+                AppealFile.appeal_id.in_(ids),
+                sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+            )
         ):
             files[f.appeal_id].append(file_entry(f.stored))
             stored_files.append(f.stored)
     data = [
         {
-            "number": a.number, "registered_at": a.registered_at, "kind": a.kind_label, "topic": a.topic_label,
-            "answer_channel": a.channel_label, "received_via": a.received_via_label, "status": a.status,
-            "text": a.text, "postal_address": a.postal_address or None,
-            "complainant_details": a.complainant_details or None, "contract_number": a.contract_number or None,
-            "supply_address": a.supply_address or None, "problem_date": a.problem_date,
-            "problem_time": a.problem_time or None, "demands": a.demands or None,
-            "decline_reason": a.decline_reason or None, "messages": messages[a.id], "files": files[a.id],
+            "number": a.number,
+            "registered_at": a.registered_at,
+            "kind": a.kind_label,
+            "topic": a.topic_label,
+            "answer_channel": a.channel_label,
+            "received_via": a.received_via_label,
+            "status": a.status,
+            "text": a.text,
+            "postal_address": a.postal_address or None,
+            "complainant_details": a.complainant_details or None,
+            "contract_number": a.contract_number or None,
+            "supply_address": a.supply_address or None,
+            "problem_date": a.problem_date,
+            "problem_time": a.problem_time or None,
+            "demands": a.demands or None,
+            "decline_reason": a.decline_reason or None,
+            "messages": messages[a.id],
+            "files": files[a.id],
         }
         for a in appeals
     ]

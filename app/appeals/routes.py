@@ -1,5 +1,6 @@
 """The consumer's appeals: file one, follow the list, read the thread and the answer,
 add a clarification while it is open, download its files. Another consumer's appeal is 404."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -23,6 +24,8 @@ from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -47,19 +50,24 @@ def _own_or_404(appeal_id: int) -> Appeal:
 def list_appeals():
     if (r := _staff_to_office()) is not None:
         return r
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
-        sa.select(Appeal).where(Appeal.consumer_id == current_user.id)
-        .order_by(Appeal.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
+        sa.select(Appeal)
+        .where(Appeal.consumer_id == current_user.id)
+        .order_by(Appeal.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
     ).all()
-    return render_template("appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE,
-                           today=today())
+    return render_template(
+        "appeals/list.html", appeals=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, today=today()
+    )
 
 
 @bp.route("/appeals/new", methods=["GET", "POST"])
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def new_appeal():
     if (r := _staff_to_office("office.appeals.new_appeal")) is not None:
         return r
@@ -68,13 +76,15 @@ def new_appeal():
         form.complainant_details.data = identity_details(current_user)
     if form.validate_on_submit():
         try:
-            appeal = register_appeal(current_user._get_current_object(), form.appeal_data())
+            with unit_of_work():  # its files were staged while the form was validated
+                appeal = register_appeal(current_user._get_current_object(), form.appeal_data())
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
-            db.session.commit()
-            flash(f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее "
-                  f"{appeal.due_date:%d.%m.%Y}.", "success")
+            flash(
+                f"Обращение {appeal.number} зарегистрировано. Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+                "success",
+            )
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
     return render_template("appeals/new.html", form=form)
 
@@ -84,9 +94,17 @@ def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
 
     messages, files = thread(appeal, internal=False)
     rateable = can_rate_appeal(appeal)
-    return render_template("appeals/show.html", appeal=appeal, messages=messages, files=files, form=form,
-                           answer=latest_answer(messages), today=today(), rateable=rateable,
-                           rating=appeal_rating(appeal) if rateable else None), status
+    return render_template(
+        "appeals/show.html",
+        appeal=appeal,
+        messages=messages,
+        files=files,
+        form=form,
+        answer=latest_answer(messages),
+        today=today(),
+        rateable=rateable,
+        rating=appeal_rating(appeal) if rateable else None,
+    ), status
 
 
 @bp.get("/appeals/<int:appeal_id>")
@@ -98,7 +116,7 @@ def show_appeal(appeal_id: int):
         return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal_id))
     appeal = _own_or_404(appeal_id)
     if is_htmx():
-        if request.args.get("v", type=int) == appeal.version:
+        if request.args.get("v", type=int_arg) == appeal.version:
             return "", 204
         return render_page_or_block("appeals/show.html", "status", appeal=appeal, today=today(), changed=True)
     read_on_opening(current_user._get_current_object(), appeal.link)
@@ -109,6 +127,7 @@ def show_appeal(appeal_id: int):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def add_clarification_to_appeal(appeal_id: int):
     if current_user.is_staff:
         abort(404)
@@ -119,11 +138,11 @@ def add_clarification_to_appeal(appeal_id: int):
         return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id))
     if form.validate_on_submit():
         try:
-            add_clarification(appeal, current_user._get_current_object(), form.text.data, form.checked)
+            with unit_of_work():
+                add_clarification(appeal, current_user._get_current_object(), form.text.data, form.checked)
         except AppealError as exc:
             form.text.errors.append(str(exc))
         else:
-            db.session.commit()
             flash("Уточнение добавлено к обращению.", "success")
             return redirect(url_for("appeals.show_appeal", appeal_id=appeal.id) + "#thread")
     return _show(appeal, form)
@@ -136,10 +155,14 @@ def download_file(appeal_id: int, file_id: int):
         return redirect(url_for("office.appeals.download_file", appeal_id=appeal_id, file_id=file_id))
     appeal = _own_or_404(appeal_id)
     item = db.session.scalar(
-        sa.select(AppealFile).options(joinedload(AppealFile.stored))
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
         .outerjoin(AppealMessage, AppealMessage.id == AppealFile.message_id)
-        .where(AppealFile.id == file_id, AppealFile.appeal_id == appeal.id,
-               sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value))
+        .where(
+            AppealFile.id == file_id,
+            AppealFile.appeal_id == appeal.id,
+            sa.or_(AppealMessage.id.is_(None), AppealMessage.kind != MessageKind.note.value),
+        )
     )
     if item is None:
         abort(404)

@@ -1,6 +1,7 @@
 """The rules of appeals: registration with a number and a due date, the one function that
 changes a status (with its history and the consumer's notification), the thread, the
 answer terms and their recomputation. Services flush; the route commits."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from app.audit.services import record
 from app.auth.models import ApplicantType, User
 from app.core.clock import now, to_local
 from app.core.numbering import format_number, next_number
-from app.core.storage import UploadError, UploadRules, display_name, read_upload, save_bytes
+from app.core.storage import StagedFile, UploadRules, stage_uploads, store_staged
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
 from app.notifications.services import notify
@@ -111,8 +112,9 @@ def recompute_due_dates() -> int:
     terms = load_terms()
     calendar = get_calendar()
     rows = db.session.execute(
-        sa.select(Appeal.id, Appeal.kind, Appeal.topic, Appeal.registered_at, Appeal.due_date, Appeal.version)
-        .where(Appeal.status.in_([s.value for s in OPEN_STATUSES]))
+        sa.select(Appeal.id, Appeal.kind, Appeal.topic, Appeal.registered_at, Appeal.due_date, Appeal.version).where(
+            Appeal.status.in_([s.value for s in OPEN_STATUSES])
+        )
     ).all()
     cache: dict[tuple[date, str, str], date] = {}
     changes = []
@@ -133,43 +135,24 @@ def recompute_due_dates() -> int:
 
 # --- files -------------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks, not yet written."""
-
-    data: bytes
-    content_type: str
-    name: str
-
-
-def chosen_files(uploads: Iterable[FileStorage] | None) -> list[FileStorage]:
-    """The file inputs that carry a file (a browser sends an empty part for an empty input)."""
-    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+#: An upload that passed the checks, written to disk and waiting for its row (app/core/storage.py).
+CheckedFile = StagedFile
 
 
 def check_files(uploads: Iterable[FileStorage] | None) -> tuple[list[CheckedFile], list[str]]:
-    """Every upload read and recognised by content, or the reasons, before anything is saved."""
-    files = chosen_files(uploads)
-    if len(files) > MAX_FILES:
-        return [], [f"Можно приложить не больше {MAX_FILES} файлов, а выбрано {len(files)}."]
-    checked, errors = [], []
-    for upload in files:
-        try:
-            data, content_type = read_upload(upload, UPLOAD_RULES)
-        except UploadError as exc:
-            errors.append(str(exc))
-        else:
-            checked.append(CheckedFile(data, content_type, display_name(upload.filename)))
-    return checked, errors
+    """Every upload read, recognised by content and staged, or the reasons, before the unit of
+    work that records them."""
+    return stage_uploads(uploads, UPLOAD_RULES, MAX_FILES)
 
 
 def _attach(appeal: Appeal, message: AppealMessage | None, files: list[CheckedFile], uploaded_by: User) -> None:
     for f in files:
-        stored = save_bytes(f.data, f.content_type, f.name, uploaded_by.id)
+        stored = store_staged(f, uploaded_by.id)
         db.session.add(AppealFile(appeal_id=appeal.id, message_id=message.id if message else None, stored=stored))
 
 
 # --- registration ------------------------------------------------------------------------------
+
 
 @dataclass
 class AppealData:
@@ -225,8 +208,13 @@ def identity_details(user: User) -> str:
     return user.person_name
 
 
-def register_appeal(consumer: User, data: AppealData, *, received_via: str = ReceivedVia.website.value,
-                    registered_by: User | None = None) -> Appeal:
+def register_appeal(
+    consumer: User,
+    data: AppealData,
+    *,
+    received_via: str = ReceivedVia.website.value,
+    registered_by: User | None = None,
+) -> Appeal:
     """Give the appeal its number, date and due date, store its files, tell the consumer."""
     if not consumer.is_consumer:
         raise AppealError("Обращение можно подать только от имени заявителя.")
@@ -240,8 +228,13 @@ def register_appeal(consumer: User, data: AppealData, *, received_via: str = Rec
     number = format_number(PREFIX, day.year, next_number(SERIES, day.year))
     supply = is_supply_complaint(data.kind, data.topic)
     appeal = Appeal(
-        number=number, consumer_id=consumer.id, kind=data.kind, topic=data.topic, channel=data.channel,
-        received_via=received_via, text=data.text.strip(),
+        number=number,
+        consumer_id=consumer.id,
+        kind=data.kind,
+        topic=data.topic,
+        channel=data.channel,
+        received_via=received_via,
+        text=data.text.strip(),
         postal_address=data.postal_address.strip() if data.channel == AnswerChannel.post.value else "",
         complainant_details=data.complainant_details.strip() if supply else "",
         contract_number=data.contract_number.strip() if supply else "",
@@ -249,7 +242,8 @@ def register_appeal(consumer: User, data: AppealData, *, received_via: str = Rec
         problem_date=data.problem_date if supply else None,
         problem_time=data.problem_time.strip() if supply else "",
         demands=data.demands.strip() if supply else "",
-        status=AppealStatus.registered.value, registered_at=moment,
+        status=AppealStatus.registered.value,
+        registered_at=moment,
         due_date=due_date_for(day, load_terms()[(data.kind, data.topic)]),
         registered_by_id=registered_by.id if registered_by else None,
         search_text=normalize_search(number, consumer.display_name, consumer.person_name, consumer.email),
@@ -259,10 +253,23 @@ def register_appeal(consumer: User, data: AppealData, *, received_via: str = Rec
     db.session.flush()
     _attach(appeal, None, data.files, registered_by or consumer)
     actor = registered_by or consumer
-    db.session.add(AppealEvent(appeal_id=appeal.id, at=moment, actor_id=actor.id, from_status=None,
-                               to_status=AppealStatus.registered.value, comment=ReceivedVia(received_via).label))
-    notify(consumer, "appeal_status", f"Обращение {number} зарегистрировано",
-           f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.", appeal.link)
+    db.session.add(
+        AppealEvent(
+            appeal_id=appeal.id,
+            at=moment,
+            actor_id=actor.id,
+            from_status=None,
+            to_status=AppealStatus.registered.value,
+            comment=ReceivedVia(received_via).label,
+        )
+    )
+    notify(
+        consumer,
+        "appeal_status",
+        f"Обращение {number} зарегистрировано",
+        f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+        appeal.link,
+    )
     record("appeal.registered", appeal, actor=actor, received_via=received_via, kind=data.kind, topic=data.topic)
     return appeal
 
@@ -293,8 +300,9 @@ def _consumer_of(appeal: Appeal) -> User:
     return db.session.get(User, appeal.consumer_id)
 
 
-def change_status(appeal: Appeal, to: str, actor: User, *, comment: str = "",
-                  answer: AppealMessage | None = None) -> AppealEvent:
+def change_status(
+    appeal: Appeal, to: str, actor: User, *, comment: str = "", answer: AppealMessage | None = None
+) -> AppealEvent:
     """The only code that changes an appeal's status: checks the transition, writes the
     history, tells the consumer (and mails the answer when the channel is email)."""
     current, target = appeal.status_enum, AppealStatus(to)
@@ -314,8 +322,14 @@ def change_status(appeal: Appeal, to: str, actor: User, *, comment: str = "",
         appeal.closed_at = moment
     if target is AppealStatus.declined:
         appeal.decline_reason = comment
-    event = AppealEvent(appeal_id=appeal.id, at=moment, actor_id=actor.id, from_status=current.value,
-                        to_status=target.value, comment=comment[:2000])
+    event = AppealEvent(
+        appeal_id=appeal.id,
+        at=moment,
+        actor_id=actor.id,
+        from_status=current.value,
+        to_status=target.value,
+        comment=comment[:2000],
+    )
     db.session.add(event)
     _tell_consumer(appeal, target, comment, answer)
     record(f"appeal.{target.value}", appeal, actor=actor, from_status=current.value)
@@ -326,8 +340,13 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
     consumer = _consumer_of(appeal)
     n = appeal.number
     if status is AppealStatus.in_progress:
-        notify(consumer, "appeal_status", f"Обращение {n} принято в работу",
-               f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.", appeal.link)
+        notify(
+            consumer,
+            "appeal_status",
+            f"Обращение {n} принято в работу",
+            f"Ответ будет дан не позднее {appeal.due_date:%d.%m.%Y}.",
+            appeal.link,
+        )
     elif status is AppealStatus.answered:
         body = "Ответ можно прочитать в личном кабинете."
         if appeal.channel == AnswerChannel.post.value:
@@ -335,21 +354,39 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
         by_email = appeal.channel == AnswerChannel.email.value
         # The email channel gets the answer itself by mail, whatever the preference; the
         # notification then sends no mail of its own, so nothing arrives twice.
-        notify(consumer, "appeal_status", f"Получен ответ на обращение {n}", body, appeal.link,
-               mail=False if by_email else None)
+        notify(
+            consumer,
+            "appeal_status",
+            f"Получен ответ на обращение {n}",
+            body,
+            appeal.link,
+            mail=False if by_email else None,
+        )
         if by_email:
             from app.mail.services import queue_mail
 
             files = db.session.scalars(
                 sa.select(AppealFile).options(joinedload(AppealFile.stored)).where(AppealFile.message_id == answer.id)
             ).all()
-            queue_mail(consumer.email, "appeal_answer", f"Ответ на обращение {n}",
-                       appeal=appeal, answer=answer, files=files, user=consumer)
+            queue_mail(
+                consumer.email,
+                "appeal_answer",
+                f"Ответ на обращение {n}",
+                appeal=appeal,
+                answer=answer,
+                files=files,
+                user=consumer,
+            )
     elif status is AppealStatus.closed:
         notify(consumer, "appeal_status", f"Обращение {n} закрыто", "", appeal.link)
     elif status is AppealStatus.declined:
-        notify(consumer, "appeal_status", f"Обращение {n} оставлено без ответа по существу",
-               f"Причина: {comment}", appeal.link)
+        notify(
+            consumer,
+            "appeal_status",
+            f"Обращение {n} оставлено без ответа по существу",
+            f"Причина: {comment}",
+            appeal.link,
+        )
 
 
 def take_into_work(appeal: Appeal, actor: User) -> AppealEvent:
@@ -365,8 +402,9 @@ def answer_appeal(appeal: Appeal, actor: User, text: str, files: list[CheckedFil
         raise AppealError(f"Ответ длиннее {MAX_ANSWER} символов.")
     if not can_change(appeal.status, AppealStatus.answered.value, actor.is_staff):
         raise TransitionError(f"На обращение в статусе «{appeal.status_enum.label}» ответить нельзя.")
-    message = AppealMessage(appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.answer.value, text=text,
-                            created_at=now())
+    message = AppealMessage(
+        appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.answer.value, text=text, created_at=now()
+    )
     db.session.add(message)
     db.session.flush()
     _attach(appeal, message, list(files), actor)
@@ -384,6 +422,7 @@ def close_appeal(appeal: Appeal, actor: User) -> AppealEvent:
 
 # --- the thread and assignment -----------------------------------------------------------------
 
+
 def add_clarification(appeal: Appeal, consumer: User, text: str, files: list[CheckedFile] = ()) -> AppealMessage:
     """The consumer adds to their own appeal while it is open."""
     if appeal.consumer_id != consumer.id:
@@ -395,8 +434,9 @@ def add_clarification(appeal: Appeal, consumer: User, text: str, files: list[Che
         raise AppealError("Напишите текст уточнения.")
     if len(text) > MAX_TEXT:
         raise AppealError(f"Уточнение длиннее {MAX_TEXT} символов.")
-    message = AppealMessage(appeal_id=appeal.id, author_id=consumer.id, kind=MessageKind.clarification.value,
-                            text=text, created_at=now())
+    message = AppealMessage(
+        appeal_id=appeal.id, author_id=consumer.id, kind=MessageKind.clarification.value, text=text, created_at=now()
+    )
     db.session.add(message)
     db.session.flush()
     _attach(appeal, message, list(files), consumer)
@@ -414,8 +454,9 @@ def add_note(appeal: Appeal, actor: User, text: str) -> AppealMessage:
         raise AppealError("Напишите текст заметки.")
     if len(text) > MAX_TEXT:
         raise AppealError(f"Заметка длиннее {MAX_TEXT} символов.")
-    message = AppealMessage(appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.note.value, text=text,
-                            created_at=now())
+    message = AppealMessage(
+        appeal_id=appeal.id, author_id=actor.id, kind=MessageKind.note.value, text=text, created_at=now()
+    )
     db.session.add(message)
     record("appeal.note", appeal, actor=actor)
     return message
@@ -430,6 +471,7 @@ def assign(appeal: Appeal, assignee: User | None, actor: User) -> None:
 
 # --- reading -----------------------------------------------------------------------------------
 
+
 def get_own_appeal(appeal_id: int, consumer: User) -> Appeal | None:
     """Ownership first: another consumer's appeal is simply not found."""
     return db.session.scalar(sa.select(Appeal).where(Appeal.id == appeal_id, Appeal.consumer_id == consumer.id))
@@ -438,14 +480,18 @@ def get_own_appeal(appeal_id: int, consumer: User) -> Appeal | None:
 def thread(appeal: Appeal, *, internal: bool) -> tuple[list[AppealMessage], dict[int | None, list[AppealFile]]]:
     """The messages (with their authors) and the files by message id (None: filed with the
     appeal); the consumer's view leaves internal notes out. Two queries."""
-    query = sa.select(AppealMessage).options(joinedload(AppealMessage.author)).where(AppealMessage.appeal_id == appeal.id)
+    query = (
+        sa.select(AppealMessage).options(joinedload(AppealMessage.author)).where(AppealMessage.appeal_id == appeal.id)
+    )
     if not internal:
         query = query.where(AppealMessage.kind != MessageKind.note.value)
     messages = db.session.scalars(query.order_by(AppealMessage.id)).all()
     files: dict[int | None, list[AppealFile]] = {}
     for f in db.session.scalars(
-        sa.select(AppealFile).options(joinedload(AppealFile.stored))
-        .where(AppealFile.appeal_id == appeal.id).order_by(AppealFile.id)
+        sa.select(AppealFile)
+        .options(joinedload(AppealFile.stored))
+        .where(AppealFile.appeal_id == appeal.id)
+        .order_by(AppealFile.id)
     ):
         files.setdefault(f.message_id, []).append(f)
     return messages, files
@@ -453,7 +499,9 @@ def thread(appeal: Appeal, *, internal: bool) -> tuple[list[AppealMessage], dict
 
 def history(appeal: Appeal) -> list[AppealEvent]:
     return db.session.scalars(
-        sa.select(AppealEvent).options(joinedload(AppealEvent.actor)).where(AppealEvent.appeal_id == appeal.id)
+        sa.select(AppealEvent)
+        .options(joinedload(AppealEvent.actor))
+        .where(AppealEvent.appeal_id == appeal.id)
         .order_by(AppealEvent.id)
     ).all()
 
@@ -464,6 +512,7 @@ def latest_answer(messages: list[AppealMessage]) -> AppealMessage | None:
 
 
 # --- the office queue --------------------------------------------------------------------------
+
 
 @dataclass
 class QueueFilters:
@@ -499,9 +548,17 @@ class QueueFilters:
 
     def as_args(self) -> dict[str, str]:
         """The non-default parameters, for pagination links."""
-        args = {"status": self.status, "kind": self.kind, "topic": self.topic, "channel": self.channel,
-                "overdue": "y" if self.overdue else "", "due_soon": "y" if self.due_soon else "",
-                "mine": "y" if self.mine else "", "q": self.q, "sort": "" if self.sort == "due" else self.sort}
+        args = {
+            "status": self.status,
+            "kind": self.kind,
+            "topic": self.topic,
+            "channel": self.channel,
+            "overdue": "y" if self.overdue else "",
+            "due_soon": "y" if self.due_soon else "",
+            "mine": "y" if self.mine else "",
+            "q": self.q,
+            "sort": "" if self.sort == "due" else self.sort,
+        }
         return {k: v for k, v in args.items() if v}
 
 
@@ -522,8 +579,11 @@ def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
     if filters.overdue:
         query = query.where(Appeal.status.in_(open_values), Appeal.due_date < today)
     if filters.due_soon:
-        query = query.where(Appeal.status.in_(open_values), Appeal.due_date >= today,
-                            Appeal.due_date <= today + timedelta(days=DUE_SOON_DAYS))
+        query = query.where(
+            Appeal.status.in_(open_values),
+            Appeal.due_date >= today,
+            Appeal.due_date <= today + timedelta(days=DUE_SOON_DAYS),
+        )
     if filters.mine:
         query = query.where(Appeal.assigned_to_id == user.id)
     if filters.q:
@@ -544,8 +604,10 @@ def dashboard_numbers(today: date) -> dict:
         ).where(Appeal.status.in_(open_values), Appeal.due_date <= today)
     ).one()
     rows = db.session.scalars(
-        sa.select(Appeal).options(joinedload(Appeal.consumer))
+        sa.select(Appeal)
+        .options(joinedload(Appeal.consumer))
         .where(Appeal.status.in_(open_values), Appeal.due_date <= today)
-        .order_by(Appeal.due_date, Appeal.id).limit(10)
+        .order_by(Appeal.due_date, Appeal.id)
+        .limit(10)
     ).all()
     return {"overdue_count": counts[0], "due_today_count": counts[1], "appeals": rows, "today": today}

@@ -1,5 +1,6 @@
 """Grid-connection applications («Подать заявку», «Поданные заявки», SPEC §2.2): consumers
 fill, submit and follow them; staff run the stages in /office/applications."""
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("applications", __name__, cli_group="applications")

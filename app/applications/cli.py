@@ -1,5 +1,6 @@
 """`flask applications expire`: the daily run that annuls applications whose term for
 missing data ran out (the warning before comes from `flask notifications remind`)."""
+
 from __future__ import annotations
 
 import click

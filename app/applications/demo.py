@@ -2,6 +2,7 @@
 and a shop above 150 kW that took the path of the signed contract; other demo applicants
 fill the office queue (one of them overdue, one about to be annulled). Every step goes
 through the services, back-dated, so dates, documents and history look lived-in."""
+
 from __future__ import annotations
 
 import zlib
@@ -11,6 +12,7 @@ from decimal import Decimal
 from app.applications import services
 from app.applications.services import ApplicationData, CheckedFile
 from app.core import clock
+from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf
 from app.extensions import db
 from app.notifications.services import mark_read_by_link
@@ -18,12 +20,14 @@ from app.notifications.services import mark_read_by_link
 
 def _pdf(title: str, text: str) -> CheckedFile:
     data, name = demo_pdf(title, text)
-    return CheckedFile(data, "application/pdf", name)
+    return stage_bytes(data, "application/pdf", name)
 
 
 def _files() -> dict[str, list[CheckedFile]]:
-    return {"site_plan": [_pdf("План участка", "План расположения энергопринимающих устройств, М 1:500.")],
-            "title_document": [_pdf("Выписка из ЕГРН", "Выписка из ЕГРН на земельный участок (пример).")]}
+    return {
+        "site_plan": [_pdf("План участка", "План расположения энергопринимающих устройств, М 1:500.")],
+        "title_document": [_pdf("Выписка из ЕГРН", "Выписка из ЕГРН на земельный участок (пример).")],
+    }
 
 
 def _cadastral(settlement: str, street: str, house: str) -> str:
@@ -34,13 +38,26 @@ def _cadastral(settlement: str, street: str, house: str) -> str:
 
 def _data(name: str, settlement: str, street: str, house: str, power: str, **extra) -> ApplicationData:
     values = dict(
-        kind="new", object_name=name, object_settlement=settlement, object_street=street, object_house=house,
+        kind="new",
+        object_name=name,
+        object_settlement=settlement,
+        object_street=street,
+        object_house=house,
         cadastral_number=_cadastral(settlement, street, house),
-        power_kw=Decimal(power), existing_power_kw=Decimal("0"), voltage_kv="0.4", reliability=3,
-        load_character="household", connection_points=1, supplier="АО «Примерэнергосбыт» (пример)",
-        commissioning_date=date.today() + timedelta(days=240), preferential=False,
-        passport_series="4510", passport_number="654321", passport_issued_by="ОВД района Примерный (пример)",
-        passport_issued_on=date(2015, 6, 1), files=_files(),
+        power_kw=Decimal(power),
+        existing_power_kw=Decimal("0"),
+        voltage_kv="0.4",
+        reliability=3,
+        load_character="household",
+        connection_points=1,
+        supplier="АО «Примерэнергосбыт» (пример)",
+        commissioning_date=date.today() + timedelta(days=240),
+        preferential=False,
+        passport_series="4510",
+        passport_number="654321",
+        passport_issued_by="ОВД района Примерный (пример)",
+        passport_issued_on=date(2015, 6, 1),
+        files=_files(),
     )
     values.update(extra)
     return ApplicationData(**values)
@@ -52,35 +69,56 @@ PATH = ("submitted", "offer_sent", "contract_concluded", "in_progress", "tu_fulf
 
 def _walk(application, target: str, start: int, consumer, operator) -> None:
     """Take a submitted application along the path to `target`, a step every few days."""
-    steps = PATH[1:PATH.index(target) + 1]
+    steps = PATH[1 : PATH.index(target) + 1]
     day = start
     for step in steps:
         day = max(day - 6, 1)
         with days_ago(day):
             if step == "offer_sent":
                 services.mark_checked(application, operator)
-                services.post_offer(application, operator, services.offer_defaults(application),
-                                    [_pdf("Технические условия", f"Технические условия по заявке {application.number}.")])
+                services.post_offer(
+                    application,
+                    operator,
+                    services.offer_defaults(application),
+                    [_pdf("Технические условия", f"Технические условия по заявке {application.number}.")],
+                )
             elif step == "contract_concluded":
                 if application.is_small:
-                    services.record_payment(application, operator, clock.today(), application.invoice_with_vat,
-                                            "платёжное поручение № 118")
+                    services.record_payment(
+                        application, operator, clock.today(), application.invoice_with_vat, "платёжное поручение № 118"
+                    )
                 else:
-                    services.record_signed_contract(application, operator, clock.today(),
-                                                    [_pdf("Договор подписанный", "Скан подписанного договора.")])
+                    services.record_signed_contract(
+                        application,
+                        operator,
+                        clock.today(),
+                        [_pdf("Договор подписанный", "Скан подписанного договора.")],
+                    )
             elif step == "in_progress":
                 services.start_work(application, operator, "Бригада РЭС приступила к работам.")
             elif step == "tu_fulfilled":
-                services.notify_fulfilment(application, db.session.get(type(consumer), application.consumer_id),
-                                           "Вводной щит и заземление смонтированы.",
-                                           [_pdf("Фото щита", "Фотографии вводного щита.")])
+                services.notify_fulfilment(
+                    application,
+                    db.session.get(type(consumer), application.consumer_id),
+                    "Вводной щит и заземление смонтированы.",
+                    [_pdf("Фото щита", "Фотографии вводного щита.")],
+                )
             elif step == "connected":
                 services.confirm_connection(application, operator, "Напряжение подано.")
             elif step == "completed":
-                services.complete(application, operator, {
-                    "connection_act": [_pdf("Уведомление об обеспечении сетевой организацией возможности присоединения",
-                                            "Возможность присоединения обеспечена.")],
-                    "meter_act": [_pdf("Акт допуска прибора учёта", "Прибор учёта допущен в эксплуатацию.")]})
+                services.complete(
+                    application,
+                    operator,
+                    {
+                        "connection_act": [
+                            _pdf(
+                                "Уведомление об обеспечении сетевой организацией возможности присоединения",
+                                "Возможность присоединения обеспечена.",
+                            )
+                        ],
+                        "meter_act": [_pdf("Акт допуска прибора учёта", "Прибор учёта допущен в эксплуатацию.")],
+                    },
+                )
 
 
 def _other_applicants() -> dict:
@@ -91,14 +129,34 @@ def _other_applicants() -> dict:
 
     password_hash = hash_password(DEMO_PASSWORD)
     people = {
-        "individual": User(email="petrov@example.ru", password_hash=password_hash, role=Role.consumer.value,
-                           applicant_type="individual", last_name="Петров", first_name="Сергей",
-                           middle_name="Иванович", phone="+79007654321", snils="98765432183",
-                           registered_via="office", created_at=clock.now()),
-        "legal": User(email="stroy@example.ru", password_hash=password_hash, role=Role.consumer.value,
-                      applicant_type="legal", org_name="ООО «Примерстрой» (пример)", last_name="Соколов",
-                      first_name="Андрей", phone="+74951112233", inn="7707083893", kpp="770701001",
-                      ogrn="1027700132195", registered_via="online", created_at=clock.now()),
+        "individual": User(
+            email="petrov@example.ru",
+            password_hash=password_hash,
+            role=Role.consumer.value,
+            applicant_type="individual",
+            last_name="Петров",
+            first_name="Сергей",
+            middle_name="Иванович",
+            phone="+79007654321",
+            snils="98765432183",
+            registered_via="office",
+            created_at=clock.now(),
+        ),
+        "legal": User(
+            email="stroy@example.ru",
+            password_hash=password_hash,
+            role=Role.consumer.value,
+            applicant_type="legal",
+            org_name="ООО «Примерстрой» (пример)",
+            last_name="Соколов",
+            first_name="Андрей",
+            phone="+74951112233",
+            inn="7707083893",
+            kpp="770701001",
+            ogrn="1027700132195",
+            registered_via="online",
+            created_at=clock.now(),
+        ),
     }
     for user in people.values():
         user.refresh_search_text()
@@ -123,61 +181,153 @@ def seed(ctx) -> None:
         def step(application):
             with days_ago(days):
                 fn(application)
+
         return step
 
     # The demo consumer: the path up to 150 kW, one application in each status.
     for target, name, settlement, street, house, days in (
-            ("completed", "Жилой дом", "д. Берёзовка", "ул. Садовая", "7", 70),
-            ("connected", "Гараж", "д. Берёзовка", "ул. Садовая", "7а", 58),
-            ("tu_fulfilled", "Баня", "д. Берёзовка", "ул. Лесная", "2", 50),
-            ("in_progress", "Садовый дом", "СНТ «Ромашка»", "", "118", 44),
-            ("contract_concluded", "Хозяйственная постройка", "д. Берёзовка", "ул. Лесная", "4", 30),
-            ("offer_sent", "Летняя кухня", "д. Берёзовка", "ул. Садовая", "9", 9)):
+        ("completed", "Жилой дом", "д. Берёзовка", "ул. Садовая", "7", 70),
+        ("connected", "Гараж", "д. Берёзовка", "ул. Садовая", "7а", 58),
+        ("tu_fulfilled", "Баня", "д. Берёзовка", "ул. Лесная", "2", 50),
+        ("in_progress", "Садовый дом", "СНТ «Ромашка»", "", "118", 44),
+        ("contract_concluded", "Хозяйственная постройка", "д. Берёзовка", "ул. Лесная", "4", 30),
+        ("offer_sent", "Летняя кухня", "д. Берёзовка", "ул. Садовая", "9", 9),
+    ):
         plans.append((days, consumer, _data(name, settlement, street, house, "15"), walk_to(target, days)))
     plans += [
-        (9, consumer, _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"), at(8, lambda a: services.request_info(
-            a, operator, "Приложите, пожалуйста, план участка с привязкой к улице: на приложенном не видно, "
-                         "где граница участка."))),
+        (
+            9,
+            consumer,
+            _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"),
+            at(
+                8,
+                lambda a: services.request_info(
+                    a,
+                    operator,
+                    "Приложите, пожалуйста, план участка с привязкой к улице: на приложенном не видно, "
+                    "где граница участка.",
+                ),
+            ),
+        ),
         (1, consumer, _data("Мастерская", "д. Берёзовка", "ул. Полевая", "5", "10"), None),
-        (40, consumer, _data("Беседка", "д. Берёзовка", "ул. Полевая", "7", "3"),
-         at(37, lambda a: services.withdraw(a, consumer, "Решили провести свет от дома."))),
-        (65, consumer, _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
-         at(62, lambda a: services.request_info(a, operator, "Приложите правоустанавливающий документ на участок."))),
+        (
+            40,
+            consumer,
+            _data("Беседка", "д. Берёзовка", "ул. Полевая", "7", "3"),
+            at(37, lambda a: services.withdraw(a, consumer, "Решили провести свет от дома.")),
+        ),
+        (
+            65,
+            consumer,
+            _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
+            at(62, lambda a: services.request_info(a, operator, "Приложите правоустанавливающий документ на участок.")),
+        ),
         # Above 150 kW: the demo consumer's shop, on the path of the signed contract.
-        (40, consumer, _data("Магазин «Продукты»", "г. Примерск", "ул. Ленина", "15", "160", voltage_kv="10",
-                             load_character="commercial"), walk_to("in_progress", 40)),
+        (
+            40,
+            consumer,
+            _data(
+                "Магазин «Продукты»",
+                "г. Примерск",
+                "ул. Ленина",
+                "15",
+                "160",
+                voltage_kv="10",
+                load_character="commercial",
+            ),
+            walk_to("in_progress", 40),
+        ),
         # A reissue of documents, completed on the short path.
-        (20, consumer, _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
-         at(16, lambda a: services.complete(a, operator, {"reissued_documents": [
-             _pdf("Переоформленный акт", "Акт об осуществлении технологического присоединения (переоформлен).")]}))),
+        (
+            20,
+            consumer,
+            _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
+            at(
+                16,
+                lambda a: services.complete(
+                    a,
+                    operator,
+                    {
+                        "reissued_documents": [
+                            _pdf(
+                                "Переоформленный акт",
+                                "Акт об осуществлении технологического присоединения (переоформлен).",
+                            )
+                        ]
+                    },
+                ),
+            ),
+        ),
         # Other applicants fill the office queue: a legal entity above 670 kW, an overdue
         # check, one about to be annulled for missing data.
-        (12, others["legal"], _data("Цех металлообработки", "г. Примерск", "ул. Заводская", "3", "900",
-                                    voltage_kv="10", load_character="industrial"),
-         lambda a: services.assign(a, operator, operator)),
-        (11, others["individual"], _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
-         lambda a: services.add_note(a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре.")),
-        (30, others["individual"], _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
-         at(27, lambda a: services.request_info(a, operator, "Нужна копия доверенности представителя."))),
+        (
+            12,
+            others["legal"],
+            _data(
+                "Цех металлообработки",
+                "г. Примерск",
+                "ул. Заводская",
+                "3",
+                "900",
+                voltage_kv="10",
+                load_character="industrial",
+            ),
+            lambda a: services.assign(a, operator, operator),
+        ),
+        (
+            11,
+            others["individual"],
+            _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
+            lambda a: services.add_note(a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."),
+        ),
+        (
+            30,
+            others["individual"],
+            _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
+            at(27, lambda a: services.request_info(a, operator, "Нужна копия доверенности представителя.")),
+        ),
     ]
     # The path above 150 kW (the draft contract signed), one application in each status,
     # of the demo legal entity.
     legal = others["legal"]
     for target, name, street, house, power, days in (
-            ("completed", "Склад", "ул. Складская", "1", "400", 80),
-            ("connected", "Автосервис", "ул. Промышленная", "5", "250", 66),
-            ("tu_fulfilled", "Пекарня", "ул. Хлебная", "2", "200", 56),
-            ("contract_concluded", "Котельная", "ул. Заводская", "7", "300", 34),
-            ("offer_sent", "Офисное здание", "ул. Ленина", "40", "180", 10)):
-        plans.append((days, legal, _data(name, "г. Примерск", street, house, power, voltage_kv="10",
-                                         load_character="commercial"), walk_to(target, days)))
+        ("completed", "Склад", "ул. Складская", "1", "400", 80),
+        ("connected", "Автосервис", "ул. Промышленная", "5", "250", 66),
+        ("tu_fulfilled", "Пекарня", "ул. Хлебная", "2", "200", 56),
+        ("contract_concluded", "Котельная", "ул. Заводская", "7", "300", 34),
+        ("offer_sent", "Офисное здание", "ул. Ленина", "40", "180", 10),
+    ):
+        plans.append(
+            (
+                days,
+                legal,
+                _data(name, "г. Примерск", street, house, power, voltage_kv="10", load_character="commercial"),
+                walk_to(target, days),
+            )
+        )
     plans += [
-        (15, legal, _data("Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10",
-                          load_character="commercial"),
-         at(14, lambda a: services.request_info(a, operator, "Приложите однолинейную схему электроснабжения."))),
-        (45, legal, _data("Торговый павильон", "г. Примерск", "ул. Рыночная", "3", "170", voltage_kv="10",
-                          load_character="commercial"),
-         at(38, lambda a: services.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена."))),
+        (
+            15,
+            legal,
+            _data(
+                "Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10", load_character="commercial"
+            ),
+            at(14, lambda a: services.request_info(a, operator, "Приложите однолинейную схему электроснабжения.")),
+        ),
+        (
+            45,
+            legal,
+            _data(
+                "Торговый павильон",
+                "г. Примерск",
+                "ул. Рыночная",
+                "3",
+                "170",
+                voltage_kv="10",
+                load_character="commercial",
+            ),
+            at(38, lambda a: services.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена.")),
+        ),
     ]
     made, afterwards = [], []
     # Numbers follow the order of submission, as they would in life.
@@ -191,8 +341,11 @@ def seed(ctx) -> None:
     with days_ago(30):
         services.expire(clock.today())  # the trailer's missing data never came
     with days_ago(3):
-        made.append(services.save_application(consumer, _data("Новый дом", "д. Берёзовка", "ул. Новая", "1", "15",
-                                                               supplier=""), submit=False))
+        made.append(
+            services.save_application(
+                consumer, _data("Новый дом", "д. Берёзовка", "ул. Новая", "1", "15", supplier=""), submit=False
+            )
+        )
     ctx.extra["applications"] = made
     db.session.flush()
     # What happened long ago was read long ago; the newest news stay unread.

@@ -1,5 +1,6 @@
 """The consumer's forms: the application (field names of SPEC §4.2), the answer to a
 request for missing data, the notice of fulfilment of the ТУ, the withdrawal."""
+
 from __future__ import annotations
 
 from flask_wtf.file import FileField, MultipleFileField
@@ -8,9 +9,8 @@ from wtforms.validators import Length, Optional
 
 from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
 from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
-from app.calculator.forms import DateText, NumberField
 from app.connection.rules import VOLTAGES_KV
-from app.core.forms import BaseForm, choices
+from app.core.forms import BaseForm, DateText, NumberField, choices
 
 VOLTAGE_LABELS = {"0.4": "0,4 кВ", "6": "6 кВ", "10": "10 кВ", "20": "20 кВ", "35": "35 кВ", "110": "110 кВ"}
 FILE_HINT = "PDF, JPEG или PNG, каждый файл не больше 10 МБ"
@@ -51,30 +51,53 @@ class ApplicationForm(FilesMixin, BaseForm):
     """«Подать заявку» (/applications/new): SPEC §4.2. Missing fields are allowed in a draft;
     the services say what a submission still lacks."""
 
-    kind = RadioField("Вид заявки", choices=choices((k.value, k.label) for k in ApplicationKind),
-                      default=ApplicationKind.new.value, validators=[Optional()])
+    kind = RadioField(
+        "Вид заявки",
+        choices=choices((k.value, k.label) for k in ApplicationKind),
+        default=ApplicationKind.new.value,
+        validators=[Optional()],
+    )
     object_name = StringField("Наименование объекта", validators=[Optional(), _length(300)])
     object_settlement = StringField("Населённый пункт", validators=[Optional(), _length(200)])
     object_street = StringField("Улица (в деревне может не быть)", validators=[Optional(), _length(200)])
     object_house = StringField("Дом, участок", validators=[Optional(), _length(50)])
-    object_address_extra = StringField("Уточнение адреса (корпус, строение, ориентир)",
-                                       validators=[Optional(), _length(300)])
+    object_address_extra = StringField(
+        "Уточнение адреса (корпус, строение, ориентир)", validators=[Optional(), _length(300)]
+    )
     cadastral_number = StringField("Кадастровый номер участка или объекта", validators=[Optional(), _length(40)])
     power_kw = NumberField("Максимальная мощность, кВт (с учётом ранее присоединённой)", places=3)
     existing_power_kw = NumberField("Ранее присоединённая мощность, кВт", places=3)
-    voltage_kv = SelectField("Уровень напряжения", choices=choices(
-        [("", "— выберите —")] + [(v, VOLTAGE_LABELS[v]) for v in VOLTAGES_KV]), validators=[Optional()])
-    reliability = RadioField("Категория надёжности", choices=choices(
-        [("3", "III — перерыв до 24 часов в год"), ("2", "II"), ("1", "I")]), default="3", validators=[Optional()])
-    load_character = RadioField("Характер нагрузки", choices=choices((c.value, c.label) for c in LoadCharacter),
-                                default=LoadCharacter.household.value, validators=[Optional()])
+    voltage_kv = SelectField(
+        "Уровень напряжения",
+        choices=choices([("", "— выберите —")] + [(v, VOLTAGE_LABELS[v]) for v in VOLTAGES_KV]),
+        validators=[Optional()],
+    )
+    reliability = RadioField(
+        "Категория надёжности",
+        choices=choices([("3", "III — перерыв до 24 часов в год"), ("2", "II"), ("1", "I")]),
+        default="3",
+        validators=[Optional()],
+    )
+    load_character = RadioField(
+        "Характер нагрузки",
+        choices=choices((c.value, c.label) for c in LoadCharacter),
+        default=LoadCharacter.household.value,
+        validators=[Optional()],
+    )
     connection_points = NumberField("Количество точек присоединения", integer=True)
     supplier = StringField("Гарантирующий поставщик", validators=[Optional(), _length(300)])
     commissioning_date = DateText("Планируемая дата ввода в эксплуатацию", validators=[Optional()])
-    stages = TextAreaField("Этапы ввода (если присоединение поэтапное): мощность и сроки каждого этапа",
-                           validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
-    preferential = RadioField("Льготная категория заявителя", choices=choices([("n", "Нет"), ("y", "Да")]),
-                              default="n", validators=[Optional()])
+    stages = TextAreaField(
+        "Этапы ввода (если присоединение поэтапное): мощность и сроки каждого этапа",
+        validators=[Optional(), _length(MAX_TEXT)],
+        filters=[_lf],
+    )
+    preferential = RadioField(
+        "Льготная категория заявителя",
+        choices=choices([("n", "Нет"), ("y", "Да")]),
+        default="n",
+        validators=[Optional()],
+    )
     passport_series = StringField("Серия паспорта", validators=[Optional(), _length(4)])
     passport_number = StringField("Номер паспорта", validators=[Optional(), _length(6)])
     passport_issued_by = StringField("Кем выдан", validators=[Optional(), _length(300)])
@@ -101,28 +124,47 @@ class ApplicationForm(FilesMixin, BaseForm):
 
         return ApplicationData(
             kind=self.kind.data or None,
-            object_name=text("object_name"), object_settlement=text("object_settlement"),
-            object_street=text("object_street"), object_house=text("object_house"),
+            object_name=text("object_name"),
+            object_settlement=text("object_settlement"),
+            object_street=text("object_street"),
+            object_house=text("object_house"),
             object_address_extra=text("object_address_extra"),
             cadastral_number=text("cadastral_number").replace(" ", ""),
-            power_kw=self.power_kw.data, existing_power_kw=self.existing_power_kw.data,
+            power_kw=self.power_kw.data,
+            existing_power_kw=self.existing_power_kw.data,
             voltage_kv=self.voltage_kv.data or None,
             reliability=int(self.reliability.data) if self.reliability.data in ("1", "2", "3") else None,
             load_character=self.load_character.data or None,
             connection_points=self.connection_points.data,
-            supplier=text("supplier"), commissioning_date=self.commissioning_date.data, stages=text("stages"),
+            supplier=text("supplier"),
+            commissioning_date=self.commissioning_date.data,
+            stages=text("stages"),
             preferential=self.preferential.data == "y",
             passport_series=text("passport_series").replace(" ", ""),
             passport_number=text("passport_number").replace(" ", ""),
-            passport_issued_by=text("passport_issued_by"), passport_issued_on=self.passport_issued_on.data,
+            passport_issued_by=text("passport_issued_by"),
+            passport_issued_on=self.passport_issued_on.data,
             files=self.checked,
         )
 
     def fill_from(self, app) -> None:
         """Show a saved draft in the form."""
-        for name in ("kind", "object_name", "object_settlement", "object_street", "object_house",
-                     "object_address_extra", "cadastral_number", "voltage_kv", "load_character", "supplier",
-                     "stages", "passport_series", "passport_number", "passport_issued_by"):
+        for name in (
+            "kind",
+            "object_name",
+            "object_settlement",
+            "object_street",
+            "object_house",
+            "object_address_extra",
+            "cadastral_number",
+            "voltage_kv",
+            "load_character",
+            "supplier",
+            "stages",
+            "passport_series",
+            "passport_number",
+            "passport_issued_by",
+        ):
             self[name].data = getattr(app, name) or ""
         self.power_kw.data = app.power_kw
         self.existing_power_kw.data = app.existing_power_kw

@@ -1,6 +1,7 @@
 """Grid-connection applications in the back-office (SPEC §2.2, §2.11): the queue, the card
 with the staff action of every stage, document downloads, the stage deadlines (admins).
 The rules live in services.py; each view parses a form, calls one service, commits once."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -42,6 +43,8 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.templating import format_money
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -52,25 +55,27 @@ bp = Blueprint("applications", __name__, url_prefix="/applications")
 PAGE_SIZE = 30
 S = ApplicationStatus
 
-describe_actions({
-    "application.draft_saved": "Заявка: черновик сохранён",
-    "application.draft_deleted": "Заявка: черновик удалён",
-    "application.submitted": "Заявка подана",
-    "application.needs_info": "Заявка: запрошены сведения",
-    "application.offer_sent": "Заявка: направлены документы (счёт, договор, ТУ)",
-    "application.contract_concluded": "Заявка: договор заключён",
-    "application.in_progress": "Заявка: выполнение мероприятий",
-    "application.tu_fulfilled": "Заявка: уведомление о выполнении ТУ",
-    "application.connected": "Заявка: присоединение выполнено",
-    "application.completed": "Заявка исполнена",
-    "application.withdrawn": "Заявка отозвана",
-    "application.annulled": "Заявка аннулирована",
-    "application.checked": "Заявка: полнота сведений подтверждена",
-    "application.payment": "Заявка: записана оплата",
-    "application.note": "Заявка: внутренняя заметка",
-    "application.assigned": "Заявка: назначен ответственный",
-    "office.application_deadlines": "Изменены сроки этапов заявок",
-})
+describe_actions(
+    {
+        "application.draft_saved": "Заявка: черновик сохранён",
+        "application.draft_deleted": "Заявка: черновик удалён",
+        "application.submitted": "Заявка подана",
+        "application.needs_info": "Заявка: запрошены сведения",
+        "application.offer_sent": "Заявка: направлены документы (счёт, договор, ТУ)",
+        "application.contract_concluded": "Заявка: договор заключён",
+        "application.in_progress": "Заявка: выполнение мероприятий",
+        "application.tu_fulfilled": "Заявка: уведомление о выполнении ТУ",
+        "application.connected": "Заявка: присоединение выполнено",
+        "application.completed": "Заявка исполнена",
+        "application.withdrawn": "Заявка отозвана",
+        "application.annulled": "Заявка аннулирована",
+        "application.checked": "Заявка: полнота сведений подтверждена",
+        "application.payment": "Заявка: записана оплата",
+        "application.note": "Заявка: внутренняя заметка",
+        "application.assigned": "Заявка: назначен ответственный",
+        "office.application_deadlines": "Изменены сроки этапов заявок",
+    }
+)
 
 
 def _me() -> User:
@@ -88,20 +93,30 @@ _CATEGORY_OPTIONS = tuple((c.value, c.short_label) for c in Category)
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
     rows = services.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
-    response = make_response(render_page_or_block(
-        "applications/office/queue.html", "results",
-        applications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, filters=filters, today=day,
-        status_options=_STATUS_OPTIONS, kind_options=_KIND_OPTIONS, category_options=_CATEGORY_OPTIONS,
-    ))
+    response = make_response(
+        render_page_or_block(
+            "applications/office/queue.html",
+            "results",
+            applications=rows[:PAGE_SIZE],
+            page=page,
+            has_next=len(rows) > PAGE_SIZE,
+            filters=filters,
+            today=day,
+            status_options=_STATUS_OPTIONS,
+            kind_options=_KIND_OPTIONS,
+            category_options=_CATEGORY_OPTIONS,
+        )
+    )
     # The same URL answers a page or a fragment.
     response.vary.add("HX-Request")
     return response
 
 
 # --- stage deadlines (admins) ------------------------------------------------------------------
+
 
 @bp.route("/deadlines", methods=["GET", "POST"])
 @admin_required
@@ -111,8 +126,12 @@ def edit_deadlines():
     if form.validate_on_submit():
         values = form.values()
         changed = services.save_deadlines(values)
-        record("office.application_deadlines", None, changed_due_dates=changed,
-               **{code: f"{term.amount} {term.unit}" for code, term in values.items() if term != current[code]})
+        record(
+            "office.application_deadlines",
+            None,
+            changed_due_dates=changed,
+            **{code: f"{term.amount} {term.unit}" for code, term in values.items() if term != current[code]},
+        )
         db.session.commit()
         flash(f"Сроки этапов сохранены. Пересчитано сроков открытых заявок: {changed}.", "success")
         return redirect(url_for("office.applications.edit_deadlines"))
@@ -122,9 +141,11 @@ def edit_deadlines():
 
 # --- the card ----------------------------------------------------------------------------------
 
+
 def _application_or_404(application_id: int) -> Application:
     app = db.session.scalar(
-        sa.select(Application).options(joinedload(Application.consumer), joinedload(Application.assigned_to))
+        sa.select(Application)
+        .options(joinedload(Application.consumer), joinedload(Application.assigned_to))
         .where(Application.id == application_id, Application.status != S.draft.value)
     )
     if app is None:
@@ -143,8 +164,11 @@ def allowed_actions(app: Application, user: User) -> set[str]:
         allowed.add("request_info")
     if S.offer_sent in following:
         allowed.add("offer")
-    if (app.invoice_with_vat is not None and app.status not in (S.draft.value, S.withdrawn.value, S.annulled.value)
-            and services.paid_total(app) < app.invoice_with_vat):
+    if (
+        app.invoice_with_vat is not None
+        and app.status not in (S.draft.value, S.withdrawn.value, S.annulled.value)
+        and services.paid_total(app) < app.invoice_with_vat
+    ):
         allowed.add("payment")
     if S.contract_concluded in following and not app.is_small:
         allowed.add("signed")
@@ -206,15 +230,20 @@ def _documents_by_stage(docs: list[ApplicationDocument]) -> list[tuple[str, list
     stages: dict[str, list[ApplicationDocument]] = {}
     for doc in docs:
         stages.setdefault(doc.stage, []).append(doc)
-    return [("Приложено к заявке" if stage == S.draft.value else ApplicationStatus(stage).label, items)
-            for stage, items in stages.items()]
+    return [
+        ("Приложено к заявке" if stage == S.draft.value else ApplicationStatus(stage).label, items)
+        for stage, items in stages.items()
+    ]
 
 
 def _card(app: Application, failed: tuple[str, object] | None = None, *, preview=None, preview_errors=()):
     """The card; `failed` is (context name, form) of a POST that did not validate, shown
     with its errors next to the fields and in the summary at the top."""
     allowed = allowed_actions(app, _me())
-    forms: dict[str, object] = {"note_form": NoteForm(prefix="note", formdata=None), "assign_form": assign_form(app.assigned_to_id)}
+    forms: dict[str, object] = {
+        "note_form": NoteForm(prefix="note", formdata=None),
+        "assign_form": assign_form(app.assigned_to_id),
+    }
     for action, (name, factory) in ACTION_FORMS.items():
         if action in allowed:
             forms[name] = factory(app)
@@ -223,11 +252,22 @@ def _card(app: Application, failed: tuple[str, object] | None = None, *, preview
     events = services.history(app)
     paid = services.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
     return render_template(
-        "applications/office/show.html", application=app, allowed=allowed, events=events,
-        timeline=services.timeline(app, events), deadlines=services.running_deadlines(app) if app.is_open else [],
-        documents=_documents_by_stage(services.documents(app)), payments=services.payments(app), paid=paid,
-        notes=services.notes(app), today=today(), action_form=ActionForm(), form=failed[1] if failed else None,
-        preview=preview, preview_errors=preview_errors, **forms,
+        "applications/office/show.html",
+        application=app,
+        allowed=allowed,
+        events=events,
+        timeline=services.timeline(app, events),
+        deadlines=services.running_deadlines(app) if app.is_open else [],
+        documents=_documents_by_stage(services.documents(app)),
+        payments=services.payments(app),
+        paid=paid,
+        notes=services.notes(app),
+        today=today(),
+        action_form=ActionForm(),
+        form=failed[1] if failed else None,
+        preview=preview,
+        preview_errors=preview_errors,
+        **forms,
     )
 
 
@@ -239,7 +279,8 @@ def show_application(application_id: int):
 @bp.get("/<int:application_id>/documents/<int:doc_id>")
 def download_document(application_id: int, doc_id: int):
     doc = db.session.scalar(
-        sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
+        sa.select(ApplicationDocument)
+        .options(joinedload(ApplicationDocument.stored))
         .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == application_id)
     )
     if doc is None:
@@ -248,6 +289,7 @@ def download_document(application_id: int, doc_id: int):
 
 
 # --- the actions -------------------------------------------------------------------------------
+
 
 def _done(app: Application, message: str):
     db.session.commit()
@@ -352,8 +394,9 @@ def preview_offer(application_id: int):
     else:
         problems = [message for _, message in form.error_list()]
     if is_htmx():
-        response = make_response(render_block("applications/office/show.html", "offer_preview",
-                                              preview=preview, preview_errors=problems))
+        response = make_response(
+            render_block("applications/office/show.html", "offer_preview", preview=preview, preview_errors=problems)
+        )
     else:
         response = make_response(_card(app, ("offer_form", form), preview=preview, preview_errors=problems))
     response.vary.add("HX-Request")
@@ -361,6 +404,7 @@ def preview_offer(application_id: int):
 
 
 @bp.post("/<int:application_id>/offer")
+@reads_first
 def post_offer(application_id: int):
     app = _application_or_404(application_id)
     _allow(app, "offer")
@@ -374,15 +418,28 @@ def post_offer(application_id: int):
     if not form.validate():
         return _card(app, ("offer_form", form))
     try:
-        calculation = services.post_offer(app, _me(), form.inputs(), form.checked["technical_conditions"],
-                                          form.checked["other_files"], form.comment.data or "")
+        prepared = services.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
+        with unit_of_work():
+            calculation = services.post_offer(
+                app,
+                _me(),
+                form.inputs(),
+                form.checked["technical_conditions"],
+                form.checked["other_files"],
+                form.comment.data or "",
+                prepared,
+            )
     except CalculationError as exc:
         field = form[exc.field] if exc.field in OfferCalcForm.CALC_FIELDS else None
         return _refused(application_id, "offer_form", form, field, ApplicationError(exc.message))
     except ApplicationError as exc:
         return _refused(application_id, "offer_form", form, form.technical_conditions, exc)
-    return _done(app, f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
-                      f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.")
+    flash(
+        f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
+        f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.",
+        "success",
+    )
+    return redirect(url_for("office.applications.show_application", application_id=application_id))
 
 
 @bp.post("/<int:application_id>/payments")
@@ -394,8 +451,9 @@ def record_payment(application_id: int):
         return _card(app, ("payment_form", form))
     was = app.status
     try:
-        services.record_payment(app, _me(), form.paid_on.data, form.amount.data, form.document.data or "",
-                                form.checked["files"])
+        services.record_payment(
+            app, _me(), form.paid_on.data, form.amount.data, form.document.data or "", form.checked["files"]
+        )
     except ApplicationError as exc:
         field = form.paid_on if "Дата" in str(exc) else form.amount
         return _refused(application_id, "payment_form", form, field, exc)
@@ -418,8 +476,9 @@ def record_signed_contract(application_id: int):
         services.record_signed_contract(app, _me(), form.signed_on.data, form.checked["files"])
     except ApplicationError as exc:
         return _refused(application_id, "signed_form", form, form.signed_on, exc)
-    return _done(app, f"Договор заключён {app.contract_date:%d.%m.%Y}. Срок выполнения мероприятий — "
-                      f"до {app.due_date:%d.%m.%Y}.")
+    return _done(
+        app, f"Договор заключён {app.contract_date:%d.%m.%Y}. Срок выполнения мероприятий — до {app.due_date:%d.%m.%Y}."
+    )
 
 
 @bp.post("/<int:application_id>/start")

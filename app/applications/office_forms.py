@@ -1,19 +1,19 @@
 """Forms of the applications back-office: one per staff action on the card, the offer with
 the calculation inputs staff enter (SPEC §2.2, names as in the calculator's query), and the
 stage deadlines (admins). Files are checked by content before anything is saved."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.applications.services import MAX_FILES, MAX_TEXT, CheckedFile, OfferInputs, check_files
-from app.calculator.forms import FALSE_VALUES, DateText, InRange, NumberField, OneOf
 from app.calculator.rules import MAX_COUNT, MAX_LINE_KM, METERING_LABELS, TERRITORY_LABELS
 from app.core.clock import today
-from app.core.forms import BaseForm, choices
+from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, IntegerField, NumberField, OneOf, choices
 from app.workdays.services import Term
 
 FILES_HINT = f"PDF, JPEG или PNG, до {MAX_FILES} файлов, каждый не больше 10 МБ"
@@ -61,14 +61,23 @@ class FilesForm(BaseForm):
 
 
 class NoteForm(BaseForm):
-    text = TextAreaField("Внутренняя заметка (заявитель её не видит)", filters=[_lf], validators=[
-        DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")])
+    text = TextAreaField(
+        "Внутренняя заметка (заявитель её не видит)",
+        filters=[_lf],
+        validators=[DataRequired(message="Напишите текст заметки."), _length(MAX_TEXT, "Заметка")],
+    )
 
 
 class RequestInfoForm(FilesForm):
     file_fields = ("files",)
-    text = TextAreaField("Каких сведений или документов не хватает (это увидит заявитель)", filters=[_lf], validators=[
-        DataRequired(message="Напишите, каких сведений или документов не хватает."), _length(MAX_TEXT, "Запрос")])
+    text = TextAreaField(
+        "Каких сведений или документов не хватает (это увидит заявитель)",
+        filters=[_lf],
+        validators=[
+            DataRequired(message="Напишите, каких сведений или документов не хватает."),
+            _length(MAX_TEXT, "Запрос"),
+        ],
+    )
     files = MultipleFileField(f"Файлы к запросу, если нужны ({FILES_HINT})")
 
 
@@ -76,33 +85,68 @@ class OfferCalcForm(BaseForm):
     """The calculation inputs the application does not hold, prefilled from it
     (services.offer_defaults); the invoice preview validates just these."""
 
-    territory = RadioField("Территория", choices=choices(list(TERRITORY_LABELS.items())), validate_choice=False,
-                           validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")])
+    territory = RadioField(
+        "Территория",
+        choices=choices(list(TERRITORY_LABELS.items())),
+        validate_choice=False,
+        validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")],
+    )
     within_distance = RadioField(
         "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
-        choices=choices([("y", "да"), ("n", "нет, дальше")]), validate_choice=False,
-        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")])
-    overhead_km = NumberField("Воздушная линия (ВЛ), км", places=3, default=Decimal(0),
-                              validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    overhead_variant = SelectField("Вариант ВЛ", choices=[], default="", validate_choice=False,
-                                   validators=[Length(max=40, message="Выберите вариант из списка.")])
-    cable_km = NumberField("Кабельная линия (КЛ), км", places=3, default=Decimal(0),
-                           validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    cable_variant = SelectField("Вариант КЛ", choices=[], default="", validate_choice=False,
-                                validators=[Length(max=40, message="Выберите вариант из списка.")])
-    sectioning_points = NumberField("Пункты секционирования, шт.", integer=True, default=0,
-                                    validators=[InRange(0, MAX_COUNT, "шт.")])
+        choices=choices([("y", "да"), ("n", "нет, дальше")]),
+        validate_choice=False,
+        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
+    )
+    overhead_km = NumberField(
+        "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    overhead_variant = SelectField(
+        "Вариант ВЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    cable_km = NumberField(
+        "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    cable_variant = SelectField(
+        "Вариант КЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    sectioning_points = NumberField(
+        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, MAX_COUNT, "шт.")]
+    )
     substation = _flag("Трансформаторная подстанция (ТП)")
     distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
     supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
-    metering = SelectField("Учёт электроэнергии", choices=choices(list(METERING_LABELS.items())), default="none",
-                           validate_choice=False, validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")])
+    metering = SelectField(
+        "Учёт электроэнергии",
+        choices=choices(list(METERING_LABELS.items())),
+        default="none",
+        validate_choice=False,
+        validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
+    )
     metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
 
     #: The fields of the calculation, in the order of the form (the preview sends just these).
-    CALC_FIELDS = ("territory", "within_distance", "overhead_km", "overhead_variant", "cable_km", "cable_variant",
-                   "sectioning_points", "substation", "distribution_substation", "supply_center", "metering",
-                   "metering_points")
+    CALC_FIELDS = (
+        "territory",
+        "within_distance",
+        "overhead_km",
+        "overhead_variant",
+        "cable_km",
+        "cable_variant",
+        "sectioning_points",
+        "substation",
+        "distribution_substation",
+        "supply_center",
+        "metering",
+        "metering_points",
+    )
 
     def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
         for field, options in ((self.overhead_variant, overhead), (self.cable_variant, cable)):
@@ -113,8 +157,16 @@ class OfferCalcForm(BaseForm):
 
     def fill(self, inputs: OfferInputs) -> None:
         """Prefill from the application (a GET of the card)."""
-        for name in ("overhead_km", "cable_km", "sectioning_points", "substation", "distribution_substation",
-                     "supply_center", "metering", "metering_points"):
+        for name in (
+            "overhead_km",
+            "cable_km",
+            "sectioning_points",
+            "substation",
+            "distribution_substation",
+            "supply_center",
+            "metering",
+            "metering_points",
+        ):
             self[name].data = getattr(inputs, name)
         self.territory.data = inputs.territory
         self.within_distance.data = "y" if inputs.within_distance else "n"
@@ -130,12 +182,17 @@ class OfferCalcForm(BaseForm):
     def inputs(self) -> OfferInputs:
         metering = self.metering.data
         return OfferInputs(
-            territory=self.territory.data, within_distance=self.within_distance.data == "y",
-            overhead_km=self.overhead_km.data, cable_km=self.cable_km.data,
-            overhead_variant=self.overhead_variant.data or None, cable_variant=self.cable_variant.data or None,
-            sectioning_points=self.sectioning_points.data, substation=bool(self.substation.data),
+            territory=self.territory.data,
+            within_distance=self.within_distance.data == "y",
+            overhead_km=self.overhead_km.data,
+            cable_km=self.cable_km.data,
+            overhead_variant=self.overhead_variant.data or None,
+            cable_variant=self.cable_variant.data or None,
+            sectioning_points=self.sectioning_points.data,
+            substation=bool(self.substation.data),
             distribution_substation=bool(self.distribution_substation.data),
-            supply_center=bool(self.supply_center.data), metering=metering,
+            supply_center=bool(self.supply_center.data),
+            metering=metering,
             metering_points=self.metering_points.data if metering != "none" else 0,
         )
 
@@ -147,8 +204,11 @@ class OfferForm(FilesForm, OfferCalcForm):
     required = {"technical_conditions": "Приложите технические условия (PDF, JPEG или PNG)."}
     technical_conditions = MultipleFileField(f"Технические условия ({FILES_HINT})")
     other_files = MultipleFileField(f"Другие документы, если нужны ({FILES_HINT})")
-    comment = TextAreaField("Комментарий для заявителя (необязательно)", filters=[_lf],
-                            validators=[Optional(), _length(MAX_TEXT, "Комментарий")])
+    comment = TextAreaField(
+        "Комментарий для заявителя (необязательно)",
+        filters=[_lf],
+        validators=[Optional(), _length(MAX_TEXT, "Комментарий")],
+    )
 
 
 def _need_date(field, message: str) -> None:
@@ -160,8 +220,12 @@ def _need_date(field, message: str) -> None:
 class PaymentForm(FilesForm):
     file_fields = ("files",)
     paid_on = DateText("Дата оплаты")
-    amount = NumberField("Сумма, ₽", places=2, required_message="Укажите сумму оплаты.",
-                         validators=[InRange(Decimal(0), MAX_AMOUNT, "₽", exclusive_min=True)])
+    amount = NumberField(
+        "Сумма, ₽",
+        places=2,
+        required_message="Укажите сумму оплаты.",
+        validators=[InRange(Decimal(0), MAX_AMOUNT, "₽", exclusive_min=True)],
+    )
     document = StringField("Платёжный документ (номер и дата)", validators=[Optional(), _length(200, "Текст")])
     files = MultipleFileField(f"Скан платёжного документа, если есть ({FILES_HINT})")
 
@@ -185,15 +249,19 @@ class SignedContractForm(FilesForm):
 
 class ReworkForm(FilesForm):
     file_fields = ("files",)
-    remarks = TextAreaField("Замечания: что ещё не выполнено (это увидит заявитель)", filters=[_lf], validators=[
-        DataRequired(message="Напишите замечания: что ещё не выполнено."), _length(MAX_TEXT, "Замечания")])
+    remarks = TextAreaField(
+        "Замечания: что ещё не выполнено (это увидит заявитель)",
+        filters=[_lf],
+        validators=[DataRequired(message="Напишите замечания: что ещё не выполнено."), _length(MAX_TEXT, "Замечания")],
+    )
     files = MultipleFileField(f"Акт проверки с замечаниями, если есть ({FILES_HINT})")
 
 
 class ConnectForm(FilesForm):
     file_fields = ("files",)
-    comment = TextAreaField("Комментарий (необязательно)", filters=[_lf],
-                            validators=[Optional(), _length(MAX_TEXT, "Комментарий")])
+    comment = TextAreaField(
+        "Комментарий (необязательно)", filters=[_lf], validators=[Optional(), _length(MAX_TEXT, "Комментарий")]
+    )
     files = MultipleFileField(f"Акт о выполнении технических условий, если есть ({FILES_HINT})")
 
 
@@ -201,12 +269,17 @@ class CompleteForm(FilesForm):
     """The final documents; which are required depends on the kind (set_reissue)."""
 
     file_fields = ("connection_act", "meter_act", "reissued_documents")
-    connection_act = MultipleFileField("Акт об осуществлении технологического присоединения "
-                                       f"(или уведомление об обеспечении возможности присоединения; {FILES_HINT})")
+    connection_act = MultipleFileField(
+        "Акт об осуществлении технологического присоединения "
+        f"(или уведомление об обеспечении возможности присоединения; {FILES_HINT})"
+    )
     meter_act = MultipleFileField(f"Акт допуска прибора учёта в эксплуатацию ({FILES_HINT})")
     reissued_documents = MultipleFileField(f"Переоформленные документы ({FILES_HINT})")
-    comment = TextAreaField("Комментарий для заявителя (необязательно)", filters=[_lf],
-                            validators=[Optional(), _length(MAX_TEXT, "Комментарий")])
+    comment = TextAreaField(
+        "Комментарий для заявителя (необязательно)",
+        filters=[_lf],
+        validators=[Optional(), _length(MAX_TEXT, "Комментарий")],
+    )
 
     def set_reissue(self, reissue: bool) -> None:
         if reissue:
@@ -218,8 +291,14 @@ class CompleteForm(FilesForm):
 
 
 class AnnulForm(BaseForm):
-    reason = TextAreaField("Причина аннулирования (её увидит заявитель)", filters=[_lf], validators=[
-        DataRequired(message="Укажите причину аннулирования: её увидит заявитель."), _length(MAX_TEXT, "Причина")])
+    reason = TextAreaField(
+        "Причина аннулирования (её увидит заявитель)",
+        filters=[_lf],
+        validators=[
+            DataRequired(message="Укажите причину аннулирования: её увидит заявитель."),
+            _length(MAX_TEXT, "Причина"),
+        ],
+    )
 
 
 def deadlines_form(specs, terms: dict[str, Term]):
@@ -232,10 +311,24 @@ def deadlines_form(specs, terms: dict[str, Term]):
     message = "Укажите срок целым числом от 1 до 365."
     for spec in specs:
         term = terms[spec.code]
-        setattr(DeadlinesForm, f"amount_{spec.code}", IntegerField(
-            "Срок", default=term.amount,
-            validators=[DataRequired(message=message), NumberRange(min=1, max=365, message=message)]))
-        setattr(DeadlinesForm, f"unit_{spec.code}", SelectField(
-            "Единица", default=term.unit, choices=choices(UNITS), validate_choice=False,
-            validators=[OneOf(dict(UNITS), "Выберите единицу из списка.")]))
+        setattr(
+            DeadlinesForm,
+            f"amount_{spec.code}",
+            IntegerField(
+                "Срок",
+                default=term.amount,
+                validators=[DataRequired(message=message), NumberRange(min=1, max=365, message=message)],
+            ),
+        )
+        setattr(
+            DeadlinesForm,
+            f"unit_{spec.code}",
+            SelectField(
+                "Единица",
+                default=term.unit,
+                choices=choices(UNITS),
+                validate_choice=False,
+                validators=[OneOf(dict(UNITS), "Выберите единицу из списка.")],
+            ),
+        )
     return DeadlinesForm

@@ -2,6 +2,7 @@
 the application as submitted, the standard contract terms filled with the applicant's
 data, the connection instruction, and the invoice with its payment QR code of
 ГОСТ Р 56042-2014 (the company's bank details from its settings)."""
+
 from __future__ import annotations
 
 import io
@@ -30,11 +31,14 @@ PAGE_WIDTH = 174 * mm
 QR_SIDE = 42 * mm
 
 #: Decree 861 in the instrumental case: «в соответствии с …».
-RULES_861 = ("Правилами технологического присоединения энергопринимающих устройств потребителей электрической "
-             "энергии, утверждёнными постановлением Правительства Российской Федерации от 27.12.2004 № 861")
+RULES_861 = (
+    "Правилами технологического присоединения энергопринимающих устройств потребителей электрической "
+    "энергии, утверждёнными постановлением Правительства Российской Федерации от 27.12.2004 № 861"
+)
 
 
 # --- small helpers ---------------------------------------------------------------------------------
+
 
 def masked_snils(snils: str | None) -> str:
     """Only the check digits: '***-***-*** 95'. The full СНИЛС is never printed."""
@@ -175,6 +179,7 @@ def _vat_phrase(calculation) -> str:
 
 # --- the application as submitted ------------------------------------------------------------------
 
+
 def application_form(app, consumer) -> bytes:
     """«Заявка на технологическое присоединение» as the applicant submitted it."""
     from app.applications.services import documents
@@ -184,19 +189,24 @@ def application_form(app, consumer) -> bytes:
     story: list[Flowable] = [
         pdf.p("Заявка на технологическое присоединение", "title"),
         pdf.p(f"№ {app.number} от {_submitted_on(app)}", "big"),
-        pdf.p(f"Дата и время подачи: {format_datetime(app.submitted_at)}. "
-              + ("Принята в офисе обслуживания." if app.created_by_id else "Подана через личный кабинет.")),
+        pdf.p(
+            f"Дата и время подачи: {format_datetime(app.submitted_at)}. "
+            + ("Принята в офисе обслуживания." if app.created_by_id else "Подана через личный кабинет.")
+        ),
         pdf.p(f"Вид заявки: {app.kind_enum.label}."),
         pdf.p("Заявитель", "h2"),
         _rows(_applicant_rows(app, consumer)),
         pdf.p("Объект и параметры присоединения", "h2"),
-        _rows(_object_rows(app) + [
-            ["Планируемая дата ввода в эксплуатацию", _or_dash(format_date(app.commissioning_date))],
-            ["Этапы ввода в эксплуатацию", app.stages or "без разбивки на этапы"],
-            ["Гарантирующий поставщик", _or_dash(app.supplier)],
-            ["Льготная категория заявителя", _yes(app.preferential)],
-            ["Категория заявителя", category.label if category else "—"],
-        ]),
+        _rows(
+            _object_rows(app)
+            + [
+                ["Планируемая дата ввода в эксплуатацию", _or_dash(format_date(app.commissioning_date))],
+                ["Этапы ввода в эксплуатацию", app.stages or "без разбивки на этапы"],
+                ["Гарантирующий поставщик", _or_dash(app.supplier)],
+                ["Льготная категория заявителя", _yes(app.preferential)],
+                ["Категория заявителя", category.label if category else "—"],
+            ]
+        ),
         pdf.p("Приложенные документы", "h2"),
     ]
     attached = [d for d in documents(app) if d.is_applicants]
@@ -206,13 +216,17 @@ def application_form(app, consumer) -> bytes:
         story.append(pdf.p("Документы не приложены."))
     story += [
         pdf.spacer(4),
-        pdf.p("Заявитель подтверждает достоверность сведений, указанных в заявке. Заявка рассматривается "
-              f"в соответствии с {RULES_861}.", "small"),
+        pdf.p(
+            "Заявитель подтверждает достоверность сведений, указанных в заявке. Заявка рассматривается "
+            f"в соответствии с {RULES_861}.",
+            "small",
+        ),
     ]
     return pdf.render(story, title=title)
 
 
 # --- the contract terms ----------------------------------------------------------------------------
+
 
 def contract_terms(app, consumer, calculation) -> bytes:
     """The standard contract terms (Decree 861) filled with the applicant's data, the price of
@@ -231,80 +245,111 @@ def contract_terms(app, consumer, calculation) -> bytes:
         pdf.p("1. Стороны", "h2"),
         _rows(_company_rows(company) + _applicant_rows(app, consumer, contacts=False)),
         pdf.spacer(2),
-        pdf.p(f"{company.full_name} (далее — сетевая организация) и {applicant} (далее — заявитель) "
-              "заключают договор на следующих условиях."),
+        pdf.p(
+            f"{company.full_name} (далее — сетевая организация) и {applicant} (далее — заявитель) "
+            "заключают договор на следующих условиях."
+        ),
         pdf.p("2. Предмет договора", "h2"),
-        pdf.p(f"2.1. Сетевая организация обязуется осуществить технологическое присоединение "
-              f"энергопринимающих устройств заявителя ({subject}) к электрическим сетям, а заявитель обязуется "
-              "оплатить технологическое присоединение и выполнить технические условия со своей стороны."),
+        pdf.p(
+            f"2.1. Сетевая организация обязуется осуществить технологическое присоединение "
+            f"энергопринимающих устройств заявителя ({subject}) к электрическим сетям, а заявитель обязуется "
+            "оплатить технологическое присоединение и выполнить технические условия со своей стороны."
+        ),
         pdf.p("2.2. Характеристики присоединения:"),
         _rows(_object_rows(app)),
         pdf.spacer(2),
-        pdf.p("2.3. Технические условия являются неотъемлемой частью договора и размещены в личном кабинете "
-              "заявителя вместе с настоящими условиями."),
+        pdf.p(
+            "2.3. Технические условия являются неотъемлемой частью договора и размещены в личном кабинете "
+            "заявителя вместе с настоящими условиями."
+        ),
         pdf.p("3. Срок выполнения мероприятий", "h2"),
-        pdf.p(f"3.1. Срок выполнения мероприятий по технологическому присоединению — {term.label} "
-              f"со дня заключения договора ({term.reason})."),
+        pdf.p(
+            f"3.1. Срок выполнения мероприятий по технологическому присоединению — {term.label} "
+            f"со дня заключения договора ({term.reason})."
+        ),
         pdf.p("4. Плата за технологическое присоединение", "h2"),
-        pdf.p(f"4.1. Плата за технологическое присоединение составляет {_rub(calculation.total_with_vat)}, "
-              f"{_vat_phrase(calculation)}; без НДС — {_rub(calculation.total_without_vat)}. Плата рассчитана "
-              f"по тарифному решению «{decision.title}» ({decision.region})."),
+        pdf.p(
+            f"4.1. Плата за технологическое присоединение составляет {_rub(calculation.total_with_vat)}, "
+            f"{_vat_phrase(calculation)}; без НДС — {_rub(calculation.total_without_vat)}. Плата рассчитана "
+            f"по тарифному решению «{decision.title}» ({decision.region})."
+        ),
     ]
     if calculation.rule == "preferential":
         story.append(pdf.p(f"4.2. {_nobreak(calculation.explanation)}"))
     story.append(pdf.p("5. Порядок заключения договора и оплаты", "h2"))
     if app.is_small:
         story += [
-            pdf.p("5.1. Договор считается заключённым со дня оплаты заявителем счёта, размещённого в личном "
-                  "кабинете. Оплата счёта означает согласие заявителя с настоящими условиями."),
-            pdf.p(f"5.2. Счёт оплачивается в течение {terms['pay'].label} со дня его размещения. Если счёт не "
-                  "оплачен в этот срок, заявка может быть аннулирована."),
+            pdf.p(
+                "5.1. Договор считается заключённым со дня оплаты заявителем счёта, размещённого в личном "
+                "кабинете. Оплата счёта означает согласие заявителя с настоящими условиями."
+            ),
+            pdf.p(
+                f"5.2. Счёт оплачивается в течение {terms['pay'].label} со дня его размещения. Если счёт не "
+                "оплачен в этот срок, заявка может быть аннулирована."
+            ),
         ]
     else:
         story += [
-            pdf.p(f"5.1. Заявитель подписывает проект договора, размещённый в личном кабинете, в течение "
-                  f"{terms['sign'].label} со дня его размещения и направляет подписанный экземпляр в сетевую "
-                  "организацию. Договор считается заключённым со дня поступления подписанного заявителем "
-                  "экземпляра в сетевую организацию."),
-            pdf.p("5.2. Плата вносится в порядке и сроки, установленные договором. Если договор не подписан в "
-                  "указанный срок, заявка может быть аннулирована."),
+            pdf.p(
+                f"5.1. Заявитель подписывает проект договора, размещённый в личном кабинете, в течение "
+                f"{terms['sign'].label} со дня его размещения и направляет подписанный экземпляр в сетевую "
+                "организацию. Договор считается заключённым со дня поступления подписанного заявителем "
+                "экземпляра в сетевую организацию."
+            ),
+            pdf.p(
+                "5.2. Плата вносится в порядке и сроки, установленные договором. Если договор не подписан в "
+                "указанный срок, заявка может быть аннулирована."
+            ),
         ]
     story += [
         pdf.p("6. Обязанности сетевой организации", "h2"),
-        *_numbered([
-            "Выполнить мероприятия по технологическому присоединению, предусмотренные техническими "
-            "условиями для сетевой организации, включая мероприятия до границы участка заявителя.",
-            f"В течение {terms['tu_check'].label} со дня уведомления заявителя о выполнении технических условий "
-            "проверить их выполнение и осмотреть присоединяемые устройства с участием заявителя.",
-            "Осуществить фактическое присоединение и обеспечить возможность действиями заявителя "
-            "осуществить фактический приём (подачу) напряжения и мощности.",
-            "Разместить в личном кабинете заявителя акт об осуществлении технологического присоединения "
-            "(или уведомление об обеспечении возможности присоединения) и акт допуска прибора учёта.",
-        ], "6."),
+        *_numbered(
+            [
+                "Выполнить мероприятия по технологическому присоединению, предусмотренные техническими "
+                "условиями для сетевой организации, включая мероприятия до границы участка заявителя.",
+                f"В течение {terms['tu_check'].label} со дня уведомления заявителя о выполнении технических условий "
+                "проверить их выполнение и осмотреть присоединяемые устройства с участием заявителя.",
+                "Осуществить фактическое присоединение и обеспечить возможность действиями заявителя "
+                "осуществить фактический приём (подачу) напряжения и мощности.",
+                "Разместить в личном кабинете заявителя акт об осуществлении технологического присоединения "
+                "(или уведомление об обеспечении возможности присоединения) и акт допуска прибора учёта.",
+            ],
+            "6.",
+        ),
         pdf.p("7. Обязанности заявителя", "h2"),
-        *_numbered([
-            "Выполнить мероприятия, предусмотренные техническими условиями для заявителя, в пределах "
-            "границ своего участка.",
-            "Уведомить сетевую организацию о выполнении технических условий через личный кабинет, приложив "
-            "подтверждающие документы.",
-            "Обеспечить доступ представителей сетевой организации к присоединяемым устройствам для проверки "
-            "выполнения технических условий и фактического присоединения.",
-            "Внести плату за технологическое присоединение в размере и сроки, указанные в договоре.",
-        ], "7."),
+        *_numbered(
+            [
+                "Выполнить мероприятия, предусмотренные техническими условиями для заявителя, в пределах "
+                "границ своего участка.",
+                "Уведомить сетевую организацию о выполнении технических условий через личный кабинет, приложив "
+                "подтверждающие документы.",
+                "Обеспечить доступ представителей сетевой организации к присоединяемым устройствам для проверки "
+                "выполнения технических условий и фактического присоединения.",
+                "Внести плату за технологическое присоединение в размере и сроки, указанные в договоре.",
+            ],
+            "7.",
+        ),
         pdf.p("8. Прочие условия", "h2"),
         pdf.p(f"8.1. Договор исполняется в соответствии с {RULES_861}."),
-        pdf.p("8.2. Заявитель вправе в одностороннем порядке расторгнуть договор при нарушении сетевой "
-              "организацией сроков, указанных в разделе 3."),
-        pdf.p("8.3. Договор считается исполненным после подписания акта об осуществлении технологического "
-              "присоединения."),
+        pdf.p(
+            "8.2. Заявитель вправе в одностороннем порядке расторгнуть договор при нарушении сетевой "
+            "организацией сроков, указанных в разделе 3."
+        ),
+        pdf.p(
+            "8.3. Договор считается исполненным после подписания акта об осуществлении технологического присоединения."
+        ),
         pdf.spacer(4),
-        pdf.p(f"Тарифное решение: {decision.title}; регион: {decision.region}. Ставка НДС на дату расчёта "
-              f"({format_date(calculation.on_date)}): {format_number(calculation.vat_percent)} %.", "small"),
+        pdf.p(
+            f"Тарифное решение: {decision.title}; регион: {decision.region}. Ставка НДС на дату расчёта "
+            f"({format_date(calculation.on_date)}): {format_number(calculation.vat_percent)} %.",
+            "small",
+        ),
     ]
     return pdf.render(story, title=title, company=company)
 
 
 # --- the instruction -------------------------------------------------------------------------------
+
 
 def instruction(app) -> bytes:
     """«Инструкция по технологическому присоединению»: the steps of this application's path,
@@ -316,13 +361,15 @@ def instruction(app) -> bytes:
     if app.kind == ApplicationKind.reissue.value:
         story += [
             pdf.p("Переоформление документов о технологическом присоединении", "h2"),
-            *_numbered([
-                f"Сетевая организация проверит заявку и приложенные документы и переоформит документы в течение "
-                f"{terms['reissue'].label} со дня регистрации заявки.",
-                "Если сведений или документов не хватит, мы запросим их в личном кабинете. Ответьте в течение "
-                f"{terms['needs_info'].label}, иначе заявка будет аннулирована.",
-                "Переоформленные документы появятся в личном кабинете на странице заявки; о них придёт уведомление.",
-            ]),
+            *_numbered(
+                [
+                    f"Сетевая организация проверит заявку и приложенные документы и переоформит документы в течение "
+                    f"{terms['reissue'].label} со дня регистрации заявки.",
+                    "Если сведений или документов не хватит, мы запросим их в личном кабинете. Ответьте в течение "
+                    f"{terms['needs_info'].label}, иначе заявка будет аннулирована.",
+                    "Переоформленные документы появятся в личном кабинете на странице заявки; о них придёт уведомление.",
+                ]
+            ),
         ]
         story += _contacts(company)
         return pdf.render(story, title=title, company=company)
@@ -361,8 +408,9 @@ def instruction(app) -> bytes:
         f"{terms['final_docs'].label} после присоединения.",
     ]
     if app.supplier:
-        steps.append(f"Для покупки электроэнергии заключите договор энергоснабжения с гарантирующим "
-                     f"поставщиком: {app.supplier}.")
+        steps.append(
+            f"Для покупки электроэнергии заключите договор энергоснабжения с гарантирующим поставщиком: {app.supplier}."
+        )
     story += [pdf.p("Порядок действий", "h2"), *_numbered(steps)]
     story.append(pdf.p("Ход заявки, документы и сроки всегда видны в личном кабинете на странице заявки.", "small"))
     story += _contacts(company)
@@ -375,9 +423,21 @@ def instruction(app) -> bytes:
 PAYLOAD_HEADER = "ST00012"
 PAYLOAD_SEPARATOR = "|"
 #: The standard's limits on the lengths of the fields we fill.
-PAYLOAD_MAX = {"Name": 160, "PersonalAcc": 20, "BankName": 45, "BIC": 9, "CorrespAcc": 20, "PayeeINN": 12,
-               "KPP": 9, "Sum": 18, "Purpose": 210, "PayerINN": 12, "LastName": 60, "FirstName": 60,
-               "MiddleName": 60}
+PAYLOAD_MAX = {
+    "Name": 160,
+    "PersonalAcc": 20,
+    "BankName": 45,
+    "BIC": 9,
+    "CorrespAcc": 20,
+    "PayeeINN": 12,
+    "KPP": 9,
+    "Sum": 18,
+    "Purpose": 210,
+    "PayerINN": 12,
+    "LastName": 60,
+    "FirstName": 60,
+    "MiddleName": 60,
+}
 
 
 def _field(value) -> str:
@@ -397,17 +457,27 @@ def payment_payload(company, amount: Decimal, purpose: str, payer_name: str = ""
     MiddleName split from `payer_name` (a person's «Фамилия Имя Отчество»; organisations
     have no name field in the standard, pass their ИНН only). Empty optional fields are
     left out; any `|` in a value is removed."""
-    required = [("Name", company.full_name), ("PersonalAcc", company.bank_account), ("BankName", company.bank_name),
-                ("BIC", company.bank_bic), ("CorrespAcc", company.bank_corr_account)]
+    required = [
+        ("Name", company.full_name),
+        ("PersonalAcc", company.bank_account),
+        ("BankName", company.bank_name),
+        ("BIC", company.bank_bic),
+        ("CorrespAcc", company.bank_corr_account),
+    ]
     names = _field(payer_name).split(" ", 2) if _field(payer_name) else []
-    optional = [("PayeeINN", company.inn), ("KPP", company.kpp), ("Sum", kopecks(amount)), ("Purpose", purpose),
-                ("PayerINN", payer_inn)]
+    optional = [
+        ("PayeeINN", company.inn),
+        ("KPP", company.kpp),
+        ("Sum", kopecks(amount)),
+        ("Purpose", purpose),
+        ("PayerINN", payer_inn),
+    ]
     optional += list(zip(("LastName", "FirstName", "MiddleName"), names, strict=False))
     parts = [PAYLOAD_HEADER]
     for key, value in required:
-        parts.append(f"{key}={_field(value)[:PAYLOAD_MAX[key]]}")
+        parts.append(f"{key}={_field(value)[: PAYLOAD_MAX[key]]}")
     for key, value in optional:
-        text = _field(value)[:PAYLOAD_MAX[key]].strip()
+        text = _field(value)[: PAYLOAD_MAX[key]].strip()
         if text:
             parts.append(f"{key}={text}")
     return PAYLOAD_SEPARATOR.join(parts)
@@ -415,15 +485,19 @@ def payment_payload(company, amount: Decimal, purpose: str, payer_name: str = ""
 
 def has_bank_details(company) -> bool:
     """Whether the company's settings hold everything a payment needs."""
-    return all((company.full_name, company.bank_account, company.bank_name, company.bank_bic,
-                company.bank_corr_account))
+    return all(
+        (company.full_name, company.bank_account, company.bank_name, company.bank_bic, company.bank_corr_account)
+    )
 
 
 def invoice_purpose(app: Application, calculation) -> str:
     """The purpose of payment as printed on the invoice and put into the QR code."""
     amount = f"{calculation.vat_amount:.2f}".replace(".", ",")
-    vat = (f"в т.ч. НДС {format_number(calculation.vat_percent)} % {amount} руб." if calculation.vat_percent
-           else "НДС не облагается.")
+    vat = (
+        f"в т.ч. НДС {format_number(calculation.vat_percent)} % {amount} руб."
+        if calculation.vat_percent
+        else "НДС не облагается."
+    )
     return f"Плата за технологическое присоединение по заявке {app.number}, {vat}"
 
 
@@ -435,8 +509,13 @@ def _payer_person(app: Application, consumer: User) -> str:
 def invoice_payload(app: Application, consumer: User, calculation, company=None) -> str:
     """The QR code's content for the application's invoice."""
     company = company or get_company()
-    return payment_payload(company, calculation.total_with_vat, invoice_purpose(app, calculation),
-                           payer_name=_payer_person(app, consumer), payer_inn=consumer.inn or "")
+    return payment_payload(
+        company,
+        calculation.total_with_vat,
+        invoice_purpose(app, calculation),
+        payer_name=_payer_person(app, consumer),
+        payer_inn=consumer.inn or "",
+    )
 
 
 def payment_qr(payload: str) -> segno.QRCode:
@@ -485,21 +564,36 @@ def invoice(app, consumer, calculation) -> bytes:
     ]
     payer = [["Плательщик", consumer.display_name]]
     if consumer.inn:
-        payer.append(["ИНН" + (" / КПП" if consumer.kpp else "") + " плательщика",
-                      consumer.inn + (f" / {consumer.kpp}" if consumer.kpp else "")])
+        payer.append(
+            [
+                "ИНН" + (" / КПП" if consumer.kpp else "") + " плательщика",
+                consumer.inn + (f" / {consumer.kpp}" if consumer.kpp else ""),
+            ]
+        )
     payer.append(["Назначение платежа", purpose])
 
     money = format_money
     rows = [["№", "Составляющая платы", _num("Ставка, ₽"), _num("Количество"), _num("Сумма, ₽")]]
     for i, t in enumerate(calculation.terms, 1):
-        rows.append([str(i), t.label, _num(money(t.rate, False)), _num(f"{format_number(t.quantity, 3)} {t.unit}"),
-                     _num(money(t.amount, False))])
+        rows.append(
+            [
+                str(i),
+                t.label,
+                _num(money(t.rate, False)),
+                _num(f"{format_number(t.quantity, 3)} {t.unit}"),
+                _num(money(t.amount, False)),
+            ]
+        )
     vat_label = f"НДС {format_number(calculation.vat_percent)} %" if calculation.vat_percent else "НДС не облагается"
-    totals = pdf.table([
-        ["Итого без НДС", _num(rub(calculation.total_without_vat))],
-        [vat_label, _num(rub(calculation.vat_amount))],
-        [pdf.p("Всего к оплате с НДС", "big"), _total(rub(calculation.total_with_vat))],
-    ], col_widths=[PAGE_WIDTH - 50 * mm, 50 * mm], header=False)
+    totals = pdf.table(
+        [
+            ["Итого без НДС", _num(rub(calculation.total_without_vat))],
+            [vat_label, _num(rub(calculation.vat_amount))],
+            [pdf.p("Всего к оплате с НДС", "big"), _total(rub(calculation.total_with_vat))],
+        ],
+        col_widths=[PAGE_WIDTH - 50 * mm, 50 * mm],
+        header=False,
+    )
 
     story: list[Flowable] = [
         pdf.p(f"Счёт на оплату № {app.number} от {format_date(today())}", "title"),
@@ -512,10 +606,14 @@ def invoice(app, consumer, calculation) -> bytes:
         pdf.table(rows, col_widths=[9 * mm, 80 * mm, 30 * mm, 25 * mm, 30 * mm]),
     ]
     if calculation.rule == "preferential" and calculation.preferential_fee is not None:
-        story.append(pdf.p(f"По стандартизированным ставкам: {_rub(calculation.standard_with_vat)} с НДС. "
-                           f"Льготная плата: {_rub(calculation.preferential_rate)} за кВт × "
-                           f"{_kw(calculation.power_added_kw)} = {_rub(calculation.preferential_fee)} с НДС.",
-                           "small"))
+        story.append(
+            pdf.p(
+                f"По стандартизированным ставкам: {_rub(calculation.standard_with_vat)} с НДС. "
+                f"Льготная плата: {_rub(calculation.preferential_rate)} за кВт × "
+                f"{_kw(calculation.power_added_kw)} = {_rub(calculation.preferential_fee)} с НДС.",
+                "small",
+            )
+        )
     story += [pdf.spacer(2), totals]
     if calculation.rule == "preferential":
         story += [pdf.spacer(1), pdf.p(_nobreak(calculation.explanation), "small")]
@@ -523,23 +621,39 @@ def invoice(app, consumer, calculation) -> bytes:
 
     if app.is_small:
         when = f" до {format_date(app.due_date)}" if app.due_date and app.due_party == "applicant" else ""
-        terms_text = (f"Оплатите счёт{when}. Оплата счёта означает заключение договора об осуществлении "
-                      "технологического присоединения на условиях типового договора: договор считается "
-                      "заключённым в день оплаты.")
+        terms_text = (
+            f"Оплатите счёт{when}. Оплата счёта означает заключение договора об осуществлении "
+            "технологического присоединения на условиях типового договора: договор считается "
+            "заключённым в день оплаты."
+        )
     else:
-        terms_text = ("Оплата — в порядке и сроки, установленные договором об осуществлении технологического "
-                      "присоединения.")
+        terms_text = (
+            "Оплата — в порядке и сроки, установленные договором об осуществлении технологического присоединения."
+        )
     story.append(pdf.p("Оплата", "h2"))
     if has_bank_details(company):
-        hint = [pdf.p(terms_text), pdf.spacer(2),
-                pdf.p("Для оплаты отсканируйте QR-код в мобильном приложении банка: реквизиты, сумма и назначение "
-                      "платежа заполнятся сами (ГОСТ Р 56042-2014). Проверьте их перед оплатой.", "small")]
-        block = Table([[qr_image(invoice_payload(app, consumer, calculation, company)), hint]],
-                      colWidths=[QR_SIDE + 4 * mm, PAGE_WIDTH - QR_SIDE - 4 * mm])
+        hint = [
+            pdf.p(terms_text),
+            pdf.spacer(2),
+            pdf.p(
+                "Для оплаты отсканируйте QR-код в мобильном приложении банка: реквизиты, сумма и назначение "
+                "платежа заполнятся сами (ГОСТ Р 56042-2014). Проверьте их перед оплатой.",
+                "small",
+            ),
+        ]
+        block = Table(
+            [[qr_image(invoice_payload(app, consumer, calculation, company)), hint]],
+            colWidths=[QR_SIDE + 4 * mm, PAGE_WIDTH - QR_SIDE - 4 * mm],
+        )
         block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
         story.append(block)
     else:
-        story += [pdf.p(terms_text),
-                  pdf.p("QR-код для оплаты не сформирован: банковские реквизиты сетевой организации не заполнены. "
-                        "Уточните реквизиты по телефону сетевой организации.", "small")]
+        story += [
+            pdf.p(terms_text),
+            pdf.p(
+                "QR-код для оплаты не сформирован: банковские реквизиты сетевой организации не заполнены. "
+                "Уточните реквизиты по телефону сетевой организации.",
+                "small",
+            ),
+        ]
     return pdf.render(story, title=title, company=company)

@@ -2,6 +2,7 @@
 the card, download the documents, answer a request for data, withdraw, notify fulfilment
 of the ТУ. Another consumer's application or document is 404; a step the status table
 does not allow is 403."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -40,6 +41,8 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.notifications.services import read_on_opening
 
@@ -67,8 +70,12 @@ def _consumer():
 
 #: Built once: the list is the page consumers open most.
 _LIST_PAGE = (
-    sa.select(Application).options(list_columns()).where(Application.consumer_id == sa.bindparam("consumer_id"))
-    .order_by(Application.id.desc()).offset(sa.bindparam("offset")).limit(sa.bindparam("limit"))
+    sa.select(Application)
+    .options(list_columns())
+    .where(Application.consumer_id == sa.bindparam("consumer_id"))
+    .order_by(Application.id.desc())
+    .offset(sa.bindparam("offset"))
+    .limit(sa.bindparam("limit"))
 )
 
 
@@ -77,31 +84,40 @@ _LIST_PAGE = (
 def list_applications():
     if (r := _staff_to_office()) is not None:
         return r
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    rows = db.session.scalars(_LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE,
-                                           "limit": PAGE_SIZE + 1}).all()
-    return render_template("applications/list.html", applications=rows[:PAGE_SIZE], page=page,
-                           has_next=len(rows) > PAGE_SIZE, today=today())
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
+    rows = db.session.scalars(
+        _LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE + 1}
+    ).all()
+    return render_template(
+        "applications/list.html",
+        applications=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        today=today(),
+    )
 
 
 # --- the form ----------------------------------------------------------------------------------
 
+
 def _save(form: ApplicationForm, draft: Application | None):
-    """Save the draft or submit; on refusal the form shows why and nothing is kept."""
+    """Save the draft or submit, in a unit of work (the form staged its files while it was
+    validated); on refusal the form shows why and nothing is kept."""
     try:
-        application = save_application(_consumer(), form.application_data(), submit=form.submitting, app=draft)
+        with unit_of_work():
+            application = save_application(_consumer(), form.application_data(), submit=form.submitting, app=draft)
     except ApplicationDataError as exc:
-        db.session.rollback()
         form.add_problems(exc.problems)
         return None
     except ApplicationError as exc:
-        db.session.rollback()
         form.kind.errors = [*form.kind.errors, str(exc)]
         return None
-    db.session.commit()
     if form.submitting:
-        flash(f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
-              "Мы проверим сведения и сообщим о следующем шаге.", "success")
+        flash(
+            f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
+            "Мы проверим сведения и сообщим о следующем шаге.",
+            "success",
+        )
         return redirect(url_for("applications.show_application", application_id=application.id))
     flash("Черновик сохранён. Его можно дополнить и подать позже.", "success")
     return redirect(url_for("applications.edit_draft", application_id=application.id))
@@ -109,14 +125,21 @@ def _save(form: ApplicationForm, draft: Application | None):
 
 def _form_page(form: ApplicationForm, draft: Application | None):
     attached = [d for d in documents(draft) if d.is_applicants] if draft is not None else []
-    return render_template("applications/new.html", form=form, draft=draft, attached=attached,
-                           action_form=ActionForm(), applicant_type=current_user.applicant_type)
+    return render_template(
+        "applications/new.html",
+        form=form,
+        draft=draft,
+        attached=attached,
+        action_form=ActionForm(),
+        applicant_type=current_user.applicant_type,
+    )
 
 
 @bp.route("/applications/new", methods=["GET", "POST"])
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def new_application():
     if (r := _staff_to_office()) is not None:
         return r
@@ -130,6 +153,7 @@ def new_application():
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def edit_draft(application_id: int):
     if current_user.is_staff:
         abort(404)
@@ -178,15 +202,22 @@ def remove_draft_document(application_id: int, doc_id: int):
 
 # --- the card ----------------------------------------------------------------------------------
 
+
 def calculator_link(application: Application) -> str:
     """/calculator prefilled with the application's parameters (SPEC §2.5, §4.2)."""
     inputs = offer_defaults(application)
-    query = {"applicant_type": application.applicant_type, "power_kw": application.power_kw,
-             "existing_power_kw": application.existing_power_kw, "voltage_kv": application.voltage_kv,
-             "reliability": application.reliability, "territory": inputs.territory,
-             "within_distance": "y" if inputs.within_distance else "n",
-             "preferential": "y" if application.preferential else "n", "metering": inputs.metering,
-             "metering_points": inputs.metering_points}
+    query = {
+        "applicant_type": application.applicant_type,
+        "power_kw": application.power_kw,
+        "existing_power_kw": application.existing_power_kw,
+        "voltage_kv": application.voltage_kv,
+        "reliability": application.reliability,
+        "territory": inputs.territory,
+        "within_distance": "y" if inputs.within_distance else "n",
+        "preferential": "y" if application.preferential else "n",
+        "metering": inputs.metering,
+        "metering_points": inputs.metering_points,
+    }
     return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
@@ -209,11 +240,20 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
     # The card offers an estimate until the invoice gives the price; while the invoice waits
     # to be paid, its notice says how much was paid so far.
     estimate = application.power_kw and application.invoice_with_vat is None
-    awaiting_payment = (application.status == ApplicationStatus.offer_sent.value and application.is_small
-                        and application.invoice_with_vat is not None)
+    awaiting_payment = (
+        application.status == ApplicationStatus.offer_sent.value
+        and application.is_small
+        and application.invoice_with_vat is not None
+    )
     return render_template(
-        "applications/show.html", application=application, events=events, timeline=timeline(application, events),
-        deadlines=running_deadlines(application), docs=docs, sections=documents_by_section(docs), today=today(),
+        "applications/show.html",
+        application=application,
+        events=events,
+        timeline=timeline(application, events),
+        deadlines=running_deadlines(application),
+        docs=docs,
+        sections=documents_by_section(docs),
+        today=today(),
         reply_form=reply_form or (ReplyForm(formdata=None) if application.status in _ANSWERED_BY_FORM else None),
         paid=paid_total(application) if awaiting_payment else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
@@ -233,10 +273,16 @@ def show_application(application_id: int):
     if application.is_draft:
         return redirect(url_for("applications.edit_draft", application_id=application.id))
     if is_htmx():
-        if request.args.get("v", type=int) == application.version:
+        if request.args.get("v", type=int_arg) == application.version:
             return "", 204
-        return render_page_or_block("applications/show.html", "status", application=application, today=today(),
-                                    deadlines=running_deadlines(application), changed=True)
+        return render_page_or_block(
+            "applications/show.html",
+            "status",
+            application=application,
+            today=today(),
+            deadlines=running_deadlines(application),
+            changed=True,
+        )
     read_on_opening(_consumer(), application.link)
     return _card(application)
 
@@ -245,12 +291,13 @@ def show_application(application_id: int):
 @login_required
 def download_document(application_id: int, doc_id: int):
     if current_user.is_staff:
-        return redirect(url_for("office.applications.download_document", application_id=application_id,
-                                doc_id=doc_id))
+        return redirect(url_for("office.applications.download_document", application_id=application_id, doc_id=doc_id))
     application = _own_or_404(application_id)
     doc = db.session.scalar(
-        sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
-        .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == application.id))
+        sa.select(ApplicationDocument)
+        .options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == application.id)
+    )
     if doc is None:
         abort(404)
     return send_stored_file(doc.stored)
@@ -264,15 +311,13 @@ def _reply(application_id: int, action, done_message: str):
     form = ReplyForm()
     if form.validate_on_submit():
         try:
-            action(application, _consumer(), form.text.data or "", form.files_checked)
+            with unit_of_work():
+                action(application, _consumer(), form.text.data or "", form.files_checked)
         except TransitionError:
-            db.session.rollback()
             abort(403)
         except ApplicationError as exc:
-            db.session.rollback()
             form.text.errors = [*form.text.errors, str(exc)]
         else:
-            db.session.commit()
             flash(done_message, "success")
             return redirect(url_for("applications.show_application", application_id=application.id))
     application = _own_or_404(application_id)
@@ -283,18 +328,26 @@ def _reply(application_id: int, action, done_message: str):
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def reply_to_request(application_id: int):
-    return _reply(application_id, supply_info,
-                  "Сведения направлены. Заявка снова на проверке; срок отсчитывается от получения сведений.")
+    return _reply(
+        application_id,
+        supply_info,
+        "Сведения направлены. Заявка снова на проверке; срок отсчитывается от получения сведений.",
+    )
 
 
 @bp.post("/applications/<int:application_id>/fulfilment")
 @login_required
 @limit_submissions
 @limit_uploads
+@reads_first
 def notify_tu_fulfilment(application_id: int):
-    return _reply(application_id, notify_fulfilment,
-                  "Уведомление о выполнении технических условий направлено. Мы проверим выполнение ТУ.")
+    return _reply(
+        application_id,
+        notify_fulfilment,
+        "Уведомление о выполнении технических условий направлено. Мы проверим выполнение ТУ.",
+    )
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])

@@ -1,5 +1,6 @@
 """What applications add elsewhere: the cabinet block, the office dashboard widget, the
 addresses of their objects for «мои адреса»."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,10 +20,14 @@ def register_sections(app: Flask) -> None:
 
 #: Every cabinet visit runs it: built once.
 _RECENT = (
-    sa.select(Application).options(list_columns())
-    .where(Application.consumer_id == sa.bindparam("consumer_id"),
-           Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]))
-    .order_by(Application.id.desc()).limit(3)
+    sa.select(Application)
+    .options(list_columns())
+    .where(
+        Application.consumer_id == sa.bindparam("consumer_id"),
+        Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]),
+    )
+    .order_by(Application.id.desc())
+    .limit(3)
 )
 
 
@@ -46,9 +51,12 @@ def _object_addresses(user):
 
     rows = db.session.execute(
         sa.select(Application.object_settlement, Application.object_street, Application.object_house)
-        .where(Application.consumer_id == user.id,
-               Application.status.notin_([ApplicationStatus.draft.value, ApplicationStatus.withdrawn.value,
-                                          ApplicationStatus.annulled.value]))
+        .where(
+            Application.consumer_id == user.id,
+            Application.status.notin_(
+                [ApplicationStatus.draft.value, ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]
+            ),
+        )
         .distinct()
     ).all()
     return [Address(r.object_settlement, r.object_street or "", r.object_house or "") for r in rows]

@@ -2,6 +2,7 @@
 gap-free number, the stage deadlines and the stored due date, the one table of transitions
 and the one function that changes a status (history, notification, audit), the invoice,
 the queue. Services flush; the route commits."""
+
 from __future__ import annotations
 
 import re
@@ -14,7 +15,6 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
-from werkzeug.datastructures import FileStorage
 
 from app.applications.models import (
     APPLICANT_KINDS,
@@ -41,17 +41,18 @@ from app.connection.rules import VOLTAGES_KV, Category, derive_category
 from app.core.clock import company_zone, now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import (
+    StagedFile,
     StoredFile,
-    UploadError,
     UploadRules,
-    display_name,
-    read_upload,
     save_bytes,
     size_label,
+    stage_bytes,
+    stage_uploads,
+    store_staged,
 )
 from app.core.templating import format_money
-from app.core.text import like_pattern, normalize_search
-from app.db import read
+from app.core.text import has_other_digits, like_pattern, normalize_search, other_digits_message
+from app.db import Conflict, read
 from app.extensions import db
 from app.notifications.services import Reminder, notify, reminder_source
 from app.office.forms import enum_choice
@@ -73,11 +74,16 @@ MAX_POINTS = 100
 DUE_SOON_DAYS = 7
 
 #: A cadastral number: district:area:quarter:parcel, e.g. 77:01:0004012:1234.
-CADASTRAL_RE = re.compile(r"^\d{2}:\d{2}:\d{6,7}:\d{1,8}$")
+CADASTRAL_RE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,8}")
 #: The maximum power a voltage level can carry, and the least that justifies it (kW).
-VOLTAGE_POWER = {"0.4": (Decimal("0"), Decimal("1000")), "6": (Decimal("0"), Decimal("25000")),
-                 "10": (Decimal("0"), Decimal("25000")), "20": (Decimal("0"), Decimal("25000")),
-                 "35": (Decimal("670"), Decimal("100000")), "110": (Decimal("670"), MAX_POWER_KW)}
+VOLTAGE_POWER = {
+    "0.4": (Decimal("0"), Decimal("1000")),
+    "6": (Decimal("0"), Decimal("25000")),
+    "10": (Decimal("0"), Decimal("25000")),
+    "20": (Decimal("0"), Decimal("25000")),
+    "35": (Decimal("670"), Decimal("100000")),
+    "110": (Decimal("670"), MAX_POWER_KW),
+}
 
 
 class ApplicationError(ValueError):
@@ -89,6 +95,7 @@ class TransitionError(ApplicationError):
 
 
 # --- stage deadlines (configurable) ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class DeadlineSpec:
@@ -161,8 +168,9 @@ def _local_day(moment: datetime | None) -> date | None:
     return to_local(moment).date() if moment is not None else None
 
 
-def running_deadlines(app: Application, terms: dict[str, Term] | None = None,
-                      calendar: WorkCalendar | None = None) -> list[Deadline]:
+def running_deadlines(
+    app: Application, terms: dict[str, Term] | None = None, calendar: WorkCalendar | None = None
+) -> list[Deadline]:
     """Every deadline running in the application's current stage (SPEC §2.2 table), in the
     order they fall due. Plain arithmetic on the row: no query but the terms (read only for a
     stage that counts one: the contract's own term rules its implementation) and calendar."""
@@ -199,8 +207,14 @@ def running_deadlines(app: Application, terms: dict[str, Term] | None = None,
     elif status in (ApplicationStatus.contract_concluded, ApplicationStatus.in_progress):
         if app.contract_date is not None and app.implementation_amount:
             due = cal.add_term(app.contract_date, app.implementation_amount, app.implementation_unit)
-            found.append(Deadline("Выполнить мероприятия по присоединению (п. 16 Правил)", due, "staff",
-                                  term_label(app.implementation_amount, app.implementation_unit)))
+            found.append(
+                Deadline(
+                    "Выполнить мероприятия по присоединению (п. 16 Правил)",
+                    due,
+                    "staff",
+                    term_label(app.implementation_amount, app.implementation_unit),
+                )
+            )
     elif status is ApplicationStatus.tu_fulfilled:
         add("tu_check", "Проверить выполнение технических условий", "staff")
     elif status is ApplicationStatus.connected:
@@ -224,8 +238,11 @@ def recompute_due_dates() -> int:
     changed = 0
     for start in range(0, 10**9, 1000):
         rows = db.session.scalars(
-            sa.select(Application).where(Application.status.in_([s.value for s in OPEN_STATUSES]))
-            .order_by(Application.id).offset(start).limit(1000)
+            sa.select(Application)
+            .where(Application.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(Application.id)
+            .offset(start)
+            .limit(1000)
         ).all()
         for app in rows:
             before = (app.due_date, app.due_label)
@@ -241,36 +258,14 @@ def recompute_due_dates() -> int:
 
 # --- the application's data --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class CheckedFile:
-    """An upload that passed the checks, not yet written."""
-
-    data: bytes
-    content_type: str
-    name: str
-
-
-def chosen_files(uploads: Iterable[FileStorage] | FileStorage | None) -> list[FileStorage]:
-    """The inputs that carry a file (a browser sends an empty part for an empty input)."""
-    if isinstance(uploads, FileStorage):
-        uploads = [uploads]
-    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+#: An upload that passed the checks, written to disk and waiting for its row (app/core/storage.py).
+CheckedFile = StagedFile
 
 
 def check_files(uploads, max_files: int = MAX_FILES) -> tuple[list[CheckedFile], list[str]]:
-    """Every upload read and recognised by content, or the reasons, before anything is saved."""
-    files = chosen_files(uploads)
-    if len(files) > max_files:
-        return [], [f"Можно приложить не больше {max_files} файлов, а выбрано {len(files)}."]
-    checked, errors = [], []
-    for upload in files:
-        try:
-            data, content_type = read_upload(upload, UPLOAD_RULES)
-        except UploadError as exc:
-            errors.append(str(exc))
-        else:
-            checked.append(CheckedFile(data, content_type, display_name(upload.filename)))
-    return checked, errors
+    """Every upload read, recognised by content and staged, or the reasons, before the unit of
+    work that records them."""
+    return stage_uploads(uploads, UPLOAD_RULES, max_files)
 
 
 @dataclass
@@ -323,8 +318,14 @@ PASSPORT_REQUIRED = {
 }
 
 
-def data_problems(data: ApplicationData, applicant_type: str, *, submitting: bool,
-                  existing_kinds: Iterable[str] = (), day: date | None = None) -> dict[str, str]:
+def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
+    data: ApplicationData,
+    applicant_type: str,
+    *,
+    submitting: bool,
+    existing_kinds: Iterable[str] = (),
+    day: date | None = None,
+) -> dict[str, str]:
     """What keeps the data from being saved (any value that is wrong) or submitted (also
     anything missing), by field name; the form shows each next to its field."""
     day = day or today()
@@ -343,23 +344,35 @@ def data_problems(data: ApplicationData, applicant_type: str, *, submitting: boo
         if data.existing_power_kw < 0:
             problems["existing_power_kw"] = "Ранее присоединённая мощность не может быть отрицательной."
         elif data.power_kw is not None and data.existing_power_kw > data.power_kw:
-            problems["existing_power_kw"] = ("Ранее присоединённая мощность не может быть больше максимальной: "
-                                             "максимальная мощность указывается с учётом ранее присоединённой.")
-        elif data.power_kw is not None and data.existing_power_kw == data.power_kw and data.kind in (
-                ApplicationKind.new.value, ApplicationKind.increase.value):
-            problems["power_kw"] = ("Максимальная мощность должна быть больше ранее присоединённой: "
-                                    "иначе присоединять нечего.")
+            problems["existing_power_kw"] = (
+                "Ранее присоединённая мощность не может быть больше максимальной: "
+                "максимальная мощность указывается с учётом ранее присоединённой."
+            )
+        elif (
+            data.power_kw is not None
+            and data.existing_power_kw == data.power_kw
+            and data.kind in (ApplicationKind.new.value, ApplicationKind.increase.value)
+        ):
+            problems["power_kw"] = (
+                "Максимальная мощность должна быть больше ранее присоединённой: иначе присоединять нечего."
+            )
     if data.kind == ApplicationKind.increase.value and submitting and not data.existing_power_kw:
         problems.setdefault("existing_power_kw", "При увеличении мощности укажите ранее присоединённую мощность.")
-    if (data.voltage_kv in VOLTAGE_POWER and data.power_kw is not None and "power_kw" not in problems):
+    if data.voltage_kv in VOLTAGE_POWER and data.power_kw is not None and "power_kw" not in problems:
         low, high = VOLTAGE_POWER[data.voltage_kv]
         if data.power_kw > high:
-            problems["voltage_kv"] = (f"На напряжении {data.voltage_kv} кВ нельзя присоединить больше {high} кВт: "
-                                      "выберите более высокий уровень напряжения.")
+            problems["voltage_kv"] = (
+                f"На напряжении {data.voltage_kv} кВ нельзя присоединить больше {high} кВт: "
+                "выберите более высокий уровень напряжения."
+            )
         elif data.power_kw <= low:
-            problems["voltage_kv"] = (f"Присоединение на {data.voltage_kv} кВ — для мощности свыше {low} кВт: "
-                                      "для вашей мощности выберите уровень до 20 кВ.")
-    if data.cadastral_number and not CADASTRAL_RE.match(data.cadastral_number):
+            problems["voltage_kv"] = (
+                f"Присоединение на {data.voltage_kv} кВ — для мощности свыше {low} кВт: "
+                "для вашей мощности выберите уровень до 20 кВ."
+            )
+    if has_other_digits(data.cadastral_number):
+        problems["cadastral_number"] = other_digits_message("Кадастровый номер")
+    elif data.cadastral_number and not CADASTRAL_RE.fullmatch(data.cadastral_number):
         problems["cadastral_number"] = "Кадастровый номер — в виде 77:01:0004012:1234 (цифры через двоеточие)."
     if data.connection_points is not None and not 1 <= data.connection_points <= MAX_POINTS:
         problems["connection_points"] = f"Точек присоединения — от 1 до {MAX_POINTS}."
@@ -371,9 +384,13 @@ def data_problems(data: ApplicationData, applicant_type: str, *, submitting: boo
     if len(data.stages) > MAX_TEXT:
         problems["stages"] = f"Описание этапов — не длиннее {MAX_TEXT} символов."
     if applicant_type == ApplicantType.individual.value:
-        if data.passport_series and not re.fullmatch(r"\d{4}", data.passport_series):
+        if has_other_digits(data.passport_series):
+            problems["passport_series"] = other_digits_message("Серия паспорта")
+        elif data.passport_series and not re.fullmatch(r"[0-9]{4}", data.passport_series):
             problems["passport_series"] = "Серия паспорта — 4 цифры."
-        if data.passport_number and not re.fullmatch(r"\d{6}", data.passport_number):
+        if has_other_digits(data.passport_number):
+            problems["passport_number"] = other_digits_message("Номер паспорта")
+        elif data.passport_number and not re.fullmatch(r"[0-9]{6}", data.passport_number):
             problems["passport_number"] = "Номер паспорта — 6 цифр."
         if data.passport_issued_on is not None and not date(1997, 1, 1) <= data.passport_issued_on <= day:
             problems["passport_issued_on"] = "Дата выдачи паспорта — не раньше 1997 года и не позже сегодняшней."
@@ -398,8 +415,16 @@ def data_problems(data: ApplicationData, applicant_type: str, *, submitting: boo
 
 
 def _apply(app: Application, data: ApplicationData, applicant_type: str) -> None:
-    for name in ("object_name", "object_settlement", "object_street", "object_house", "object_address_extra",
-                 "cadastral_number", "supplier", "stages"):
+    for name in (
+        "object_name",
+        "object_settlement",
+        "object_street",
+        "object_house",
+        "object_address_extra",
+        "cadastral_number",
+        "supplier",
+        "stages",
+    ):
         setattr(app, name, (getattr(data, name) or "").strip())
     app.kind = data.kind or ApplicationKind.new.value
     app.power_kw = data.power_kw
@@ -416,53 +441,83 @@ def _apply(app: Application, data: ApplicationData, applicant_type: str) -> None
     app.passport_issued_by = data.passport_issued_by if individual else ""
     app.passport_issued_on = data.passport_issued_on if individual else None
     app.applicant_type = applicant_type
-    app.category = derive_category(applicant_type, data.power_kw, app.kind, app.load_character).value \
-        if data.power_kw is not None else None
+    app.category = (
+        derive_category(applicant_type, data.power_kw, app.kind, app.load_character).value
+        if data.power_kw is not None
+        else None
+    )
 
 
 def _search_text(app: Application, consumer: User) -> str:
-    return normalize_search(app.number or "", consumer.display_name, consumer.person_name, consumer.email,
-                            app.object_settlement, app.object_street)
+    return normalize_search(
+        app.number or "",
+        consumer.display_name,
+        consumer.person_name,
+        consumer.email,
+        app.object_settlement,
+        app.object_street,
+    )
 
 
-def _attach_files(app: Application, files: dict[str, list[CheckedFile]], uploaded_by: User,
-                  event: ApplicationEvent | None = None) -> list[ApplicationDocument]:
+def _attach_files(
+    app: Application, files: dict[str, list[CheckedFile]], uploaded_by: User, event: ApplicationEvent | None = None
+) -> list[ApplicationDocument]:
     added = []
     for kind, items in files.items():
         for f in items:
-            stored = save_bytes(f.data, f.content_type, f.name, uploaded_by.id)
-            doc = ApplicationDocument(application_id=app.id, kind=kind, stage=app.status, stored=stored,
-                                      event_id=event.id if event else None, created_at=now())
+            stored = store_staged(f, uploaded_by.id)
+            doc = ApplicationDocument(
+                application_id=app.id,
+                kind=kind,
+                stage=app.status,
+                stored=stored,
+                event_id=event.id if event else None,
+                created_at=now(),
+            )
             db.session.add(doc)
             added.append(doc)
     return added
 
 
 def _check_total_size(app: Application | None, files: dict[str, list[CheckedFile]]) -> None:
-    new = sum(len(f.data) for items in files.values() for f in items)
+    new = sum(f.size for items in files.values() for f in items)
     if not new:
         return
     existing = 0
     if app is not None and app.id is not None:
-        existing = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(StoredFile.size), 0))
-            .join(ApplicationDocument, ApplicationDocument.stored_file_id == StoredFile.id)
-            .where(ApplicationDocument.application_id == app.id, ApplicationDocument.kind.in_(APPLICANT_KINDS))
-        ) or 0
+        existing = (
+            db.session.scalar(
+                sa.select(sa.func.coalesce(sa.func.sum(StoredFile.size), 0))
+                .join(ApplicationDocument, ApplicationDocument.stored_file_id == StoredFile.id)
+                .where(ApplicationDocument.application_id == app.id, ApplicationDocument.kind.in_(APPLICANT_KINDS))
+            )
+            or 0
+        )
     if existing + new > MAX_APPLICATION_BYTES:
-        raise ApplicationError(f"Все файлы заявки вместе — не больше {MAX_APPLICATION_BYTES // (1024 * 1024)} МБ. "
-                               "Уменьшите сканы (например, 150–200 точек на дюйм) или приложите меньше страниц.")
+        raise ApplicationError(
+            f"Все файлы заявки вместе — не больше {MAX_APPLICATION_BYTES // (1024 * 1024)} МБ. "
+            "Уменьшите сканы (например, 150–200 точек на дюйм) или приложите меньше страниц."
+        )
 
 
 def document_kinds(app: Application) -> set[str]:
     if app.id is None:
         return set()
-    return set(db.session.scalars(
-        sa.select(ApplicationDocument.kind).where(ApplicationDocument.application_id == app.id).distinct()))
+    return set(
+        db.session.scalars(
+            sa.select(ApplicationDocument.kind).where(ApplicationDocument.application_id == app.id).distinct()
+        )
+    )
 
 
-def save_application(consumer: User, data: ApplicationData, *, submit: bool,
-                     app: Application | None = None, created_by: User | None = None) -> Application:
+def save_application(
+    consumer: User,
+    data: ApplicationData,
+    *,
+    submit: bool,
+    app: Application | None = None,
+    created_by: User | None = None,
+) -> Application:
     """Create or update the consumer's draft with `data` and its files; with `submit`, also
     submit it. Raises ApplicationError (a Russian message) when the data or the files are
     refused; then nothing is written, files included (the route rolls back)."""
@@ -477,8 +532,14 @@ def save_application(consumer: User, data: ApplicationData, *, submit: bool,
     _check_total_size(app, data.files)
     moment = now()
     if app is None:
-        app = Application(consumer_id=consumer.id, status=ApplicationStatus.draft.value, created_at=moment,
-                          created_by_id=created_by.id if created_by else None, version=1, offer_inputs={})
+        app = Application(
+            consumer_id=consumer.id,
+            status=ApplicationStatus.draft.value,
+            created_at=moment,
+            created_by_id=created_by.id if created_by else None,
+            version=1,
+            offer_inputs={},
+        )
         db.session.add(app)
     _apply(app, data, consumer.applicant_type or ApplicantType.individual.value)
     app.updated_at = moment
@@ -511,21 +572,34 @@ def submit_application(app: Application, actor: User) -> ApplicationEvent:
     app.submitted_at = moment
     consumer = db.session.get(User, app.consumer_id)
     app.search_text = _search_text(app, consumer)
-    event = change_status(app, ApplicationStatus.submitted.value, actor,
-                          comment="Подана через личный кабинет" if actor.id == app.consumer_id else "Принята в офисе")
+    event = change_status(
+        app,
+        ApplicationStatus.submitted.value,
+        actor,
+        comment="Подана через личный кабинет" if actor.id == app.consumer_id else "Принята в офисе",
+    )
     from app.applications import pdf
 
-    _add_generated(app, DocumentKind.application_form, pdf.application_form(app, consumer), event,
-                   f"Заявка {app.number}.pdf")
+    # It prints the number, which exists only inside the unit of work (docs/architecture.md).
+    _add_generated(
+        app, DocumentKind.application_form, pdf.application_form(app, consumer), event, f"Заявка {app.number}.pdf"
+    )
     _sync_addresses(consumer)
     return event
 
 
-def _add_generated(app: Application, kind: DocumentKind, data: bytes, event: ApplicationEvent | None,
-                   name: str) -> ApplicationDocument:
+def _add_generated(
+    app: Application, kind: DocumentKind, data: bytes, event: ApplicationEvent | None, name: str
+) -> ApplicationDocument:
     stored = save_bytes(data, "application/pdf", name, None)
-    doc = ApplicationDocument(application_id=app.id, kind=kind.value, stage=app.status, stored=stored,
-                              event_id=event.id if event else None, created_at=now())
+    doc = ApplicationDocument(
+        application_id=app.id,
+        kind=kind.value,
+        stage=app.status,
+        stored=stored,
+        event_id=event.id if event else None,
+        created_at=now(),
+    )
     db.session.add(doc)
     return doc
 
@@ -544,8 +618,11 @@ def delete_draft(app: Application, consumer: User) -> None:
 
     if app.consumer_id != consumer.id or not app.is_draft:
         raise TransitionError("Удалить можно только свой черновик.")
-    docs = db.session.scalars(sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
-                              .where(ApplicationDocument.application_id == app.id)).all()
+    docs = db.session.scalars(
+        sa.select(ApplicationDocument)
+        .options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.application_id == app.id)
+    ).all()
     for doc in docs:
         stored = doc.stored
         db.session.delete(doc)
@@ -560,8 +637,11 @@ def delete_draft_document(app: Application, doc_id: int, consumer: User) -> None
 
     if app.consumer_id != consumer.id or not app.is_draft:
         raise TransitionError("Файлы можно убрать только из черновика.")
-    doc = db.session.scalar(sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
-                            .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == app.id))
+    doc = db.session.scalar(
+        sa.select(ApplicationDocument)
+        .options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.id == doc_id, ApplicationDocument.application_id == app.id)
+    )
     if doc is None:
         raise ApplicationError("Такого файла в черновике нет.")
     stored = doc.stored
@@ -580,11 +660,11 @@ TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationStatus], frozenset[str]] =
     (S.submitted, S.needs_info): frozenset({"staff"}),
     (S.needs_info, S.submitted): frozenset({"consumer"}),
     (S.submitted, S.offer_sent): frozenset({"staff"}),
-    (S.submitted, S.completed): frozenset({"staff"}),            # reissue only
+    (S.submitted, S.completed): frozenset({"staff"}),  # reissue only
     (S.offer_sent, S.contract_concluded): frozenset({"staff"}),  # payment recorded, or the signed contract
     (S.contract_concluded, S.in_progress): frozenset({"staff"}),
     (S.in_progress, S.tu_fulfilled): frozenset({"consumer"}),
-    (S.tu_fulfilled, S.in_progress): frozenset({"staff"}),       # remarks: the ТУ are not fulfilled yet
+    (S.tu_fulfilled, S.in_progress): frozenset({"staff"}),  # remarks: the ТУ are not fulfilled yet
     (S.tu_fulfilled, S.connected): frozenset({"staff"}),
     (S.connected, S.completed): frozenset({"staff"}),
     (S.submitted, S.withdrawn): frozenset({"consumer"}),
@@ -629,23 +709,30 @@ STATUS_NEWS = {
     S.needs_info: ("По заявке {n} нужны сведения", "Сетевая организация просит дополнить заявку: {comment}"),
     S.offer_sent: ("По заявке {n} размещены документы", "{offer}"),
     S.contract_concluded: ("По заявке {n} заключён договор", "Срок выполнения мероприятий: {term}."),
-    S.in_progress: ("По заявке {n} начато выполнение мероприятий",
-                    "Выполните технические условия со своей стороны и уведомите об этом в личном кабинете."),
+    S.in_progress: (
+        "По заявке {n} начато выполнение мероприятий",
+        "Выполните технические условия со своей стороны и уведомите об этом в личном кабинете.",
+    ),
     S.tu_fulfilled: ("Уведомление о выполнении ТУ по заявке {n} получено", "Мы проверим выполнение ТУ."),
     S.connected: ("Присоединение по заявке {n} выполнено", "Акты будут размещены в личном кабинете."),
-    S.completed: ("Заявка {n} исполнена", "Итоговые документы можно скачать в личном кабинете. Оцените, пожалуйста, "
-                                         "качество обслуживания."),
+    S.completed: (
+        "Заявка {n} исполнена",
+        "Итоговые документы можно скачать в личном кабинете. Оцените, пожалуйста, качество обслуживания.",
+    ),
     S.withdrawn: ("Заявка {n} отозвана", "{comment}"),
     S.annulled: ("Заявка {n} аннулирована", "Причина: {comment}"),
 }
 
 #: Remarks on the fulfilment of the ТУ (tu_fulfilled → in_progress): the applicant must read them.
-REWORK_NEWS = ("По заявке {n} есть замечания к выполнению ТУ",
-               "Замечания сетевой организации: {comment} Устраните их и снова уведомите о выполнении ТУ.")
+REWORK_NEWS = (
+    "По заявке {n} есть замечания к выполнению ТУ",
+    "Замечания сетевой организации: {comment} Устраните их и снова уведомите о выполнении ТУ.",
+)
 
 
-def change_status(app: Application, to: str, actor: User | None, *, comment: str = "",
-                  action: str = "status") -> ApplicationEvent:
+def change_status(
+    app: Application, to: str, actor: User | None, *, comment: str = "", action: str = "status"
+) -> ApplicationEvent:
     """The only code that changes an application's status: checks the table, moves the
     stage and its deadlines, writes the history, tells the consumer, writes the audit."""
     current, target = app.status_enum, ApplicationStatus(to)
@@ -667,9 +754,15 @@ def change_status(app: Application, to: str, actor: User | None, *, comment: str
     if target in (S.withdrawn, S.annulled):
         app.closing_reason = comment
     refresh_due(app)
-    event = ApplicationEvent(application_id=app.id, at=moment, actor_id=actor.id if actor else None, action=action,
-                             from_status=None if current is S.draft else current.value, to_status=target.value,
-                             comment=comment)
+    event = ApplicationEvent(
+        application_id=app.id,
+        at=moment,
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=None if current is S.draft else current.value,
+        to_status=target.value,
+        comment=comment,
+    )
     db.session.add(event)
     db.session.flush()
     _tell_consumer(app, target, comment, REWORK_NEWS if (current, target) == (S.tu_fulfilled, S.in_progress) else None)
@@ -677,15 +770,19 @@ def change_status(app: Application, to: str, actor: User | None, *, comment: str
     return event
 
 
-def _tell_consumer(app: Application, status: ApplicationStatus, comment: str,
-                   news: tuple[str, str] | None = None) -> None:
+def _tell_consumer(
+    app: Application, status: ApplicationStatus, comment: str, news: tuple[str, str] | None = None
+) -> None:
     news = news or STATUS_NEWS.get(status)
     if news is None:
         return
     consumer = db.session.get(User, app.consumer_id)
     term = term_label(app.implementation_amount, app.implementation_unit) if app.implementation_amount else ""
-    offer = ("Оплатите счёт: оплата означает заключение договора." if app.is_small
-             else "Подпишите проект договора и направьте его в сетевую организацию.")
+    offer = (
+        "Оплатите счёт: оплата означает заключение договора."
+        if app.is_small
+        else "Подпишите проект договора и направьте его в сетевую организацию."
+    )
     title, body = news
     body = body.format(comment=comment, term=term or "—", offer=offer)
     if app.due_date and app.due_party == "applicant":
@@ -695,8 +792,15 @@ def _tell_consumer(app: Application, status: ApplicationStatus, comment: str,
 
 def _event(app: Application, actor: User | None, action: str, comment: str = "") -> ApplicationEvent:
     """A history row that keeps the status (a payment, an assignment, completeness confirmed)."""
-    event = ApplicationEvent(application_id=app.id, at=now(), actor_id=actor.id if actor else None, action=action,
-                             from_status=app.status, to_status=app.status, comment=comment)
+    event = ApplicationEvent(
+        application_id=app.id,
+        at=now(),
+        actor_id=actor.id if actor else None,
+        action=action,
+        from_status=app.status,
+        to_status=app.status,
+        comment=comment,
+    )
     db.session.add(event)
     db.session.flush()
     return event
@@ -717,6 +821,7 @@ def _require(app: Application, to: ApplicationStatus, actor: User | None) -> Non
 
 
 # --- the applicant's actions -------------------------------------------------------------------
+
 
 def supply_info(app: Application, consumer: User, text: str, files: list[CheckedFile]) -> ApplicationEvent:
     """The applicant answers a request for missing data: the check starts again."""
@@ -747,13 +852,15 @@ def notify_fulfilment(app: Application, consumer: User, text: str, files: list[C
     if len((text or "").strip()) > MAX_TEXT:
         raise ApplicationError(f"Текст длиннее {MAX_TEXT} символов.")
     _check_total_size(app, {"tu_fulfilment": files})
-    event = change_status(app, S.tu_fulfilled.value, consumer,
-                          comment=(text or "").strip() or "Технические условия выполнены.")
+    event = change_status(
+        app, S.tu_fulfilled.value, consumer, comment=(text or "").strip() or "Технические условия выполнены."
+    )
     _attach_files(app, {DocumentKind.tu_fulfilment.value: files}, consumer, event)
     return event
 
 
 # --- staff actions -----------------------------------------------------------------------------
+
 
 def mark_checked(app: Application, actor: User) -> ApplicationEvent:
     """Staff confirm the application is complete: the 3-day check is met."""
@@ -821,16 +928,28 @@ def calculation_input(app: Application, inputs: OfferInputs):
     from app.calculator.services import CalculationInput
 
     return CalculationInput(
-        applicant_type=app.applicant_type, power_kw=Decimal(app.power_kw),
-        existing_power_kw=Decimal(app.existing_power_kw or 0), voltage_kv=app.voltage_kv,
-        reliability=app.reliability, territory=inputs.territory, within_distance=inputs.within_distance,
-        preferential=app.preferential, overhead_km=inputs.overhead_km, cable_km=inputs.cable_km,
-        overhead_variant=inputs.overhead_variant, cable_variant=inputs.cable_variant,
-        sectioning_points=inputs.sectioning_points, substation=inputs.substation,
-        distribution_substation=inputs.distribution_substation, supply_center=inputs.supply_center,
-        metering=inputs.metering, metering_points=inputs.metering_points if inputs.metering != "none" else 0,
-        on_date=_local_day(app.submitted_at), kind=app.kind,
-        household=app.load_character == LoadCharacter.household.value, vat_on=today(),
+        applicant_type=app.applicant_type,
+        power_kw=Decimal(app.power_kw),
+        existing_power_kw=Decimal(app.existing_power_kw or 0),
+        voltage_kv=app.voltage_kv,
+        reliability=app.reliability,
+        territory=inputs.territory,
+        within_distance=inputs.within_distance,
+        preferential=app.preferential,
+        overhead_km=inputs.overhead_km,
+        cable_km=inputs.cable_km,
+        overhead_variant=inputs.overhead_variant,
+        cable_variant=inputs.cable_variant,
+        sectioning_points=inputs.sectioning_points,
+        substation=inputs.substation,
+        distribution_substation=inputs.distribution_substation,
+        supply_center=inputs.supply_center,
+        metering=inputs.metering,
+        metering_points=inputs.metering_points if inputs.metering != "none" else 0,
+        on_date=_local_day(app.submitted_at),
+        kind=app.kind,
+        household=app.load_character == LoadCharacter.household.value,
+        vat_on=today(),
     )
 
 
@@ -842,48 +961,123 @@ def invoice_calculation(app: Application, inputs: OfferInputs):
     return calculate(calculation_input(app, inputs))
 
 
-def post_offer(app: Application, actor: User, inputs: OfferInputs, technical_conditions: list[CheckedFile],
-               other_files: list[CheckedFile] = (), comment: str = ""):
-    """Post the offer: up to 150 kW the invoice, the contract terms, the ТУ and the
-    instruction (paying concludes the contract); above, the draft contract and the ТУ for
-    signature. Returns the calculation of the invoice."""
-    _require(app, S.offer_sent, actor)
-    if not technical_conditions:
-        raise ApplicationError("Приложите технические условия (PDF).")
+@dataclass(frozen=True)
+class OfferDocuments:
+    """The offer's invoice and its three generated documents, rendered and staged before its
+    unit of work (they take a quarter of a second), for the application at `version`."""
+
+    version: int
+    calculation: object
+    staged: tuple[tuple[DocumentKind, StagedFile], ...]
+
+
+def prepare_offer(app: Application, inputs: OfferInputs) -> OfferDocuments:
+    """Render the offer's documents outside any lock, from a copy of the application as
+    post_offer() will leave it: its new stage and that stage's due date are printed in them.
+    Raises calculator.services.CalculationError with the field at fault."""
+    from app.applications import pdf
+
     calculation = invoice_calculation(app, inputs)
+    posted = Application(**{a.key: getattr(app, a.key) for a in sa.inspect(Application).column_attrs})
+    _set_offer(posted, inputs, calculation)
+    posted.status, posted.stage_started_at = S.offer_sent.value, now()
+    refresh_due(posted)
+    consumer = db.session.get(User, app.consumer_id)
+    documents = (
+        (
+            DocumentKind.contract_terms,
+            pdf.contract_terms(posted, consumer, calculation),
+            f"Условия договора {app.number}.pdf",
+        ),
+        (DocumentKind.instruction, pdf.instruction(posted), "Инструкция по присоединению.pdf"),
+        (DocumentKind.invoice, pdf.invoice(posted, consumer, calculation), f"Счёт {app.number}.pdf"),
+    )
+    return OfferDocuments(
+        app.version,
+        calculation,
+        tuple((kind, stage_bytes(data, "application/pdf", name)) for kind, data, name in documents),
+    )
+
+
+def _set_offer(app: Application, inputs: OfferInputs, calculation) -> None:
     app.offer_inputs = inputs.as_json()
     app.invoice_without_vat = calculation.total_without_vat
     app.invoice_with_vat = calculation.total_with_vat
     app.invoice_vat_percent = calculation.vat_percent
     term = calculation.implementation_term
     app.implementation_amount, app.implementation_unit = term.amount, term.unit
-    event = change_status(app, S.offer_sent.value, actor, comment=comment or (
-        "Размещены счёт, условия типового договора, технические условия и инструкция." if app.is_small
-        else "Размещены проект договора (условия типового договора, заполненные данными заявителя), "
-             "технические условия, инструкция и счёт."))
-    _attach_files(app, {DocumentKind.technical_conditions.value: technical_conditions,
-                        DocumentKind.staff_other.value: list(other_files)}, actor, event)
-    from app.applications import pdf
 
-    consumer = db.session.get(User, app.consumer_id)
-    _add_generated(app, DocumentKind.contract_terms, pdf.contract_terms(app, consumer, calculation), event,
-                   f"Условия договора {app.number}.pdf")
-    _add_generated(app, DocumentKind.instruction, pdf.instruction(app), event, "Инструкция по присоединению.pdf")
-    _add_generated(app, DocumentKind.invoice, pdf.invoice(app, consumer, calculation), event,
-                   f"Счёт {app.number}.pdf")
+
+def post_offer(
+    app: Application,
+    actor: User,
+    inputs: OfferInputs,
+    technical_conditions: list[CheckedFile],
+    other_files: list[CheckedFile] = (),
+    comment: str = "",
+    prepared: OfferDocuments | None = None,
+):
+    """Post the offer: up to 150 kW the invoice, the contract terms, the ТУ and the
+    instruction (paying concludes the contract); above, the draft contract and the ТУ for
+    signature. Returns the calculation of the invoice. `prepared` (prepare_offer, before the
+    unit of work) stands only if the application has not changed since; else Conflict, and
+    the request runs again on current data (app/db.py)."""
+    _require(app, S.offer_sent, actor)
+    if not technical_conditions:
+        raise ApplicationError("Приложите технические условия (PDF).")
+    if prepared is None:
+        prepared = prepare_offer(app, inputs)
+    elif prepared.version != app.version:
+        raise Conflict("the application changed after its offer was rendered")
+    calculation = prepared.calculation
+    _set_offer(app, inputs, calculation)
+    event = change_status(
+        app,
+        S.offer_sent.value,
+        actor,
+        comment=comment
+        or (
+            "Размещены счёт, условия типового договора, технические условия и инструкция."
+            if app.is_small
+            else "Размещены проект договора (условия типового договора, заполненные данными заявителя), "
+            "технические условия, инструкция и счёт."
+        ),
+    )
+    _attach_files(
+        app,
+        {
+            DocumentKind.technical_conditions.value: technical_conditions,
+            DocumentKind.staff_other.value: list(other_files),
+        },
+        actor,
+        event,
+    )
+    for kind, staged in prepared.staged:
+        db.session.add(
+            ApplicationDocument(
+                application_id=app.id,
+                kind=kind.value,
+                stage=app.status,
+                stored=store_staged(staged, None),
+                event_id=event.id,
+                created_at=now(),
+            )
+        )
     return calculation
 
 
 _PAID_TOTAL = sa.select(sa.func.coalesce(sa.func.sum(ApplicationPayment.amount), 0)).where(
-    ApplicationPayment.application_id == sa.bindparam("application_id"))
+    ApplicationPayment.application_id == sa.bindparam("application_id")
+)
 
 
 def paid_total(app: Application) -> Decimal:
     return read(_PAID_TOTAL, {"application_id": app.id}).scalar() or Decimal("0")
 
 
-def record_payment(app: Application, actor: User, paid_on: date, amount: Decimal, document: str = "",
-                   files: list[CheckedFile] = ()) -> ApplicationPayment:
+def record_payment(
+    app: Application, actor: User, paid_on: date, amount: Decimal, document: str = "", files: list[CheckedFile] = ()
+) -> ApplicationPayment:
     """Record a payment. Up to 150 kW, once the invoice is paid in full the contract is
     concluded on the day of the last payment."""
     if not actor.is_staff:
@@ -896,25 +1090,40 @@ def record_payment(app: Application, actor: User, paid_on: date, amount: Decimal
         raise ApplicationError("Дата оплаты не может быть позже сегодняшней.")
     if paid_on < _local_day(app.submitted_at):
         raise ApplicationError("Дата оплаты не может быть раньше подачи заявки.")
-    payment = ApplicationPayment(application_id=app.id, paid_on=paid_on, amount=amount, document=document.strip()[:200],
-                                 recorded_by_id=actor.id, recorded_at=now())
+    payment = ApplicationPayment(
+        application_id=app.id,
+        paid_on=paid_on,
+        amount=amount,
+        document=document.strip()[:200],
+        recorded_by_id=actor.id,
+        recorded_at=now(),
+    )
     db.session.add(payment)
     db.session.flush()
     total = paid_total(app)
-    event = _event(app, actor, "payment", f"Оплата {format_money(amount)} от {paid_on:%d.%m.%Y}"
-                   + (f", {payment.document}" if payment.document else "") + ".")
+    event = _event(
+        app,
+        actor,
+        "payment",
+        f"Оплата {format_money(amount)} от {paid_on:%d.%m.%Y}"
+        + (f", {payment.document}" if payment.document else "")
+        + ".",
+    )
     _attach_files(app, {DocumentKind.payment_document.value: list(files)}, actor, event)
     record("application.payment", app, actor=actor, amount=str(amount))
     if app.is_small and app.status == S.offer_sent.value and total >= app.invoice_with_vat:
         app.contract_date = paid_on
-        change_status(app, S.contract_concluded.value, actor,
-                      comment=f"Счёт оплачен {paid_on:%d.%m.%Y}: договор заключён.")
+        change_status(
+            app, S.contract_concluded.value, actor, comment=f"Счёт оплачен {paid_on:%d.%m.%Y}: договор заключён."
+        )
     else:
         app.version += 1
     return payment
 
 
-def record_signed_contract(app: Application, actor: User, signed_on: date, files: list[CheckedFile]) -> ApplicationEvent:
+def record_signed_contract(
+    app: Application, actor: User, signed_on: date, files: list[CheckedFile]
+) -> ApplicationEvent:
     """Above 150 kW the contract is concluded when the applicant's signed copy arrives."""
     _require(app, S.contract_concluded, actor)
     if app.is_small:
@@ -939,8 +1148,9 @@ def return_for_rework(app: Application, actor: User, remarks: str, files: list[C
     return event
 
 
-def confirm_connection(app: Application, actor: User, comment: str = "",
-                       files: list[CheckedFile] = ()) -> ApplicationEvent:
+def confirm_connection(
+    app: Application, actor: User, comment: str = "", files: list[CheckedFile] = ()
+) -> ApplicationEvent:
     event = change_status(app, S.connected.value, actor, comment=comment or "Фактическое присоединение выполнено.")
     _attach_files(app, {DocumentKind.inspection_act.value: list(files)}, actor, event)
     return event
@@ -986,15 +1196,21 @@ def assign(app: Application, assignee: User | None, actor: User) -> None:
 
 # --- the daily runs ----------------------------------------------------------------------------
 
+
 def expire(day: date) -> list[Application]:
     """Annul every application whose term for missing data ran out before `day`."""
     rows = db.session.scalars(
-        sa.select(Application).where(Application.status == S.needs_info.value, Application.due_date < day)
+        sa.select(Application)
+        .where(Application.status == S.needs_info.value, Application.due_date < day)
         .order_by(Application.id)
     ).all()
     for app in rows:
-        annul(app, None, f"Недостающие сведения не представлены в срок до {app.due_date:%d.%m.%Y} "
-                         "(п. 15 Правил технологического присоединения).")
+        annul(
+            app,
+            None,
+            f"Недостающие сведения не представлены в срок до {app.due_date:%d.%m.%Y} "
+            "(п. 15 Правил технологического присоединения).",
+        )
     return list(rows)
 
 
@@ -1003,9 +1219,11 @@ def about_to_expire(day: date, limit: int = 20) -> list[Application]:
     warn = load_deadlines()["warn_before"]
     horizon = get_calendar().add_term(day, warn.amount, warn.unit)
     return db.session.scalars(
-        sa.select(Application).options(joinedload(Application.consumer))
+        sa.select(Application)
+        .options(joinedload(Application.consumer))
         .where(Application.status == S.needs_info.value, Application.due_date <= horizon)
-        .order_by(Application.due_date, Application.id).limit(limit)
+        .order_by(Application.due_date, Application.id)
+        .limit(limit)
     ).all()
 
 
@@ -1016,9 +1234,14 @@ def deadline_reminders(day: date) -> Iterable[Reminder]:
     warn = load_deadlines()["warn_before"]
     horizon = get_calendar().add_term(day, warn.amount, warn.unit)
     rows = db.session.scalars(
-        sa.select(Application).options(joinedload(Application.consumer))
-        .where(Application.status.in_([S.needs_info.value, S.offer_sent.value]),
-               Application.due_party == "applicant", Application.due_date >= day, Application.due_date <= horizon)
+        sa.select(Application)
+        .options(joinedload(Application.consumer))
+        .where(
+            Application.status.in_([S.needs_info.value, S.offer_sent.value]),
+            Application.due_party == "applicant",
+            Application.due_date >= day,
+            Application.due_date <= horizon,
+        )
     ).all()
     for app in rows:
         if app.status == S.needs_info.value:
@@ -1037,13 +1260,21 @@ def deadline_reminders(day: date) -> Iterable[Reminder]:
 # --- reading -----------------------------------------------------------------------------------
 # The card's statements are built once: it runs all of them on every visit.
 
-_OWN_APPLICATION = sa.select(Application).where(Application.id == sa.bindparam("application_id"),
-                                                Application.consumer_id == sa.bindparam("consumer_id"))
-_DOCUMENTS = (sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
-              .where(ApplicationDocument.application_id == sa.bindparam("application_id"))
-              .order_by(ApplicationDocument.id))
-_HISTORY = (sa.select(ApplicationEvent).options(joinedload(ApplicationEvent.actor))
-            .where(ApplicationEvent.application_id == sa.bindparam("application_id")).order_by(ApplicationEvent.id))
+_OWN_APPLICATION = sa.select(Application).where(
+    Application.id == sa.bindparam("application_id"), Application.consumer_id == sa.bindparam("consumer_id")
+)
+_DOCUMENTS = (
+    sa.select(ApplicationDocument)
+    .options(joinedload(ApplicationDocument.stored))
+    .where(ApplicationDocument.application_id == sa.bindparam("application_id"))
+    .order_by(ApplicationDocument.id)
+)
+_HISTORY = (
+    sa.select(ApplicationEvent)
+    .options(joinedload(ApplicationEvent.actor))
+    .where(ApplicationEvent.application_id == sa.bindparam("application_id"))
+    .order_by(ApplicationEvent.id)
+)
 
 
 def get_own_application(application_id: int, consumer: User) -> Application | None:
@@ -1057,6 +1288,7 @@ def documents(app: Application) -> list[ApplicationDocument]:
 
 # The consumer's card reads its documents and history as plain columns: it only prints them,
 # and as ORM objects (a document with its stored file, an event) they took a tenth of the page.
+
 
 class DocumentLine(NamedTuple):
     """A document as the consumer's card lists it."""
@@ -1081,35 +1313,53 @@ class HistoryLine(NamedTuple):
 
 
 _DOCUMENT_LINES = (
-    sa.select(ApplicationDocument.id, ApplicationDocument.kind, ApplicationDocument.stage,
-              StoredFile.original_name, StoredFile.size, ApplicationDocument.created_at)
+    sa.select(
+        ApplicationDocument.id,
+        ApplicationDocument.kind,
+        ApplicationDocument.stage,
+        StoredFile.original_name,
+        StoredFile.size,
+        ApplicationDocument.created_at,
+    )
     .join(StoredFile, StoredFile.id == ApplicationDocument.stored_file_id)
-    .where(ApplicationDocument.application_id == sa.bindparam("application_id")).order_by(ApplicationDocument.id)
+    .where(ApplicationDocument.application_id == sa.bindparam("application_id"))
+    .order_by(ApplicationDocument.id)
 )
 _HISTORY_LINES = (
     sa.select(ApplicationEvent.at, ApplicationEvent.action, ApplicationEvent.to_status, ApplicationEvent.comment)
-    .where(ApplicationEvent.application_id == sa.bindparam("application_id")).order_by(ApplicationEvent.id)
+    .where(ApplicationEvent.application_id == sa.bindparam("application_id"))
+    .order_by(ApplicationEvent.id)
 )
 
 
 def document_lines(app: Application) -> list[DocumentLine]:
-    return [DocumentLine(id_, DOCUMENT_LABELS[kind], stage, name, size_label(size), created_at)
-            for id_, kind, stage, name, size, created_at in read(_DOCUMENT_LINES, {"application_id": app.id})]
+    return [
+        DocumentLine(id_, DOCUMENT_LABELS[kind], stage, name, size_label(size), created_at)
+        for id_, kind, stage, name, size, created_at in read(_DOCUMENT_LINES, {"application_id": app.id})
+    ]
 
 
 def history_lines(app: Application) -> list[HistoryLine]:
     """The events in order. The consumer's card names nobody, so no user is joined."""
-    return [HistoryLine(at, action, to_status, EVENT_TITLES.get(action) or STATUS_OF[to_status].label, comment)
-            for at, action, to_status, comment in read(_HISTORY_LINES, {"application_id": app.id})]
+    return [
+        HistoryLine(at, action, to_status, EVENT_TITLES.get(action) or STATUS_OF[to_status].label, comment)
+        for at, action, to_status, comment in read(_HISTORY_LINES, {"application_id": app.id})
+    ]
 
 
 #: The stages of the card's document list: the status a document was added in → the section.
 DOCUMENT_SECTIONS = {
-    "draft": "Заявка", "submitted": "Заявка", "needs_info": "Заявка",
-    "offer_sent": "Договор, технические условия и счёт", "contract_concluded": "Заключение договора",
-    "in_progress": "Выполнение технических условий", "tu_fulfilled": "Выполнение технических условий",
-    "connected": "Присоединение и итоговые акты", "completed": "Присоединение и итоговые акты",
-    "withdrawn": "Заявка", "annulled": "Заявка",
+    "draft": "Заявка",
+    "submitted": "Заявка",
+    "needs_info": "Заявка",
+    "offer_sent": "Договор, технические условия и счёт",
+    "contract_concluded": "Заключение договора",
+    "in_progress": "Выполнение технических условий",
+    "tu_fulfilled": "Выполнение технических условий",
+    "connected": "Присоединение и итоговые акты",
+    "completed": "Присоединение и итоговые акты",
+    "withdrawn": "Заявка",
+    "annulled": "Заявка",
 }
 
 
@@ -1129,19 +1379,31 @@ def history(app: Application) -> list[ApplicationEvent]:
 
 def notes(app: Application) -> list[ApplicationNote]:
     return db.session.scalars(
-        sa.select(ApplicationNote).options(joinedload(ApplicationNote.author))
-        .where(ApplicationNote.application_id == app.id).order_by(ApplicationNote.id)
+        sa.select(ApplicationNote)
+        .options(joinedload(ApplicationNote.author))
+        .where(ApplicationNote.application_id == app.id)
+        .order_by(ApplicationNote.id)
     ).all()
 
 
 def payments(app: Application) -> list[ApplicationPayment]:
-    return db.session.scalars(sa.select(ApplicationPayment).where(ApplicationPayment.application_id == app.id)
-                              .order_by(ApplicationPayment.paid_on, ApplicationPayment.id)).all()
+    return db.session.scalars(
+        sa.select(ApplicationPayment)
+        .where(ApplicationPayment.application_id == app.id)
+        .order_by(ApplicationPayment.paid_on, ApplicationPayment.id)
+    ).all()
 
 
 #: The stages a consumer sees on the timeline, by path.
-TIMELINE_SMALL = (S.submitted, S.offer_sent, S.contract_concluded, S.in_progress, S.tu_fulfilled, S.connected,
-                  S.completed)
+TIMELINE_SMALL = (
+    S.submitted,
+    S.offer_sent,
+    S.contract_concluded,
+    S.in_progress,
+    S.tu_fulfilled,
+    S.connected,
+    S.completed,
+)
 TIMELINE_REISSUE = (S.submitted, S.completed)
 
 
@@ -1170,13 +1432,21 @@ def timeline(app: Application, events: list[ApplicationEvent] | list[HistoryLine
         position = max((order[ApplicationStatus(s)] for s in reached if ApplicationStatus(s) in order), default=-1)
     steps = []
     for i, status in enumerate(path):
-        state = "done" if i < position or (i == position and current is S.completed) else \
-            "current" if i == position and current.is_open else "done" if i <= position else "next"
+        state = (
+            "done"
+            if i < position or (i == position and current is S.completed)
+            else "current"
+            if i == position and current.is_open
+            else "done"
+            if i <= position
+            else "next"
+        )
         steps.append(TimelineStep(status, state, reached.get(status.value)))
     return steps
 
 
 # --- the office queue --------------------------------------------------------------------------
+
 
 @dataclass
 class QueueFilters:
@@ -1208,9 +1478,16 @@ class QueueFilters:
         )
 
     def as_args(self) -> dict[str, str]:
-        args = {"status": self.status, "category": self.category, "kind": self.kind,
-                "overdue": "y" if self.overdue else "", "due_week": "y" if self.due_week else "",
-                "mine": "y" if self.mine else "", "q": self.q, "sort": "" if self.sort == "due" else self.sort}
+        args = {
+            "status": self.status,
+            "category": self.category,
+            "kind": self.kind,
+            "overdue": "y" if self.overdue else "",
+            "due_week": "y" if self.due_week else "",
+            "mine": "y" if self.mine else "",
+            "q": self.q,
+            "sort": "" if self.sort == "due" else self.sort,
+        }
         return {k: v for k, v in args.items() if v and not (k == "status" and v == "open")}
 
 
@@ -1246,8 +1523,11 @@ def queue_query(filters: QueueFilters, user: User, day: date) -> sa.Select:
     if filters.overdue:
         query = query.where(Application.status.in_(open_values), Application.due_date < day)
     if filters.due_week:
-        query = query.where(Application.status.in_(open_values), Application.due_date >= day,
-                            Application.due_date <= day + timedelta(days=DUE_SOON_DAYS))
+        query = query.where(
+            Application.status.in_(open_values),
+            Application.due_date >= day,
+            Application.due_date <= day + timedelta(days=DUE_SOON_DAYS),
+        )
     if filters.mine:
         query = query.where(Application.assigned_to_id == user.id)
     if filters.q:
@@ -1295,19 +1575,48 @@ def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit:
 
 def _queue_row(row, day: date, zone) -> QueueRow:
     # Unpacked by position: a Row's attributes by name cost a microsecond each.
-    (id_, number, submitted_at, kind, category, power_kw, status, due_date, due_label, due_party, assigned_to_id,
-     applicant_type, org_name, last_name, first_name, middle_name, email,
-     assignee_last_name, assignee_first_name, assignee_middle_name, assignee_email) = row
+    (
+        id_,
+        number,
+        submitted_at,
+        kind,
+        category,
+        power_kw,
+        status,
+        due_date,
+        due_label,
+        due_party,
+        assigned_to_id,
+        applicant_type,
+        org_name,
+        last_name,
+        first_name,
+        middle_name,
+        email,
+        assignee_last_name,
+        assignee_first_name,
+        assignee_middle_name,
+        assignee_email,
+    ) = row
     status = STATUS_OF[status]
     due = due_date if status.is_open else None
     return QueueRow(
-        id=id_, number=number, submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
+        id=id_,
+        number=number,
+        submitted_on=submitted_at.astimezone(zone).date() if submitted_at else None,
         applicant=applicant_display_name(applicant_type, org_name, last_name, first_name, middle_name, email),
-        kind=KIND_OF[kind], category=CATEGORY_OF[category] if category else None, power_kw=power_kw,
-        status=status, due_date=due, due_label=due_label, due_party=due_party,
-        overdue=due is not None and due < day, due_today=due == day,
+        kind=KIND_OF[kind],
+        category=CATEGORY_OF[category] if category else None,
+        power_kw=power_kw,
+        status=status,
+        due_date=due,
+        due_label=due_label,
+        due_party=due_party,
+        overdue=due is not None and due < day,
+        due_today=due == day,
         assignee=(short_person_name(assignee_last_name, assignee_first_name, assignee_middle_name) or assignee_email)
-        if assigned_to_id else None,
+        if assigned_to_id
+        else None,
     )
 
 
@@ -1323,12 +1632,27 @@ _Assignee = aliased(User)
 #: The rows of a queue page, by id: built once.
 _QUEUE_ROWS = (
     sa.select(
-        Application.id, Application.number, Application.submitted_at, Application.kind, Application.category,
-        Application.power_kw, Application.status, Application.due_date, Application.due_label,
-        Application.due_party, Application.assigned_to_id,
-        _Applicant.applicant_type, _Applicant.org_name, _Applicant.last_name, _Applicant.first_name,
-        _Applicant.middle_name, _Applicant.email,
-        _Assignee.last_name, _Assignee.first_name, _Assignee.middle_name, _Assignee.email,
+        Application.id,
+        Application.number,
+        Application.submitted_at,
+        Application.kind,
+        Application.category,
+        Application.power_kw,
+        Application.status,
+        Application.due_date,
+        Application.due_label,
+        Application.due_party,
+        Application.assigned_to_id,
+        _Applicant.applicant_type,
+        _Applicant.org_name,
+        _Applicant.last_name,
+        _Applicant.first_name,
+        _Applicant.middle_name,
+        _Applicant.email,
+        _Assignee.last_name,
+        _Assignee.first_name,
+        _Assignee.middle_name,
+        _Assignee.email,
     )
     .join(_Applicant, _Applicant.id == Application.consumer_id)
     .outerjoin(_Assignee, _Assignee.id == Application.assigned_to_id)
@@ -1341,14 +1665,21 @@ def dashboard_numbers(day: date) -> dict:
     and those about to be annulled for missing data (three queries)."""
     open_values = [s.value for s in OPEN_STATUSES]
     counts = db.session.execute(
-        sa.select(sa.func.count().filter(Application.due_date < day),
-                  sa.func.count().filter(Application.due_date == day))
-        .where(Application.status.in_(open_values), Application.due_date <= day)
+        sa.select(
+            sa.func.count().filter(Application.due_date < day), sa.func.count().filter(Application.due_date == day)
+        ).where(Application.status.in_(open_values), Application.due_date <= day)
     ).one()
     rows = db.session.scalars(
-        sa.select(Application).options(joinedload(Application.consumer))
+        sa.select(Application)
+        .options(joinedload(Application.consumer))
         .where(Application.status.in_(open_values), Application.due_date <= day, Application.due_party == "staff")
-        .order_by(Application.due_date, Application.id).limit(10)
+        .order_by(Application.due_date, Application.id)
+        .limit(10)
     ).all()
-    return {"overdue_count": counts[0], "due_today_count": counts[1], "applications": rows,
-            "expiring": about_to_expire(day, 10), "today": day}
+    return {
+        "overdue_count": counts[0],
+        "due_today_count": counts[1],
+        "applications": rows,
+        "expiring": about_to_expire(day, 10),
+        "today": day,
+    }

@@ -1,5 +1,6 @@
 """The audit log in the office, newest first, with filters: action, who, from where,
 about what, when. One query per page, whatever the filters."""
+
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
@@ -11,6 +12,7 @@ from app.audit.models import AuditEvent
 from app.audit.services import action_label
 from app.auth.models import User
 from app.core.clock import company_zone
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 
@@ -27,9 +29,12 @@ def _day(value: str | None):
 
 
 def _object(value: str) -> tuple[str, int] | None:
-    """'users:12' → ('users', 12)."""
+    """'users:12' → ('users', 12); anything else (no kind, '²', an id beyond any table) is no filter."""
     kind, _, ident = value.partition(":")
-    return (kind, int(ident)) if kind and ident.isdigit() else None
+    try:
+        return (kind, int_arg(ident)) if kind else None
+    except ValueError:
+        return None
 
 
 @bp.get("/")
@@ -39,7 +44,7 @@ def log():
     ip = request.args.get("ip", "").strip()
     obj = request.args.get("object", "").strip()
     date_from, date_to = _day(request.args.get("date_from")), _day(request.args.get("date_to"))
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     query = sa.select(AuditEvent, User.email).outerjoin(User, User.id == AuditEvent.actor_id)
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))
@@ -57,10 +62,23 @@ def log():
     rows = db.session.execute(
         query.order_by(AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     ).all()
-    filters = {"action": action, "actor": actor, "ip": ip, "object": obj,
-               "date_from": request.args.get("date_from", ""), "date_to": request.args.get("date_to", "")}
-    return render_template("audit/log.html", rows=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page,
-                           filters=filters, action_label=action_label, **filters)
+    filters = {
+        "action": action,
+        "actor": actor,
+        "ip": ip,
+        "object": obj,
+        "date_from": request.args.get("date_from", ""),
+        "date_to": request.args.get("date_to", ""),
+    }
+    return render_template(
+        "audit/log.html",
+        rows=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        filters=filters,
+        action_label=action_label,
+        **filters,
+    )
 
 
 office.register_blueprint(bp)

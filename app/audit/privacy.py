@@ -1,4 +1,5 @@
 """The audit log's retention (see app.privacy.registry and docs/privacy.md)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -16,12 +17,15 @@ def purge_audit(moment: datetime) -> dict:
     """After a year the address and details of an event go (the action, actor and object
     stay, for the record); after three years the event goes."""
     config = current_app.config
-    removed = db.session.execute(sa.delete(AuditEvent).where(
-        AuditEvent.at < moment - timedelta(days=config["AUDIT_RETENTION_DAYS"])))
+    removed = db.session.execute(
+        sa.delete(AuditEvent).where(AuditEvent.at < moment - timedelta(days=config["AUDIT_RETENTION_DAYS"]))
+    )
     cleared = db.session.execute(
         sa.update(AuditEvent)
-        .where(AuditEvent.at < moment - timedelta(days=config["AUDIT_DETAIL_RETENTION_DAYS"]),
-               sa.or_(AuditEvent.ip != "", AuditEvent.details != ""))
+        .where(
+            AuditEvent.at < moment - timedelta(days=config["AUDIT_DETAIL_RETENTION_DAYS"]),
+            sa.or_(AuditEvent.ip != "", AuditEvent.details != ""),
+        )
         .values(ip="", details="")
     )
     return {"removed": removed.rowcount, "details_cleared": cleared.rowcount}

@@ -4,6 +4,7 @@ transaction. Details are short facts: the caller never passes secrets or identif
 Each event of a request also goes to the `app.audit` logger (INFO), so a log collector or
 SIEM gets the same facts as /office/audit without reading the database (commands, such as
 the demo data or the purge, only write the table)."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,17 @@ from app.extensions import db
 log = logging.getLogger("app.audit")
 
 #: Keys that must never reach the log, whatever a caller passes.
-FORBIDDEN_KEYS = {"password", "new_password", "token", "snils", "passport", "passport_number", "passport_series", "code", "secret"}
+FORBIDDEN_KEYS = {
+    "password",
+    "new_password",
+    "token",
+    "snils",
+    "passport",
+    "passport_number",
+    "passport_series",
+    "code",
+    "secret",
+}
 #: …nor any key that contains one of these.
 FORBIDDEN_KEY_PARTS = ("password", "token", "secret", "snils", "passport", "otp", "recovery")
 #: Values shaped like a СНИЛС (112-233-445 95, 11223344595) or a passport (4510 123456) are
@@ -65,62 +76,72 @@ def record(action: str, obj=None, *, actor=None, **details) -> AuditEvent:
     )
     db.session.add(event)
     if has_request_context():
-        log.info("%s actor=%s role=%s ip=%s object=%s#%s %s", action, event.actor_id, event.actor_role, event.ip,
-                 event.object_type, event.object_id, event.details)
+        log.info(
+            "%s actor=%s role=%s ip=%s object=%s#%s %s",
+            action,
+            event.actor_id,
+            event.actor_role,
+            event.ip,
+            event.object_type,
+            event.object_id,
+            event.details,
+        )
     return event
 
 
 #: How staff read the codes in /office/audit; features add theirs with describe_actions().
-ACTION_LABELS: dict[str, str] = dict((
-    ("auth.login", "Вход"),
-    ("auth.login_failed", "Неудачный вход"),
-    ("auth.login_expired_password", "Вход с истёкшим паролем"),
-    ("auth.second_factor_failed", "Неверный код подтверждения"),
-    ("auth.second_factor_enabled", "Подключено подтверждение входа"),
-    ("auth.second_factor_disabled", "Отключено подтверждение входа"),
-    ("auth.recovery_codes_renewed", "Новые резервные коды"),
-    ("auth.password_confirm_failed", "Неверный пароль при подтверждении"),
-    ("auth.logout", "Выход"),
-    ("auth.logout_everywhere", "Выход на всех устройствах"),
-    ("auth.register", "Регистрация"),
-    ("auth.register_existing_email", "Регистрация с занятым адресом"),
-    ("auth.password_reset_requested", "Запрос восстановления пароля"),
-    ("auth.password_reset", "Пароль восстановлен"),
-    ("auth.password_change", "Смена пароля"),
-    ("auth.email_change_requested", "Запрос смены адреса для входа"),
-    ("auth.email_change_refused", "Смена адреса отклонена"),
-    ("auth.email_changed", "Адрес для входа изменён"),
-    ("access.forbidden", "Отказ в доступе"),
-    ("profile.contacts_changed", "Изменены контакты"),
-    ("profile.preferences_changed", "Изменены настройки уведомлений"),
-    ("privacy.consent_given", "Согласие дано"),
-    ("privacy.consent_withdrawn", "Согласие отозвано"),
-    ("privacy.data_exported", "Выгрузка «Мои данные»"),
-    ("privacy.anonymised", "Данные обезличены"),
-    ("office.walk_in_registration", "Регистрация посетителя в офисе"),
-    ("office.reissue_password", "Выдан новый одноразовый пароль"),
-    ("office.print_slip", "Распечатана памятка"),
-    ("office.create_staff", "Создан сотрудник"),
-    ("office.staff_enabled", "Сотрудник включён"),
-    ("office.staff_disabled", "Сотрудник отключён"),
-    ("office.staff_second_factor_reset", "Сброшено подтверждение входа сотрудника"),
-    ("office.consent_scan_viewed", "Просмотрен скан согласия"),
-    ("office.mail_retry", "Письмо поставлено в очередь снова"),
-    ("office.company_settings", "Изменены сведения о компании"),
-    ("office.vat_rate_added", "Добавлена ставка НДС"),
-    ("office.vat_rate_deleted", "Удалена ставка НДС"),
-    ("office.calendar_override", "Изменён календарь"),
-    ("office.calendar_override_deleted", "Удалено исключение календаря"),
-    ("profile.address_added", "Добавлен «мой адрес»"),
-    ("profile.address_removed", "Удалён «мой адрес»"),
-    ("office.outage_published", "Опубликовано отключение"),
-    ("office.outage_changed", "Изменено отключение"),
-    ("office.outage_cancelled", "Отменено отключение"),
-    ("office.outage_closed", "Отключение завершено"),
-    ("office.outages_imported", "Импорт отключений"),
-    ("office.outage_settings", "Изменены настройки отключений"),
-    ("users.create_staff", "Создан сотрудник (команда)"),
-))
+ACTION_LABELS: dict[str, str] = dict(
+    (
+        ("auth.login", "Вход"),
+        ("auth.login_failed", "Неудачный вход"),
+        ("auth.login_expired_password", "Вход с истёкшим паролем"),
+        ("auth.second_factor_failed", "Неверный код подтверждения"),
+        ("auth.second_factor_enabled", "Подключено подтверждение входа"),
+        ("auth.second_factor_disabled", "Отключено подтверждение входа"),
+        ("auth.recovery_codes_renewed", "Новые резервные коды"),
+        ("auth.password_confirm_failed", "Неверный пароль при подтверждении"),
+        ("auth.logout", "Выход"),
+        ("auth.logout_everywhere", "Выход на всех устройствах"),
+        ("auth.register", "Регистрация"),
+        ("auth.register_existing_email", "Регистрация с занятым адресом"),
+        ("auth.password_reset_requested", "Запрос восстановления пароля"),
+        ("auth.password_reset", "Пароль восстановлен"),
+        ("auth.password_change", "Смена пароля"),
+        ("auth.email_change_requested", "Запрос смены адреса для входа"),
+        ("auth.email_change_refused", "Смена адреса отклонена"),
+        ("auth.email_changed", "Адрес для входа изменён"),
+        ("access.forbidden", "Отказ в доступе"),
+        ("profile.contacts_changed", "Изменены контакты"),
+        ("profile.preferences_changed", "Изменены настройки уведомлений"),
+        ("privacy.consent_given", "Согласие дано"),
+        ("privacy.consent_withdrawn", "Согласие отозвано"),
+        ("privacy.data_exported", "Выгрузка «Мои данные»"),
+        ("privacy.anonymised", "Данные обезличены"),
+        ("office.walk_in_registration", "Регистрация посетителя в офисе"),
+        ("office.reissue_password", "Выдан новый одноразовый пароль"),
+        ("office.print_slip", "Распечатана памятка"),
+        ("office.create_staff", "Создан сотрудник"),
+        ("office.staff_enabled", "Сотрудник включён"),
+        ("office.staff_disabled", "Сотрудник отключён"),
+        ("office.staff_second_factor_reset", "Сброшено подтверждение входа сотрудника"),
+        ("office.consent_scan_viewed", "Просмотрен скан согласия"),
+        ("office.mail_retry", "Письмо поставлено в очередь снова"),
+        ("office.company_settings", "Изменены сведения о компании"),
+        ("office.vat_rate_added", "Добавлена ставка НДС"),
+        ("office.vat_rate_deleted", "Удалена ставка НДС"),
+        ("office.calendar_override", "Изменён календарь"),
+        ("office.calendar_override_deleted", "Удалено исключение календаря"),
+        ("profile.address_added", "Добавлен «мой адрес»"),
+        ("profile.address_removed", "Удалён «мой адрес»"),
+        ("office.outage_published", "Опубликовано отключение"),
+        ("office.outage_changed", "Изменено отключение"),
+        ("office.outage_cancelled", "Отменено отключение"),
+        ("office.outage_closed", "Отключение завершено"),
+        ("office.outages_imported", "Импорт отключений"),
+        ("office.outage_settings", "Изменены настройки отключений"),
+        ("users.create_staff", "Создан сотрудник (команда)"),
+    )
+)
 
 
 def describe_actions(labels: dict[str, str]) -> None:

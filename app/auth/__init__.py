@@ -1,4 +1,5 @@
 """Accounts: registration, login, logout, password recovery and change (SPEC §2.1)."""
+
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__, cli_group="users")

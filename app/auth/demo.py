@@ -16,16 +16,40 @@ def seed(ctx) -> None:
 
     password_hash = hash_password(DEMO_PASSWORD)
     consumer = User(
-        email="consumer@example.ru", password_hash=password_hash, role=Role.consumer.value,
-        applicant_type="individual", last_name="Иванова", first_name="Мария", middle_name="Петровна",
-        phone="+79001234567", snils="11223344595", registered_via="online", created_at=now(),
+        email="consumer@example.ru",
+        password_hash=password_hash,
+        role=Role.consumer.value,
+        applicant_type="individual",
+        last_name="Иванова",
+        first_name="Мария",
+        middle_name="Петровна",
+        phone="+79001234567",
+        snils="11223344595",
+        registered_via="online",
+        created_at=now(),
     )
-    operator = User(email="operator@example.ru", password_hash=password_hash, role=Role.operator.value,
-                    last_name="Смирнов", first_name="Алексей", registered_via="command", created_at=now(),
-                    totp_secret=DEMO_TOTP_SECRET, totp_enabled_at=now())
-    admin = User(email="admin@example.ru", password_hash=password_hash, role=Role.admin.value,
-                 last_name="Кузнецова", first_name="Ольга", registered_via="command", created_at=now(),
-                 totp_secret=DEMO_TOTP_SECRET, totp_enabled_at=now())
+    operator = User(
+        email="operator@example.ru",
+        password_hash=password_hash,
+        role=Role.operator.value,
+        last_name="Смирнов",
+        first_name="Алексей",
+        registered_via="command",
+        created_at=now(),
+        totp_secret=DEMO_TOTP_SECRET,
+        totp_enabled_at=now(),
+    )
+    admin = User(
+        email="admin@example.ru",
+        password_hash=password_hash,
+        role=Role.admin.value,
+        last_name="Кузнецова",
+        first_name="Ольга",
+        registered_via="command",
+        created_at=now(),
+        totp_secret=DEMO_TOTP_SECRET,
+        totp_enabled_at=now(),
+    )
     for user in (consumer, operator, admin):
         user.refresh_search_text()
         db.session.add(user)
@@ -33,7 +57,10 @@ def seed(ctx) -> None:
     record_consent(consumer, method="online")
     # A little login history, so «Последние входы» in the profile shows what it is for.
     for days, ip, success in ((9, "192.0.2.10", True), (3, "198.51.100.7", False), (3, "192.0.2.10", True)):
-        db.session.add(LoginAttempt(at=now() - timedelta(days=days), email=consumer.email, ip=ip,
-                                    user_id=consumer.id, success=success))
+        db.session.add(
+            LoginAttempt(
+                at=now() - timedelta(days=days), email=consumer.email, ip=ip, user_id=consumer.id, success=success
+            )
+        )
     consumer.last_login_at = now() - timedelta(days=3)
     ctx.consumer, ctx.operator, ctx.admin = consumer, operator, admin

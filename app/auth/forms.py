@@ -1,4 +1,5 @@
 """Account forms. Field names are the public contract of SPEC §4.2."""
+
 from __future__ import annotations
 
 import re
@@ -47,10 +48,19 @@ class RegistrationForm(BaseForm):
     )
     email = email_field()
     phone = StringField("Телефон", validators=[_required("Укажите телефон для связи."), Length(max=30)])
-    org_name = StringField("Полное наименование организации", validators=[Optional(), Length(max=300, message="Не длиннее 300 символов.")])
-    last_name = StringField("Фамилия", validators=[_required("Укажите фамилию."), Length(max=100, message="Не длиннее 100 символов."), name_check])
-    first_name = StringField("Имя", validators=[_required("Укажите имя."), Length(max=100, message="Не длиннее 100 символов."), name_check])
-    middle_name = StringField("Отчество (если есть)", validators=[Optional(), Length(max=100, message="Не длиннее 100 символов."), name_check])
+    org_name = StringField(
+        "Полное наименование организации", validators=[Optional(), Length(max=300, message="Не длиннее 300 символов.")]
+    )
+    last_name = StringField(
+        "Фамилия",
+        validators=[_required("Укажите фамилию."), Length(max=100, message="Не длиннее 100 символов."), name_check],
+    )
+    first_name = StringField(
+        "Имя", validators=[_required("Укажите имя."), Length(max=100, message="Не длиннее 100 символов."), name_check]
+    )
+    middle_name = StringField(
+        "Отчество (если есть)", validators=[Optional(), Length(max=100, message="Не длиннее 100 символов."), name_check]
+    )
     snils = StringField("СНИЛС", validators=[Optional()])
     inn = StringField("ИНН", validators=[Optional()])
     kpp = StringField("КПП", validators=[Optional()])
@@ -93,7 +103,10 @@ class RegistrationForm(BaseForm):
                 self.phone.errors = [*self.phone.errors, str(exc)]
                 ok = False
         if self.consent_online and not self.consent.data:
-            self.consent.errors = [*self.consent.errors, "Без согласия на обработку персональных данных зарегистрироваться нельзя."]
+            self.consent.errors = [
+                *self.consent.errors,
+                "Без согласия на обработку персональных данных зарегистрироваться нельзя.",
+            ]
             ok = False
         return ok
 
@@ -101,9 +114,17 @@ class RegistrationForm(BaseForm):
         """The cleaned values for the User row, only those of the chosen type."""
         kind = self.applicant_type.data
         data = dict(
-            applicant_type=kind, email=self.email.data, phone=self.phone.data,
-            last_name=self.last_name.data, first_name=self.first_name.data, middle_name=self.middle_name.data or "",
-            org_name="", snils=None, inn=None, kpp=None, ogrn=None,
+            applicant_type=kind,
+            email=self.email.data,
+            phone=self.phone.data,
+            last_name=self.last_name.data,
+            first_name=self.first_name.data,
+            middle_name=self.middle_name.data or "",
+            org_name="",
+            snils=None,
+            inn=None,
+            kpp=None,
+            ogrn=None,
         )
         if kind == ApplicantType.individual.value:
             data["snils"] = self.snils.data
@@ -115,8 +136,11 @@ class RegistrationForm(BaseForm):
 
 
 class LoginForm(BaseForm):
-    email = EmailField("Электронная почта", validators=[_required("Укажите адрес электронной почты."), Length(max=254)],
-                       filters=[lambda v: v.lower() if isinstance(v, str) else v])
+    email = EmailField(
+        "Электронная почта",
+        validators=[_required("Укажите адрес электронной почты."), Length(max=254)],
+        filters=[lambda v: v.lower() if isinstance(v, str) else v],
+    )
     password = PasswordField("Пароль", validators=[_required("Введите пароль."), Length(max=MAX_LENGTH)])
     remember = BooleanField("Запомнить меня на этом устройстве (30 дней)")
 
@@ -159,21 +183,35 @@ class WalkInRegistrationForm(RegistrationForm):
 class SecondFactorForm(BaseForm):
     """The login step after the password (SPEC §4.2: the field is `code`)."""
 
-    code = StringField("Код подтверждения", validators=[
-        _required("Введите код из приложения или резервный код."), Length(max=40, message="Код слишком длинный.")])
+    code = StringField(
+        "Код подтверждения",
+        validators=[
+            _required("Введите код из приложения или резервный код."),
+            Length(max=40, message="Код слишком длинный."),
+        ],
+    )
 
 
 class EnableSecondFactorForm(BaseForm):
-    code = StringField("Код из приложения", validators=[
-        _required("Введите шестизначный код из приложения."), Length(max=12, message="Код слишком длинный.")])
+    code = StringField(
+        "Код из приложения",
+        validators=[
+            _required("Введите шестизначный код из приложения."),
+            Length(max=12, message="Код слишком длинный."),
+        ],
+    )
 
 
 class PasswordConfirmForm(BaseForm):
     """A sensitive action (turning the second factor off, new recovery codes) asks for the password."""
 
-    password = PasswordField("Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)])
+    password = PasswordField(
+        "Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)]
+    )
 
 
 class EmailChangeForm(BaseForm):
     new_email = email_field("Новый адрес электронной почты")
-    current_password = PasswordField("Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)])
+    current_password = PasswordField(
+        "Текущий пароль", validators=[_required("Введите текущий пароль."), Length(max=MAX_LENGTH)]
+    )

@@ -1,5 +1,6 @@
 """People who use the portal: consumers (заявители) and staff, their login attempts and
 their logins."""
+
 from __future__ import annotations
 
 import enum
@@ -44,6 +45,7 @@ APPLICANT_TYPES = tuple(t.value for t in ApplicantType)
 # How people are named, as plain functions too: lists read the name columns without
 # loading users (the office queue).
 
+
 def person_name(last_name: str, first_name: str, middle_name: str) -> str:
     return " ".join(p for p in (last_name, first_name, middle_name) if p)
 
@@ -54,8 +56,9 @@ def short_person_name(last_name: str, first_name: str, middle_name: str) -> str:
     return f"{last_name} {initials}".strip()
 
 
-def applicant_display_name(applicant_type: str | None, org_name: str, last_name: str, first_name: str,
-                           middle_name: str, email: str) -> str:
+def applicant_display_name(
+    applicant_type: str | None, org_name: str, last_name: str, first_name: str, middle_name: str, email: str
+) -> str:
     """How an applicant is named on pages and documents: the organisation, 'ИП' and the name
     of a sole proprietor, a person's name (or the email of staff without one)."""
     if applicant_type == ApplicantType.legal.value:
@@ -70,9 +73,7 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (
         sa.CheckConstraint(f"role IN {ROLES}", name="role"),
-        sa.CheckConstraint(
-            f"applicant_type IS NULL OR applicant_type IN {APPLICANT_TYPES}", name="applicant_type"
-        ),
+        sa.CheckConstraint(f"applicant_type IS NULL OR applicant_type IN {APPLICANT_TYPES}", name="applicant_type"),
         sa.CheckConstraint("role <> 'consumer' OR applicant_type IS NOT NULL", name="consumer_has_type"),
     )
 
@@ -166,15 +167,18 @@ class User(UserMixin, db.Model):
     @property
     def display_name(self) -> str:
         """How the applicant is named on pages and documents."""
-        return applicant_display_name(self.applicant_type, self.org_name, self.last_name, self.first_name,
-                                      self.middle_name, self.email)
+        return applicant_display_name(
+            self.applicant_type, self.org_name, self.last_name, self.first_name, self.middle_name, self.email
+        )
 
     @property
     def applicant_type_label(self) -> str:
         return ApplicantType(self.applicant_type).label if self.applicant_type else Role(self.role).label
 
     def refresh_search_text(self) -> None:
-        self.search_text = normalize_search(self.last_name, self.first_name, self.middle_name, self.org_name, self.email)
+        self.search_text = normalize_search(
+            self.last_name, self.first_name, self.middle_name, self.org_name, self.email
+        )
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"

@@ -1,4 +1,5 @@
 """Staff routes for accounts: walk-in registration of consumers, one-time passwords, staff."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -19,15 +20,17 @@ from app.auth.services import (
     create_staff,
     find_by_email,
     issue_temporary_password,
+    new_temporary_password,
     send_credentials,
 )
 from app.auth.sessions import end_all_sessions
 from app.company.services import get_company
 from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
-from app.core.storage import StoredFile, UploadError, UploadRules, save_upload, send_stored_file
+from app.core.storage import StoredFile, UploadError, UploadRules, send_stored_file, stage_upload, store_staged
 from app.core.text import like_pattern
-from app.db import unit_of_work
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -46,46 +49,61 @@ class SlipForm(BaseForm):
 
 def _credentials_page(user: User, password: str, created: bool):
     """Shown once, right after the password is made: it is not stored anywhere readable."""
-    response = make_response(render_template(
-        "office/accounts/credentials.html", user=user, password=password, created=created,
-        slip_form=SlipForm(password=password),
-    ))
+    response = make_response(
+        render_template(
+            "office/accounts/credentials.html",
+            user=user,
+            password=password,
+            created=created,
+            slip_form=SlipForm(password=password),
+        )
+    )
     return response
 
 
 @consumers.get("/")
 def list_consumers():
     q = request.args.get("q", "").strip()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     query = sa.select(User).where(User.role == Role.consumer.value)
     if q:
         query = query.where(User.search_text.like(like_pattern(q), escape="\\"))
     rows = db.session.scalars(query.order_by(User.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
-    return render_template("office/accounts/consumers.html", users=rows[:PAGE_SIZE], q=q, page=page,
-                           has_next=len(rows) > PAGE_SIZE)
+    return render_template(
+        "office/accounts/consumers.html", users=rows[:PAGE_SIZE], q=q, page=page, has_next=len(rows) > PAGE_SIZE
+    )
+
+
+_EMAIL_TAKEN = "Этот адрес уже зарегистрирован. Найдите заявителя в списке и выдайте новый пароль."
 
 
 @consumers.route("/new", methods=["GET", "POST"])
 @limit_submissions
 @limit_uploads
+@reads_first
 def register_walk_in():
     form = WalkInRegistrationForm()
     if form.validate_on_submit():
         data = form.applicant_data()
         if find_by_email(data["email"]):
-            form.email.errors.append("Этот адрес уже зарегистрирован. Найдите заявителя в списке и выдайте новый пароль.")
+            form.email.errors.append(_EMAIL_TAKEN)
         else:
             try:
-                scan = save_upload(form.consent_scan.data, current_user.id, UploadRules())
+                scan = stage_upload(form.consent_scan.data, UploadRules())
             except UploadError as exc:
                 form.consent_scan.errors.append(str(exc))
             else:
-                user, password = create_consumer(data, via="office", created_by=current_user)
-                record_consent(user, method="paper", scan_file=scan, recorded_by=current_user)
-                send_credentials(user, password)
-                record("office.walk_in_registration", user)
-                db.session.commit()
-                return _credentials_page(user, password, created=True)
+                credentials = new_temporary_password()
+                with unit_of_work():
+                    if find_by_email(data["email"]):  # registered meanwhile, by the visitor or a colleague
+                        form.email.errors.append(_EMAIL_TAKEN)
+                        return render_template("office/accounts/walk_in.html", form=form)
+                    scan_file = store_staged(scan, current_user.id)
+                    user = create_consumer(data, credentials, via="office", created_by=current_user)
+                    record_consent(user, method="paper", scan_file=scan_file, recorded_by=current_user)
+                    send_credentials(user, credentials.password)
+                    record("office.walk_in_registration", user)
+                return _credentials_page(user, credentials.password, created=True)
     return render_template("office/accounts/walk_in.html", form=form)
 
 
@@ -99,34 +117,42 @@ def _consumer_or_404(user_id: int) -> User:
 @consumers.get("/<int:user_id>")
 def show_consumer(user_id: int):
     user = _consumer_or_404(user_id)
-    return render_template("office/accounts/consumer.html", user=user, form=ActionForm(),
-                           consents=consent_history(user))
+    return render_template(
+        "office/accounts/consumer.html", user=user, form=ActionForm(), consents=consent_history(user)
+    )
 
 
 @consumers.post("/<int:user_id>/password")
+@reads_first
 def reissue_password(user_id: int):
     user = _consumer_or_404(user_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    password = issue_temporary_password(user)
-    send_credentials(user, password)
-    record("office.reissue_password", user)
-    db.session.commit()
-    return _credentials_page(user, password, created=False)
+    credentials = new_temporary_password()
+    with unit_of_work():
+        issue_temporary_password(user, credentials)
+        send_credentials(user, credentials.password)
+        record("office.reissue_password", user)
+    return _credentials_page(user, credentials.password, created=False)
 
 
 @consumers.post("/<int:user_id>/slip")
+@reads_first
 def credentials_slip_pdf(user_id: int):
     """The printable slip. The password comes back from the page that showed it and is
     checked against the stored hash, so the slip cannot print anything else."""
     user = _consumer_or_404(user_id)
     form = SlipForm()
-    if not form.validate_on_submit() or not user.must_change_password or not verify_password(user.password_hash, form.password.data):
+    if (
+        not form.validate_on_submit()
+        or not user.must_change_password
+        or not verify_password(user.password_hash, form.password.data)
+    ):
         flash("Памятку можно распечатать только сразу после выдачи пароля. Выдайте новый пароль.", "error")
-        return redirect(url_for("office.consumers.show_consumer", user_id=user.id))
-    record("office.print_slip", user)
-    db.session.commit()
+        return redirect(url_for("office.consumers.show_consumer", user_id=user_id))
     data = credentials_slip(user, form.password.data, absolute_url("auth.login"), get_company())
+    with unit_of_work():
+        record("office.print_slip", user)
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f"attachment; filename=lk-access-{user.id}.pdf"
@@ -135,10 +161,15 @@ def credentials_slip_pdf(user_id: int):
 
 # --- staff accounts (admin) ---------------------------------------------------------------------
 
+
 class StaffForm(BaseForm):
     email = email_field()
-    role = SelectField("Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")]))
-    last_name = StringField("Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check])
+    role = SelectField(
+        "Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")])
+    )
+    last_name = StringField(
+        "Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check]
+    )
     first_name = StringField("Имя", validators=[Optional(), Length(max=100), name_check])
 
 
@@ -146,24 +177,34 @@ class StaffForm(BaseForm):
 @admin_required
 def list_staff():
     users = db.session.scalars(
-        sa.select(User).where(User.role.in_([Role.operator.value, Role.admin.value])).order_by(User.last_name, User.email)
+        sa.select(User)
+        .where(User.role.in_([Role.operator.value, Role.admin.value]))
+        .order_by(User.last_name, User.email)
     ).all()
     return render_template("office/accounts/staff.html", users=users, form=ActionForm())
 
 
 @staff.route("/new", methods=["GET", "POST"])
 @admin_required
+@reads_first
 def new_staff():
     form = StaffForm()
     if form.validate_on_submit():
         if find_by_email(form.email.data):
             form.email.errors.append("Учётная запись с этим адресом уже есть.")
         else:
-            user, password = create_staff(form.email.data, form.role.data, last_name=form.last_name.data,
-                                          first_name=form.first_name.data or "", created_by=current_user)
-            send_credentials(user, password)
-            record("office.create_staff", user, role=user.role)
-            db.session.commit()
+            credentials = new_temporary_password()
+            with unit_of_work():
+                user = create_staff(
+                    form.email.data,
+                    form.role.data,
+                    credentials,
+                    last_name=form.last_name.data,
+                    first_name=form.first_name.data or "",
+                    created_by=current_user,
+                )
+                send_credentials(user, credentials.password)
+                record("office.create_staff", user, role=user.role)
             flash(f"Сотрудник {user.email} создан; логин и одноразовый пароль отправлены ему на почту.", "success")
             return redirect(url_for("office.staff.list_staff"))
     return render_template("office/accounts/staff_new.html", form=form)
@@ -205,11 +246,14 @@ def reset_second_factor(user_id: int):
     end_all_sessions(user)
     record("office.staff_second_factor_reset", user)
     db.session.commit()
-    flash(f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success")
+    flash(
+        f"Подтверждение входа для {user.email} сброшено: при следующем входе сотрудник подключит его заново.", "success"
+    )
     return redirect(url_for("office.staff.list_staff"))
 
 
 # --- consent records of a consumer (scans of paper consents) ------------------------------------
+
 
 @consumers.get("/<int:user_id>/consents/<int:record_id>/scan")
 def consent_scan(user_id: int, record_id: int):

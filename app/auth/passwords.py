@@ -1,4 +1,5 @@
 """Password hashing (argon2id), one-time passwords and the rules for new passwords."""
+
 from __future__ import annotations
 
 import secrets

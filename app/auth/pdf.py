@@ -1,4 +1,5 @@
 """The slip a walk-in visitor takes home: login, one-time password, how to log in."""
+
 from __future__ import annotations
 
 from app.core import pdf
@@ -21,7 +22,9 @@ def credentials_slip(user, password: str, login_url: str, company) -> bytes:
         pdf.p(f"1. Откройте {login_url}"),
         pdf.p("2. Введите логин (адрес электронной почты) и пароль с этой памятки."),
         pdf.p("3. Придумайте новый пароль не короче 8 символов: система попросит об этом при первом входе."),
-        pdf.p("4. Если срок пароля истёк, нажмите «Забыли пароль?» на странице входа или обратитесь в офис обслуживания."),
+        pdf.p(
+            "4. Если срок пароля истёк, нажмите «Забыли пароль?» на странице входа или обратитесь в офис обслуживания."
+        ),
         pdf.spacer(),
         pdf.p(f"Телефон для справок: {company.phone}. Эл. почта: {company.email}.", "small"),
         pdf.p("Никому не сообщайте пароль. Сотрудники сетевой организации никогда его не спрашивают.", "small"),

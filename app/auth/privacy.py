@@ -1,4 +1,5 @@
 """The account's part of «мои данные» and of the purge (see app.privacy.registry)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -27,7 +28,8 @@ def export_account(user) -> dict:
         "ogrn": user.ogrn,
         "registered_at": user.created_at,
         "registered_via": {"online": "на сайте", "office": "в офисе", "command": "администратором"}.get(
-            user.registered_via, user.registered_via),
+            user.registered_via, user.registered_via
+        ),
         "last_login_at": user.last_login_at,
         "second_factor_enabled_at": user.totp_enabled_at,
     }
@@ -38,8 +40,15 @@ def export_login_history(user) -> list[dict]:
     rows = db.session.scalars(
         sa.select(LoginAttempt).where(LoginAttempt.user_id == user.id).order_by(LoginAttempt.id.desc())
     )
-    return [{"at": r.at, "ip": r.ip, "success": r.success,
-             "step": "пароль" if r.factor == "password" else "код подтверждения"} for r in rows]
+    return [
+        {
+            "at": r.at,
+            "ip": r.ip,
+            "success": r.success,
+            "step": "пароль" if r.factor == "password" else "код подтверждения",
+        }
+        for r in rows
+    ]
 
 
 @purge_rule("login_attempts", order=60)
@@ -48,14 +57,18 @@ def purge_login_attempts(moment: datetime) -> int:
     are the login history and the «known addresses» that keep owners from being locked out
     (1 year)."""
     config = current_app.config
-    failed = db.session.execute(sa.delete(LoginAttempt).where(
-        LoginAttempt.success.is_(False),
-        LoginAttempt.at < moment - timedelta(days=config["FAILED_LOGIN_RETENTION_DAYS"]),
-    ))
-    succeeded = db.session.execute(sa.delete(LoginAttempt).where(
-        LoginAttempt.success.is_(True),
-        LoginAttempt.at < moment - timedelta(days=config["LOGIN_HISTORY_RETENTION_DAYS"]),
-    ))
+    failed = db.session.execute(
+        sa.delete(LoginAttempt).where(
+            LoginAttempt.success.is_(False),
+            LoginAttempt.at < moment - timedelta(days=config["FAILED_LOGIN_RETENTION_DAYS"]),
+        )
+    )
+    succeeded = db.session.execute(
+        sa.delete(LoginAttempt).where(
+            LoginAttempt.success.is_(True),
+            LoginAttempt.at < moment - timedelta(days=config["LOGIN_HISTORY_RETENTION_DAYS"]),
+        )
+    )
     return failed.rowcount + succeeded.rowcount
 
 
@@ -65,9 +78,9 @@ def purge_login_sessions(moment: datetime) -> int:
     change, a disabled account) or expired; it goes a short while later. An open record
     stays: it is a login going on."""
     cutoff = moment - timedelta(days=current_app.config["LOGIN_SESSION_RETENTION_DAYS"])
-    result = db.session.execute(sa.delete(LoginSession).where(
-        sa.or_(LoginSession.ended_at < cutoff, LoginSession.expires_at < cutoff)
-    ))
+    result = db.session.execute(
+        sa.delete(LoginSession).where(sa.or_(LoginSession.ended_at < cutoff, LoginSession.expires_at < cutoff))
+    )
     return result.rowcount
 
 
@@ -78,6 +91,8 @@ def forget_login_sessions(user) -> None:
 
 def recent_logins(user, limit: int = 5) -> list[LoginAttempt]:
     """The last attempts on the account, for the profile: the owner spots strangers."""
-    return list(db.session.scalars(
-        sa.select(LoginAttempt).where(LoginAttempt.user_id == user.id).order_by(LoginAttempt.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(LoginAttempt).where(LoginAttempt.user_id == user.id).order_by(LoginAttempt.id.desc()).limit(limit)
+        )
+    )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import client_ip, record
 from app.auth import bp, throttle, twofactor
@@ -15,16 +14,21 @@ from app.auth.forms import (
     RegistrationForm,
     SecondFactorForm,
 )
+from app.auth.passwords import hash_password
 from app.auth.services import (
     LoginOutcome,
-    authenticate,
+    PasswordCheck,
+    check_login,
     complete_login,
     confirm_password,
+    new_temporary_password,
+    record_login_check,
     register_online,
     request_password_reset,
     second_factor_failed,
     send_security_notice,
     set_password,
+    settle_password_check,
 )
 from app.auth.sessions import (
     begin_pending_login,
@@ -40,6 +44,7 @@ from app.auth.twofactor import remaining_recovery_codes, verify_code
 from app.core.forms import ActionForm
 from app.core.limits import limit_submissions
 from app.core.security import is_safe_local_url
+from app.db import reads_first, unit_of_work
 from app.extensions import db, limiter
 
 
@@ -49,20 +54,18 @@ def home_for(user) -> str:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["REGISTRATION_LIMIT"], methods=["POST"])
+@reads_first
 def register():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = RegistrationForm()
     if form.validate_on_submit():
-        data = form.applicant_data()
-        try:
-            register_online(data)
-            db.session.commit()
-        except IntegrityError:
-            # Two registrations with the same address at once: the second is "taken".
-            db.session.rollback()
-            register_online(data)
-            db.session.commit()
+        # Hashed before the address is looked up: the same work, and the same time, whether
+        # it is taken or not (two registrations of one address at once: app/db.py runs the
+        # second again, and it finds the address taken).
+        credentials = new_temporary_password()
+        with unit_of_work():
+            register_online(form.applicant_data(), credentials)
         return redirect(url_for("auth.registered"))
     return render_template("auth/register.html", form=form)
 
@@ -74,6 +77,7 @@ def registered():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@reads_first
 def login():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
@@ -81,38 +85,41 @@ def login():
     status = 200
     error = None
     if form.validate_on_submit():
-        result = authenticate(form.email.data, form.password.data, client_ip())
-        if result.outcome is LoginOutcome.ok:
+        checked = check_login(form.email.data, form.password.data, client_ip())
+        target = request.args.get("next")
+        target = target if is_safe_local_url(target) else None
+        with unit_of_work():
+            result = record_login_check(checked, client_ip())
             user = result.user
-            target = request.args.get("next")
-            target = target if is_safe_local_url(target) else None
-            if user.needs_second_factor:
+            if result.outcome is LoginOutcome.ok and user.needs_second_factor:
                 begin_pending_login(user, remember=form.remember.data, next_url=target)
-                db.session.commit()
-                step = "auth.second_factor" if user.has_second_factor else "auth.enrol_second_factor"
-                return redirect(url_for(step))
+                return redirect(url_for("auth.second_factor" if user.has_second_factor else "auth.enrol_second_factor"))
+        if result.outcome is LoginOutcome.ok:
             return _finish_login(user, remember=form.remember.data, target=target)
-        db.session.commit()  # the failed attempt is counted
         if result.outcome is LoginOutcome.bad_credentials:
             error = "Неверный адрес электронной почты или пароль."
         elif result.outcome is LoginOutcome.expired_temporary:
-            error = ("Срок действия временного пароля истёк. Получите новый через «Забыли пароль?» "
-                     "или обратитесь в офис обслуживания.")
+            error = (
+                "Срок действия временного пароля истёк. Получите новый через «Забыли пароль?» "
+                "или обратитесь в офис обслуживания."
+            )
         else:
             status = 429
             error = TOO_MANY_ATTEMPTS
     return render_template("auth/login.html", form=form, error=error), status
 
 
-TOO_MANY_ATTEMPTS = ("Слишком много неудачных попыток входа. Подождите 15 минут или восстановите пароль "
-                     "через «Забыли пароль?».")
+TOO_MANY_ATTEMPTS = (
+    "Слишком много неудачных попыток входа. Подождите 15 минут или восстановите пароль через «Забыли пароль?»."
+)
 
 
 def _finish_login(user, *, remember: bool, target: str | None, second_factor: str = ""):
-    """The login is complete: a new session, counted and audited."""
-    complete_login(user, client_ip(), second_factor=second_factor)
-    start_session(user, remember=remember, second_factor=bool(second_factor))
-    db.session.commit()
+    """The login is complete: a new session, counted and audited, in a unit of work (which
+    commits what the request wrote before it)."""
+    with unit_of_work():
+        complete_login(user, client_ip(), second_factor=second_factor)
+        start_session(user, remember=remember, second_factor=bool(second_factor))
     if user.must_change_password:
         return redirect(url_for("auth.change_password"))
     return redirect(target or home_for(user))
@@ -156,12 +163,19 @@ def second_factor():
             if check.ok:
                 if check.method == "recovery_code":
                     left = remaining_recovery_codes(user)
-                    send_security_notice(user, "Вход по резервному коду",
-                                         f"В вашу учётную запись вошли по резервному коду. Осталось кодов: {left}. "
-                                         "Если это были не вы, срочно смените пароль.")
+                    send_security_notice(
+                        user,
+                        "Вход по резервному коду",
+                        f"В вашу учётную запись вошли по резервному коду. Осталось кодов: {left}. "
+                        "Если это были не вы, срочно смените пароль.",
+                    )
                     flash(f"Вы вошли по резервному коду; осталось неиспользованных кодов: {left}.", "warning")
-                return _finish_login(user, remember=state.get("remember", False), target=state.get("next") or None,
-                                     second_factor=check.method)
+                return _finish_login(
+                    user,
+                    remember=state.get("remember", False),
+                    target=state.get("next") or None,
+                    second_factor=check.method,
+                )
             if (restart := _code_failed(user, state, form)) is not None:
                 return restart
     return render_template("auth/second_factor.html", form=form, error=error, issuer=twofactor.issuer()), status
@@ -189,22 +203,29 @@ def enrol_second_factor():
             if step is not None:
                 codes = twofactor.enable(user, secret, step)
                 record("auth.second_factor_enabled", user, actor=user)
-                send_security_notice(user, "Подключено подтверждение входа",
-                                     "Для вашей учётной записи подключено подтверждение входа кодом из приложения.")
+                send_security_notice(
+                    user,
+                    "Подключено подтверждение входа",
+                    "Для вашей учётной записи подключено подтверждение входа кодом из приложения.",
+                )
                 complete_login(user, client_ip(), second_factor="totp")
                 start_session(user, remember=state.get("remember", False), second_factor=True)
                 db.session.commit()
-                next_url = url_for("auth.change_password") if user.must_change_password else (state.get("next") or home_for(user))
+                next_url = (
+                    url_for("auth.change_password")
+                    if user.must_change_password
+                    else (state.get("next") or home_for(user))
+                )
                 return recovery_codes_page(codes, next_url)
             if (restart := _code_failed(user, state, form)) is not None:
                 return restart
-    return render_template("auth/second_factor_setup.html", form=form, error=error, at_login=True,
-                           **enrolment_context(secret, user.email)), status
+    return render_template(
+        "auth/second_factor_setup.html", form=form, error=error, at_login=True, **enrolment_context(secret, user.email)
+    ), status
 
 
 def enrolment_context(secret: str, email: str) -> dict:
-    return {"qr": twofactor.qr_data_uri(twofactor.provisioning_uri(secret, email)),
-            "secret": twofactor.grouped(secret)}
+    return {"qr": twofactor.qr_data_uri(twofactor.provisioning_uri(secret, email)), "secret": twofactor.grouped(secret)}
 
 
 def recovery_codes_page(codes: list[str], next_url: str):
@@ -239,6 +260,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@reads_first
 def reset_password(token: str):
     loaded = load_token(token, "password-reset", current_app.config["RESET_TOKEN_SECONDS"])
     if loaded is None:
@@ -247,10 +269,13 @@ def reset_password(token: str):
     form = NewPasswordForm()
     form.email = user.email
     if form.validate_on_submit():
-        set_password(user, form.new_password.data)
-        record("auth.password_reset", user, actor=user)
-        end_session()
-        db.session.commit()
+        new_hash = hash_password(form.new_password.data)
+        with unit_of_work():
+            if load_token(token, "password-reset", current_app.config["RESET_TOKEN_SECONDS"]) is None:
+                return render_template("auth/reset_invalid.html"), 400  # used meanwhile: single use
+            set_password(user, new_hash)
+            record("auth.password_reset", user, actor=user)
+            end_session()
         flash("Пароль изменён. Войдите с новым паролем.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -259,21 +284,22 @@ def reset_password(token: str):
 @bp.route("/password/change", methods=["GET", "POST"])
 @login_required
 @limit_submissions
+@reads_first
 def change_password():
     forced = current_user.must_change_password
     form = ChangePasswordForm()
     form.email = current_user.email
     if form.validate_on_submit():
-        problem = None if forced else confirm_password(current_user, form.current_password.data, client_ip())
-        if problem:
-            db.session.commit()  # the wrong guess is counted
+        user = current_user._get_current_object()
+        check = PasswordCheck() if forced else confirm_password(user, form.current_password.data, client_ip())
+        if problem := settle_password_check(user, check, client_ip()):
             form.current_password.errors.append(problem)
         else:
-            user = current_user._get_current_object()
-            set_password(user, form.new_password.data)
-            keep_session(user)  # the other sessions ended with the old version; this one goes on
-            record("auth.password_change", user)
-            db.session.commit()
+            new_hash = hash_password(form.new_password.data)
+            with unit_of_work():
+                set_password(user, new_hash)
+                keep_session(user)  # the other sessions ended with the old version; this one goes on
+                record("auth.password_change", user)
             flash("Пароль изменён.", "success")
             return redirect(home_for(user))
     return render_template("auth/change_password.html", form=form, forced=forced)

@@ -13,6 +13,7 @@ Between a correct password and the second factor the session holds a *pending* l
 
 GET requests never write here: the staff limits end a session in the browser only (its
 record expires by itself)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -35,7 +36,14 @@ login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
 
 #: Endpoints a user with a one-time password may still reach.
-_FORCED_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "privacy.policy", "privacy.consent", "public.healthz"}
+_FORCED_CHANGE_ALLOWED = {
+    "auth.change_password",
+    "auth.logout",
+    "static",
+    "privacy.policy",
+    "privacy.consent",
+    "public.healthz",
+}
 _PENDING = "pending_login"
 #: How precisely a staff session's last activity is kept (the idle limit is 30 minutes).
 _SEEN_PRECISION_SECONDS = 60
@@ -49,8 +57,11 @@ _USER_OF_SESSION = (
     sa.select(User)
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(
-        User.id == sa.bindparam("uid"), User.session_version == sa.bindparam("version"), User.is_enabled.is_(True),
-        LoginSession.secret_hash == sa.bindparam("secret_hash"), LoginSession.ended_at.is_(None),
+        User.id == sa.bindparam("uid"),
+        User.session_version == sa.bindparam("version"),
+        User.is_enabled.is_(True),
+        LoginSession.secret_hash == sa.bindparam("secret_hash"),
+        LoginSession.ended_at.is_(None),
         LoginSession.expires_at > sa.bindparam("now"),
     )
 )
@@ -67,10 +78,14 @@ def load_user(user_id: str) -> User | None:
     if len(parts) != 3:
         return None
     uid, version, secret = parts
-    if not (uid.isascii() and uid.isdigit() and version.isascii() and version.isdigit()) or len(secret) not in _SECRET_LENGTHS:
+    if (
+        not (uid.isascii() and uid.isdigit() and version.isascii() and version.isdigit())
+        or len(secret) not in _SECRET_LENGTHS
+    ):
         return None
-    user = db.session.scalar(_USER_OF_SESSION, {"uid": int(uid), "version": int(version),
-                                                "secret_hash": _hash(secret), "now": now()})
+    user = db.session.scalar(
+        _USER_OF_SESSION, {"uid": int(uid), "version": int(version), "secret_hash": _hash(secret), "now": now()}
+    )
     if user is not None:
         user.login_secret = secret
     return user
@@ -91,8 +106,15 @@ def start_session(user: User, remember: bool, *, second_factor: bool = False) ->
     remember = remember and user.is_consumer
     secret = secrets.token_urlsafe(32)
     moment = now()
-    db.session.add(LoginSession(user_id=user.id, secret_hash=_hash(secret), created_at=moment,
-                                remembered=remember, expires_at=moment + _lifetime(remember)))
+    db.session.add(
+        LoginSession(
+            user_id=user.id,
+            secret_hash=_hash(secret),
+            created_at=moment,
+            remembered=remember,
+            expires_at=moment + _lifetime(remember),
+        )
+    )
     user.login_secret = secret
     session.clear()
     login_user(user, remember=remember, fresh=True)
@@ -104,7 +126,9 @@ def start_session(user: User, remember: bool, *, second_factor: bool = False) ->
 
 def _end_records(*where) -> None:
     db.session.execute(
-        sa.update(LoginSession).where(LoginSession.ended_at.is_(None), *where).values(ended_at=now())
+        sa.update(LoginSession)
+        .where(LoginSession.ended_at.is_(None), *where)
+        .values(ended_at=now())
         .execution_options(synchronize_session=False)
     )
 
@@ -148,12 +172,17 @@ def keep_session(user: User) -> None:
 
 # --- the step between the password and the second factor ------------------------------------
 
+
 def begin_pending_login(user: User, *, remember: bool, next_url: str | None) -> None:
     """The password was right; the second factor (or its enrolment) comes next."""
     session.clear()
     session[_PENDING] = {
-        "uid": user.id, "v": user.session_version, "remember": bool(remember and user.is_consumer),
-        "next": next_url or "", "at": int(time.time()), "fails": 0,
+        "uid": user.id,
+        "v": user.session_version,
+        "remember": bool(remember and user.is_consumer),
+        "next": next_url or "",
+        "at": int(time.time()),
+        "fails": 0,
     }
 
 
@@ -198,14 +227,20 @@ def guard_session():
         config = current_app.config
         auth_at = session.get("auth_at", 0)
         seen_at = session.get("seen_at", 0)
-        if clock - auth_at > config["STAFF_SESSION_MAX_SECONDS"] or clock - seen_at > config["STAFF_SESSION_IDLE_SECONDS"]:
+        if (
+            clock - auth_at > config["STAFF_SESSION_MAX_SECONDS"]
+            or clock - seen_at > config["STAFF_SESSION_IDLE_SECONDS"]
+        ):
             forget_session()
             flash("Сеанс завершён по времени. Войдите снова.", "info")
             return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
         # Polls do not count as activity, or an open tab would keep the session alive forever.
         # Recorded once a minute at most: each change re-signs and re-sends the cookie.
-        if (clock - seen_at >= _SEEN_PRECISION_SECONDS and request.headers.get("HX-Trigger-Name") != "poll"
-                and not request.path.endswith("/badge")):
+        if (
+            clock - seen_at >= _SEEN_PRECISION_SECONDS
+            and request.headers.get("HX-Trigger-Name") != "poll"
+            and not request.path.endswith("/badge")
+        ):
             session["seen_at"] = clock
     if current_user.must_change_password and request.endpoint not in _FORCED_CHANGE_ALLOWED:
         if request.headers.get("HX-Request"):

@@ -6,6 +6,7 @@ addresses it has logged in from still get in, so an attacker cannot lock its own
 (SPEC §2.10). Counts are kept by the login typed, whether or not the account exists, so
 the answer never tells which logins exist. A wrong second-factor code counts as a failed
 login too, so codes cannot be guessed faster than passwords."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,19 +25,22 @@ def _window_start():
 
 def address_blocked(ip: str) -> bool:
     failures = db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= _window_start()
-        )
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.ip == ip, LoginAttempt.success.is_(False), LoginAttempt.at >= _window_start())
     )
     return failures >= current_app.config["LOGIN_FAILURES_PER_ADDRESS"]
 
 
 def known_address(email: str, ip: str) -> bool:
-    return db.session.scalar(
-        sa.select(sa.literal(True)).where(
-            sa.exists().where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.success.is_(True))
+    return (
+        db.session.scalar(
+            sa.select(sa.literal(True)).where(
+                sa.exists().where(LoginAttempt.email == email, LoginAttempt.ip == ip, LoginAttempt.success.is_(True))
+            )
         )
-    ) is True
+        is True
+    )
 
 
 def account_blocked_for(email: str, ip: str) -> bool:
@@ -45,7 +49,9 @@ def account_blocked_for(email: str, ip: str) -> bool:
         return False
     known_ips = sa.select(LoginAttempt.ip).where(LoginAttempt.email == email, LoginAttempt.success.is_(True))
     failures = db.session.scalar(
-        sa.select(sa.func.count()).select_from(LoginAttempt).where(
+        sa.select(sa.func.count())
+        .select_from(LoginAttempt)
+        .where(
             LoginAttempt.email == email,
             LoginAttempt.success.is_(False),
             LoginAttempt.at >= _window_start(),
@@ -56,8 +62,9 @@ def account_blocked_for(email: str, ip: str) -> bool:
 
 
 def record_attempt(email: str, ip: str, user_id: int | None, success: bool, factor: str = "password") -> None:
-    db.session.add(LoginAttempt(at=now(), email=email[:254], ip=ip[:45], user_id=user_id, success=success,
-                                factor=factor))
+    db.session.add(
+        LoginAttempt(at=now(), email=email[:254], ip=ip[:45], user_id=user_id, success=success, factor=factor)
+    )
 
 
 def blocked(email: str, ip: str) -> bool:

@@ -2,6 +2,7 @@
 
 A token carries a fingerprint of the user's current password hash and session version,
 so it stops working the moment it has been used (the password or the sessions changed)."""
+
 from __future__ import annotations
 
 import hashlib

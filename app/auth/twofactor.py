@@ -3,6 +3,7 @@
 Staff always log in with it; consumers may turn it on in /profile (SPEC §2.10). A code
 is accepted once: the last accepted time step is stored, and a recovery code is marked
 used. Services flush and never commit."""
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,8 @@ VALID_WINDOW = 1
 #: No 0/o, 1/l/i: recovery codes are read off paper.
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10
-_TOTP_FORMAT = re.compile(r"^\d{6}$")
+#: ASCII digits: re's \d took '١٢٣٤٥٦', and hmac.compare_digest raises TypeError on non-ASCII text.
+_TOTP_FORMAT = re.compile(r"[0-9]{6}")
 
 
 class _TOTP(pyotp.TOTP):
@@ -68,7 +70,7 @@ def qr_data_uri(uri: str) -> str:
 
 def grouped(secret: str) -> str:
     """'JBSW Y3DP EHPK 3PXP': easier to type into an app by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def normalise(code: str | None) -> str:
@@ -76,7 +78,7 @@ def normalise(code: str | None) -> str:
 
 
 def looks_like_totp(code: str) -> bool:
-    return bool(_TOTP_FORMAT.match(code))
+    return bool(_TOTP_FORMAT.fullmatch(code))
 
 
 def check_totp(secret: str, code: str, last_step: int | None) -> int | None:
@@ -95,6 +97,7 @@ def check_totp(secret: str, code: str, last_step: int | None) -> int | None:
 
 
 # --- recovery codes ---------------------------------------------------------------------------
+
 
 def _hash_code(code: str, salt: str | None = None) -> str:
     salt = salt or secrets.token_hex(8)
@@ -120,11 +123,14 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(RecoveryCode).where(
-            RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
         )
-    ) or 0
+        or 0
+    )
 
 
 def use_recovery_code(user: User, code: str) -> bool:
@@ -136,7 +142,8 @@ def use_recovery_code(user: User, code: str) -> bool:
         if _matches(code, row.code_hash):
             # Conditional, so two requests racing with one code cannot both succeed.
             result = db.session.execute(
-                sa.update(RecoveryCode).where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+                sa.update(RecoveryCode)
+                .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
                 .values(used_at=now())
                 .execution_options(synchronize_session=False)
             )
@@ -145,6 +152,7 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 
 # --- the whole check --------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class CodeCheck:
@@ -161,10 +169,13 @@ def verify_code(user: User, code: str) -> CodeCheck:
     if step is not None:
         # Conditional, so the same code sent twice at once is accepted only once.
         result = db.session.execute(
-            sa.update(User).where(
+            sa.update(User)
+            .where(
                 User.id == user.id,
                 sa.or_(User.totp_last_step.is_(None), User.totp_last_step < step),
-            ).values(totp_last_step=step).execution_options(synchronize_session=False)
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
             return CodeCheck(False)

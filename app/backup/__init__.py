@@ -1,4 +1,5 @@
 """Backups: one archive with the database and the uploaded files, and its restore."""
+
 from flask import Blueprint
 
 bp = Blueprint("backup", __name__, cli_group="backup")

@@ -6,8 +6,13 @@ from app.backup import bp
 
 
 @bp.cli.command("create")
-@click.option("--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Where to write the archive (default: instance/backups).")
+@click.option(
+    "--output",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the archive (default: instance/backups).",
+)
 def create_command(output_dir: Path | None) -> None:
     """Write one archive with the database and the uploaded files."""
     from flask import current_app

@@ -3,6 +3,7 @@
 An archive (tar.gz) holds manifest.json, the database (an SQLite online backup, or a
 pg_dump in custom format) and every uploaded file, each with its SHA-256 in the manifest.
 A restore checks every checksum before it writes anything, and only into an empty instance."""
+
 from __future__ import annotations
 
 import hashlib
@@ -95,18 +96,32 @@ def create_backup(output_dir: Path) -> BackupResult:
         elif url.get_backend_name() == "postgresql":
             db_file = tmp_path / "database.pgdump"
             args, env = _pg_env(url)
-            subprocess.run([_pg_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(db_file), url.database],  # noqa: S603  # nosec B603  # fixed arguments, no shell
-                           check=True, env=env, capture_output=True)
+            subprocess.run(  # noqa: S603  # nosec B603  # fixed arguments, no shell
+                [_pg_tool("pg_dump"), *args, "-Fc", "--no-owner", "-f", str(db_file), url.database],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
             db_member = "database.pgdump"
         else:
             raise BackupError(f"Резервное копирование {url.get_backend_name()} не поддерживается.")
-        files = sorted(p for p in upload_dir.rglob("*") if p.is_file() and not p.name.endswith(".part")) if upload_dir.exists() else []
+        files = (
+            sorted(p for p in upload_dir.rglob("*") if p.is_file() and not p.name.endswith(".part"))
+            if upload_dir.exists()
+            else []
+        )
         manifest = {
             "format": FORMAT_VERSION,
             "created_at": now().isoformat(),
-            "database": {"dialect": url.get_backend_name(), "member": db_member, "sha256": _sha256(db_file),
-                         "alembic_revision": _alembic_revision()},
-            "files": [{"path": str(p.relative_to(upload_dir)), "sha256": _sha256(p), "size": p.stat().st_size} for p in files],
+            "database": {
+                "dialect": url.get_backend_name(),
+                "member": db_member,
+                "sha256": _sha256(db_file),
+                "alembic_revision": _alembic_revision(),
+            },
+            "files": [
+                {"path": str(p.relative_to(upload_dir)), "sha256": _sha256(p), "size": p.stat().st_size} for p in files
+            ],
         }
         archive = output_dir / f"lk-backup-{stamp}.tar.gz"
         partial = archive.with_suffix(".part")
@@ -147,7 +162,9 @@ def restore_backup(archive: Path) -> dict:
         if manifest.get("format") != FORMAT_VERSION:
             raise BackupError("Неизвестный формат резервной копии.")
         if manifest["database"]["dialect"] != url.get_backend_name():
-            raise BackupError(f"Копия сделана из {manifest['database']['dialect']}, а экземпляр использует {url.get_backend_name()}.")
+            raise BackupError(
+                f"Копия сделана из {manifest['database']['dialect']}, а экземпляр использует {url.get_backend_name()}."
+            )
         tar.extractall(tmp, filter="data")
         tmp_path = Path(tmp)
         db_file = tmp_path / manifest["database"]["member"]
@@ -172,8 +189,12 @@ def restore_backup(archive: Path) -> dict:
             if tables:
                 raise BackupError("База данных не пуста: восстановление делается в пустой экземпляр.")
             args, env = _pg_env(url)
-            subprocess.run([_pg_tool("pg_restore"), *args, "--no-owner", "-d", url.database, str(db_file)],  # noqa: S603  # nosec B603  # fixed arguments, no shell
-                           check=True, env=env, capture_output=True)
+            subprocess.run(  # noqa: S603  # nosec B603  # fixed arguments, no shell
+                [_pg_tool("pg_restore"), *args, "--no-owner", "-d", url.database, str(db_file)],
+                check=True,
+                env=env,
+                capture_output=True,
+            )
         source_uploads = tmp_path / "uploads"
         if source_uploads.exists():
             shutil.copytree(source_uploads, upload_dir, dirs_exist_ok=True)

@@ -1,4 +1,5 @@
 """The consumer's personal account: its home page and the profile."""
+
 from flask import Blueprint
 
 bp = Blueprint("cabinet", __name__)

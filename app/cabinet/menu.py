@@ -1,5 +1,6 @@
 """The menu of the personal account (SPEC §2). Each feature adds its entry here; an entry
 whose endpoint is not registered yet is not shown."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

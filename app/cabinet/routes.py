@@ -49,13 +49,21 @@ def profile():
             flash("Контактные данные сохранены.", "success")
             return redirect(url_for("cabinet.profile"))
     elif request.method == "POST" and request.form.get("section") == "preferences" and prefs.validate_on_submit():
-        set_preferences(user, {k.code: bool(getattr(prefs, f"mail_{k.code}").data) for k in KINDS.values() if not k.always_mail})
+        set_preferences(
+            user, {k.code: bool(getattr(prefs, f"mail_{k.code}").data) for k in KINDS.values() if not k.always_mail}
+        )
         record("profile.preferences_changed", user)
         db.session.commit()
         flash("Настройки уведомлений сохранены.", "success")
         return redirect(url_for("cabinet.profile"))
     return render_template(
-        "cabinet/profile.html", user=user, contacts=contacts, prefs=prefs, kinds=KINDS,
-        sections=render_sections("lk.profile_sections", user), logins=recent_logins(user),
-        consent=current_consent(user), action_form=ActionForm(),
+        "cabinet/profile.html",
+        user=user,
+        contacts=contacts,
+        prefs=prefs,
+        kinds=KINDS,
+        sections=render_sections("lk.profile_sections", user),
+        logins=recent_logins(user),
+        consent=current_consent(user),
+        action_form=ActionForm(),
     )

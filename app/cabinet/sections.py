@@ -2,6 +2,7 @@
 
 A feature registers a template and a function giving its context for the user; the
 cabinet renders them in order. This keeps the cabinet from importing every feature."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,6 +2,7 @@
 
 The blueprint serves /calculator; its commands are `flask tariffs …`; the office pages
 for tariffs are in office.py (nested under /office, admins only)."""
+
 from flask import Blueprint, Flask
 
 bp = Blueprint("calculator", __name__, cli_group="tariffs")

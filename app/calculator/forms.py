@@ -1,12 +1,11 @@
 """The calculator's GET form (field names of SPEC §4.2) and the office's tariff upload."""
+
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms import BooleanField, RadioField, SelectField
 from wtforms.validators import Length, ValidationError
 
 from app.calculator.rules import (
@@ -20,122 +19,7 @@ from app.calculator.rules import (
 )
 from app.calculator.services import CalculationInput
 from app.connection.rules import VOLTAGES_KV
-from app.core.forms import BaseForm, choices
-from app.core.templating import format_number
-
-FALSE_VALUES = ("n", "no", "false", "0", "")
-
-
-class NumberField(StringField):
-    """A number typed as text: a comma or a dot, spaces between thousands; Russian errors.
-
-    The text typed is shown back as it was, so a mistake can be seen and mended. An empty
-    optional field takes its default (0 km, 0 points)."""
-
-    def __init__(self, label=None, validators=None, *, places: int = 3, integer: bool = False,
-                 required_message: str | None = None, **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.places = places
-        self.integer = integer
-        self.required_message = required_message
-        self.raw_text: str | None = None
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        raw = valuelist[0].strip()
-        self.raw_text = raw
-        if raw == "":
-            self.data = None if self.required_message else self.default
-            return
-        text = re.sub(r"[\s\u00a0\u202f]", "", raw).replace(",", ".")
-        if self.integer:
-            if not re.fullmatch(r"[+-]?\d{1,9}", text):
-                self.data = None
-                raise ValueError("Введите целое число, например 2.")
-            self.data = int(text)
-            return
-        if not re.fullmatch(r"[+-]?(\d{1,12}(\.\d*)?|\.\d+)", text):
-            self.data = None
-            raise ValueError("Введите число, например 15 или 15,5.")
-        try:
-            value = Decimal(text)
-        except InvalidOperation:
-            self.data = None
-            raise ValueError("Введите число, например 15 или 15,5.") from None
-        if value.as_tuple().exponent < -self.places:
-            self.data = None
-            raise ValueError(f"Не больше {self.places} знаков после запятой.")
-        self.data = value
-
-    def pre_validate(self, form):
-        if self.data is None and self.required_message and not self.process_errors:
-            raise ValidationError(self.required_message)
-
-    def _value(self) -> str:
-        if self.raw_text is not None:
-            return self.raw_text
-        return "" if self.data is None else str(self.data)
-
-
-class InRange:
-    """min ≤ value ≤ max (or min < value), with a message in Russian naming the unit."""
-
-    def __init__(self, minimum, maximum, unit: str = "", exclusive_min: bool = False):
-        self.minimum, self.maximum, self.unit, self.exclusive_min = minimum, maximum, unit, exclusive_min
-
-    def __call__(self, form, field):
-        value = field.data
-        if value is None:
-            return
-        unit = f" {self.unit}" if self.unit else ""
-        if value < 0:
-            raise ValidationError("Значение не может быть отрицательным.")
-        if self.exclusive_min and value <= self.minimum:
-            raise ValidationError(f"Значение должно быть больше {format_number(self.minimum)}{unit}.")
-        if value < self.minimum:
-            raise ValidationError(f"Не меньше {format_number(self.minimum)}{unit}.")
-        if value > self.maximum:
-            raise ValidationError(f"Не больше {format_number(self.maximum, 0)}{unit}: проверьте значение.")
-
-
-class OneOf:
-    def __init__(self, values, message: str):
-        self.values, self.message = tuple(values), message
-
-    def __call__(self, form, field):
-        if field.data not in self.values:
-            raise ValidationError(self.message)
-
-
-class DateText(StringField):
-    """YYYY-MM-DD (what a date input sends), or DD.MM.YYYY typed where there is no date picker;
-    a year outside `years` is a typo."""
-
-    def __init__(self, label=None, validators=None, *, years: tuple[int, int] = (2000, 2100), **kwargs):
-        super().__init__(label, validators, **kwargs)
-        self.years = years
-
-    def process_formdata(self, valuelist):
-        self.raw_text = valuelist[0].strip() if valuelist else ""
-        self.data = None
-        if not self.raw_text:
-            return
-        for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-            try:
-                self.data = datetime.strptime(self.raw_text, fmt).date()
-            except ValueError:
-                continue
-            if not self.years[0] <= self.data.year <= self.years[1]:
-                self.data = None
-                raise ValueError(f"Укажите дату между {self.years[0]} и {self.years[1]} годами.")
-            return
-        raise ValueError("Введите дату в формате ГГГГ-ММ-ДД, например 2026-03-01.")
-
-    def _value(self) -> str:
-        if getattr(self, "raw_text", None):
-            return self.raw_text
-        return self.data.isoformat() if isinstance(self.data, date) else ""
+from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, NumberField, OneOf, choices
 
 
 def _flag(label: str) -> BooleanField:
@@ -152,42 +36,93 @@ class CalculatorForm(BaseForm):
     class Meta:
         csrf = False  # a GET form: nothing changes on the server
 
-    applicant_type = RadioField("Заявитель", choices=choices(
-        [("individual", "Физическое лицо"), ("entrepreneur", "Индивидуальный предприниматель"),
-         ("legal", "Юридическое лицо")]), default="individual", validate_choice=False,
-        validators=[OneOf(APPLICANT_TYPES, "Выберите тип заявителя.")])
-    power_kw = NumberField("Максимальная мощность, кВт", places=3, required_message="Укажите максимальную мощность, кВт.",
-                           validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт", exclusive_min=True)])
-    existing_power_kw = NumberField("Ранее присоединённая мощность, кВт", places=3, default=Decimal(0),
-                                    validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт")])
-    voltage_kv = SelectField("Уровень напряжения", choices=choices(VOLTAGE_LABELS), default="0.4", validate_choice=False,
-                             validators=[OneOf(VOLTAGES_KV, "Выберите уровень напряжения из списка.")])
-    reliability = RadioField("Категория надёжности", choices=choices([("1", "I"), ("2", "II"), ("3", "III")]),
-                             default="3", validate_choice=False,
-                             validators=[OneOf(("1", "2", "3"), "Выберите категорию надёжности: I, II или III.")])
-    territory = RadioField("Территория", choices=choices([("urban", "город"), ("rural", "сельская местность")]),
-                           default="urban", validate_choice=False,
-                           validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")])
+    applicant_type = RadioField(
+        "Заявитель",
+        choices=choices(
+            [
+                ("individual", "Физическое лицо"),
+                ("entrepreneur", "Индивидуальный предприниматель"),
+                ("legal", "Юридическое лицо"),
+            ]
+        ),
+        default="individual",
+        validate_choice=False,
+        validators=[OneOf(APPLICANT_TYPES, "Выберите тип заявителя.")],
+    )
+    power_kw = NumberField(
+        "Максимальная мощность, кВт",
+        places=3,
+        required_message="Укажите максимальную мощность, кВт.",
+        validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт", exclusive_min=True)],
+    )
+    existing_power_kw = NumberField(
+        "Ранее присоединённая мощность, кВт",
+        places=3,
+        default=Decimal(0),
+        validators=[InRange(Decimal(0), MAX_POWER_KW, "кВт")],
+    )
+    voltage_kv = SelectField(
+        "Уровень напряжения",
+        choices=choices(VOLTAGE_LABELS),
+        default="0.4",
+        validate_choice=False,
+        validators=[OneOf(VOLTAGES_KV, "Выберите уровень напряжения из списка.")],
+    )
+    reliability = RadioField(
+        "Категория надёжности",
+        choices=choices([("1", "I"), ("2", "II"), ("3", "III")]),
+        default="3",
+        validate_choice=False,
+        validators=[OneOf(("1", "2", "3"), "Выберите категорию надёжности: I, II или III.")],
+    )
+    territory = RadioField(
+        "Территория",
+        choices=choices([("urban", "город"), ("rural", "сельская местность")]),
+        default="urban",
+        validate_choice=False,
+        validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")],
+    )
     within_distance = RadioField(
         "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
-        choices=choices([("y", "да"), ("n", "нет, дальше")]), default="y", validate_choice=False,
-        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")])
+        choices=choices([("y", "да"), ("n", "нет, дальше")]),
+        default="y",
+        validate_choice=False,
+        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
+    )
     preferential = _flag("Заявитель относится к льготной категории (для физических лиц)")
-    overhead_km = NumberField("Воздушная линия (ВЛ), км", places=3, default=Decimal(0),
-                              validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    overhead_variant = SelectField("Вариант ВЛ", choices=[], default="", validate_choice=False,
-                                   validators=[Length(max=40, message="Выберите вариант из списка.")])
-    cable_km = NumberField("Кабельная линия (КЛ), км", places=3, default=Decimal(0),
-                           validators=[InRange(Decimal(0), MAX_LINE_KM, "км")])
-    cable_variant = SelectField("Вариант КЛ", choices=[], default="", validate_choice=False,
-                                validators=[Length(max=40, message="Выберите вариант из списка.")])
-    sectioning_points = NumberField("Пункты секционирования, шт.", integer=True, default=0,
-                                    validators=[InRange(0, MAX_COUNT, "шт.")])
+    overhead_km = NumberField(
+        "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    overhead_variant = SelectField(
+        "Вариант ВЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    cable_km = NumberField(
+        "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
+    )
+    cable_variant = SelectField(
+        "Вариант КЛ",
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+    sectioning_points = NumberField(
+        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, MAX_COUNT, "шт.")]
+    )
     substation = _flag("Трансформаторная подстанция (ТП)")
     distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
     supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
-    metering = SelectField("Учёт электроэнергии", choices=choices(list(METERING_LABELS.items())), default="none",
-                           validate_choice=False, validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")])
+    metering = SelectField(
+        "Учёт электроэнергии",
+        choices=choices(list(METERING_LABELS.items())),
+        default="none",
+        validate_choice=False,
+        validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
+    )
     metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
     date = DateText("Дата расчёта (тариф и НДС)")
 
@@ -202,8 +137,10 @@ class CalculatorForm(BaseForm):
 
     def validate_existing_power_kw(self, field):
         if field.data is not None and self.power_kw.data is not None and field.data > self.power_kw.data:
-            raise ValidationError("Ранее присоединённая мощность не может быть больше максимальной: "
-                                  "максимальная включает ранее присоединённую.")
+            raise ValidationError(
+                "Ранее присоединённая мощность не может быть больше максимальной: "
+                "максимальная включает ранее присоединённую."
+            )
 
     def validate_metering_points(self, field):
         if self.metering.data != "none" and field.data == 0:
@@ -235,10 +172,27 @@ class CalculatorForm(BaseForm):
 
 
 #: The query parameters of SPEC §4.2: their presence means a calculation was asked for.
-FIELD_NAMES = ("applicant_type", "power_kw", "existing_power_kw", "voltage_kv", "reliability", "territory",
-               "within_distance", "preferential", "overhead_km", "cable_km", "overhead_variant", "cable_variant",
-               "sectioning_points", "substation", "distribution_substation", "supply_center", "metering",
-               "metering_points", "date")
+FIELD_NAMES = (
+    "applicant_type",
+    "power_kw",
+    "existing_power_kw",
+    "voltage_kv",
+    "reliability",
+    "territory",
+    "within_distance",
+    "preferential",
+    "overhead_km",
+    "cable_km",
+    "overhead_variant",
+    "cable_variant",
+    "sectioning_points",
+    "substation",
+    "distribution_substation",
+    "supply_center",
+    "metering",
+    "metering_points",
+    "date",
+)
 
 
 def variant_choices(decision, section: str) -> list[tuple[str, str]]:
@@ -257,5 +211,7 @@ def variant_choices(decision, section: str) -> list[tuple[str, str]]:
 
 
 class ImportForm(BaseForm):
-    file = FileField("Файл решения (JSON по формату раздела 4.3)",
-                     validators=[FileRequired(message="Выберите файл тарифного решения.")])
+    file = FileField(
+        "Файл решения (JSON по формату раздела 4.3)",
+        validators=[FileRequired(message="Выберите файл тарифного решения.")],
+    )

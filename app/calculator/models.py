@@ -1,4 +1,5 @@
 """Tariff decisions of the regional regulator, as data (SPEC §2.5, §4.3)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -15,9 +16,7 @@ class TariffDecision(db.Model):
     the calculations that cited it)."""
 
     __tablename__ = "tariff_decisions"
-    __table_args__ = (
-        sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),
-    )
+    __table_args__ = (sa.CheckConstraint("valid_to IS NULL OR valid_to >= valid_from", name="valid_period"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: A label: one installation serves one company (SPEC §2.5).
@@ -46,4 +45,6 @@ class TariffDecision(db.Model):
     @property
     def validity_label(self) -> str:
         start = self.valid_from.strftime("%d.%m.%Y")
-        return f"с {start} по {self.valid_to.strftime('%d.%m.%Y')}" if self.valid_to else f"с {start}, без срока окончания"
+        return (
+            f"с {start} по {self.valid_to.strftime('%d.%m.%Y')}" if self.valid_to else f"с {start}, без срока окончания"
+        )

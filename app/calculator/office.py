@@ -1,11 +1,11 @@
 """Tariff decisions in the office (admins): list, import a file, look at one, retire one."""
+
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from app.audit.services import record
 from app.calculator.forms import ImportForm
@@ -13,14 +13,16 @@ from app.calculator.rules import BAND_LABELS, METERING_LABELS, TERRITORY_LABELS
 from app.calculator.services import (
     decision_in_force,
     get_decision,
-    import_decision,
     in_force_without,
     list_decisions,
     retire_decision,
+    store_decision,
 )
-from app.calculator.tariff_file import MAX_PROBLEMS, SECTIONS, TariffFileError, to_file
+from app.calculator.tariff_file import MAX_FILE_BYTES, MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -41,18 +43,30 @@ SECTION_LABELS = {
     "c8_per_point": "C8 — средства коммерческого учёта, ₽ за точку учёта",
     "preferential_per_kw": "Льготная плата, ₽ за кВт с НДС",
 }
-KEY_LABELS = {**BAND_LABELS, **TERRITORY_LABELS, **METERING_LABELS, "up_to_150": "до 150 кВт включительно",
-              "over_150": "свыше 150 кВт", "standard": "физические лица до 15 кВт",
-              "preferential_group": "льготная категория заявителей"}
+KEY_LABELS = {
+    **BAND_LABELS,
+    **TERRITORY_LABELS,
+    **METERING_LABELS,
+    "up_to_150": "до 150 кВт включительно",
+    "over_150": "свыше 150 кВт",
+    "standard": "физические лица до 15 кВт",
+    "preferential_group": "льготная категория заявителей",
+}
 
 
 def _list_page(form: ImportForm, problems=None):
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = list_decisions(PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
     current = decision_in_force(today())
     return render_template(
-        "tariffs/list.html", decisions=rows[:PAGE_SIZE], has_next=len(rows) > PAGE_SIZE, page=page, form=form,
-        problems=problems or [], max_problems=MAX_PROBLEMS, current_id=current.id if current else None,
+        "tariffs/list.html",
+        decisions=rows[:PAGE_SIZE],
+        has_next=len(rows) > PAGE_SIZE,
+        page=page,
+        form=form,
+        problems=problems or [],
+        max_problems=MAX_PROBLEMS,
+        current_id=current.id if current else None,
         today=today(),
     )
 
@@ -65,24 +79,26 @@ def list_page():
 
 @bp.post("/import")
 @admin_required
+@reads_first
 def import_file():
     form = ImportForm()
     if not form.validate_on_submit():
         return _list_page(form)
     upload = form.file.data
-    raw = upload.read()
+    raw = upload.read(MAX_FILE_BYTES + 1)  # parse_file refuses more than MAX_FILE_BYTES
     try:
-        result = import_decision(raw, upload.filename or "", actor=current_user)
+        parsed = parse_file(raw)
     except TariffFileError as exc:
-        form.file.errors.append(f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова.")
+        form.file.errors.append(
+            f"Файл не принят, ничего не изменено: ошибок — {len(exc.problems)}. Исправьте их и загрузите файл снова."
+        )
         return _list_page(form, exc.problems)
-    except IntegrityError:  # the same file imported at the same moment by someone else
-        db.session.rollback()
-        result = import_decision(raw, upload.filename or "", actor=current_user)
-    decision = result.decision
+    with unit_of_work():
+        result = store_decision(parsed, upload.filename or "", actor=current_user)
+        decision = result.decision
+        if result.created:
+            record("office.tariff_imported", decision, title=decision.title, valid_from=decision.valid_from)
     if result.created:
-        record("office.tariff_imported", decision, title=decision.title, valid_from=decision.valid_from)
-        db.session.commit()
         flash(f"Тарифное решение «{decision.title}» загружено.", "success")
     else:
         retired = " Оно выведено из действия." if decision.retired_at else ""
@@ -95,8 +111,14 @@ def import_file():
 def show_decision(decision_id: int):
     decision = get_decision(decision_id) or abort(404)
     current = decision_in_force(today())
-    return render_template("tariffs/show.html", decision=decision, sections=SECTIONS, section_labels=SECTION_LABELS,
-                           key_labels=KEY_LABELS, in_force_today=current is not None and current.id == decision.id)
+    return render_template(
+        "tariffs/show.html",
+        decision=decision,
+        sections=SECTIONS,
+        section_labels=SECTION_LABELS,
+        key_labels=KEY_LABELS,
+        in_force_today=current is not None and current.id == decision.id,
+    )
 
 
 @bp.get("/<int:decision_id>/file")
@@ -105,8 +127,11 @@ def download_file(decision_id: int):
     """The decision as a §4.3 file, to correct and import again."""
     decision = get_decision(decision_id) or abort(404)
     text = to_file(decision.region, decision.title, decision.valid_from, decision.valid_to, decision.rates)
-    return Response(text, mimetype="application/json",
-                    headers={"Content-Disposition": f'attachment; filename="tariff-{decision.id}.json"'})
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="tariff-{decision.id}.json"'},
+    )
 
 
 @bp.route("/<int:decision_id>/retire", methods=["GET", "POST"])
@@ -126,8 +151,13 @@ def retire(decision_id: int):
         return redirect(url_for("office.tariffs.list_decisions"))
     current = decision_in_force(today())
     successor = in_force_without(today(), decision.id) if current is not None and current.id == decision.id else None
-    return render_template("tariffs/retire.html", decision=decision, form=form,
-                           in_force_today=current is not None and current.id == decision.id, successor=successor)
+    return render_template(
+        "tariffs/retire.html",
+        decision=decision,
+        form=form,
+        in_force_today=current is not None and current.id == decision.id,
+        successor=successor,
+    )
 
 
 def tariff_warning() -> dict:
@@ -141,8 +171,10 @@ def tariff_warning() -> dict:
     if current.valid_to and (current.valid_to - day).days <= WARN_DAYS:
         following = current.valid_to + timedelta(days=1)
         if decision_in_force(following) is None:
-            return {"tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
-                                      f"а на {following:%d.%m.%Y} решения нет: загрузите его."}
+            return {
+                "tariff_warning": f"Действующее тарифное решение заканчивается {current.valid_to:%d.%m.%Y}, "
+                f"а на {following:%d.%m.%Y} решения нет: загрузите его."
+            }
     return {"tariff_warning": None}
 
 

@@ -1,4 +1,5 @@
 """The calculation as a Russian PDF: the same figures the page shows."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -45,18 +46,38 @@ def calculation_pdf(c: Calculation) -> bytes:
         ["Воздушная линия", f"{format_number(inp.overhead_km, 3)} км"],
         ["Кабельная линия", f"{format_number(inp.cable_km, 3)} км"],
         ["Пункты секционирования", str(inp.sectioning_points)],
-        ["ТП / РТП / центр питания", " / ".join(_yes(f) for f in (inp.substation, inp.distribution_substation, inp.supply_center))],
-        ["Учёт", METERING_LABELS[inp.metering] + (f", точек: {inp.metering_points or 1}" if inp.metering != "none" else "")],
+        [
+            "ТП / РТП / центр питания",
+            " / ".join(_yes(f) for f in (inp.substation, inp.distribution_substation, inp.supply_center)),
+        ],
+        [
+            "Учёт",
+            METERING_LABELS[inp.metering] + (f", точек: {inp.metering_points or 1}" if inp.metering != "none" else ""),
+        ],
     ]
     terms = [["Составляющая платы", _num("Ставка, ₽"), _num("Количество"), _num("Сумма, ₽")]]
     for t in c.terms:
-        terms.append([t.label, _num(money(t.rate, False)), _num(f"{format_number(t.quantity, 3)} {t.unit}"),
-                      _num(money(t.amount, False))])
+        terms.append(
+            [
+                t.label,
+                _num(money(t.rate, False)),
+                _num(f"{format_number(t.quantity, 3)} {t.unit}"),
+                _num(money(t.amount, False)),
+            ]
+        )
     terms.append(["По ставкам без НДС", "", "", _num(money(c.standard_without_vat, False))])
-    terms.append([f"По ставкам с НДС {format_number(c.vat_percent)} %", "", "", _num(money(c.standard_with_vat, False))])
+    terms.append(
+        [f"По ставкам с НДС {format_number(c.vat_percent)} %", "", "", _num(money(c.standard_with_vat, False))]
+    )
     if c.preferential_fee is not None:
-        terms.append([f"Льготная плата с НДС: {money(c.preferential_rate)} × {format_number(c.power_added_kw, 3)} кВт",
-                      "", "", _num(money(c.preferential_fee, False))])
+        terms.append(
+            [
+                f"Льготная плата с НДС: {money(c.preferential_rate)} × {format_number(c.power_added_kw, 3)} кВт",
+                "",
+                "",
+                _num(money(c.preferential_fee, False)),
+            ]
+        )
     d = c.decision
     validity = f"с {format_date(d.valid_from)}" + (f" по {format_date(d.valid_to)}" if d.valid_to else "")
     story = [
@@ -76,8 +97,10 @@ def calculation_pdf(c: Calculation) -> bytes:
         pdf.p(f"Тарифное решение: {d.region}, {d.title}, действует {validity}."),
         pdf.p(f"Ставка НДС на дату расчёта: {format_number(c.vat_percent)} %."),
         pdf.p(f"Категория заявителя: {c.category.label if c.category else ''}."),
-        pdf.p(f"Срок осуществления мероприятий по присоединению: {c.implementation_term.label} со дня заключения "
-              f"договора ({c.implementation_term.reason})."),
+        pdf.p(
+            f"Срок осуществления мероприятий по присоединению: {c.implementation_term.label} со дня заключения "
+            f"договора ({c.implementation_term.reason})."
+        ),
     ]
     if c.notes:
         story.append(pdf.spacer(2))

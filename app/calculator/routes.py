@@ -1,5 +1,6 @@
 """/calculator: a GET form that computes as you type (htmx) and works as a plain form without
 JavaScript; /calculator/pdf: the same calculation as a PDF."""
+
 from __future__ import annotations
 
 import io
@@ -40,8 +41,15 @@ def calculate_cost():
     form, calculation, asked, decision, day = _calculation_from_query()
     query = _query()
     html = render_page_or_block(
-        "calculator/calculate.html", "result", form=form, calculation=calculation, asked=asked,
-        decision=decision, day=day, today=today(), oob=is_htmx(),
+        "calculator/calculate.html",
+        "result",
+        form=form,
+        calculation=calculation,
+        asked=asked,
+        decision=decision,
+        day=day,
+        today=today(),
+        oob=is_htmx(),
         pdf_url=url_for("calculator.download_pdf") + (f"?{query}" if query else ""),
     )
     response = make_response(html)
@@ -60,5 +68,9 @@ def download_pdf():
         return redirect(url_for("calculator.calculate") + (f"?{query}" if query else ""))
     from app.calculator.pdf import calculation_pdf
 
-    return send_file(io.BytesIO(calculation_pdf(calculation)), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"raschet-stoimosti-{calculation.on_date.isoformat()}.pdf")
+    return send_file(
+        io.BytesIO(calculation_pdf(calculation)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"raschet-stoimosti-{calculation.on_date.isoformat()}.pdf",
+    )

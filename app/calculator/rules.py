@@ -5,6 +5,7 @@ without VAT; each term only when that construction is needed, each rounded half-
 kopecks. An individual's household connection up to 15 kW, reliability category III,
 0.4 kV, within the distance limit pays the lower of P with VAT and the preferential rate
 (VAT included) × N."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -30,8 +31,11 @@ MAX_COUNT = 1000
 PREFERENTIAL_MAX_KW = Decimal("15")
 C1_BOUNDARY_KW = Decimal("150")
 
-APPLICANT_TYPES = {"individual": "физическое лицо", "entrepreneur": "индивидуальный предприниматель",
-                   "legal": "юридическое лицо"}
+APPLICANT_TYPES = {
+    "individual": "физическое лицо",
+    "entrepreneur": "индивидуальный предприниматель",
+    "legal": "юридическое лицо",
+}
 BAND_LABELS = {"0.4": "0,4 кВ", "1-20": "6–20 кВ", "35": "35 кВ", "110": "110 кВ и выше"}
 TERRITORY_LABELS = {"urban": "город", "rural": "село"}
 METERING_LABELS = {
@@ -83,8 +87,11 @@ def check_input(inp: CalculationInput) -> None:
     _check_number("power_kw", inp.power_kw, MAX_POWER_KW, "кВт", positive=True)
     _check_number("existing_power_kw", inp.existing_power_kw, MAX_POWER_KW, "кВт")
     if inp.existing_power_kw > inp.power_kw:
-        raise CalculationError("existing_power_kw", "Ранее присоединённая мощность не может быть больше максимальной: "
-                                                    "максимальная мощность включает ранее присоединённую.")
+        raise CalculationError(
+            "existing_power_kw",
+            "Ранее присоединённая мощность не может быть больше максимальной: "
+            "максимальная мощность включает ранее присоединённую.",
+        )
     _check_number("overhead_km", inp.overhead_km, MAX_LINE_KM, "км")
     _check_number("cable_km", inp.cable_km, MAX_LINE_KM, "км")
     for name in ("sectioning_points", "metering_points"):
@@ -106,12 +113,19 @@ def _check_number(name: str, value: Decimal, maximum: Decimal, unit: str, positi
 
 def construction_needed(inp: CalculationInput) -> bool:
     """New lines or substations: what decides the p.16 term (SPEC §2.2)."""
-    return bool(inp.overhead_km > 0 or inp.cable_km > 0 or inp.sectioning_points > 0
-                or inp.substation or inp.distribution_substation or inp.supply_center)
+    return bool(
+        inp.overhead_km > 0
+        or inp.cable_km > 0
+        or inp.sectioning_points > 0
+        or inp.substation
+        or inp.distribution_substation
+        or inp.supply_center
+    )
 
 
-def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: DecisionRef,
-            on_date: date) -> Calculation:
+def compute(
+    inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: DecisionRef, on_date: date
+) -> Calculation:
     """The calculation for `inp` with a decision's rates (tariff_file.load_rates) and the VAT
     percent of `on_date`. Raises CalculationError for the field whose rate is missing."""
     check_input(inp)
@@ -134,8 +148,11 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
         points = inp.metering_points or 1  # SPEC §4.2: one point unless told otherwise
         rate = _rate(rates.get("c8_per_point", {}).get(inp.metering))
         if rate is None:
-            raise CalculationError("metering", f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
-                                               "Выберите другой тип учёта или обратитесь в сетевую организацию.")
+            raise CalculationError(
+                "metering",
+                f"В тарифном решении нет ставки C8 для типа учёта «{METERING_LABELS[inp.metering]}». "
+                "Выберите другой тип учёта или обратитесь в сетевую организацию.",
+            )
         terms.append(_term("c8", f"{TERM_LABELS['c8']}: {METERING_LABELS[inp.metering]}", rate, Decimal(points), "шт."))
 
     standard_without = sum((t.amount for t in terms), Decimal("0"))
@@ -150,8 +167,9 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
         pref_rate = rates.get("preferential_per_kw", {}).get(key)
         if pref_rate is None:
             which = "для льготной категории заявителей" if inp.preferential else "для физических лиц до 15 кВт"
-            raise CalculationError("preferential", f"В тарифном решении нет льготной ставки {which}: "
-                                                   "рассчитать льготную плату нельзя.")
+            raise CalculationError(
+                "preferential", f"В тарифном решении нет льготной ставки {which}: рассчитать льготную плату нельзя."
+            )
         pref_rate = _rate(pref_rate)
         pref_fee = money(pref_rate * added)
         if pref_fee < standard_with:
@@ -163,8 +181,10 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
     if inp.applicant_type != "individual" and inp.preferential:
         notes.append("Отметка о льготной категории учитывается только для физических лиц.")
     if inp.existing_power_kw > 0:
-        notes.append(f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
-                     f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}.")
+        notes.append(
+            f"Ранее присоединено {kw(inp.existing_power_kw)}: плата за мощность считается на "
+            f"присоединяемую мощность N = {kw(inp.power_kw)} − {kw(inp.existing_power_kw)} = {kw(added)}."
+        )
     if vat_percent == 0:
         notes.append("НДС не начисляется: сетевая организация не является плательщиком НДС.")
 
@@ -172,11 +192,23 @@ def compute(inp: CalculationInput, rates: dict, vat_percent: Decimal, decision: 
     category = derive_category(inp.applicant_type, inp.power_kw, inp.kind, load)
     term = implementation_term(category, inp.voltage_kv, inp.within_distance, construction_needed(inp), inp.power_kw)
     return Calculation(
-        input=inp, on_date=on_date, terms=terms, total_without_vat=total_without, total_with_vat=total_with,
-        vat_percent=vat_percent, rule=rule, explanation=explanation, decision=decision,
-        implementation_term=term, notes=notes, power_added_kw=added, category=category,
-        standard_without_vat=standard_without, standard_with_vat=standard_with,
-        preferential_rate=pref_rate, preferential_fee=pref_fee,
+        input=inp,
+        on_date=on_date,
+        terms=terms,
+        total_without_vat=total_without,
+        total_with_vat=total_with,
+        vat_percent=vat_percent,
+        rule=rule,
+        explanation=explanation,
+        decision=decision,
+        implementation_term=term,
+        notes=notes,
+        power_added_kw=added,
+        category=category,
+        standard_without_vat=standard_without,
+        standard_with_vat=standard_with,
+        preferential_rate=pref_rate,
+        preferential_fee=pref_fee,
     )
 
 
@@ -195,7 +227,9 @@ def preferential_refusals(inp: CalculationInput, added: Decimal) -> list[str]:
     if inp.power_kw > PREFERENTIAL_MAX_KW:
         reasons.append(f"максимальная мощность {kw(inp.power_kw)} больше 15 кВт")
     if inp.reliability != 3:
-        reasons.append(f"категория надёжности {RELIABILITY_LABELS[inp.reliability]}, а льготная плата — для III категории")
+        reasons.append(
+            f"категория надёжности {RELIABILITY_LABELS[inp.reliability]}, а льготная плата — для III категории"
+        )
     if inp.voltage_kv != "0.4":
         reasons.append(f"напряжение {format_number(Decimal(inp.voltage_kv))} кВ, а льготная плата — для 0,4 кВ")
     if not inp.within_distance:
@@ -214,13 +248,15 @@ def _explain(inp, rule, refusals, added, standard_with, pref_rate, pref_fee) -> 
         return lead
     group = "ставка для льготной категории заявителей" if inp.preferential else "льготная ставка"
     offer = f"{group} {rub(pref_rate)} за кВт с НДС × {kw(added)} = {rub(pref_fee)}"
-    conditions = ("Физическое лицо, до 15 кВт, III категория, 0,4 кВ, сети в пределах 300/500 м: "
-                  "платится меньшая из сумм — по ставкам с НДС или льготная.")
+    conditions = (
+        "Физическое лицо, до 15 кВт, III категория, 0,4 кВ, сети в пределах 300/500 м: "
+        "платится меньшая из сумм — по ставкам с НДС или льготная."
+    )
     if rule == "preferential":
-        return (f"{conditions} Применена льготная плата: {offer}, это меньше платы по ставкам с НДС "
-                f"({rub(standard_with)}).")
-    return (f"{conditions} Применена плата по ставкам с НДС ({rub(standard_with)}): она не больше льготной "
-            f"({offer}).")
+        return (
+            f"{conditions} Применена льготная плата: {offer}, это меньше платы по ставкам с НДС ({rub(standard_with)})."
+        )
+    return f"{conditions} Применена плата по ставкам с НДС ({rub(standard_with)}): она не больше льготной ({offer})."
 
 
 def _term(code: str, label: str, rate: Decimal, quantity: Decimal, unit: str) -> CostTerm:
@@ -252,15 +288,24 @@ def _band_rate(rates: dict, code: str, band: str, field: str) -> Decimal:
     return rate
 
 
-def _line(inp: CalculationInput, rates: dict, code: str, band: str, length: Decimal, variant_code: str | None,
-          kind: str, notes: list[str]) -> CostTerm:
+def _line(
+    inp: CalculationInput,
+    rates: dict,
+    code: str,
+    band: str,
+    length: Decimal,
+    variant_code: str | None,
+    kind: str,
+    notes: list[str],
+) -> CostTerm:
     line = "ВЛ" if kind == "overhead" else "КЛ"
     field = f"{kind}_km"
     where = f"{BAND_LABELS[band]}, {TERRITORY_LABELS[inp.territory]}"
     rate = rates.get(f"{code}_per_km", {}).get(band, {}).get(inp.territory)
     if rate is None:
-        raise CalculationError(field, f"В тарифном решении нет ставки {code.upper()} за строительство {line} для "
-                                      f"{where}.")
+        raise CalculationError(
+            field, f"В тарифном решении нет ставки {code.upper()} за строительство {line} для {where}."
+        )
     label = TERM_LABELS[code]
     if isinstance(rate, tuple):
         variant = _variant(rate, variant_code, f"{kind}_variant", line, where)
@@ -268,8 +313,10 @@ def _line(inp: CalculationInput, rates: dict, code: str, band: str, length: Deci
             notes.append(f"Вариант {line} не выбран: применена первая ставка решения — {variant.name}.")
         return _term(code, f"{label}, {variant.name}", variant.rate, length, "км")
     if variant_code:
-        raise CalculationError(f"{kind}_variant", f"Для {line} ({where}) в тарифном решении нет вариантов, "
-                                                  "только одна ставка: выберите «по умолчанию».")
+        raise CalculationError(
+            f"{kind}_variant",
+            f"Для {line} ({where}) в тарифном решении нет вариантов, только одна ставка: выберите «по умолчанию».",
+        )
     return _term(code, label, rate, length, "км")
 
 

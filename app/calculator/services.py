@@ -4,6 +4,7 @@ and the tariff decisions it reads (import, retire, the one in force on a date).
 The dataclass names below are a contract between the calculator and the applications:
 fields may be added, none renamed or removed. The arithmetic itself is in rules.py (plain
 functions, no database); this module finds the decision and the VAT rate for it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from flask import g, has_app_context
 from sqlalchemy.orm import joinedload
 
 from app.calculator.models import TariffDecision
-from app.calculator.tariff_file import load_rates, parse_file
+from app.calculator.tariff_file import ParsedDecision, load_rates, parse_file
 from app.company.services import vat_percent_on
 from app.connection.rules import Category, ImplementationTerm
 from app.core.clock import now, today
@@ -26,25 +27,25 @@ from app.extensions import db
 class CalculationInput:
     """The parameters of SPEC §4.2 (the /calculator query), parsed and typed."""
 
-    applicant_type: str                     # individual | entrepreneur | legal
-    power_kw: Decimal                       # maximum power, previously connected included
+    applicant_type: str  # individual | entrepreneur | legal
+    power_kw: Decimal  # maximum power, previously connected included
     existing_power_kw: Decimal = Decimal("0")
-    voltage_kv: str = "0.4"                 # 0.4 | 6 | 10 | 20 | 35 | 110
-    reliability: int = 3                    # 1 | 2 | 3
-    territory: str = "urban"                # urban | rural
-    within_distance: bool = True            # 300 m urban / 500 m rural
-    preferential: bool = False              # belongs to a preferential group
+    voltage_kv: str = "0.4"  # 0.4 | 6 | 10 | 20 | 35 | 110
+    reliability: int = 3  # 1 | 2 | 3
+    territory: str = "urban"  # urban | rural
+    within_distance: bool = True  # 300 m urban / 500 m rural
+    preferential: bool = False  # belongs to a preferential group
     overhead_km: Decimal = Decimal("0")
     cable_km: Decimal = Decimal("0")
-    overhead_variant: str | None = None     # a variant code of the decision, or the first
+    overhead_variant: str | None = None  # a variant code of the decision, or the first
     cable_variant: str | None = None
     sectioning_points: int = 0
     substation: bool = False
     distribution_substation: bool = False
     supply_center: bool = False
-    metering: str = "none"                  # none | single_phase | three_phase_direct | three_phase_ct
+    metering: str = "none"  # none | single_phase | three_phase_direct | three_phase_ct
     metering_points: int = 0
-    on_date: date | None = None             # picks the decision in force and the VAT rate; today if None
+    on_date: date | None = None  # picks the decision in force and the VAT rate; today if None
     #: What the calculator page does not ask and an application knows: its kind (a temporary
     #: connection has its own p.16 term), whether an individual's load is household (only a
     #: household connection gets the preferential fee; None: every individual's is), and the
@@ -58,12 +59,12 @@ class CalculationInput:
 class CostTerm:
     """One term of P = C1 + C2·L + … : its rate, quantity and amount (without VAT)."""
 
-    code: str            # "c1" … "c8"
-    label: str           # Russian, e.g. "C2 — строительство ВЛ, АС-70"
+    code: str  # "c1" … "c8"
+    label: str  # Russian, e.g. "C2 — строительство ВЛ, АС-70"
     rate: Decimal
     quantity: Decimal
-    unit: str            # "шт.", "км", "кВт", "точка учёта"
-    amount: Decimal      # rounded half-up to kopecks
+    unit: str  # "шт.", "км", "кВт", "точка учёта"
+    amount: Decimal  # rounded half-up to kopecks
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ class DecisionRef:
 
     id: int
     region: str
-    title: str           # "Постановление РЭК N 00/00 от 2025-12-20"
+    title: str  # "Постановление РЭК N 00/00 от 2025-12-20"
     valid_from: date
     valid_to: date | None
 
@@ -85,8 +86,8 @@ class Calculation:
     total_without_vat: Decimal
     total_with_vat: Decimal
     vat_percent: Decimal
-    rule: str            # "standard" | "preferential"
-    explanation: str     # Russian: which rule applied and why (which of the two was lower)
+    rule: str  # "standard" | "preferential"
+    explanation: str  # Russian: which rule applied and why (which of the two was lower)
     decision: DecisionRef
     implementation_term: ImplementationTerm
     notes: list[str] = field(default_factory=list)
@@ -134,8 +135,10 @@ def calculate(inp: CalculationInput) -> Calculation:
 
 
 def no_decision_message(day: date) -> str:
-    return (f"На {day.strftime('%d.%m.%Y')} нет действующего тарифного решения: рассчитать стоимость нельзя. "
-            "Выберите другую дату расчёта или обратитесь в сетевую организацию.")
+    return (
+        f"На {day.strftime('%d.%m.%Y')} нет действующего тарифного решения: рассчитать стоимость нельзя. "
+        "Выберите другую дату расчёта или обратитесь в сетевую организацию."
+    )
 
 
 # --- tariff decisions ---------------------------------------------------------------------------
@@ -153,8 +156,11 @@ def decision_in_force(day: date) -> TariffDecision | None:
 #: Every calculation runs it: built once (bench/: building it took a fifth of the result page).
 _IN_FORCE = (
     sa.select(TariffDecision)
-    .where(TariffDecision.retired_at.is_(None), TariffDecision.valid_from <= sa.bindparam("day"),
-           sa.or_(TariffDecision.valid_to.is_(None), TariffDecision.valid_to >= sa.bindparam("day")))
+    .where(
+        TariffDecision.retired_at.is_(None),
+        TariffDecision.valid_from <= sa.bindparam("day"),
+        sa.or_(TariffDecision.valid_to.is_(None), TariffDecision.valid_to >= sa.bindparam("day")),
+    )
     .order_by(TariffDecision.valid_from.desc(), TariffDecision.id.desc())
     .limit(1)
 )
@@ -174,8 +180,13 @@ def _forget_decisions() -> None:
 
 
 def decision_ref(decision: TariffDecision) -> DecisionRef:
-    return DecisionRef(id=decision.id, region=decision.region, title=decision.title,
-                       valid_from=decision.valid_from, valid_to=decision.valid_to)
+    return DecisionRef(
+        id=decision.id,
+        region=decision.region,
+        title=decision.title,
+        valid_from=decision.valid_from,
+        valid_to=decision.valid_to,
+    )
 
 
 def rates_of(decision: TariffDecision) -> dict:
@@ -185,20 +196,30 @@ def rates_of(decision: TariffDecision) -> dict:
 @dataclass(frozen=True)
 class ImportResult:
     decision: TariffDecision
-    created: bool            # False: an identical decision was imported before; nothing changed
+    created: bool  # False: an identical decision was imported before; nothing changed
 
 
 def import_decision(raw: bytes, file_name: str = "", actor=None) -> ImportResult:
     """Validate a whole §4.3 file and store it; an identical one already stored is returned
     unchanged. Raises tariff_file.TariffFileError (nothing written) for a bad file."""
-    parsed = parse_file(raw)
+    return store_decision(parse_file(raw), file_name, actor)
+
+
+def store_decision(parsed: ParsedDecision, file_name: str = "", actor=None) -> ImportResult:
+    """Store a file parse_file() accepted (parsed outside the unit of work: app/db.py)."""
     existing = db.session.scalar(sa.select(TariffDecision).where(TariffDecision.content_hash == parsed.content_hash))
     if existing is not None:
         return ImportResult(existing, created=False)
     decision = TariffDecision(
-        region=parsed.region, title=parsed.title, valid_from=parsed.valid_from, valid_to=parsed.valid_to,
-        rates=parsed.rates, content_hash=parsed.content_hash, file_name=(file_name or "")[-255:],
-        imported_at=now(), imported_by_id=getattr(actor, "id", None),
+        region=parsed.region,
+        title=parsed.title,
+        valid_from=parsed.valid_from,
+        valid_to=parsed.valid_to,
+        rates=parsed.rates,
+        content_hash=parsed.content_hash,
+        file_name=(file_name or "")[-255:],
+        imported_at=now(),
+        imported_by_id=getattr(actor, "id", None),
     )
     db.session.add(decision)
     db.session.flush()
@@ -219,12 +240,15 @@ def retire_decision(decision: TariffDecision, actor=None) -> bool:
 
 def list_decisions(limit: int, offset: int = 0) -> list[TariffDecision]:
     """Newest first, with who imported and retired them (one query)."""
-    return list(db.session.scalars(
-        sa.select(TariffDecision)
-        .options(joinedload(TariffDecision.imported_by), joinedload(TariffDecision.retired_by))
-        .order_by(TariffDecision.valid_from.desc(), TariffDecision.id.desc())
-        .offset(offset).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(TariffDecision)
+            .options(joinedload(TariffDecision.imported_by), joinedload(TariffDecision.retired_by))
+            .order_by(TariffDecision.valid_from.desc(), TariffDecision.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
 
 
 def get_decision(decision_id: int) -> TariffDecision | None:

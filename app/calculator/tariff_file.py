@@ -5,6 +5,7 @@ code. A file is read with every number as a Decimal (never a float) and checked 
 before anything is written; each problem comes back with the JSON path of the bad value
 and the reason in Russian, e.g. «c2_per_km.1-20.urban[1].rate: должно быть
 неотрицательным числом»."""
+
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 BANDS = ("0.4", "1-20", "35", "110")
 TERRITORIES = ("urban", "rural")
@@ -37,8 +38,15 @@ REQUIRED = ("region", "decision", "valid_from", "c1")
 #: Larger than any real rate (roubles): a value above it is a typo, not a tariff.
 MAX_RATE = Decimal("1000000000")
 MAX_TEXT = {"region": 200, "decision": 300}
-CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
+CODE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 MAX_FILE_BYTES = 1024 * 1024
+#: Objects and lists nest five deep in a valid file (c2_per_km → band → territory → variants
+#: → a variant); far deeper is no decision, and Python's json would end in a RecursionError.
+MAX_DEPTH = 10
+#: A JSON string (in one go, linear even when unterminated) or a bracket, for the depth scan.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}"]', re.DOTALL)
+#: Characters no text of a decision holds (PostgreSQL refuses NUL in a text column).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_PROBLEMS = 50
 
 
@@ -85,6 +93,15 @@ class _Invalid:
     """What NaN and Infinity parse to: never a valid number."""
 
 
+def _decimal(text: str):
+    """A number as a Decimal; one beyond Decimal's exponent range ('1e99999999999999999999')
+    is never a valid number either."""
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return _Invalid()
+
+
 class _Pairs(dict):
     """A JSON object that remembers the keys it saw twice."""
 
@@ -105,17 +122,57 @@ def _object_pairs(pairs):
 def parse_file(raw: bytes) -> ParsedDecision:
     """Read and validate a whole file; raise TariffFileError listing every problem."""
     if len(raw) > MAX_FILE_BYTES:
-        raise TariffFileError([Problem("", f"файл больше {MAX_FILE_BYTES // 1024} КБ: это не похоже на тарифное решение")])
+        raise TariffFileError(
+            [Problem("", f"файл больше {MAX_FILE_BYTES // 1024} КБ: это не похоже на тарифное решение")]
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise TariffFileError([Problem("", "файл не в кодировке UTF-8")]) from None
+    if (where := _too_deep(text)) is not None:
+        raise TariffFileError(
+            [
+                Problem(
+                    "",
+                    f"объекты и списки вложены глубже {MAX_DEPTH} уровней (строка {where[0]}, "
+                    f"столбец {where[1]}): это не похоже на тарифное решение",
+                )
+            ]
+        )
     try:
-        data = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=lambda _: _Invalid(),
-                          object_pairs_hook=_object_pairs)
+        data = json.loads(
+            text,
+            parse_float=_decimal,
+            parse_int=_decimal,
+            parse_constant=lambda _: _Invalid(),
+            object_pairs_hook=_object_pairs,
+        )
     except json.JSONDecodeError as exc:
-        raise TariffFileError([Problem("", f"файл не является JSON: ошибка в строке {exc.lineno}, столбце {exc.colno}")]) from None
+        raise TariffFileError(
+            [Problem("", f"файл не является JSON: ошибка в строке {exc.lineno}, столбце {exc.colno}")]
+        ) from None
     return validate(data)
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """The line and column where objects and lists first nest deeper than MAX_DEPTH, if they do.
+
+    Brackets inside strings do not count; an unterminated string ends the scan (json.loads
+    then reports it)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        piece = match.group()
+        if piece in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                start = match.start()
+                line = text.count("\n", 0, start) + 1
+                return line, start - text.rfind("\n", 0, start)
+        elif piece in "]}":
+            depth -= 1
+        elif piece == '"':
+            return None
+    return None
 
 
 def validate(data) -> ParsedDecision:
@@ -146,8 +203,14 @@ def validate(data) -> ParsedDecision:
                 rates[section] = stored
     if problems:
         raise TariffFileError(problems)
-    return ParsedDecision(region=region, title=title, valid_from=valid_from, valid_to=valid_to, rates=rates,
-                          content_hash=content_hash(region, title, valid_from, valid_to, rates))
+    return ParsedDecision(
+        region=region,
+        title=title,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        rates=rates,
+        content_hash=content_hash(region, title, valid_from, valid_to, rates),
+    )
 
 
 def _check_duplicates(obj, path: str, problems: list[Problem]) -> None:
@@ -165,6 +228,9 @@ def _text(data: dict, key: str, problems: list[Problem]) -> str:
         return ""
     if not isinstance(value, str) or not value.strip():
         problems.append(Problem(key, "должно быть непустой строкой"))
+        return ""
+    if _CONTROL.search(value):
+        problems.append(Problem(key, "содержит управляющие символы (например, нулевой байт)"))
         return ""
     value = " ".join(value.split())
     if len(value) > MAX_TEXT[key]:
@@ -235,8 +301,13 @@ def _rate(value, path: str, problems: list[Problem]):
             if key not in ("code", "name", "rate"):
                 problems.append(Problem(f"{item_path}.{key}", "неизвестный ключ (допустимы: code, name, rate)"))
         code = item.get("code")
-        if not isinstance(code, str) or not CODE_RE.match(code):
-            problems.append(Problem(f"{item_path}.code", "должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания (до 40 знаков)"))
+        if not isinstance(code, str) or not CODE_RE.fullmatch(code):
+            problems.append(
+                Problem(
+                    f"{item_path}.code",
+                    "должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания (до 40 знаков)",
+                )
+            )
         elif code in codes:
             problems.append(Problem(f"{item_path}.code", f"код «{code}» уже есть в этом списке"))
         else:
@@ -244,6 +315,9 @@ def _rate(value, path: str, problems: list[Problem]):
         name = item.get("name")
         if not isinstance(name, str) or not name.strip() or len(name) > 200:
             problems.append(Problem(f"{item_path}.name", "должно быть непустой строкой до 200 символов"))
+        elif _CONTROL.search(name):
+            problems.append(Problem(f"{item_path}.name", "содержит управляющие символы (например, нулевой байт)"))
+            name = None
         if "rate" not in item:
             problems.append(Problem(f"{item_path}.rate", "обязательное поле не указано"))
             rate = None
@@ -263,7 +337,9 @@ def content_hash(region: str, title: str, valid_from: date, valid_to: date | Non
     """SHA-256 of the decision's content (not of the file's bytes): whitespace, key order and
     trailing zeros do not make a different decision."""
     canonical = {
-        "region": region, "decision": title, "valid_from": valid_from.isoformat(),
+        "region": region,
+        "decision": title,
+        "valid_from": valid_from.isoformat(),
         "valid_to": valid_to.isoformat() if valid_to else None,
         # Variant codes, names and rates are strings; only rates parse as numbers.
         "rates": {s: _canonical_rates(v) for s, v in rates.items()},
@@ -295,8 +371,12 @@ def load_rates(stored: dict) -> dict:
 
 def to_file(region: str, title: str, valid_from: date, valid_to: date | None, stored: dict) -> str:
     """The decision as a §4.3 file again, numbers written exactly as stored, for download."""
-    data = {"region": region, "decision": title, "valid_from": valid_from.isoformat(),
-            "valid_to": valid_to.isoformat() if valid_to else None}
+    data = {
+        "region": region,
+        "decision": title,
+        "valid_from": valid_from.isoformat(),
+        "valid_to": valid_to.isoformat() if valid_to else None,
+    }
     data.update({section: stored[section] for section in SECTIONS if section in stored})
     return _dump(data, 0) + "\n"
 
@@ -307,8 +387,7 @@ def _dump(value, depth: int, key: str | None = None) -> str:
     if isinstance(value, dict):
         if not value:
             return "{}"
-        inner = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k)}"
-                 for k, v in value.items()]
+        inner = [f"{pad}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k)}" for k, v in value.items()]
         return "{\n" + ",\n".join(inner) + "\n" + "  " * depth + "}"
     if isinstance(value, list):
         inner = [pad + _dump(v, depth + 1) for v in value]

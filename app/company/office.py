@@ -1,4 +1,5 @@
 """Company settings in the office (admins)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -15,8 +16,24 @@ from app.office.access import admin_required
 
 bp = Blueprint("company", __name__, url_prefix="/settings")
 
-EDITABLE = ["full_name", "short_name", "address", "phone", "email", "inn", "kpp", "ogrn", "bank_name", "bank_bic",
-            "bank_account", "bank_corr_account", "vat_payer", "region", "time_zone", "site_url"]
+EDITABLE = [
+    "full_name",
+    "short_name",
+    "address",
+    "phone",
+    "email",
+    "inn",
+    "kpp",
+    "ogrn",
+    "bank_name",
+    "bank_bic",
+    "bank_account",
+    "bank_corr_account",
+    "vat_payer",
+    "region",
+    "time_zone",
+    "site_url",
+]
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -32,8 +49,14 @@ def edit_settings():
         flash("Сведения о компании сохранены.", "success")
         return redirect(url_for("office.company.edit_settings"))
     rates = db.session.scalars(sa.select(VatRate).order_by(VatRate.valid_from)).all()
-    return render_template("company/settings.html", form=form, vat_form=VatRateForm(), rates=rates,
-                           schedule=vat_schedule(), action_form=ActionForm())
+    return render_template(
+        "company/settings.html",
+        form=form,
+        vat_form=VatRateForm(),
+        rates=rates,
+        schedule=vat_schedule(),
+        action_form=ActionForm(),
+    )
 
 
 @bp.post("/vat")

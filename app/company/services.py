@@ -1,4 +1,5 @@
 """Reading the company's settings and its VAT rate on a date."""
+
 from __future__ import annotations
 
 import time
@@ -19,9 +20,20 @@ STATUTORY_VAT = ((date(2019, 1, 1), Decimal("20")), (date(2026, 1, 1), Decimal("
 DEFAULTS = dict(
     full_name="Сетевая организация (заполните сведения в настройках)",
     short_name="Сетевая организация",
-    address="", phone="", email="", inn="", kpp="", ogrn="",
-    bank_name="", bank_bic="", bank_account="", bank_corr_account="",
-    vat_payer=True, region="", time_zone="Europe/Moscow", site_url="http://127.0.0.1:5000",
+    address="",
+    phone="",
+    email="",
+    inn="",
+    kpp="",
+    ogrn="",
+    bank_name="",
+    bank_bic="",
+    bank_account="",
+    bank_corr_account="",
+    vat_payer=True,
+    region="",
+    time_zone="Europe/Moscow",
+    site_url="http://127.0.0.1:5000",
     is_demo=False,
 )
 

@@ -1,4 +1,5 @@
 """Decree 861 rules shared by the calculator and the applications (SPEC §2.2, §2.5)."""
+
 from __future__ import annotations
 
 import enum
@@ -34,12 +35,18 @@ _CATEGORY_LABELS = {
     "over_670": "свыше 670 кВт",
     "temporary": "временное присоединение",
 }
-_CATEGORY_SHORT_LABELS = {"up_to_15": "до 15 кВт", "up_to_150": "до 150 кВт", "up_to_670": "150–670 кВт",
-                          "over_670": "свыше 670 кВт", "temporary": "временное"}
+_CATEGORY_SHORT_LABELS = {
+    "up_to_15": "до 15 кВт",
+    "up_to_150": "до 150 кВт",
+    "up_to_670": "150–670 кВт",
+    "over_670": "свыше 670 кВт",
+    "temporary": "временное",
+}
 
 
-def derive_category(applicant_type: str, max_power_kw: Decimal, kind: str = "new",
-                    load_character: str | None = "household") -> Category:
+def derive_category(
+    applicant_type: str, max_power_kw: Decimal, kind: str = "new", load_character: str | None = "household"
+) -> Category:
     """The category is derived, never typed (SPEC §2.2).
 
     Up to 15 kW is the category of an individual's household connection; any other
@@ -83,8 +90,13 @@ class ImplementationTerm:
         return term_label(self.amount, self.unit)
 
 
-def implementation_term(category: Category, voltage_kv: str | Decimal, within_distance: bool,
-                        construction_needed: bool, max_power_kw: Decimal | None = None) -> ImplementationTerm:
+def implementation_term(
+    category: Category,
+    voltage_kv: str | Decimal,
+    within_distance: bool,
+    construction_needed: bool,
+    max_power_kw: Decimal | None = None,
+) -> ImplementationTerm:
     """The first p.16 term that fits (SPEC §2.2, table row `in_progress`).
 
     `within_distance`: the grid of the needed voltage is within 300 m (urban) or 500 m
@@ -93,13 +105,23 @@ def implementation_term(category: Category, voltage_kv: str | Decimal, within_di
     power = Decimal(max_power_kw) if max_power_kw is not None else None
     if category is Category.temporary:
         if within_distance and (power is None or power <= 150):
-            return ImplementationTerm(15, "wd", "временное присоединение передвижных устройств до 150 кВт в пределах 300 м от сетей")
+            return ImplementationTerm(
+                15, "wd", "временное присоединение передвижных устройств до 150 кВт в пределах 300 м от сетей"
+            )
         category = derive_category("legal", power) if power is not None else Category.up_to_150
     small = category in (Category.up_to_15, Category.up_to_150)
     if category is not Category.over_670 and low_voltage and within_distance and not construction_needed:
-        return ImplementationTerm(4, "m", "до 670 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село), строительство линий и подстанций не требуется")
+        return ImplementationTerm(
+            4,
+            "m",
+            "до 670 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село), строительство линий и подстанций не требуется",
+        )
     if small and low_voltage and within_distance:
-        return ImplementationTerm(6, "m", "заявители до 15 кВт и до 150 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село)")
+        return ImplementationTerm(
+            6,
+            "m",
+            "заявители до 15 кВт и до 150 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село)",
+        )
     if category is not Category.over_670:
         return ImplementationTerm(1, "y", "максимальная мощность до 670 кВт")
     return ImplementationTerm(2, "y", "максимальная мощность свыше 670 кВт")

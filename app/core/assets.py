@@ -1,5 +1,6 @@
 """Static files: a content hash in their URL (cached for a year) and gzip by the app itself,
 so the page-weight budget holds without a proxy in front (SPEC §3)."""
+
 from __future__ import annotations
 
 import gzip

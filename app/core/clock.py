@@ -1,6 +1,7 @@
 """One place that tells the time, so deadline tests can fix the clock.
 
 Tests call set_now(...) and reset it; nothing else should call datetime.now() directly."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo

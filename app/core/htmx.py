@@ -1,4 +1,5 @@
 """htmx helpers: one template serves the page and its fragments (jinja2-fragments)."""
+
 from __future__ import annotations
 
 from flask import request
@@ -7,9 +8,7 @@ from jinja2_fragments.flask import render_block
 
 def is_htmx() -> bool:
     """True for a request htmx made (not a history restore, which needs the whole page)."""
-    return request.headers.get("HX-Request") == "true" and request.headers.get(
-        "HX-History-Restore-Request"
-    ) != "true"
+    return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
 def render_page_or_block(template: str, block: str, **context) -> str:

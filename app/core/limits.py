@@ -16,6 +16,7 @@ SUBMISSION_LIMIT, UPLOAD_LIMIT, EXPORT_LIMIT ("30 per hour;10 per minute" syntax
 
 Staff are not limited: an office behind one address registers many visitors a day.
 Behind a reverse proxy set TRUSTED_PROXIES, or every client shares the proxy's address."""
+
 from __future__ import annotations
 
 from flask import current_app, request
@@ -42,18 +43,27 @@ def _no_files() -> bool:
 
 #: Forms that create or change something: applications, appeals, clarifications, profile.
 limit_submissions = limiter.shared_limit(
-    lambda: current_app.config["SUBMISSION_LIMIT"], scope="submissions", methods=["POST"], exempt_when=_is_staff,
+    lambda: current_app.config["SUBMISSION_LIMIT"],
+    scope="submissions",
+    methods=["POST"],
+    exempt_when=_is_staff,
 )
 
 #: Requests that carry files; every file counts once.
 limit_uploads = limiter.shared_limit(
-    lambda: current_app.config["UPLOAD_LIMIT"], scope="uploads", methods=["POST"], exempt_when=_no_files,
+    lambda: current_app.config["UPLOAD_LIMIT"],
+    scope="uploads",
+    methods=["POST"],
+    exempt_when=_no_files,
     cost=lambda: max(_files_sent(), 1),
 )
 
 #: Heavy downloads built on request (the archive of my data).
 limit_exports = limiter.shared_limit(
-    lambda: current_app.config["EXPORT_LIMIT"], scope="exports", methods=["GET"], exempt_when=_is_staff,
+    lambda: current_app.config["EXPORT_LIMIT"],
+    scope="exports",
+    methods=["GET"],
+    exempt_when=_is_staff,
 )
 
 

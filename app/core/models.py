@@ -1,4 +1,5 @@
 """Tables shared by every feature."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -3,6 +3,7 @@
 The next number is taken from a per-year counter row in the same transaction as the
 insert that uses it: a rollback gives the number back, and the row lock (PostgreSQL) or
 the write lock of BEGIN IMMEDIATE (SQLite) makes concurrent submissions wait in line."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa

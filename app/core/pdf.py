@@ -1,5 +1,6 @@
 """Russian PDFs with reportlab: DejaVu Sans (shipped in app/core/fonts) and the company's
 details in the header and footer of every page."""
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,9 @@ def styles() -> dict[str, ParagraphStyle]:
         "body": body,
         "small": ParagraphStyle("small", parent=body, fontSize=8, leading=10, textColor=colors.HexColor("#444444")),
         "title": ParagraphStyle("title", parent=body, fontName=FONT_BOLD, fontSize=15, leading=19, spaceAfter=6),
-        "h2": ParagraphStyle("h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4),
+        "h2": ParagraphStyle(
+            "h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4
+        ),
         "big": ParagraphStyle("big", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17),
     }
 
@@ -80,8 +83,14 @@ def render(story: list[Flowable], title: str, company=None) -> bytes:
         company = get_company()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author=company.short_name,
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=22 * mm, bottomMargin=20 * mm,
+        buffer,
+        pagesize=A4,
+        title=title,
+        author=company.short_name,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=22 * mm,
+        bottomMargin=20 * mm,
     )
     doc.build(story, onFirstPage=_page_decorator(company), onLaterPages=_page_decorator(company))
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 
 A StoredFile row and its file are all or nothing: a file written in a transaction that
 rolls back is deleted again."""
+
 from __future__ import annotations
 
 import errno
@@ -10,12 +11,13 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app, send_file
+from flask import current_app, g, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 from werkzeug.datastructures import FileStorage
@@ -117,18 +119,60 @@ def read_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> tupl
         raise UploadError("Файл пустой.")
     content_type = sniff(data[:16])
     if content_type is None or content_type not in rules.types:
-        raise UploadError(f"Файл «{display_name(upload.filename)}» не похож на допустимый документ: {rules.describe()}.")
+        raise UploadError(
+            f"Файл «{display_name(upload.filename)}» не похож на допустимый документ: {rules.describe()}."
+        )
     return data, content_type
 
 
-def save_bytes(
-    data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None
-) -> StoredFile:
-    """Write the bytes under a generated name and add the row to the session (not committed).
+@dataclass(frozen=True)
+class StagedFile:
+    """A file checked, hashed and written to disk before the unit of work that records it:
+    storing takes an fsync and a hash of up to 10 MB, which no lock may wait for (app/db.py).
+    Until store_staged() adds its row the file belongs to the request, and a request that ends
+    without storing it deletes it (`flask storage sweep` removes what a dead process left)."""
+
+    key: str
+    content_type: str
+    original_name: str
+    size: int
+    sha256: str
+
+    @property
+    def path(self) -> Path:
+        return upload_dir() / self.key
+
+
+def chosen_files(uploads: Iterable[FileStorage] | FileStorage | None) -> list[FileStorage]:
+    """The inputs that carry a file (a browser sends an empty part for an empty input)."""
+    if isinstance(uploads, FileStorage):
+        uploads = [uploads]
+    return [u for u in (uploads or []) if isinstance(u, FileStorage) and u.filename]
+
+
+def stage_uploads(uploads, rules: UploadRules, max_files: int) -> tuple[list[StagedFile], list[str]]:
+    """Every chosen upload read, recognised by content and staged; or the reasons, in Russian."""
+    files = chosen_files(uploads)
+    if len(files) > max_files:
+        return [], [f"Можно приложить не больше {max_files} файлов, а выбрано {len(files)}."]
+    staged, errors = [], []
+    for upload in files:
+        try:
+            staged.append(stage_upload(upload, rules))
+        except UploadError as exc:
+            errors.append(str(exc))
+    return staged, errors
+
+
+def stage_upload(upload: FileStorage, rules: UploadRules = UploadRules()) -> StagedFile:
+    data, content_type = read_upload(upload, rules)
+    return stage_bytes(data, content_type, upload.filename)
+
+
+def stage_bytes(data: bytes, content_type: str, original_name: str | None) -> StagedFile:
+    """Write the bytes under a generated name, outside any transaction.
 
     Raises UploadError when the disk refuses (ENOSPC and the like); nothing is left behind."""
-    from app.core.clock import now
-
     ext = SIGNATURES.get(content_type, (b"", ".bin"))[1]
     token = secrets.token_hex(16)
     key = f"{token[:2]}/{token}{ext}"
@@ -146,13 +190,25 @@ def save_bytes(
         if exc.errno == errno.ENOSPC:
             raise UploadError("Не удалось сохранить файл: на сервере закончилось место. Попробуйте позже.") from exc
         raise UploadError("Не удалось сохранить файл. Попробуйте позже.") from exc
-    _written_in_transaction(db.session()).append(path)
+    g.setdefault("staged_files", set()).add(path)
+    return StagedFile(
+        key, content_type, clean_filename(original_name, ext), len(data), hashlib.sha256(data).hexdigest()
+    )
+
+
+def store_staged(staged: StagedFile, uploaded_by_id: int | None) -> StoredFile:
+    """The row of a staged file, added to the unit of work: from now on the file commits or
+    rolls back with that transaction."""
+    from app.core.clock import now
+
+    g.setdefault("staged_files", set()).discard(staged.path)
+    _written_in_transaction(db.session()).append(staged.path)
     stored = StoredFile(
-        storage_key=key,
-        original_name=clean_filename(original_name, ext),
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        storage_key=staged.key,
+        original_name=staged.original_name,
+        content_type=staged.content_type,
+        size=staged.size,
+        sha256=staged.sha256,
         uploaded_by_id=uploaded_by_id,
         created_at=now(),
     )
@@ -160,9 +216,27 @@ def save_bytes(
     return stored
 
 
+def save_bytes(data: bytes, content_type: str, original_name: str | None, uploaded_by_id: int | None) -> StoredFile:
+    """Stage and store at once, where the bytes come from inside the unit of work."""
+    return store_staged(stage_bytes(data, content_type, original_name), uploaded_by_id)
+
+
 def save_upload(upload: FileStorage, uploaded_by_id: int | None, rules: UploadRules = UploadRules()) -> StoredFile:
-    data, content_type = read_upload(upload, rules)
-    return save_bytes(data, content_type, upload.filename, uploaded_by_id)
+    return store_staged(stage_upload(upload, rules), uploaded_by_id)
+
+
+def discard_unstored(exc=None) -> None:
+    """At the end of a request or app context: delete staged files nobody stored."""
+    for path in g.pop("staged_files", ()):
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def init_app(app) -> None:
+    app.teardown_request(discard_unstored)
+    app.teardown_appcontext(discard_unstored)
 
 
 def send_stored_file(stored: StoredFile, inline: bool = False):
@@ -182,6 +256,7 @@ def send_stored_file(stored: StoredFile, inline: bool = False):
 
 
 # --- all or nothing -------------------------------------------------------------------------
+
 
 def _written_in_transaction(session: Session) -> list[Path]:
     return session.info.setdefault("files_written", [])
@@ -214,3 +289,81 @@ def _delete_written_files(session, previous_transaction):
             path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+# --- the sweep: files the database does not know ----------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    #: Files under UPLOAD_DIR that no stored_files row names, removed (and their bytes).
+    orphans_removed: int = 0
+    orphan_bytes: int = 0
+    #: `*.part` files a write left behind (a process killed mid-write), removed.
+    parts_removed: int = 0
+    #: Files with no row, younger than the grace period: a request may still commit them.
+    kept_fresh: int = 0
+    #: Files that could not be removed (permissions): left for an administrator.
+    failed: int = 0
+    #: Ids of stored_files rows whose file is missing: reported, never changed.
+    missing_file_ids: tuple[int, ...] = ()
+
+
+def _files_under(root: Path):
+    """(key relative to root, stat) of every regular file under root; symlinks are not followed."""
+    directories = [root]
+    while directories:
+        try:
+            entries = list(os.scandir(directories.pop()))
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                directories.append(Path(entry.path))
+            elif entry.is_file(follow_symlinks=False):
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:  # removed meanwhile (a rollback, a purge)
+                    continue
+                yield Path(entry.path).relative_to(root).as_posix(), info
+
+
+def sweep_storage(grace_seconds: int | None = None, *, dry_run: bool = False) -> SweepResult:
+    """Remove the files under UPLOAD_DIR that no stored_files row names, and the leftover
+    `*.part` files, once older than `grace_seconds` (UPLOAD_SWEEP_GRACE_MINUTES: a request
+    that has written its file and not yet committed its row is never robbed of it); report
+    the rows whose file is missing.
+
+    A process killed after an upload's file was written and before its row was committed
+    leaves such a file, and the personal-data purge, which starts from rows, never finds it.
+    Ages are the files' modification times against the real clock, not app.core.clock."""
+    if grace_seconds is None:
+        grace_seconds = current_app.config["UPLOAD_SWEEP_GRACE_MINUTES"] * 60
+    root = upload_dir()
+    result = SweepResult()
+    cutoff = datetime.now().timestamp() - grace_seconds
+    files = list(_files_under(root)) if root.is_dir() else []
+    # Read after the walk: a row committed meanwhile names a file the walk saw, so it is kept.
+    known = set(db.session.scalars(sa.select(StoredFile.storage_key)))
+    for key, info in files:
+        if key in known:
+            continue
+        if info.st_mtime > cutoff:
+            result.kept_fresh += 1
+            continue
+        try:
+            if not dry_run:
+                (root / key).unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            result.failed += 1
+            continue
+        if key.endswith(".part"):
+            result.parts_removed += 1
+        else:
+            result.orphans_removed += 1
+            result.orphan_bytes += info.st_size
+    rows = db.session.execute(sa.select(StoredFile.id, StoredFile.storage_key).order_by(StoredFile.id))
+    result.missing_file_ids = tuple(file_id for file_id, key in rows if not (root / key).is_file())
+    return result

@@ -1,9 +1,12 @@
 """Template filters and globals: Russian dates and money, the menus, the unread count."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -12,51 +15,66 @@ from markupsafe import Markup
 from app.core.clock import to_local
 
 THIN_SPACE = "\u202f"
-MONTHS_GENITIVE = ["января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-                   "ноября", "декабря"]
+
+
+class _RussianTypography(Locale):
+    """Russian as CLDR has it, printed as our documents print numbers: a narrow no-break space
+    between thousands (GOST 8.417) and a true minus sign."""
+
+    @cached_property
+    def number_symbols(self):
+        symbols = Locale.number_symbols.fget(self)
+        return {**symbols, "latn": {**symbols["latn"], "group": THIN_SPACE, "minusSign": "\u2212"}}
+
+
+RUSSIAN = _RussianTypography("ru")
+#: Patterns parsed once: lists and cards print dozens of dates and sums.
+_DATE = dates.parse_pattern("dd.MM.y")
+_LONG_DATE = dates.parse_pattern("d MMMM y")
+_DAY_HEADING = dates.parse_pattern("d MMMM, EEEE")
+_DATETIME = dates.parse_pattern("dd.MM.y HH:mm")
+_MONEY = numbers.parse_pattern("#,##0.00;\u2212#,##0.00")
+_NUMBERS: dict[int, numbers.NumberPattern] = {}
+
+
+_DATE_STYLES = {"short": _DATE, "long": _LONG_DATE, "day_heading": _DAY_HEADING}
 
 
 def format_date(value: date | datetime | None, style: str = "short") -> str:
-    """'27.11.2026', or '27 ноября 2026' with style='long'. Moments are shown in the company's zone."""
+    """'27.11.2026'; '27 ноября 2026' (style 'long'); '27 ноября, пятница' ('day_heading').
+    Moments are shown in the company's zone."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         value = to_local(value)
-    if style == "long":
-        return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year}"
-    # Lists print dozens of dates: formatting by hand takes a fifth of strftime's time.
-    return f"{value.day:02d}.{value.month:02d}.{value.year}"
+    return _DATE_STYLES[style].apply(value, RUSSIAN)
 
 
 def format_datetime(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = to_local(value)
-    return f"{local.day:02d}.{local.month:02d}.{local.year} {local.hour:02d}:{local.minute:02d}"
+    return "" if value is None else _DATETIME.apply(to_local(value), RUSSIAN)
 
 
 def format_money(value: Decimal | int | float | None, currency: bool = True) -> str:
-    """'1 234 567,89 ₽' with a narrow no-break space between thousands."""
+    """'1 234 567,89 ₽': rounded half up to kopecks (SPEC §2.5), then as Russian prints it."""
     if value is None:
         return ""
     amount = Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    sign = "−" if amount < 0 else ""
-    whole, _, frac = f"{abs(amount):.2f}".partition(".")
-    groups = []
-    while whole:
-        groups.insert(0, whole[-3:])
-        whole = whole[:-3]
-    text = f"{sign}{THIN_SPACE.join(groups)},{frac}"
+    text = _MONEY.apply(amount, RUSSIAN)
     return f"{text}\u00a0₽" if currency else text
 
 
 def format_number(value, places: int = 2) -> str:
+    """Up to `places` decimals, trailing zeros dropped, no grouping: '15,5', '150', '0,25'."""
     if value is None:
         return ""
-    text = f"{Decimal(value):.{places}f}".replace(".", ",")
-    if "," in text:
-        text = text.rstrip("0").rstrip(",")
-    return text
+    if places not in _NUMBERS:
+        _NUMBERS[places] = numbers.parse_pattern("0." + "#" * places if places else "0")
+    return _NUMBERS[places].apply(Decimal(value), RUSSIAN)
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The form of a word that goes with n in Russian: 1 день, 3 дня, 5 дней (CLDR's rules)."""
+    return {"one": one, "few": few}.get(RUSSIAN.plural_form(abs(n)), many)
 
 
 def init_app(app: Flask) -> None:
@@ -99,7 +117,9 @@ def init_app(app: Flask) -> None:
             office = [e for e in OFFICE_MENU if e.endpoint in endpoints]
             consumer = [e for e in CONSUMER_MENU if e.endpoint in endpoints]
             cache[root] = {
-                "consumer": consumer, "admin": office, "operator": [e for e in office if not e.admin_only],
+                "consumer": consumer,
+                "admin": office,
+                "operator": [e for e in office if not e.admin_only],
                 "urls": {e.endpoint: url_for(e.endpoint) for e in (*consumer, *office)},
             }
         return cache[root]

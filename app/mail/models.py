@@ -10,22 +10,31 @@ from app.extensions import db
 
 
 class MailStatus(enum.StrEnum):
-    pending = "pending"      # waiting for its first or next attempt
-    sending = "sending"      # claimed by one sender; nobody else touches it
+    pending = "pending"  # waiting for its first or next attempt
+    sending = "sending"  # claimed by one sender; nobody else touches it
     sent = "sent"
-    failed = "failed"        # gave up after MAIL_MAX_ATTEMPTS
+    failed = "failed"  # gave up after MAIL_MAX_ATTEMPTS
     unconfirmed = "unconfirmed"  # its sender died after the claim: the server may have taken it
+    dropped = "dropped"  # composed at sending time for nobody: no account has the address
 
     @property
     def label(self) -> str:
-        return {"pending": "в очереди", "sending": "отправляется", "sent": "отправлено", "failed": "не доставлено",
-                "unconfirmed": "доставка не подтверждена"}[self.value]
+        return {
+            "pending": "в очереди",
+            "sending": "отправляется",
+            "sent": "отправлено",
+            "failed": "не доставлено",
+            "unconfirmed": "доставка не подтверждена",
+            "dropped": "не отправлялось",
+        }[self.value]
 
 
 class OutboxMail(db.Model):
     __tablename__ = "outbox_mail"
     __table_args__ = (
-        sa.CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed', 'unconfirmed')", name="status"),
+        sa.CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed', 'unconfirmed', 'dropped')", name="status"
+        ),
         sa.Index("ix_outbox_mail_status_next_attempt_at", "status", "next_attempt_at"),
     )
 

@@ -1,4 +1,5 @@
 """Staff see the outbox: what failed to go out, and put it back in the queue."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -27,8 +28,15 @@ def outbox():
         query = query.where(OutboxMail.status == status)
     rows = db.session.scalars(query.order_by(OutboxMail.id.desc()).limit(PAGE_SIZE)).all()
     counts = dict(db.session.execute(sa.select(OutboxMail.status, sa.func.count()).group_by(OutboxMail.status)).all())
-    return render_template("mail/outbox.html", rows=rows, status=status, counts=counts, statuses=list(MailStatus),
-                           resendable=RESENDABLE, form=ActionForm())
+    return render_template(
+        "mail/outbox.html",
+        rows=rows,
+        status=status,
+        counts=counts,
+        statuses=list(MailStatus),
+        resendable=RESENDABLE,
+        form=ActionForm(),
+    )
 
 
 class ResendForm(BaseForm):

@@ -1,6 +1,7 @@
 """The kinds of events a consumer is notified of, and whether each may be mailed.
 
 Every feature adds its kinds here, so /profile lists them all in one place."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Notifications in «мои данные» (see app.privacy.registry)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -16,7 +17,16 @@ def export_notifications(user) -> dict:
         sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
     )
     return {
-        "items": [{"at": n.created_at, "kind": get_kind(n.kind).label, "title": n.title, "body": n.body,
-                   "link": n.link or None, "read_at": n.read_at} for n in rows],
+        "items": [
+            {
+                "at": n.created_at,
+                "kind": get_kind(n.kind).label,
+                "title": n.title,
+                "body": n.body,
+                "link": n.link or None,
+                "read_at": n.read_at,
+            }
+            for n in rows
+        ],
         "mail_preferences": {get_kind(code).label: wanted for code, wanted in preferences(user).items()},
     }

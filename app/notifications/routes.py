@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 
 from app.core.forms import ActionForm
 from app.core.security import is_safe_local_url
+from app.core.urls import int_arg
 from app.extensions import db
 from app.notifications import bp
 from app.notifications.models import Notification
@@ -17,7 +18,7 @@ PAGE_SIZE = 20
 @bp.get("/notifications")
 @login_required
 def list_notifications():
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
         sa.select(Notification)
         .where(Notification.user_id == current_user.id)
@@ -27,7 +28,10 @@ def list_notifications():
     ).all()
     return render_template(
         "notifications/list.html",
-        notifications=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE, form=ActionForm(),
+        notifications=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        form=ActionForm(),
     )
 
 
@@ -43,7 +47,7 @@ def read_notification(notification_id: int):
     db.session.commit()
     if request.form.get("open") and is_safe_local_url(notification.link):
         return redirect(notification.link)
-    return redirect(url_for("notifications.list_notifications", page=request.args.get("page", 1, type=int)))
+    return redirect(url_for("notifications.list_notifications", page=request.args.get("page", 1, type=int_arg)))
 
 
 @bp.post("/notifications/read-all")
@@ -64,6 +68,6 @@ def badge():
 
     The version comes from the user row Flask-Login has already loaded, so an unchanged
     poll costs that one indexed query (SPEC §2.4)."""
-    if request.args.get("v", type=int) == current_user.inbox_version:
+    if request.args.get("v", type=int_arg) == current_user.inbox_version:
         return "", 204
     return render_template("notifications/_badge.html", poll_seconds=current_app.config["POLL_SECONDS"])

@@ -1,4 +1,5 @@
 """The one function every feature calls to tell a consumer about an event."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -16,8 +17,9 @@ from app.notifications.kinds import KINDS, get_kind
 from app.notifications.models import Notification, NotificationPreference, ReminderSent
 
 
-def notify(user: User, kind: str, title: str, body: str = "", link: str = "", *,
-           mail: bool | None = None) -> Notification:
+def notify(
+    user: User, kind: str, title: str, body: str = "", link: str = "", *, mail: bool | None = None
+) -> Notification:
     """Add a notification and, by the user's preference, queue its mail; the caller commits.
 
     The notification is written whatever happens to the mail: a mail server that is down
@@ -37,9 +39,7 @@ def notify(user: User, kind: str, title: str, body: str = "", link: str = "", *,
 
 def bump_inbox(user: User) -> None:
     """Mark the user's inbox changed, so the next unread-count poll answers with news."""
-    db.session.execute(
-        sa.update(User).where(User.id == user.id).values(inbox_version=User.inbox_version + 1)
-    )
+    db.session.execute(sa.update(User).where(User.id == user.id).values(inbox_version=User.inbox_version + 1))
     # Keep the loaded object in step without another SELECT.
     sa.orm.attributes.set_committed_value(user, "inbox_version", (user.inbox_version or 0) + 1)
 
@@ -82,12 +82,16 @@ def set_preferences(user: User, choices: dict[str, bool]) -> None:
 
 
 #: Built once: the layout of every logged-in page runs one of them.
-_UNREAD_COUNT = sa.select(sa.func.count()).select_from(Notification).where(
-    Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None)
+_UNREAD_COUNT = (
+    sa.select(sa.func.count())
+    .select_from(Notification)
+    .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
 )
-_UNREAD_COUNT_AND_ABOUT = sa.select(
-    sa.func.count(), sa.func.count().filter(Notification.link == sa.bindparam("link"))
-).select_from(Notification).where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+_UNREAD_COUNT_AND_ABOUT = (
+    sa.select(sa.func.count(), sa.func.count().filter(Notification.link == sa.bindparam("link")))
+    .select_from(Notification)
+    .where(Notification.user_id == sa.bindparam("user_id"), Notification.read_at.is_(None))
+)
 
 
 def unread_count(user: User) -> int:
@@ -152,6 +156,7 @@ def mark_read_by_link(user: User, link: str) -> None:
 
 # --- the daily reminder run -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Reminder:
     """A deadline of the consumer's that is approaching; `key` makes it sent only once."""
@@ -181,7 +186,7 @@ def send_reminders(today: date) -> int:
     keys = list(due)
     already: set[str] = set()
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+        chunk = keys[start : start + 500]
         already.update(db.session.scalars(sa.select(ReminderSent.key).where(ReminderSent.key.in_(chunk))))
     sent = 0
     for key, reminder in due.items():

@@ -1,4 +1,5 @@
 """Widgets features add to the office dashboard: what is due today and what is overdue."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Forms every back-office card shares, and what every queue's filters share."""
+
 from __future__ import annotations
 
 from wtforms import SelectField
@@ -25,9 +26,10 @@ def assign_form(current_id: int | None, posted: bool = False) -> AssignForm:
         form = AssignForm(prefix="assign")
     else:
         form = AssignForm(prefix="assign", formdata=None, assignee=current_id or 0)
-    form.assignee.choices = choices([(0, "— никто —")] + [
-        (u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()
-    ])
+    form.assignee.choices = choices(
+        [(0, "— никто —")]
+        + [(u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()]
+    )
     return form
 
 

@@ -1,5 +1,6 @@
 """The back-office menu. Each feature adds its entry; entries for endpoints that are not
 registered are not shown, and admin-only entries are hidden from operators."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -22,6 +22,7 @@ can be compared (plain functions, no Flask; the rules are listed in docs/outages
   an address without a house hears of every outage on its street, one without a street
   of every outage in its settlement.
 """
+
 from __future__ import annotations
 
 import re
@@ -58,11 +59,41 @@ def squeeze(text: str | None) -> str:
 
 #: Types written in front of a settlement's name (several words first).
 _SETTLEMENT_PREFIXES = [
-    ("поселок", "городского", "типа"), ("рабочий", "поселок"), ("городской", "поселок"),
-    ("дачный", "поселок"), ("коттеджный", "поселок"), ("сельское", "поселение"),
-    ("город",), ("гор",), ("г",), ("село",), ("с",), ("поселок",), ("пос",), ("п",), ("пгт",), ("рп",),
-    ("деревня",), ("дер",), ("д",), ("хутор",), ("хут",), ("х",), ("станица",), ("ст-ца",), ("ст",),
-    ("слобода",), ("сл",), ("аул",), ("снт",), ("днп",), ("днт",), ("тсн",), ("кп",), ("дп",), ("нп",),
+    ("поселок", "городского", "типа"),
+    ("рабочий", "поселок"),
+    ("городской", "поселок"),
+    ("дачный", "поселок"),
+    ("коттеджный", "поселок"),
+    ("сельское", "поселение"),
+    ("город",),
+    ("гор",),
+    ("г",),
+    ("село",),
+    ("с",),
+    ("поселок",),
+    ("пос",),
+    ("п",),
+    ("пгт",),
+    ("рп",),
+    ("деревня",),
+    ("дер",),
+    ("д",),
+    ("хутор",),
+    ("хут",),
+    ("х",),
+    ("станица",),
+    ("ст-ца",),
+    ("ст",),
+    ("слобода",),
+    ("сл",),
+    ("аул",),
+    ("снт",),
+    ("днп",),
+    ("днт",),
+    ("тсн",),
+    ("кп",),
+    ("дп",),
+    ("нп",),
 ]
 #: Abbreviations that may also stand behind the name («Примерск г.»).
 _SETTLEMENT_SUFFIXES = {"г", "гор", "с", "п", "пос", "пгт", "рп", "д", "дер", "х", "ст", "снт"}
@@ -144,6 +175,7 @@ def normalize_street(text: str | None) -> StreetKey:
 
 # --- houses -------------------------------------------------------------------------------------
 
+
 class HouseError(ValueError):
     """A house or a house list that cannot be read; the message is Russian."""
 
@@ -152,11 +184,11 @@ _LATIN_TO_CYRILLIC = str.maketrans("abcehkmoptxy", "авсенкмортху")
 #: Words in front of a house number: «д.», «дом», «дома», «уч.», «вл.», «№».
 _HOUSE_WORDS = re.compile(r"^\s*(?:(?:дома|дом|д|участок|уч|владение|вл)\.?\s*)?№?")
 _HOUSE = re.compile(
-    r"^(\d{1,5})"                                            # number
-    r"(?:\s*([а-я]))?"                                       # letter
-    r"(?:\s*/\s*(\d{1,5}[а-я]?))?"                           # fraction (corner houses)
-    r"(?:\s*,?\s*(?:корпус|корп|кор|к)\.?\s*(\d{1,3}))?"     # корпус
-    r"(?:\s*,?\s*(?:строение|стр|ст|с)\.?\s*(\d{1,3}))?$"    # строение
+    r"^(\d{1,5})"  # number
+    r"(?:\s*([а-я]))?"  # letter
+    r"(?:\s*/\s*(\d{1,5}[а-я]?))?"  # fraction (corner houses)
+    r"(?:\s*,?\s*(?:корпус|корп|кор|к)\.?\s*(\d{1,3}))?"  # корпус
+    r"(?:\s*,?\s*(?:строение|стр|ст|с)\.?\s*(\d{1,3}))?$"  # строение
 )
 
 
@@ -290,7 +322,7 @@ def parse_houses(text: str | None) -> HouseSet:
         m = _PARITY.search(part)
         if m:
             parity = "odd" if m.group(1) else "even"
-            part = (part[:m.start()] + part[m.end():]).strip(" .")
+            part = (part[: m.start()] + part[m.end() :]).strip(" .")
         part = _house_text(part)
         if not part:
             if not parity:
@@ -305,7 +337,9 @@ def parse_houses(text: str | None) -> HouseSet:
             items.append(HouseRange(low, high, parity))
             continue
         if parity:
-            raise HouseError(f"«чётные»/«нечётные» относится к диапазону домов, например «2-10 (чётные)», а не к «{squeeze(raw_part)}».")
+            raise HouseError(
+                f"«чётные»/«нечётные» относится к диапазону домов, например «2-10 (чётные)», а не к «{squeeze(raw_part)}»."
+            )
         try:
             house = parse_house(part)
         except HouseError:
@@ -322,6 +356,7 @@ def normalize_houses(text: str | None) -> str:
 
 
 # --- matching -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class AddressKey:

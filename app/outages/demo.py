@@ -1,4 +1,5 @@
 """Demo outages for the next two weeks, some at the demo consumer's address."""
+
 from datetime import datetime, timedelta
 
 from app.core.clock import company_zone, today
@@ -25,8 +26,9 @@ OUTAGES = [
 def _data(days, hour, hours, district, settlement, street, houses, reason, external_id) -> OutageData:
     day = today() + timedelta(days=days)
     start = datetime(day.year, day.month, day.day, hour, tzinfo=company_zone())
-    return OutageData(district, settlement, street, houses, start, start + timedelta(hours=hours), reason,
-                      external_id=external_id)
+    return OutageData(
+        district, settlement, street, houses, start, start + timedelta(hours=hours), reason, external_id=external_id
+    )
 
 
 def seed(ctx) -> None:

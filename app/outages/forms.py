@@ -1,15 +1,16 @@
 """Forms of the outage schedule, «мои адреса» and the office. Field names of the schedule's
 filter are the public contract of SPEC §4.2."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
 
 from flask_wtf.file import FileField
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.core.clock import company_zone
-from app.core.forms import BaseForm
+from app.core.forms import BaseForm, IntegerField
 
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
 DATETIME_FORMATS = ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d.%m.%Y %H:%M")
@@ -46,7 +47,9 @@ class ScheduleFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    settlement = StringField("Населённый пункт", validators=[Optional(), Length(max=120, message="Не длиннее 120 символов.")])
+    settlement = StringField(
+        "Населённый пункт", validators=[Optional(), Length(max=120, message="Не длиннее 120 символов.")]
+    )
     street = StringField("Улица", validators=[Optional(), Length(max=160, message="Не длиннее 160 символов.")])
     date_from = StringField("С даты")
     date_to = StringField("По дату")
@@ -75,25 +78,49 @@ class ScheduleFilterForm(BaseForm):
 
 
 class AddressForm(BaseForm):
-    settlement = StringField("Населённый пункт", validators=[
-        DataRequired(message="Укажите населённый пункт."), Length(max=120, message="Не длиннее 120 символов.")])
-    street = StringField("Улица (если есть)", validators=[Optional(), Length(max=160, message="Не длиннее 160 символов.")])
+    settlement = StringField(
+        "Населённый пункт",
+        validators=[
+            DataRequired(message="Укажите населённый пункт."),
+            Length(max=120, message="Не длиннее 120 символов."),
+        ],
+    )
+    street = StringField(
+        "Улица (если есть)", validators=[Optional(), Length(max=160, message="Не длиннее 160 символов.")]
+    )
     house = StringField("Дом", validators=[Optional(), Length(max=40, message="Не длиннее 40 символов.")])
 
 
 class OutageForm(BaseForm):
-    district = StringField("Район электрических сетей (РЭС)", validators=[
-        DataRequired(message="Укажите район электрических сетей (РЭС)."), Length(max=120, message="Не длиннее 120 символов.")])
-    settlement = StringField("Населённый пункт", validators=[
-        DataRequired(message="Укажите населённый пункт."), Length(max=120, message="Не длиннее 120 символов.")])
+    district = StringField(
+        "Район электрических сетей (РЭС)",
+        validators=[
+            DataRequired(message="Укажите район электрических сетей (РЭС)."),
+            Length(max=120, message="Не длиннее 120 символов."),
+        ],
+    )
+    settlement = StringField(
+        "Населённый пункт",
+        validators=[
+            DataRequired(message="Укажите населённый пункт."),
+            Length(max=120, message="Не длиннее 120 символов."),
+        ],
+    )
     street = StringField("Улица", validators=[Optional(), Length(max=160, message="Не длиннее 160 символов.")])
     houses = StringField("Дома", validators=[Optional(), Length(max=500, message="Не длиннее 500 символов.")])
     starts_at = StringField("Начало")
     ends_at = StringField("Окончание")
-    reason = TextAreaField("Причина", validators=[
-        DataRequired(message="Укажите причину отключения."), Length(max=500, message="Не длиннее 500 символов.")])
-    external_id = StringField("Идентификатор в учётной системе (необязательно)", validators=[
-        Optional(), Length(max=64, message="Не длиннее 64 символов.")])
+    reason = TextAreaField(
+        "Причина",
+        validators=[
+            DataRequired(message="Укажите причину отключения."),
+            Length(max=500, message="Не длиннее 500 символов."),
+        ],
+    )
+    external_id = StringField(
+        "Идентификатор в учётной системе (необязательно)",
+        validators=[Optional(), Length(max=64, message="Не длиннее 64 символов.")],
+    )
 
     def validate_starts_at(self, field):
         self._moment(field, "Укажите начало отключения.")
@@ -121,9 +148,13 @@ class ImportForm(BaseForm):
 
 
 class SettingsForm(BaseForm):
-    min_notice_days = IntegerField("Предупреждать, если отключение публикуется менее чем за, дней", validators=[
-        DataRequired(message="Укажите число дней."),
-        NumberRange(min=1, max=60, message="От 1 до 60 дней.")])
+    min_notice_days = IntegerField(
+        "Предупреждать, если отключение публикуется менее чем за, дней",
+        validators=[
+            DataRequired(message="Укажите число дней."),
+            NumberRange(min=1, max=60, message="От 1 до 60 дней."),
+        ],
+    )
 
 
 class CancelForm(BaseForm):

@@ -1,4 +1,5 @@
 """The iCalendar feed of the schedule (RFC 5545, by the `icalendar` library)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -41,11 +42,16 @@ def build_calendar(outages: list[Outage], company, start: date) -> bytes:
         prefix = "Отменено: плановое отключение" if cancelled else EVENT_TITLES["published"] + " электроэнергии"
         event.add("summary", f"{prefix}: {outage.place}")
         event.add("location", outage.place)
-        event.add("description", "\n".join([
-            f"Причина: {outage.reason}",
-            f"Район электрических сетей: {outage.district}",
-            f"Статус: {outage.status_enum.label}",
-        ]))
+        event.add(
+            "description",
+            "\n".join(
+                [
+                    f"Причина: {outage.reason}",
+                    f"Район электрических сетей: {outage.district}",
+                    f"Статус: {outage.status_enum.label}",
+                ]
+            ),
+        )
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)

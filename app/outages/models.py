@@ -1,4 +1,5 @@
 """Planned outages, the consumers' addresses they are matched against, and the settings."""
+
 from __future__ import annotations
 
 import enum
@@ -114,8 +115,15 @@ class UserAddress(db.Model):
     __tablename__ = "user_addresses"
     __table_args__ = (
         sa.CheckConstraint("source IN ('manual', 'application')", name="source"),
-        sa.UniqueConstraint("user_id", "source", "settlement_key", "street_kind", "street_key", "house_key",
-                            name="uq_user_addresses_same"),
+        sa.UniqueConstraint(
+            "user_id",
+            "source",
+            "settlement_key",
+            "street_kind",
+            "street_key",
+            "house_key",
+            name="uq_user_addresses_same",
+        ),
         # Matching an outage: candidates by settlement and street, never a scan of every address.
         sa.Index("ix_user_addresses_settlement_key_street_key", "settlement_key", "street_key"),
     )

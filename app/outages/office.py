@@ -1,5 +1,6 @@
 """Staff routes for outages: the list, add, change, cancel (confirmed), close, CSV import,
 and the admin's minimum notice."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -8,12 +9,15 @@ from flask_login import current_user
 from app.audit.services import record
 from app.core.clock import to_local
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
+from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
 from app.outages.forms import CancelForm, ImportForm, OutageForm, ScheduleFilterForm, SettingsForm
 from app.outages.models import OUTAGE_STATUSES, Outage, OutageStatus
 from app.outages.services import (
+    MAX_IMPORT_BYTES,
     ImportFileError,
     OutageData,
     ScheduleFilter,
@@ -21,9 +25,10 @@ from app.outages.services import (
     close_outage,
     create_outage,
     get_settings,
-    import_csv,
+    import_rows,
     is_short_notice,
     outage_period,
+    read_csv,
     save_settings,
     schedule_page,
     settlement_keys,
@@ -34,7 +39,6 @@ from app.outages.services import (
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
 PAGE_SIZE = 30
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
 def _outage_or_404(outage_id: int) -> Outage:
@@ -46,8 +50,11 @@ def _outage_or_404(outage_id: int) -> Outage:
 
 def _short_notice_warning(outage: Outage) -> None:
     days = get_settings().min_notice_days
-    flash(f"Внимание: отключение {outage_period(outage)} опубликовано менее чем за {days} дн. до начала. "
-          "Убедитесь, что потребители предупреждены другими способами.", "warning")
+    flash(
+        f"Внимание: отключение {outage_period(outage)} опубликовано менее чем за {days} дн. до начала. "
+        "Убедитесь, что потребители предупреждены другими способами.",
+        "warning",
+    )
 
 
 @bp.get("/")
@@ -70,21 +77,36 @@ def list_outages():
         if keys is None:
             form.settlement.errors = [*form.settlement.errors, f"Населённого пункта «{flt.settlement}» нет в графике."]
             keys = []
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 10_000)
+    page = min(max(request.args.get("page", 1, type=int_arg) or 1, 1), 10_000)
     outages, total = schedule_page(flt, keys, page, PAGE_SIZE)
     start, end = flt.window()
     return render_template(
-        "outages/office/list.html", form=form, flt=flt, status=status, statuses=list(OutageStatus),
-        outages=outages, total=total, page=page, has_next=page * PAGE_SIZE < total, start=start, end=end,
-        period=outage_period, action_form=ActionForm(),
+        "outages/office/list.html",
+        form=form,
+        flt=flt,
+        status=status,
+        statuses=list(OutageStatus),
+        outages=outages,
+        total=total,
+        page=page,
+        has_next=page * PAGE_SIZE < total,
+        start=start,
+        end=end,
+        period=outage_period,
+        action_form=ActionForm(),
     )
 
 
 def _data_from(form: OutageForm) -> OutageData:
     return OutageData(
-        district=form.district.data or "", settlement=form.settlement.data or "", street=form.street.data or "",
-        houses=form.houses.data or "", starts_at=form.starts_at.parsed, ends_at=form.ends_at.parsed,
-        reason=form.reason.data or "", external_id=form.external_id.data or None,
+        district=form.district.data or "",
+        settlement=form.settlement.data or "",
+        street=form.street.data or "",
+        houses=form.houses.data or "",
+        starts_at=form.starts_at.parsed,
+        ends_at=form.ends_at.parsed,
+        reason=form.reason.data or "",
+        external_id=form.external_id.data or None,
     )
 
 
@@ -115,8 +137,9 @@ def new_outage():
         if is_short_notice(outage):
             _short_notice_warning(outage)
         return redirect(url_for("office.outages.list_outages", **_list_args(outage)))
-    return render_template("outages/office/form.html", form=form, outage=None,
-                           min_notice_days=get_settings().min_notice_days)
+    return render_template(
+        "outages/office/form.html", form=form, outage=None, min_notice_days=get_settings().min_notice_days
+    )
 
 
 def _list_args(outage: Outage) -> dict:
@@ -148,13 +171,18 @@ def edit_outage(outage_id: int):
         else:
             record("office.outage_changed", outage, place=outage.place[:200])
             db.session.commit()
-            flash("Изменения сохранены; потребители по адресам отключения получили уведомление."
-                  if event == "changed" else "Изменения сохранены.", "success")
+            flash(
+                "Изменения сохранены; потребители по адресам отключения получили уведомление."
+                if event == "changed"
+                else "Изменения сохранены.",
+                "success",
+            )
             if outage.starts_at != old_start and is_short_notice(outage):
                 _short_notice_warning(outage)
         return redirect(url_for("office.outages.list_outages", **_list_args(outage)))
-    return render_template("outages/office/form.html", form=form, outage=outage,
-                           min_notice_days=get_settings().min_notice_days)
+    return render_template(
+        "outages/office/form.html", form=form, outage=outage, min_notice_days=get_settings().min_notice_days
+    )
 
 
 @bp.route("/<int:outage_id>/cancel", methods=["GET", "POST"])
@@ -189,6 +217,7 @@ def close(outage_id: int):
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@reads_first
 def import_file():
     form = ImportForm()
     result = None
@@ -199,17 +228,29 @@ def import_file():
             form.file.errors.append("Файл больше 5 МБ: разделите его на части.")
         else:
             try:
-                result = import_csv(data, current_user)
+                rows = read_csv(data)  # parsed and checked whole, outside any lock
             except ImportFileError as exc:
-                db.session.rollback()
                 file_error = str(exc)
                 form.file.errors.append(f"Файл не загружен: {exc}")
             else:
-                record("office.outages_imported", None, created=result.created, updated=result.updated,
-                       unchanged=result.unchanged, file=(form.file.data.filename or "")[:100])
-                db.session.commit()
-    return render_template("outages/office/import.html", form=form, result=result, file_error=file_error,
-                           period=outage_period, min_notice_days=get_settings().min_notice_days)
+                result = import_rows(rows, current_user)
+                with unit_of_work():
+                    record(
+                        "office.outages_imported",
+                        None,
+                        created=result.created,
+                        updated=result.updated,
+                        unchanged=result.unchanged,
+                        file=(form.file.data.filename or "")[:100],
+                    )
+    return render_template(
+        "outages/office/import.html",
+        form=form,
+        result=result,
+        file_error=file_error,
+        period=outage_period,
+        min_notice_days=get_settings().min_notice_days,
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

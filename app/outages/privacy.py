@@ -1,4 +1,5 @@
 """«Мои адреса» in «мои данные», and gone with an anonymised account (app.privacy.registry)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -11,8 +12,14 @@ from app.privacy.registry import on_anonymise, personal_data_exporter
 @personal_data_exporter("my_addresses", order=50)
 def export_my_addresses(user) -> list[dict]:
     rows = db.session.scalars(sa.select(UserAddress).where(UserAddress.user_id == user.id).order_by(UserAddress.id))
-    return [{"address": a.text, "source": "добавлен вручную" if a.source == "manual" else "из заявки",
-             "added_at": a.created_at} for a in rows]
+    return [
+        {
+            "address": a.text,
+            "source": "добавлен вручную" if a.source == "manual" else "из заявки",
+            "added_at": a.created_at,
+        }
+        for a in rows
+    ]
 
 
 @on_anonymise

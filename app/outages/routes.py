@@ -1,4 +1,5 @@
 """The public schedule (/outages, its printable view and /outages.ics) and «мои адреса»."""
+
 from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
@@ -11,6 +12,7 @@ from app.core.clock import now
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx
 from app.core.limits import limit_submissions
+from app.core.urls import int_arg
 from app.extensions import db
 from app.outages import bp
 from app.outages.forms import AddressForm, ScheduleFilterForm
@@ -55,7 +57,7 @@ def _read_filter() -> tuple[ScheduleFilterForm, ScheduleFilter, list[str] | None
 
 
 def _page_number() -> int:
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=int_arg) or 1
     return min(max(page, 1), 10_000)
 
 
@@ -66,13 +68,27 @@ def schedule():
     outages, total = schedule_page(flt, keys, page)
     settlements, streets = suggestions(flt, keys)
     start, end = flt.window()
-    context = dict(form=form, flt=flt, outages=outages, total=total, page=page, page_size=PAGE_SIZE,
-                   has_next=page * PAGE_SIZE < total, messages=messages, start=start, end=end,
-                   settlements=settlements, streets=streets, period=time_range,
-                   days=by_day(outages))
+    context = dict(
+        form=form,
+        flt=flt,
+        outages=outages,
+        total=total,
+        page=page,
+        page_size=PAGE_SIZE,
+        has_next=page * PAGE_SIZE < total,
+        messages=messages,
+        start=start,
+        end=end,
+        settlements=settlements,
+        streets=streets,
+        period=time_range,
+        days=by_day(outages),
+    )
     if is_htmx():
         # The list and, out of band, the suggestions for what is typed now.
-        response = make_response(render_blocks("outages/schedule.html", ["results", "suggestions"], oob=True, **context))
+        response = make_response(
+            render_blocks("outages/schedule.html", ["results", "suggestions"], oob=True, **context)
+        )
     else:
         response = make_response(render_template("outages/schedule.html", **context))
     response.vary.add("HX-Request")
@@ -84,8 +100,18 @@ def print_schedule():
     form, flt, keys, messages = _read_filter()
     outages = schedule_all(flt, keys, limit=1000)
     start, end = flt.window()
-    return render_template("outages/print.html", form=form, flt=flt, outages=outages, messages=messages,
-                           start=start, end=end, limit=1000, period=outage_period, now_local=now())
+    return render_template(
+        "outages/print.html",
+        form=form,
+        flt=flt,
+        outages=outages,
+        messages=messages,
+        start=start,
+        end=end,
+        limit=1000,
+        period=outage_period,
+        now_local=now(),
+    )
 
 
 @bp.get("/outages.ics")
@@ -103,6 +129,7 @@ def calendar_feed():
 
 
 # --- «мои адреса» (a block of /profile) ------------------------------------------------------
+
 
 def _consumer():
     if current_user.is_staff:

@@ -1,5 +1,6 @@
 """Personal data (152-FZ): the consent document and its records, «мои данные», withdrawal,
 the purge, the privacy policy (SPEC §2.9). Features plug in through app.privacy.registry."""
+
 from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)

@@ -27,6 +27,7 @@ A feature puts these in `app/<feature>/privacy.py` (create_app imports it):
 «Скачать мои данные» calls every exporter; `flask privacy purge` runs every purge rule;
 the retention reasons decide whether a withdrawn account is anonymised or kept, and are
 shown to the consumer."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence

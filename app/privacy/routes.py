@@ -45,6 +45,7 @@ def _consumer():
 
 # --- consent: status, withdrawal, giving it again -----------------------------------------------
 
+
 @bp.get("/profile/consent")
 @login_required
 def consent_status():
@@ -53,9 +54,14 @@ def consent_status():
     latest = history[0] if history else None
     withdrawn = latest is not None and latest.action == "withdrawn"
     return render_template(
-        "privacy/consent_status.html", history=history, latest=latest, withdrawn=withdrawn,
-        stops_on=processing_stops_on(latest) if withdrawn else None, reasons=retention_reasons(user),
-        form=ActionForm(), versions=VERSIONS,
+        "privacy/consent_status.html",
+        history=history,
+        latest=latest,
+        withdrawn=withdrawn,
+        stops_on=processing_stops_on(latest) if withdrawn else None,
+        reasons=retention_reasons(user),
+        form=ActionForm(),
+        versions=VERSIONS,
     )
 
 
@@ -72,11 +78,15 @@ def withdraw():
     if form.validate_on_submit():
         row = withdraw_consent(user)
         db.session.commit()
-        flash(f"Согласие отозвано. Обработку ваших данных мы прекратим до {processing_stops_on(row):%d.%m.%Y}, "
-              "кроме тех, что обязаны хранить по закону.", "success")
+        flash(
+            f"Согласие отозвано. Обработку ваших данных мы прекратим до {processing_stops_on(row):%d.%m.%Y}, "
+            "кроме тех, что обязаны хранить по закону.",
+            "success",
+        )
         return redirect(url_for("privacy.consent_status"))
-    return render_template("privacy/withdraw.html", form=form, reasons=retention_reasons(user),
-                           stops_on=processing_stops_on(None))
+    return render_template(
+        "privacy/withdraw.html", form=form, reasons=retention_reasons(user), stops_on=processing_stops_on(None)
+    )
 
 
 @bp.post("/profile/consent/give")
@@ -97,6 +107,7 @@ def give():
 
 
 # --- «Скачать мои данные» ---------------------------------------------------------------------------
+
 
 def _download(data: bytes, mimetype: str, filename: str):
     response = make_response(data)

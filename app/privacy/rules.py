@@ -1,4 +1,5 @@
 """The personal-data package's own exporter and purge rules (see app.privacy.registry)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -17,7 +18,11 @@ from app.privacy.services import anonymise, consent_history, withdrawn_accounts_
 def export_consents(user) -> ExportPart:
     records = consent_history(user)
     scan_ids = [r.scan_file_id for r in records if r.scan_file_id]
-    scans = {f.id: f for f in db.session.scalars(sa.select(StoredFile).where(StoredFile.id.in_(scan_ids)))} if scan_ids else {}
+    scans = (
+        {f.id: f for f in db.session.scalars(sa.select(StoredFile).where(StoredFile.id.in_(scan_ids)))}
+        if scan_ids
+        else {}
+    )
     data = [
         {
             "action": {"given": "дано", "withdrawn": "отозвано"}[r.action],
@@ -53,10 +58,13 @@ def purge_consent_proof(moment: datetime) -> int:
     from app.auth.models import User
 
     cutoff = moment - timedelta(days=current_app.config["CONSENT_PROOF_RETENTION_DAYS"])
-    records = list(db.session.scalars(
-        sa.select(ConsentRecord).join(User, User.id == ConsentRecord.user_id)
-        .where(User.anonymised_at.is_not(None), User.anonymised_at <= cutoff)
-    ))
+    records = list(
+        db.session.scalars(
+            sa.select(ConsentRecord)
+            .join(User, User.id == ConsentRecord.user_id)
+            .where(User.anonymised_at.is_not(None), User.anonymised_at <= cutoff)
+        )
+    )
     scan_ids = {r.scan_file_id for r in records if r.scan_file_id}
     for row in records:
         db.session.delete(row)

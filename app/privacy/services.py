@@ -1,6 +1,7 @@
 """Consent records, «мои данные», withdrawal and the purge (SPEC §2.9, 152-FZ).
 
 Services flush and never commit; routes and the purge command commit."""
+
 from __future__ import annotations
 
 import io
@@ -24,7 +25,12 @@ from app.privacy.registry import ExportPart, anonymisers, archive_path, exporter
 
 def record_consent(user, *, method: str, scan_file=None, recorded_by=None) -> ConsentRecord:
     record_row = ConsentRecord(
-        user_id=user.id, version=CURRENT_VERSION, action="given", method=method, at=now(), ip=client_ip(),
+        user_id=user.id,
+        version=CURRENT_VERSION,
+        action="given",
+        method=method,
+        at=now(),
+        ip=client_ip(),
         scan_file_id=scan_file.id if scan_file is not None else None,
         recorded_by_id=recorded_by.id if recorded_by is not None else None,
     )
@@ -34,17 +40,20 @@ def record_consent(user, *, method: str, scan_file=None, recorded_by=None) -> Co
 
 def withdraw_consent(user) -> ConsentRecord:
     """A new record: consent withdrawn. The past records stay as they were."""
-    row = ConsentRecord(user_id=user.id, version=CURRENT_VERSION, action="withdrawn", method="online", at=now(),
-                        ip=client_ip())
+    row = ConsentRecord(
+        user_id=user.id, version=CURRENT_VERSION, action="withdrawn", method="online", at=now(), ip=client_ip()
+    )
     db.session.add(row)
     record("privacy.consent_withdrawn", user)
     return row
 
 
 def consent_history(user) -> list[ConsentRecord]:
-    return list(db.session.scalars(
-        sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id).order_by(ConsentRecord.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id).order_by(ConsentRecord.id.desc())
+        )
+    )
 
 
 def current_consent(user) -> ConsentRecord | None:
@@ -66,6 +75,7 @@ def processing_stops_on(withdrawn: ConsentRecord | None) -> date:
 
 
 # --- «мои данные» ---------------------------------------------------------------------------------
+
 
 def _json_default(value):
     if isinstance(value, datetime | date):
@@ -92,8 +102,12 @@ def build_export(user) -> tuple[dict, list]:
     document = {
         "format": "lk-personal-data/1",
         "generated_at": now(),
-        "operator": {"name": company.full_name, "address": company.address, "email": company.email,
-                     "phone": company.phone},
+        "operator": {
+            "name": company.full_name,
+            "address": company.address,
+            "email": company.email,
+            "phone": company.phone,
+        },
         "subject": {"id": user.id, "email": user.email},
         "sections": sections,
     }
@@ -121,6 +135,7 @@ def export_zip(user) -> bytes:
 
 # --- withdrawal and the purge -----------------------------------------------------------------
 
+
 def anonymise(user) -> None:
     """Remove the person from the account for good: it stays only as a row others point at."""
     from app.auth.models import LoginAttempt, RecoveryCode
@@ -132,8 +147,9 @@ def anonymise(user) -> None:
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(NotificationPreference).where(NotificationPreference.user_id == user.id))
     db.session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    db.session.execute(sa.delete(LoginAttempt).where(
-        sa.or_(LoginAttempt.user_id == user.id, LoginAttempt.email == old_email)))
+    db.session.execute(
+        sa.delete(LoginAttempt).where(sa.or_(LoginAttempt.user_id == user.id, LoginAttempt.email == old_email))
+    )
     user.email = f"deleted-{user.id}@anonymised.invalid"
     user.password_hash = "!"  # noqa: S105  # nosec B105  # not a hash: matches no password
     user.last_name = user.first_name = user.middle_name = user.org_name = user.phone = ""
@@ -157,15 +173,22 @@ def withdrawn_accounts_due(moment: datetime) -> list:
     cutoff = moment - timedelta(days=current_app.config["CONSENT_WITHDRAWAL_GRACE_DAYS"])
     latest = (
         sa.select(ConsentRecord.user_id, sa.func.max(ConsentRecord.id).label("last_id"))
-        .group_by(ConsentRecord.user_id).subquery()
+        .group_by(ConsentRecord.user_id)
+        .subquery()
     )
-    return list(db.session.scalars(
-        sa.select(User)
-        .join(latest, latest.c.user_id == User.id)
-        .join(ConsentRecord, ConsentRecord.id == latest.c.last_id)
-        .where(ConsentRecord.action == "withdrawn", ConsentRecord.at <= cutoff, User.anonymised_at.is_(None),
-               User.role == "consumer")
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(latest, latest.c.user_id == User.id)
+            .join(ConsentRecord, ConsentRecord.id == latest.c.last_id)
+            .where(
+                ConsentRecord.action == "withdrawn",
+                ConsentRecord.at <= cutoff,
+                User.anonymised_at.is_(None),
+                User.role == "consumer",
+            )
+        )
+    )
 
 
 def run_purge(moment: datetime | None = None) -> dict[str, int | dict]:
@@ -179,7 +202,17 @@ def run_purge(moment: datetime | None = None) -> dict[str, int | dict]:
 
 
 __all__ = [
-    "anonymise", "build_export", "consent_history", "current_consent", "export_json", "export_zip", "has_consent",
-    "processing_stops_on", "record_consent", "retention_reasons", "run_purge", "withdraw_consent",
+    "anonymise",
+    "build_export",
+    "consent_history",
+    "current_consent",
+    "export_json",
+    "export_zip",
+    "has_consent",
+    "processing_stops_on",
+    "record_consent",
+    "retention_reasons",
+    "run_purge",
+    "withdraw_consent",
     "withdrawn_accounts_due",
 ]

@@ -1,4 +1,5 @@
 """Pages for everyone: the home page with the service information, and /healthz."""
+
 from flask import Blueprint
 
 bp = Blueprint("public", __name__)

@@ -2,6 +2,7 @@
 bars (one row per month reads well at 360 px). Only the geometry is computed here; the
 template `ratings/office/_chart.html` draws it as inline SVG with presentation attributes
 (the CSP forbids inline styles)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,11 +13,11 @@ from app.ratings.models import MAX_SCORE
 from app.ratings.reports import Tally, month_label
 
 WIDTH = 360
-LABEL_WIDTH = 104   # the month names
-VALUE_WIDTH = 40    # the number after a bar
+LABEL_WIDTH = 104  # the month names
+VALUE_WIDTH = 40  # the number after a bar
 ROW = 24
 TOP = 8
-AXIS = 22           # the scale's numbers under the bars
+AXIS = 22  # the scale's numbers under the bars
 #: Bars under this average are drawn in the warning colour (the number is always written).
 LOW = Decimal("3")
 
@@ -58,8 +59,16 @@ def monthly_chart(months: list[tuple[date, Tally]], criterion: str = "overall") 
     for i, (month, tally) in enumerate(months):
         value = tally.average(criterion)
         width = float(value) / MAX_SCORE * plot_width if value is not None else 0.0
-        bars.append(Bar(month_label(month), TOP + i * ROW, round(width, 1), value, tally.count,
-                        value is not None and value < LOW))
+        bars.append(
+            Bar(
+                month_label(month),
+                TOP + i * ROW,
+                round(width, 1),
+                value,
+                tally.count,
+                value is not None and value < LOW,
+            )
+        )
     ticks = [(n, round(plot_x + n / MAX_SCORE * plot_width, 1)) for n in range(0, MAX_SCORE + 1)]
     height = TOP + len(months) * ROW + AXIS
     return Chart(WIDTH, height, plot_x, plot_width, bars, ticks, ROW - 8)

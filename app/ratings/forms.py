@@ -1,6 +1,7 @@
 """Rating forms: one radio group (1–5) per criterion, named after the model's columns
 (ease, clarity, deadlines, courtesy, cost, overall; for an appeal overall, timeliness,
 clarity), and an optional `comment`."""
+
 from __future__ import annotations
 
 from wtforms import RadioField, TextAreaField
@@ -23,8 +24,13 @@ class ScoreField(RadioField):
 
     def __init__(self, criterion: Criterion, **kwargs):
         self.criterion = criterion
-        super().__init__(criterion.label, choices=choices((str(n), f"{n} — {text}") for n, text in SCORE_LABELS.items()),
-                         validate_choice=False, description=criterion.hint, **kwargs)
+        super().__init__(
+            criterion.label,
+            choices=choices((str(n), f"{n} — {text}") for n, text in SCORE_LABELS.items()),
+            validate_choice=False,
+            description=criterion.hint,
+            **kwargs,
+        )
 
     def pre_validate(self, form) -> None:
         if self.data not in SCORE_VALUES:
@@ -36,8 +42,11 @@ class ScoreField(RadioField):
 
 
 def _comment_field() -> TextAreaField:
-    return TextAreaField("Комментарий (необязательно)", filters=[_lf], validators=[
-        Length(max=MAX_COMMENT, message=f"Комментарий не должен быть длиннее {MAX_COMMENT} символов.")])
+    return TextAreaField(
+        "Комментарий (необязательно)",
+        filters=[_lf],
+        validators=[Length(max=MAX_COMMENT, message=f"Комментарий не должен быть длиннее {MAX_COMMENT} символов.")],
+    )
 
 
 class _RatingForm(BaseForm):

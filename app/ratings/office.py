@@ -1,5 +1,6 @@
 """Ratings in the back-office: the report per month and per category with its chart and
 CSV, and the annual report of appeals (HTML, CSV, PDF). Staff only (the office blueprint)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
@@ -28,9 +29,15 @@ def _download(data: bytes, mimetype: str, filename: str):
 def report():
     choice = reports.parse_period(request.args, today())
     data = reports.ratings_report(choice.period)
-    return render_template("ratings/office/report.html", choice=choice, report=data,
-                           chart=monthly_chart(data.applications.months), score_labels=SCORE_LABELS,
-                           month_label=reports.month_label, csv_number=reports.csv_number)
+    return render_template(
+        "ratings/office/report.html",
+        choice=choice,
+        report=data,
+        chart=monthly_chart(data.applications.months),
+        score_labels=SCORE_LABELS,
+        month_label=reports.month_label,
+        csv_number=reports.csv_number,
+    )
 
 
 @bp.get("/report.csv")
@@ -39,16 +46,25 @@ def report_csv():
     if choice.errors:
         return redirect(url_for("office.ratings.report", **request.args))
     period = choice.period
-    return _download(reports.ratings_csv(reports.ratings_report(period)), "text/csv; charset=utf-8",
-                     f"ratings-{period.date_from.isoformat()}-{period.date_to.isoformat()}.csv")
+    return _download(
+        reports.ratings_csv(reports.ratings_report(period)),
+        "text/csv; charset=utf-8",
+        f"ratings-{period.date_from.isoformat()}-{period.date_to.isoformat()}.csv",
+    )
 
 
 @bp.get("/appeals-annual")
 def appeals_annual():
     year, error = reports.parse_year(request.args.get("year"), today())
-    return render_template("ratings/office/appeals_annual.html", report=reports.appeals_annual(year), error=error,
-                           typed=request.args.get("year", "")[:10], format_change=reports.format_change,
-                           first_year=reports.FIRST_YEAR, this_year=today().year)
+    return render_template(
+        "ratings/office/appeals_annual.html",
+        report=reports.appeals_annual(year),
+        error=error,
+        typed=request.args.get("year", "")[:10],
+        format_change=reports.format_change,
+        first_year=reports.FIRST_YEAR,
+        this_year=today().year,
+    )
 
 
 def _annual_or_back():

@@ -1,5 +1,6 @@
 """The consumer's ratings in «мои данные» (app.privacy.registry), and their comments gone
 with an anonymised account (the scores stay: the report counts them, and they name nobody)."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -14,20 +15,38 @@ from app.ratings.models import AppealRating, ApplicationRating
 @personal_data_exporter("ratings", order=70)
 def export_ratings(user) -> dict:
     applications = db.session.execute(
-        sa.select(ApplicationRating, Application.number).join(Application, Application.id == ApplicationRating.application_id)
-        .where(ApplicationRating.consumer_id == user.id).order_by(ApplicationRating.id)
+        sa.select(ApplicationRating, Application.number)
+        .join(Application, Application.id == ApplicationRating.application_id)
+        .where(ApplicationRating.consumer_id == user.id)
+        .order_by(ApplicationRating.id)
     ).all()
     appeals = db.session.execute(
-        sa.select(AppealRating, Appeal.number).join(Appeal, Appeal.id == AppealRating.appeal_id)
-        .where(AppealRating.consumer_id == user.id).order_by(AppealRating.id)
+        sa.select(AppealRating, Appeal.number)
+        .join(Appeal, Appeal.id == AppealRating.appeal_id)
+        .where(AppealRating.consumer_id == user.id)
+        .order_by(AppealRating.id)
     ).all()
     return {
-        "applications": [{"application": number, **rating.scores(), "comment": rating.comment or None,
-                          "rated_at": rating.created_at, "changed_at": rating.updated_at}
-                         for rating, number in applications],
-        "appeals": [{"appeal": number, **rating.scores(), "comment": rating.comment or None,
-                     "rated_at": rating.created_at, "changed_at": rating.updated_at}
-                    for rating, number in appeals],
+        "applications": [
+            {
+                "application": number,
+                **rating.scores(),
+                "comment": rating.comment or None,
+                "rated_at": rating.created_at,
+                "changed_at": rating.updated_at,
+            }
+            for rating, number in applications
+        ],
+        "appeals": [
+            {
+                "appeal": number,
+                **rating.scores(),
+                "comment": rating.comment or None,
+                "rated_at": rating.created_at,
+                "changed_at": rating.updated_at,
+            }
+            for rating, number in appeals
+        ],
     }
 
 

@@ -6,6 +6,7 @@ compared with UTC bounds computed here in the company's time zone, and the month
 is a CASE over those bounds, grouped in an outer query (PostgreSQL does not see two renderings
 of a CASE with parameters as the same GROUP BY expression). Sums, not averages, come back, so
 months and categories add up exactly."""
+
 from __future__ import annotations
 
 import csv
@@ -24,8 +25,20 @@ from app.core.clock import local_midnight
 from app.extensions import db
 from app.ratings.models import APPEAL_CRITERIA, APPLICATION_CRITERIA, AppealRating, ApplicationRating, Criterion
 
-MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь", "ноябрь",
-          "декабрь"]
+MONTHS = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
 #: The report covers this many months by default (the current one included).
 DEFAULT_MONTHS = 12
 #: The longest period one report may cover, in months (the CASE grows with it).
@@ -55,6 +68,7 @@ def _utc(day: date) -> datetime:
 
 
 # --- the period ---------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Period:
@@ -139,6 +153,7 @@ def parse_period(args, today: date) -> PeriodChoice:
 
 # --- tallies ------------------------------------------------------------------------------------
 
+
 def average(total: int, count: int) -> Decimal | None:
     """The mean to two places (half up), None with nothing to average."""
     if not count:
@@ -205,19 +220,34 @@ def _month_case(column, months: list[date]):
     return sa.case(*whens, else_=sa.literal_column(str(len(months) - 1)))
 
 
-def _breakdown(period: Period, model, parent, parent_fk, group_column, criteria: tuple[Criterion, ...],
-               group_labels: dict[str, str], group_title: str, low_order) -> Breakdown:
+def _breakdown(
+    period: Period,
+    model,
+    parent,
+    parent_fk,
+    group_column,
+    criteria: tuple[Criterion, ...],
+    group_labels: dict[str, str],
+    group_title: str,
+    low_order,
+) -> Breakdown:
     """Two queries: the sums per month and group, and the lowest ratings."""
     months = period.months()
     in_period = sa.and_(model.updated_at >= period.start, model.updated_at < period.end)
     inner = (
-        sa.select(_month_case(model.updated_at, months).label("month"), group_column.label("grp"),
-                  *[getattr(model, c.name).label(c.name) for c in criteria])
-        .join(parent, parent.id == parent_fk).where(in_period).subquery()
+        sa.select(
+            _month_case(model.updated_at, months).label("month"),
+            group_column.label("grp"),
+            *[getattr(model, c.name).label(c.name) for c in criteria],
+        )
+        .join(parent, parent.id == parent_fk)
+        .where(in_period)
+        .subquery()
     )
     rows = db.session.execute(
-        sa.select(inner.c.month, inner.c.grp, sa.func.count(), *[sa.func.sum(inner.c[c.name]) for c in criteria])
-        .group_by(inner.c.month, inner.c.grp)
+        sa.select(
+            inner.c.month, inner.c.grp, sa.func.count(), *[sa.func.sum(inner.c[c.name]) for c in criteria]
+        ).group_by(inner.c.month, inner.c.grp)
     ).all()
     by_month = {m: Tally() for m in months}
     by_group: dict[str, Tally] = {}
@@ -227,19 +257,33 @@ def _breakdown(period: Period, model, parent, parent_fk, group_column, criteria:
         month = months[int(row[0])]
         label = group_labels.get(row[1] or "", row[1] or "—")
         sums = {c.name: row[3 + i] for i, c in enumerate(criteria)}
-        for tally in (by_month[month], by_group.setdefault(label, Tally()), cells.setdefault((month, label), Tally()),
-                      total):
+        for tally in (
+            by_month[month],
+            by_group.setdefault(label, Tally()),
+            cells.setdefault((month, label), Tally()),
+            total,
+        ):
             tally.add(row[2], sums)
     order = list(group_labels.values())
-    groups = sorted(by_group.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order),
-                                                        item[0]))
+    groups = sorted(
+        by_group.items(), key=lambda item: (order.index(item[0]) if item[0] in order else len(order), item[0])
+    )
     low = db.session.execute(
-        sa.select(model, parent.number, group_column).join(parent, parent.id == parent_fk).where(in_period)
-        .order_by(*low_order, model.updated_at.desc(), model.id.desc()).limit(LOWEST_LIMIT)
+        sa.select(model, parent.number, group_column)
+        .join(parent, parent.id == parent_fk)
+        .where(in_period)
+        .order_by(*low_order, model.updated_at.desc(), model.id.desc())
+        .limit(LOWEST_LIMIT)
     ).all()
     lowest = [
-        LowRated(object_id=getattr(r[0], parent_fk.key), number=r[1] or "", updated_at=r[0].updated_at,
-                 group=group_labels.get(r[2] or "", r[2] or "—"), scores=r[0].scores(), comment=r[0].comment)
+        LowRated(
+            object_id=getattr(r[0], parent_fk.key),
+            number=r[1] or "",
+            updated_at=r[0].updated_at,
+            group=group_labels.get(r[2] or "", r[2] or "—"),
+            scores=r[0].scores(),
+            comment=r[0].comment,
+        )
         for r in low
     ]
     return Breakdown(criteria, group_title, [(m, by_month[m]) for m in months], groups, cells, total, lowest)
@@ -253,14 +297,32 @@ def ratings_report(period: Period) -> RatingsReport:
     """The whole report: four queries, whatever the number of ratings."""
     r, a = ApplicationRating, AppealRating
     applications = _breakdown(
-        period, r, Application, r.application_id, Application.category, APPLICATION_CRITERIA, CATEGORY_LABELS,
-        "Категория", (r.overall, r.ease + r.clarity + r.deadlines + r.courtesy + r.cost))
-    appeals = _breakdown(period, a, Appeal, a.appeal_id, Appeal.topic, APPEAL_CRITERIA, TOPIC_LABELS, "Тема",
-                         (a.overall, a.timeliness + a.clarity))
+        period,
+        r,
+        Application,
+        r.application_id,
+        Application.category,
+        APPLICATION_CRITERIA,
+        CATEGORY_LABELS,
+        "Категория",
+        (r.overall, r.ease + r.clarity + r.deadlines + r.courtesy + r.cost),
+    )
+    appeals = _breakdown(
+        period,
+        a,
+        Appeal,
+        a.appeal_id,
+        Appeal.topic,
+        APPEAL_CRITERIA,
+        TOPIC_LABELS,
+        "Тема",
+        (a.overall, a.timeliness + a.clarity),
+    )
     return RatingsReport(period, applications, appeals)
 
 
 # --- the annual report of appeals ---------------------------------------------------------------
+
 
 def percent_change(last: int, this: int) -> Decimal | None:
     """The change from last year to this one in %, to one place; None when last year had none."""
@@ -318,7 +380,8 @@ def parse_year(value: str | None, today: date) -> tuple[int, str | None]:
     value = (value or "").strip()
     if not value:
         return today.year, None
-    if not value.isdigit() or not FIRST_YEAR <= int(value) <= today.year:
+    # isascii: str.isdigit() also takes '²', on which int() fails.
+    if not (value.isascii() and value.isdigit()) or not FIRST_YEAR <= int(value) <= today.year:
         return today.year, f"Укажите год числом от {FIRST_YEAR} до {today.year}."
     return int(value), None
 
@@ -329,14 +392,21 @@ def appeals_annual(year: int) -> AnnualReport:
     start_last, start_this = year_bounds(year - 1)[0], year_bounds(year)[0]
     end_this = year_bounds(year)[1]
     inner = (
-        sa.select(sa.case((Appeal.registered_at >= start_this, sa.literal_column("1")),
-                          else_=sa.literal_column("0")).label("this_year"),
-                  Appeal.received_via, Appeal.kind, Appeal.topic)
-        .where(Appeal.registered_at >= start_last, Appeal.registered_at < end_this).subquery()
+        sa.select(
+            sa.case((Appeal.registered_at >= start_this, sa.literal_column("1")), else_=sa.literal_column("0")).label(
+                "this_year"
+            ),
+            Appeal.received_via,
+            Appeal.kind,
+            Appeal.topic,
+        )
+        .where(Appeal.registered_at >= start_last, Appeal.registered_at < end_this)
+        .subquery()
     )
     rows = db.session.execute(
-        sa.select(inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic, sa.func.count())
-        .group_by(inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic)
+        sa.select(inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic, sa.func.count()).group_by(
+            inner.c.this_year, inner.c.received_via, inner.c.kind, inner.c.topic
+        )
     ).all()
     counts: dict[tuple[str, str, int], int] = {}
     for this_year, via, kind, topic, n in rows:
@@ -344,17 +414,26 @@ def appeals_annual(year: int) -> AnnualReport:
             counts[key] = counts.get(key, 0) + n
 
     def section(title: str, dimension: str, members: Iterable) -> AnnualSection:
-        return AnnualSection(title, [AnnualRow(m.label, counts.get((dimension, m.value, 0), 0),
-                                               counts.get((dimension, m.value, 1), 0)) for m in members])
+        return AnnualSection(
+            title,
+            [
+                AnnualRow(m.label, counts.get((dimension, m.value, 0), 0), counts.get((dimension, m.value, 1), 0))
+                for m in members
+            ],
+        )
 
-    return AnnualReport(year, [
-        section("По способу поступления", "via", ReceivedVia),
-        section("По виду обращения", "kind", AppealKind),
-        section("По теме обращения", "topic", AppealTopic),
-    ])
+    return AnnualReport(
+        year,
+        [
+            section("По способу поступления", "via", ReceivedVia),
+            section("По виду обращения", "kind", AppealKind),
+            section("По теме обращения", "topic", AppealTopic),
+        ],
+    )
 
 
 # --- CSV ----------------------------------------------------------------------------------------
+
 
 def csv_number(value: Decimal | None) -> str:
     """A decimal comma, as Russian Excel reads numbers; empty when there is none."""
@@ -395,8 +474,10 @@ def ratings_csv(report: RatingsReport) -> bytes:
 
 
 def annual_csv(report: AnnualReport) -> bytes:
-    rows: list[list] = [[f"Сведения об обращениях потребителей за {report.year} год"],
-                        ["Раздел", "Показатель", f"{report.last_year} год", f"{report.year} год", "Изменение, %"]]
+    rows: list[list] = [
+        [f"Сведения об обращениях потребителей за {report.year} год"],
+        ["Раздел", "Показатель", f"{report.last_year} год", f"{report.year} год", "Изменение, %"],
+    ]
     for s in report.sections:
         for row in [*s.rows, s.total]:
             rows.append([s.title, row.label, row.last, row.this, format_change(row.change, minus="-")])

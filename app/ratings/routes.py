@@ -1,5 +1,6 @@
 """The consumer's ratings: rate a submitted application or an answered appeal (and change
 the rating later), and «мои оценки». Another consumer's object, or a draft, is 404."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
@@ -33,8 +34,9 @@ def rate_application(application_id: int):
         form.fill_from(rating)
     if form.validate_on_submit():
         try:
-            services.rate_application(application, current_user._get_current_object(), form.scores(),
-                                      form.comment.data or "")
+            services.rate_application(
+                application, current_user._get_current_object(), form.scores(), form.comment.data or ""
+            )
         except RatingError as exc:
             db.session.rollback()
             form.comment.errors = [*form.comment.errors, str(exc)]
@@ -69,8 +71,10 @@ def rate_appeal(appeal_id: int):
             form.comment.errors = [*form.comment.errors, str(exc)]
         else:
             db.session.commit()
-            flash(f"Спасибо! Оценка ответа на обращение {appeal.number} {'изменена' if rating else 'сохранена'}.",
-                  "success")
+            flash(
+                f"Спасибо! Оценка ответа на обращение {appeal.number} {'изменена' if rating else 'сохранена'}.",
+                "success",
+            )
             return redirect(url_for("ratings.my_ratings"))
     return render_template("ratings/rate_appeal.html", appeal=appeal, rating=rating, form=form)
 
@@ -85,5 +89,10 @@ def my_ratings():
     limit = services.MY_LIST_LIMIT
     applications = services.my_applications(current_user, limit)
     appeals = services.my_appeals(current_user, limit)
-    return render_template("ratings/my_ratings.html", applications=applications[:limit], appeals=appeals[:limit],
-                           more=len(applications) > limit or len(appeals) > limit, limit=limit)
+    return render_template(
+        "ratings/my_ratings.html",
+        applications=applications[:limit],
+        appeals=appeals[:limit],
+        more=len(applications) > limit or len(appeals) > limit,
+        limit=limit,
+    )

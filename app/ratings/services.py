@@ -1,5 +1,6 @@
 """The rules of ratings: who may rate what, and saving a rating (new or changed) with its
 audit record. Services flush; the route commits. Nobody is notified."""
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -26,12 +27,14 @@ RATEABLE_APPEAL_STATUSES = (AppealStatus.answered.value, AppealStatus.closed.val
 #: How many applications and appeals «мои оценки» lists (the newest; the page stays within 30 KB).
 MY_LIST_LIMIT = 30
 
-describe_actions({
-    "rating.application": "Оценка заявки",
-    "rating.application_changed": "Оценка заявки изменена",
-    "rating.appeal": "Оценка ответа на обращение",
-    "rating.appeal_changed": "Оценка ответа на обращение изменена",
-})
+describe_actions(
+    {
+        "rating.application": "Оценка заявки",
+        "rating.application_changed": "Оценка заявки изменена",
+        "rating.appeal": "Оценка ответа на обращение",
+        "rating.appeal_changed": "Оценка ответа на обращение изменена",
+    }
+)
 
 
 class RatingError(ValueError):
@@ -49,9 +52,13 @@ def can_rate_appeal(appeal: Appeal) -> bool:
 
 def get_own_application(application_id: int, consumer: User) -> Application | None:
     """Ownership first: another consumer's application, or a draft, is simply not found."""
-    return db.session.scalar(sa.select(Application).where(
-        Application.id == application_id, Application.consumer_id == consumer.id,
-        Application.status != ApplicationStatus.draft.value))
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.id == application_id,
+            Application.consumer_id == consumer.id,
+            Application.status != ApplicationStatus.draft.value,
+        )
+    )
 
 
 def get_own_appeal(appeal_id: int, consumer: User) -> Appeal | None:
@@ -96,18 +103,25 @@ def _save(model, criteria, existing, key: dict, consumer: User, scores: dict[str
     return rating
 
 
-def rate_application(application: Application, consumer: User, scores: dict[str, int],
-                     comment: str = "") -> ApplicationRating:
+def rate_application(
+    application: Application, consumer: User, scores: dict[str, int], comment: str = ""
+) -> ApplicationRating:
     """Save the consumer's rating of their application: a new one, or the changed old one."""
     if application.consumer_id != consumer.id:
         raise RatingError("Оценить можно только свою заявку.")
     if not can_rate_application(application):
         raise RatingError("Черновик заявки оценить нельзя: сначала подайте заявку.")
     existing = application_rating(application)
-    rating = _save(ApplicationRating, APPLICATION_CRITERIA, existing, {"application_id": application.id},
-                   consumer, scores, comment)
-    record("rating.application_changed" if existing else "rating.application", rating, actor=consumer,
-           application_id=application.id, overall=rating.overall)
+    rating = _save(
+        ApplicationRating, APPLICATION_CRITERIA, existing, {"application_id": application.id}, consumer, scores, comment
+    )
+    record(
+        "rating.application_changed" if existing else "rating.application",
+        rating,
+        actor=consumer,
+        application_id=application.id,
+        overall=rating.overall,
+    )
     return rating
 
 
@@ -119,12 +133,18 @@ def rate_appeal(appeal: Appeal, consumer: User, scores: dict[str, int], comment:
         raise RatingError("Оценить обращение можно после ответа на него.")
     existing = appeal_rating(appeal)
     rating = _save(AppealRating, APPEAL_CRITERIA, existing, {"appeal_id": appeal.id}, consumer, scores, comment)
-    record("rating.appeal_changed" if existing else "rating.appeal", rating, actor=consumer,
-           appeal_id=appeal.id, overall=rating.overall)
+    record(
+        "rating.appeal_changed" if existing else "rating.appeal",
+        rating,
+        actor=consumer,
+        appeal_id=appeal.id,
+        overall=rating.overall,
+    )
     return rating
 
 
 # --- «мои оценки» -------------------------------------------------------------------------------
+
 
 def my_applications(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Application, ApplicationRating | None]]:
     """The consumer's submitted applications, newest first, each with its rating (one query)."""
@@ -132,7 +152,8 @@ def my_applications(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Ap
         sa.select(Application, ApplicationRating)
         .outerjoin(ApplicationRating, ApplicationRating.application_id == Application.id)
         .where(Application.consumer_id == consumer.id, Application.status != ApplicationStatus.draft.value)
-        .order_by(Application.id.desc()).limit(limit + 1)
+        .order_by(Application.id.desc())
+        .limit(limit + 1)
     ).all()
     return [(r[0], r[1]) for r in rows]
 
@@ -143,6 +164,7 @@ def my_appeals(consumer: User, limit: int = MY_LIST_LIMIT) -> list[tuple[Appeal,
         sa.select(Appeal, AppealRating)
         .outerjoin(AppealRating, AppealRating.appeal_id == Appeal.id)
         .where(Appeal.consumer_id == consumer.id, Appeal.status.in_(RATEABLE_APPEAL_STATUSES))
-        .order_by(Appeal.id.desc()).limit(limit + 1)
+        .order_by(Appeal.id.desc())
+        .limit(limit + 1)
     ).all()
     return [(r[0], r[1]) for r in rows]

@@ -1,5 +1,6 @@
 """The working-day calendar in the office (admins): the production calendar of the year
 with the overrides, and adding or removing an override."""
+
 from __future__ import annotations
 
 import calendar as _calendar
@@ -11,6 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from app.audit.services import record
 from app.core.clock import today
 from app.core.forms import ActionForm
+from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -20,13 +22,26 @@ from app.workdays.services import calendar_changed, get_calendar, statutory_holi
 
 bp = Blueprint("workdays", __name__, url_prefix="/calendar")
 
-MONTHS = ["Январь", "Февраль", "Март", "Апрель", "Май", "Июнь", "Июль", "Август", "Сентябрь", "Октябрь", "Ноябрь", "Декабрь"]
+MONTHS = [
+    "Январь",
+    "Февраль",
+    "Март",
+    "Апрель",
+    "Май",
+    "Июнь",
+    "Июль",
+    "Август",
+    "Сентябрь",
+    "Октябрь",
+    "Ноябрь",
+    "Декабрь",
+]
 
 
 @bp.get("/")
 @admin_required
 def calendar():
-    year = request.args.get("year", today().year, type=int)
+    year = request.args.get("year", today().year, type=int_arg)
     if not 2000 <= year <= 2100:
         abort(404)
     cal = get_calendar()
@@ -34,10 +49,14 @@ def calendar():
     for month in range(1, 13):
         weeks = []
         for week in _calendar.Calendar().monthdatescalendar(year, month):
-            weeks.append([
-                (d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d)) if d.month == month else None
-                for d in week
-            ])
+            weeks.append(
+                [
+                    (d, cal.is_working_day(d), d in cal.overrides, statutory_holiday_name(d))
+                    if d.month == month
+                    else None
+                    for d in week
+                ]
+            )
         working = sum(1 for w in weeks for c in w if c and c[1])
         months.append((MONTHS[month - 1], weeks, working))
     overrides = db.session.scalars(
@@ -45,8 +64,15 @@ def calendar():
         .where(CalendarOverride.day >= date(year, 1, 1), CalendarOverride.day <= date(year, 12, 31))
         .order_by(CalendarOverride.day)
     ).all()
-    return render_template("workdays/calendar.html", year=year, months=months, overrides=overrides,
-                           form=OverrideForm(), action_form=ActionForm(), statutory_is_working=statutory_is_working)
+    return render_template(
+        "workdays/calendar.html",
+        year=year,
+        months=months,
+        overrides=overrides,
+        form=OverrideForm(),
+        action_form=ActionForm(),
+        statutory_is_working=statutory_is_working,
+    )
 
 
 @bp.post("/")
@@ -68,8 +94,11 @@ def add_override():
     changed = calendar_changed()
     record("office.calendar_override", existing, day=day, is_working=existing.is_working)
     db.session.commit()
-    flash(f"{day.strftime('%d.%m.%Y')} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
-          f"Пересчитано сроков: {changed}.", "success")
+    flash(
+        f"{day.strftime('%d.%m.%Y')} отмечен как {'рабочий' if existing.is_working else 'нерабочий'} день. "
+        f"Пересчитано сроков: {changed}.",
+        "success",
+    )
     return redirect(url_for("office.workdays.calendar", year=day.year))
 
 

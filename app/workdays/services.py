@@ -4,6 +4,7 @@ A term of N working days counts from the working day after the event (Civil Code
 art. 191) and ends with the Nth working day. A term in days, months or years is a
 calendar period (art. 191-192); if it ends on a non-working day it ends on the next
 working day (art. 193)."""
+
 from __future__ import annotations
 
 import calendar as _calendar

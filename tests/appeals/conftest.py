@@ -1,4 +1,5 @@
 """Fixtures of the appeals tests: factories for appeals, and the SMTP server of tests/mail."""
+
 from __future__ import annotations
 
 import pytest

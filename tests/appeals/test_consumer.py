@@ -1,5 +1,6 @@
 """The consumer's pages: file an appeal, the list, the card with its live status block,
 clarifications, downloads; bad input; another consumer's appeal is 404."""
+
 from datetime import date
 
 import pytest
@@ -13,12 +14,24 @@ from app.extensions import db
 from app.notifications.models import Notification
 from tests.helpers import PDF, Page, pdf_file
 
-STATEMENT = {"kind": "statement", "topic": "connection", "text": "Прошу сообщить сроки работ по моей заявке.",
-             "channel": "cabinet"}
-SUPPLY = {"kind": "complaint", "topic": "quality", "text": "Вечерами напряжение 180 В.", "channel": "email",
-          "complainant_details": "Петров Иван Сергеевич", "contract_number": "ЭС-1",
-          "supply_address": "д. Берёзовка, ул. Садовая, д. 7", "problem_date": "2026-03-02",
-          "problem_time": "с 18:00 до 22:00", "demands": "Восстановить напряжение 230 В."}
+STATEMENT = {
+    "kind": "statement",
+    "topic": "connection",
+    "text": "Прошу сообщить сроки работ по моей заявке.",
+    "channel": "cabinet",
+}
+SUPPLY = {
+    "kind": "complaint",
+    "topic": "quality",
+    "text": "Вечерами напряжение 180 В.",
+    "channel": "email",
+    "complainant_details": "Петров Иван Сергеевич",
+    "contract_number": "ЭС-1",
+    "supply_address": "д. Берёзовка, ул. Садовая, д. 7",
+    "problem_date": "2026-03-02",
+    "problem_time": "с 18:00 до 22:00",
+    "demands": "Восстановить напряжение 230 В.",
+}
 
 
 def count(model) -> int:
@@ -36,8 +49,20 @@ def test_new_appeal_form_shows_the_complaint_fields_with_a_hint(consumer_client,
     page = consumer_client.page("/appeals/new")
     form = page.select_one("form.appeal-form")
     assert form["enctype"] == "multipart/form-data"
-    for name in ("kind", "topic", "text", "channel", "files", "postal_address", "complainant_details",
-                 "contract_number", "supply_address", "problem_date", "problem_time", "demands"):
+    for name in (
+        "kind",
+        "topic",
+        "text",
+        "channel",
+        "files",
+        "postal_address",
+        "complainant_details",
+        "contract_number",
+        "supply_address",
+        "problem_date",
+        "problem_time",
+        "demands",
+    ):
         assert form.select_one(f"[name={name}]"), name
     assert "постановление Правительства РФ № 442" in page.text(".supply")
     assert page.select_one("#complainant_details")["value"] == consumer.person_name
@@ -125,8 +150,9 @@ def test_a_good_file_is_not_kept_when_another_is_bad(consumer_client, app):
     assert not uploads.exists() or not any(p.is_file() for p in uploads.rglob("*"))
 
 
-def test_list_shows_only_my_appeals_with_status_and_due_date(consumer_client, consumer, other_client, make_appeal,
-                                                             fixed_clock):
+def test_list_shows_only_my_appeals_with_status_and_due_date(
+    consumer_client, consumer, other_client, make_appeal, fixed_clock
+):
     mine = make_appeal(consumer)
     theirs = make_appeal(other_client.user, text="Чужое обращение")
     page = consumer_client.page("/appeals")
@@ -143,9 +169,9 @@ def test_list_is_paginated(consumer_client, consumer, make_appeal):
 
 
 def test_another_consumers_appeal_and_files_are_404(consumer, other_client, make_appeal, operator, client):
-    from app.appeals.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "a.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "a.pdf")])
     item = db.session.scalar(sa.select(AppealFile))
     for url in (f"/appeals/{appeal.id}", f"/appeals/{appeal.id}/files/{item.id}"):
         assert other_client.get(url).status_code == 404
@@ -172,8 +198,13 @@ def test_staff_are_sent_to_the_office(operator_client, consumer, make_appeal):
 
 def test_consumer_gets_403_in_the_office(consumer_client, consumer, make_appeal):
     appeal = make_appeal(consumer)
-    for url in ("/office/appeals/", "/office/appeals/new", f"/office/appeals/{appeal.id}",
-                f"/office/appeals/{appeal.id}/letter.pdf", "/office/appeals/terms"):
+    for url in (
+        "/office/appeals/",
+        "/office/appeals/new",
+        f"/office/appeals/{appeal.id}",
+        f"/office/appeals/{appeal.id}/letter.pdf",
+        "/office/appeals/terms",
+    ):
         assert consumer_client.get(url).status_code == 403, url
     assert consumer_client.submit(f"/office/appeals/{appeal.id}/take", {}).status_code == 403
     assert db.session.get(Appeal, appeal.id).status == "registered"
@@ -189,8 +220,7 @@ def test_opening_the_appeal_reads_its_notifications(consumer_client, consumer, m
     assert unread == [other.link]
 
 
-def test_the_appeal_reads_its_notifications_while_another_writer_holds_the_lock(consumer_client, consumer,
-                                                                               make_appeal):
+def test_the_appeal_reads_its_notifications_while_another_writer_holds_the_lock(consumer_client, consumer, make_appeal):
     from tests.helpers import WriteLockHolder
 
     if db.engine.dialect.name != "sqlite":
@@ -236,9 +266,11 @@ def test_a_closed_appeal_stops_polling(consumer_client, consumer, make_appeal, o
 
 def test_clarification_while_open(consumer_client, consumer, make_appeal):
     appeal = make_appeal(consumer)
-    response = consumer_client.submit(f"/appeals/{appeal.id}/clarifications",
-                                      {"text": "Дополняю: номер заявки ТП-2026-000001.", "files": [pdf_file("фото.pdf")]},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/appeals/{appeal.id}/clarifications",
+        {"text": "Дополняю: номер заявки ТП-2026-000001.", "files": [pdf_file("фото.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     message = db.session.scalar(sa.select(AppealMessage))
     assert message.kind == "clarification" and message.author_id == consumer.id
@@ -255,8 +287,11 @@ def test_clarification_bad_input(consumer_client, consumer, make_appeal):
     assert page.status == 200 and "Напишите текст уточнения." in page.errors()
     page = Page(consumer_client.submit(url, {"text": "x" * 5001}))
     assert "Текст не должен быть длиннее 5000 символов." in page.errors()
-    page = Page(consumer_client.submit(url, {"text": "Фото", "files": [pdf_file("x.pdf", b"<svg/>")]},
-                                       content_type="multipart/form-data"))
+    page = Page(
+        consumer_client.submit(
+            url, {"text": "Фото", "files": [pdf_file("x.pdf", b"<svg/>")]}, content_type="multipart/form-data"
+        )
+    )
     assert any("не похож на допустимый документ" in e for e in page.errors())
     assert count(AppealMessage) == 0 and count(StoredFile) == 0
 
@@ -272,9 +307,9 @@ def test_no_clarification_after_the_answer(consumer_client, consumer, make_appea
 
 
 def test_downloads_are_the_owners(consumer_client, consumer, make_appeal, operator):
-    from app.appeals.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "моё.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "моё.pdf")])
     other = make_appeal(consumer)
     item = db.session.scalar(sa.select(AppealFile))
     response = consumer_client.get(f"/appeals/{appeal.id}/files/{item.id}")

@@ -1,4 +1,5 @@
 """The demo holds appeals in every status and a consumer with unread notifications."""
+
 import sqlalchemy as sa
 
 from app.appeals.models import Appeal, AppealStatus
@@ -14,8 +15,11 @@ def test_demo_appeals(app, client, login):
     assert unread_count(ctx.consumer) >= 3
     from app.core.clock import today
 
-    overdue = db.session.scalar(sa.select(sa.func.count()).select_from(Appeal).where(
-        Appeal.status.in_(["registered", "in_progress"]), Appeal.due_date < today()))
+    overdue = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Appeal)
+        .where(Appeal.status.in_(["registered", "in_progress"]), Appeal.due_date < today())
+    )
     assert overdue >= 1, "the office dashboard has something to show"
     login(ctx.consumer, password="demo-password")
     page = client.page("/appeals")

@@ -1,5 +1,6 @@
 """The answer reaches the consumer when the mail server is down: the notification is
 there at once, the mail goes out later, once."""
+
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -11,8 +12,9 @@ from app.notifications.models import Notification
 from tests.mail.test_delivery import parsed
 
 
-def test_no_notification_lost_with_the_mail_down(app, consumer, consumer_client, operator_client, make_appeal,
-                                                  smtp_server):
+def test_no_notification_lost_with_the_mail_down(
+    app, consumer, consumer_client, operator_client, make_appeal, smtp_server
+):
     appeal = make_appeal(consumer, channel="email")  # the server is down from the start
     response = operator_client.submit(f"/office/appeals/{appeal.id}/answer", {"answer-text": "Ответ: работы в мае."})
     assert response.status_code == 302, "answering does not depend on the mail server"

@@ -1,6 +1,7 @@
 """Appeals in the back-office: the queue (filters, search, sort, pages, htmx, fixed query
 count), registration on a consumer's behalf, the card and every staff action, the letter,
 the answer terms, the dashboard widget."""
+
 import io
 from datetime import date, timedelta
 
@@ -10,9 +11,9 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from app.appeals.models import Appeal, AppealEvent, AppealFile, AppealMessage, AppealTerm
-from app.appeals.services import CheckedFile, answer_appeal
+from app.appeals.services import answer_appeal
 from app.core import clock
-from app.core.storage import StoredFile
+from app.core.storage import StoredFile, stage_bytes
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
@@ -29,6 +30,7 @@ def count(model) -> int:
 
 
 # --- access -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("url", ["/office/appeals/", "/office/appeals/new", "/office/appeals/terms"])
 def test_anonymous_is_sent_to_login(client, url):
@@ -57,6 +59,7 @@ def test_consumer_menu_lists_appeals(consumer_client):
 
 # --- the queue ---------------------------------------------------------------------------------
 
+
 def test_queue_filters(operator_client, operator, consumer, make_appeal, fixed_clock):
     a = make_appeal(consumer, kind="complaint", topic="quality", channel="email")
     b = make_appeal(consumer, kind="request", topic="metering", channel="post")
@@ -75,15 +78,15 @@ def test_queue_filters(operator_client, operator, consumer, make_appeal, fixed_c
 
 
 def test_overdue_and_due_soon(operator_client, consumer, make_appeal, fixed_clock):
-    quality = make_appeal(consumer, kind="complaint", topic="quality")   # due 27.03.2026
-    statement = make_appeal(consumer)                                    # due 06.04.2026
-    clock.set_now(fixed_clock + timedelta(days=22))                     # 27.03
+    quality = make_appeal(consumer, kind="complaint", topic="quality")  # due 27.03.2026
+    statement = make_appeal(consumer)  # due 06.04.2026
+    clock.set_now(fixed_clock + timedelta(days=22))  # 27.03
     assert queue_ids(operator_client.page("/office/appeals/?due_soon=y")) == [quality.id]
     assert queue_ids(operator_client.page("/office/appeals/?overdue=y")) == []
-    clock.set_now(fixed_clock + timedelta(days=23))                     # 28.03
+    clock.set_now(fixed_clock + timedelta(days=23))  # 28.03
     assert queue_ids(operator_client.page("/office/appeals/?overdue=y")) == [quality.id]
     assert queue_ids(operator_client.page("/office/appeals/?due_soon=y")) == []
-    clock.set_now(fixed_clock + timedelta(days=29))                     # 03.04
+    clock.set_now(fixed_clock + timedelta(days=29))  # 03.04
     assert queue_ids(operator_client.page("/office/appeals/?due_soon=y")) == [statement.id]
     page = operator_client.page("/office/appeals/")
     assert page.select_one(f"[data-appeal-id='{quality.id}'] .overdue")
@@ -146,6 +149,7 @@ def test_queue_runs_a_fixed_number_of_queries(operator_client, make_user, make_a
 
 # --- registration on a consumer's behalf -------------------------------------------------------
 
+
 def test_operator_registers_an_appeal_received_by_phone(operator_client, operator, make_user, fixed_clock):
     visitor = make_user(last_name="Звонарёва", email="zvon@example.ru")
     page = operator_client.page("/office/appeals/new?consumer_q=звонарева")
@@ -155,14 +159,23 @@ def test_operator_registers_an_appeal_received_by_phone(operator_client, operato
     assert form_page.select_one("[name=received_via]") and "Звонарёва" in form_page
     response = operator_client.submit(
         f"/office/appeals/new?consumer_id={visitor.id}",
-        {"received_via": "phone", "kind": "request", "topic": "metering", "text": "Звонила: просит дату поверки.",
-         "channel": "post", "postal_address": "123456, г. Примерск, ул. Лесная, 1", "files": [pdf_file()]},
+        {
+            "received_via": "phone",
+            "kind": "request",
+            "topic": "metering",
+            "text": "Звонила: просит дату поверки.",
+            "channel": "post",
+            "postal_address": "123456, г. Примерск, ул. Лесная, 1",
+            "files": [pdf_file()],
+        },
         content_type="multipart/form-data",
     )
     assert response.status_code == 302
     appeal = db.session.scalar(sa.select(Appeal))
     assert response.headers["Location"] == f"/office/appeals/{appeal.id}"
-    assert appeal.consumer_id == visitor.id and appeal.received_via == "phone" and appeal.registered_by_id == operator.id
+    assert (
+        appeal.consumer_id == visitor.id and appeal.received_via == "phone" and appeal.registered_by_id == operator.id
+    )
     assert appeal.postal_address.startswith("123456")
     assert db.session.scalar(sa.select(Notification.user_id)) == visitor.id
     assert db.session.scalar(sa.select(AppealEvent.actor_id)) == operator.id
@@ -171,12 +184,19 @@ def test_operator_registers_an_appeal_received_by_phone(operator_client, operato
 
 def test_registration_on_behalf_needs_how_it_came(operator_client, make_user):
     visitor = make_user()
-    page = Page(operator_client.submit(f"/office/appeals/new?consumer_id={visitor.id}",
-                                       {"kind": "request", "topic": "other", "text": "Вопрос", "channel": "cabinet"}))
+    page = Page(
+        operator_client.submit(
+            f"/office/appeals/new?consumer_id={visitor.id}",
+            {"kind": "request", "topic": "other", "text": "Вопрос", "channel": "cabinet"},
+        )
+    )
     assert "Укажите, как поступило обращение." in page.errors()
-    page = Page(operator_client.submit(f"/office/appeals/new?consumer_id={visitor.id}",
-                                       {"received_via": "website", "kind": "request", "topic": "other",
-                                        "text": "Вопрос", "channel": "cabinet"}))
+    page = Page(
+        operator_client.submit(
+            f"/office/appeals/new?consumer_id={visitor.id}",
+            {"received_via": "website", "kind": "request", "topic": "other", "text": "Вопрос", "channel": "cabinet"},
+        )
+    )
     assert page.errors(), "the office does not register website appeals"
     assert count(Appeal) == 0
 
@@ -187,6 +207,7 @@ def test_registration_on_behalf_of_staff_is_not_offered(operator_client, admin):
 
 
 # --- the card and the actions ------------------------------------------------------------------
+
 
 def test_take_assign_and_note(operator_client, operator, admin, consumer, consumer_client, make_appeal):
     appeal = make_appeal(consumer)
@@ -217,9 +238,11 @@ def test_empty_note_is_refused(operator_client, consumer, make_appeal):
 def test_answer_with_a_file(operator_client, operator, consumer, consumer_client, make_appeal, mailbox):
     appeal = make_appeal(consumer)
     consumer_client.page(f"/appeals/{appeal.id}")  # the registration notice is read
-    response = operator_client.submit(f"/office/appeals/{appeal.id}/answer",
-                                      {"answer-text": "Работы начнутся 10 апреля.", "answer-files": [pdf_file("график.pdf")]},
-                                      content_type="multipart/form-data")
+    response = operator_client.submit(
+        f"/office/appeals/{appeal.id}/answer",
+        {"answer-text": "Работы начнутся 10 апреля.", "answer-files": [pdf_file("график.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     appeal = db.session.get(Appeal, appeal.id)
@@ -242,8 +265,13 @@ def test_answer_bad_input_saves_nothing(operator_client, consumer, make_appeal):
     url = f"/office/appeals/{appeal.id}/answer"
     page = Page(operator_client.submit(url, {"answer-text": ""}))
     assert "Напишите текст ответа." in page.errors()
-    page = Page(operator_client.submit(url, {"answer-text": "Ответ", "answer-files": [pdf_file("a.pdf", b"PK\x03\x04zip")]},
-                                       content_type="multipart/form-data"))
+    page = Page(
+        operator_client.submit(
+            url,
+            {"answer-text": "Ответ", "answer-files": [pdf_file("a.pdf", b"PK\x03\x04zip")]},
+            content_type="multipart/form-data",
+        )
+    )
     assert any("не похож на допустимый документ" in e for e in page.errors())
     page = Page(operator_client.submit(url, {"answer-text": "x" * 20001}))
     assert "Ответ не должен быть длиннее 20000 символов." in page.errors()
@@ -256,7 +284,9 @@ def test_decline_with_a_reason(operator_client, consumer, consumer_client, make_
     page = Page(operator_client.submit(f"/office/appeals/{appeal.id}/decline", {"decline-reason": ""}))
     assert any("Укажите причину" in e for e in page.errors())
     assert db.session.get(Appeal, appeal.id).status == "registered"
-    operator_client.submit(f"/office/appeals/{appeal.id}/decline", {"decline-reason": "Текст оскорбителен."}, expect=302)
+    operator_client.submit(
+        f"/office/appeals/{appeal.id}/decline", {"decline-reason": "Текст оскорбителен."}, expect=302
+    )
     db.session.expire_all()
     appeal = db.session.get(Appeal, appeal.id)
     assert appeal.status == "declined" and appeal.decline_reason == "Текст оскорбителен." and appeal.closed_at
@@ -291,27 +321,44 @@ def test_actions_need_csrf(operator_client, consumer, make_appeal):
 def test_the_letter(operator_client, operator, consumer, make_appeal, app):
     from app.company.services import save_company
 
-    save_company({"full_name": "ООО «Тест-Сеть»", "short_name": "Тест-Сеть", "address": "г. Примерск, ул. Мира, 1",
-                  "inn": "7707083893"})
+    save_company(
+        {
+            "full_name": "ООО «Тест-Сеть»",
+            "short_name": "Тест-Сеть",
+            "address": "г. Примерск, ул. Мира, 1",
+            "inn": "7707083893",
+        }
+    )
     db.session.commit()
     appeal = make_appeal(consumer, channel="post", postal_address="654321, г. Лесной, ул. Кедровая, 5")
     early = operator_client.get(f"/office/appeals/{appeal.id}/letter.pdf")
     assert early.status_code == 302
-    answer_appeal(db.session.get(Appeal, appeal.id), operator, "Работы завершатся в мае.",
-                  [CheckedFile(PDF, "application/pdf", "схема.pdf")])
+    answer_appeal(
+        db.session.get(Appeal, appeal.id),
+        operator,
+        "Работы завершатся в мае.",
+        [stage_bytes(PDF, "application/pdf", "схема.pdf")],
+    )
     db.session.commit()
     card = operator_client.page(f"/office/appeals/{appeal.id}")
     assert card.select_one(f"a[href='/office/appeals/{appeal.id}/letter.pdf']")
     response = operator_client.get(f"/office/appeals/{appeal.id}/letter.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
-    for expected in (appeal.number, "Работы завершатся в мае.", "654321, г. Лесной", "Тест-Сеть", "7707083893",
-                     "схема.pdf", consumer.display_name):
+    for expected in (
+        appeal.number,
+        "Работы завершатся в мае.",
+        "654321, г. Лесной",
+        "Тест-Сеть",
+        "7707083893",
+        "схема.pdf",
+        consumer.display_name,
+    ):
         assert expected in text, expected
 
 
 def test_staff_download(operator_client, consumer, make_appeal):
-    appeal = make_appeal(consumer, files=[CheckedFile(PDF, "application/pdf", "a.pdf")])
+    appeal = make_appeal(consumer, files=[stage_bytes(PDF, "application/pdf", "a.pdf")])
     other = make_appeal(consumer)
     item = db.session.scalar(sa.select(AppealFile))
     assert operator_client.get(f"/office/appeals/{appeal.id}/files/{item.id}").data == PDF
@@ -319,6 +366,7 @@ def test_staff_download(operator_client, consumer, make_appeal):
 
 
 # --- answer by channel and preference ----------------------------------------------------------
+
 
 def answer_via_office(operator_client, appeal, text="Ответ по существу: работы в апреле."):
     operator_client.submit(f"/office/appeals/{appeal.id}/answer", {"answer-text": text}, expect=302)
@@ -356,11 +404,16 @@ def test_cabinet_channel_follows_the_preference(operator_client, consumer, make_
     if wants_mail:
         body = mails[0].get_body(preferencelist=("plain",)).get_content()
         assert "Получен ответ на обращение" in mails[0]["Subject"] and "Ответ по существу" not in body
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Notification).where(
-        Notification.title.like("Получен ответ%"))) == 1, "the cabinet always gets it"
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Notification).where(Notification.title.like("Получен ответ%"))
+        )
+        == 1
+    ), "the cabinet always gets it"
 
 
 # --- answer terms and recomputation ------------------------------------------------------------
+
 
 def test_admin_changes_a_term_and_open_due_dates_follow(admin_client, operator, consumer, make_appeal, fixed_clock):
     open_one = make_appeal(consumer, kind="request", topic="metering")
@@ -380,7 +433,8 @@ def test_admin_changes_a_term_and_open_due_dates_follow(admin_client, operator, 
     assert db.session.get(Appeal, open_one.id).due_date == date(2026, 3, 20)
     assert db.session.get(Appeal, answered.id).due_date == date(2026, 4, 6), "answered appeals keep their date"
     assert [(t.kind, t.topic, t.amount, t.unit) for t in db.session.scalars(sa.select(AppealTerm))] == [
-        ("request", "metering", 10, "wd")], "only terms that differ from the default are stored"
+        ("request", "metering", 10, "wd")
+    ], "only terms that differ from the default are stored"
     later = make_appeal(consumer, kind="request", topic="metering")
     assert later.due_date == date(2026, 3, 20)
 
@@ -398,7 +452,9 @@ def test_terms_bad_input(admin_client):
 def test_calendar_change_recomputes_due_dates(admin_client, consumer, make_appeal, fixed_clock):
     appeal = make_appeal(consumer, kind="complaint", topic="quality")
     assert appeal.due_date == date(2026, 3, 27)
-    response = admin_client.submit("/office/calendar/", {"day": "2026-03-20", "is_working": "0", "note": "Региональный праздник"})
+    response = admin_client.submit(
+        "/office/calendar/", {"day": "2026-03-20", "is_working": "0", "note": "Региональный праздник"}
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Appeal, appeal.id).due_date == date(2026, 3, 30)
@@ -407,13 +463,16 @@ def test_calendar_change_recomputes_due_dates(admin_client, consumer, make_appea
 
 # --- the dashboard -----------------------------------------------------------------------------
 
+
 def test_dashboard_shows_due_today_and_overdue(operator_client, consumer, make_appeal, fixed_clock):
     quality = make_appeal(consumer, kind="complaint", topic="quality")  # due 27.03
-    make_appeal(consumer)                                              # due 06.04
-    clock.set_now(fixed_clock + timedelta(days=22))                   # 27.03
+    make_appeal(consumer)  # due 06.04
+    clock.set_now(fixed_clock + timedelta(days=22))  # 27.03
     page = operator_client.page("/office/")
-    assert "Срок сегодня: 0" not in page.text("#appeals-due-h + p") and quality.number in page.text("#appeals-due-h + p + ul")
-    clock.set_now(fixed_clock + timedelta(days=33))                   # 07.04: both overdue
+    assert "Срок сегодня: 0" not in page.text("#appeals-due-h + p") and quality.number in page.text(
+        "#appeals-due-h + p + ul"
+    )
+    clock.set_now(fixed_clock + timedelta(days=33))  # 07.04: both overdue
     page = operator_client.page("/office/")
     widget = page.select_one("section[aria-labelledby=appeals-due-h]")
     assert "Просрочено: 2" in widget.get_text(" ", strip=True)

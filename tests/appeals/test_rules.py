@@ -1,4 +1,5 @@
 """The rules as plain functions: transitions, terms and due dates, file checks, filters."""
+
 import io
 from datetime import date
 
@@ -28,20 +29,23 @@ def upload(data: bytes, name: str) -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
-@pytest.mark.parametrize(("frm", "to", "allowed"), [
-    ("registered", "in_progress", True),
-    ("registered", "answered", True),
-    ("in_progress", "answered", True),
-    ("registered", "declined", True),
-    ("in_progress", "declined", True),
-    ("answered", "closed", True),
-    ("registered", "closed", False),
-    ("answered", "in_progress", False),
-    ("answered", "declined", False),
-    ("closed", "in_progress", False),
-    ("declined", "answered", False),
-    ("in_progress", "registered", False),
-])
+@pytest.mark.parametrize(
+    ("frm", "to", "allowed"),
+    [
+        ("registered", "in_progress", True),
+        ("registered", "answered", True),
+        ("in_progress", "answered", True),
+        ("registered", "declined", True),
+        ("in_progress", "declined", True),
+        ("answered", "closed", True),
+        ("registered", "closed", False),
+        ("answered", "in_progress", False),
+        ("answered", "declined", False),
+        ("closed", "in_progress", False),
+        ("declined", "answered", False),
+        ("in_progress", "registered", False),
+    ],
+)
 def test_transitions_table(frm, to, allowed):
     assert can_change(frm, to, actor_is_staff=True) is allowed
 
@@ -89,19 +93,19 @@ def test_an_override_moves_the_due_date():
     assert due_date_for(date(2026, 3, 5), Term(15, "wd"), calendar) == date(2026, 3, 30)
 
 
-def test_check_files_recognises_content_not_names():
+def test_check_files_recognises_content_not_names(app):  # staging writes into UPLOAD_DIR
     checked, errors = check_files([upload(PDF, "a.pdf"), upload(PNG, "photo.png"), FileStorage(filename="")])
     assert errors == [] and [f.content_type for f in checked] == ["application/pdf", "image/png"]
     checked, errors = check_files([upload(b"MZ\x90\x00 not a pdf", "акт.pdf")])
     assert checked == [] and "не похож на допустимый документ" in errors[0]
 
 
-def test_check_files_refuses_too_many():
+def test_check_files_refuses_too_many(app):
     checked, errors = check_files([upload(PDF, f"{n}.pdf") for n in range(MAX_FILES + 1)])
     assert checked == [] and f"не больше {MAX_FILES} файлов" in errors[0]
 
 
-def test_check_files_refuses_an_oversize_file():
+def test_check_files_refuses_an_oversize_file(app):
     big = PDF + b"0" * (5 * 1024 * 1024)
     _, errors = check_files([upload(big, "big.pdf")])
     assert "больше допустимого размера" in errors[0]
@@ -110,12 +114,19 @@ def test_check_files_refuses_an_oversize_file():
 def test_data_problems():
     assert data_problems(AppealData(kind="statement", topic="other", text="Текст")) == []
     assert "Опишите суть обращения." in data_problems(AppealData(kind="statement", topic="other", text="  "))
-    assert any(str(MAX_TEXT) in p for p in data_problems(AppealData(kind="request", topic="other", text="я" * (MAX_TEXT + 1))))
+    assert any(
+        str(MAX_TEXT) in p for p in data_problems(AppealData(kind="request", topic="other", text="я" * (MAX_TEXT + 1)))
+    )
     assert "Укажите почтовый адрес для ответа." in data_problems(
-        AppealData(kind="request", topic="other", text="Текст", channel="post"))
+        AppealData(kind="request", topic="other", text="Текст", channel="post")
+    )
     problems = data_problems(AppealData(kind="complaint", topic="quality", text="Напряжение низкое"))
-    assert {"Укажите адрес энергопринимающих устройств.", "Укажите, когда возникла проблема.",
-            "Укажите ваши требования.", "Укажите сведения о потребителе."} <= set(problems)
+    assert {
+        "Укажите адрес энергопринимающих устройств.",
+        "Укажите, когда возникла проблема.",
+        "Укажите ваши требования.",
+        "Укажите сведения о потребителе.",
+    } <= set(problems)
     assert "Выберите вид обращения." in data_problems(AppealData(kind="praise", topic="other", text="Текст"))
 
 

@@ -1,5 +1,6 @@
 """List pages run a fixed number of SQL queries whatever the number of rows (10 and
 10,000), and the consumer's pieces stay within the budgets of SPEC §3."""
+
 import gzip
 from datetime import timedelta
 
@@ -14,23 +15,52 @@ from tests.core.query_counter import count_queries
 
 def add_appeals(consumer, start: int, n: int) -> None:
     moment, day = clock.now(), clock.today()
-    db.session.execute(sa.insert(Appeal), [
-        dict(number=f"ОБ-2026-{i:06d}", consumer_id=consumer.id, kind="statement", topic="other", channel="cabinet",
-             received_via="website", text="Текст обращения", postal_address="", complainant_details="",
-             contract_number="", supply_address="", problem_time="", demands="", status="registered",
-             registered_at=moment, due_date=day + timedelta(days=30), decline_reason="", search_text=f"об-2026-{i:06d}",
-             version=1)
-        for i in range(start, start + n)
-    ])
+    db.session.execute(
+        sa.insert(Appeal),
+        [
+            dict(
+                number=f"ОБ-2026-{i:06d}",
+                consumer_id=consumer.id,
+                kind="statement",
+                topic="other",
+                channel="cabinet",
+                received_via="website",
+                text="Текст обращения",
+                postal_address="",
+                complainant_details="",
+                contract_number="",
+                supply_address="",
+                problem_time="",
+                demands="",
+                status="registered",
+                registered_at=moment,
+                due_date=day + timedelta(days=30),
+                decline_reason="",
+                search_text=f"об-2026-{i:06d}",
+                version=1,
+            )
+            for i in range(start, start + n)
+        ],
+    )
     db.session.commit()
 
 
 def add_notifications(user, n: int) -> None:
     moment = clock.now()
-    db.session.execute(sa.insert(Notification), [
-        dict(user_id=user.id, kind="appeal_status", title=f"Событие {i}", body="", link="/appeals/1", created_at=moment)
-        for i in range(n)
-    ])
+    db.session.execute(
+        sa.insert(Notification),
+        [
+            dict(
+                user_id=user.id,
+                kind="appeal_status",
+                title=f"Событие {i}",
+                body="",
+                link="/appeals/1",
+                created_at=moment,
+            )
+            for i in range(n)
+        ],
+    )
     db.session.commit()
 
 
@@ -76,8 +106,12 @@ def test_sizes_of_the_unread_count_and_the_pages(consumer_client, consumer, make
     assert changed.status_code == 200 and gz(changed.data) < 2048
     status_block = consumer_client.get(f"/appeals/{appeal.id}?v=-1", headers={"HX-Request": "true"})
     assert status_block.status_code == 200 and gz(status_block.data) < 2048
-    pages = {url: gz(consumer_client.get(url).data) for url in
-             ("/notifications", "/appeals", "/appeals/new", f"/appeals/{appeal.id}")}
+    pages = {
+        url: gz(consumer_client.get(url).data)
+        for url in ("/notifications", "/appeals", "/appeals/new", f"/appeals/{appeal.id}")
+    }
     assert all(size < 10 * 1024 for size in pages.values()), pages
-    print(f"\nunread count: changed {gz(changed.data)} B gzip ({len(changed.data)} B raw), unchanged 204 with 0 B; "
-          f"appeal status block {gz(status_block.data)} B; pages (HTML gzip): {pages}")
+    print(
+        f"\nunread count: changed {gz(changed.data)} B gzip ({len(changed.data)} B raw), unchanged 204 with 0 B; "
+        f"appeal status block {gz(status_block.data)} B; pages (HTML gzip): {pages}"
+    )

@@ -1,6 +1,7 @@
 """Fixtures of the applications tests: the example tariff decision, and
 make_application(consumer, status=…) that walks an application through the real services
 to any status of either path."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,22 +16,38 @@ from tests.mail.conftest import smtp_server  # noqa: F401 (a fixture these tests
 
 
 def checked(name: str = "документ.pdf", data: bytes = PDF):
-    from app.applications.services import CheckedFile
+    from app.core.storage import stage_bytes
 
-    return CheckedFile(data, "application/pdf", name)
+    return stage_bytes(data, "application/pdf", name)
 
 
 def application_form(**changes) -> dict:
     """The multipart fields of /applications/new for an individual's household connection."""
     data = {
-        "kind": "new", "object_name": "Жилой дом", "object_settlement": "д. Берёзовка", "object_street": "ул. Садовая",
-        "object_house": "7", "object_address_extra": "", "cadastral_number": "50:20:0010203:456",
-        "power_kw": "15", "existing_power_kw": "0", "voltage_kv": "0.4", "reliability": "3",
-        "load_character": "household", "connection_points": "1", "supplier": "АО «Примерэнергосбыт»",
-        "commissioning_date": (clock.today() + timedelta(days=120)).isoformat(), "stages": "", "preferential": "n",
-        "passport_series": "4510", "passport_number": "123456", "passport_issued_by": "ОВД района Примерный",
+        "kind": "new",
+        "object_name": "Жилой дом",
+        "object_settlement": "д. Берёзовка",
+        "object_street": "ул. Садовая",
+        "object_house": "7",
+        "object_address_extra": "",
+        "cadastral_number": "50:20:0010203:456",
+        "power_kw": "15",
+        "existing_power_kw": "0",
+        "voltage_kv": "0.4",
+        "reliability": "3",
+        "load_character": "household",
+        "connection_points": "1",
+        "supplier": "АО «Примерэнергосбыт»",
+        "commissioning_date": (clock.today() + timedelta(days=120)).isoformat(),
+        "stages": "",
+        "preferential": "n",
+        "passport_series": "4510",
+        "passport_number": "123456",
+        "passport_issued_by": "ОВД района Примерный",
         "passport_issued_on": "2015-06-01",
-        "site_plan": pdf_file("план.pdf"), "title_document": pdf_file("выписка ЕГРН.pdf"), "action": "submit",
+        "site_plan": pdf_file("план.pdf"),
+        "title_document": pdf_file("выписка ЕГРН.pdf"),
+        "action": "submit",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -40,12 +57,24 @@ def application_data(**changes):
     from app.applications.services import ApplicationData
 
     values = dict(
-        kind="new", object_name="Жилой дом", object_settlement="д. Берёзовка", object_street="ул. Садовая",
-        object_house="7", cadastral_number="50:20:0010203:456", power_kw=Decimal("15"),
-        existing_power_kw=Decimal("0"), voltage_kv="0.4", reliability=3, load_character="household",
-        connection_points=1, supplier="АО «Примерэнергосбыт»",
-        commissioning_date=clock.today() + timedelta(days=120), preferential=False,
-        passport_series="4510", passport_number="123456", passport_issued_by="ОВД района Примерный",
+        kind="new",
+        object_name="Жилой дом",
+        object_settlement="д. Берёзовка",
+        object_street="ул. Садовая",
+        object_house="7",
+        cadastral_number="50:20:0010203:456",
+        power_kw=Decimal("15"),
+        existing_power_kw=Decimal("0"),
+        voltage_kv="0.4",
+        reliability=3,
+        load_character="household",
+        connection_points=1,
+        supplier="АО «Примерэнергосбыт»",
+        commissioning_date=clock.today() + timedelta(days=120),
+        preferential=False,
+        passport_series="4510",
+        passport_number="123456",
+        passport_issued_by="ОВД района Примерный",
         passport_issued_on=date(2015, 6, 1),
         files={"site_plan": [checked("план.pdf")], "title_document": [checked("выписка.pdf")]},
     )
@@ -102,7 +131,7 @@ def make_application(app, decision, make_user):
         elif status == "completed" and application.kind == "reissue":
             services.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
         else:
-            for step in PATH[1:PATH.index(status) + 1]:
+            for step in PATH[1 : PATH.index(status) + 1]:
                 _advance(services, application, step, consumer, op)
         db.session.commit()
         return application
@@ -125,5 +154,6 @@ def _advance(services, application, step, consumer, op):
     elif step == "connected":
         services.confirm_connection(application, op)
     elif step == "completed":
-        services.complete(application, op, {"connection_act": [checked("акт ТП.pdf")],
-                                            "meter_act": [checked("акт ПУ.pdf")]})
+        services.complete(
+            application, op, {"connection_act": [checked("акт ТП.pdf")], "meter_act": [checked("акт ПУ.pdf")]}
+        )

@@ -1,6 +1,7 @@
 """Applications in the back-office: access, the queue (filters, Cyrillic search, sort, pages,
 htmx, a fixed query count), the card, every staff action with its effect and its refusals,
 transitions outside the table (403), downloads, the stage deadlines, the dashboard widget."""
+
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -44,8 +45,9 @@ def fresh(application) -> Application:
 
 
 def notifications_of(user) -> list[Notification]:
-    return db.session.scalars(sa.select(Notification).where(Notification.user_id == user.id)
-                              .order_by(Notification.id)).all()
+    return db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()
 
 
 def card_url(application, action: str = "") -> str:
@@ -53,25 +55,51 @@ def card_url(application, action: str = "") -> str:
 
 
 def offer_data(**changes) -> dict:
-    data = {"offer-territory": "urban", "offer-within_distance": "y", "offer-overhead_km": "0",
-            "offer-overhead_variant": "", "offer-cable_km": "0", "offer-cable_variant": "",
-            "offer-sectioning_points": "0", "offer-metering": "single_phase", "offer-metering_points": "1",
-            "offer-technical_conditions": [pdf_file("ТУ.pdf")], "offer-comment": ""}
+    data = {
+        "offer-territory": "urban",
+        "offer-within_distance": "y",
+        "offer-overhead_km": "0",
+        "offer-overhead_variant": "",
+        "offer-cable_km": "0",
+        "offer-cable_variant": "",
+        "offer-sectioning_points": "0",
+        "offer-metering": "single_phase",
+        "offer-metering_points": "1",
+        "offer-technical_conditions": [pdf_file("ТУ.pdf")],
+        "offer-comment": "",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
 
 # --- access -----------------------------------------------------------------------------------
 
-ACTIONS = ("assign", "notes", "check", "request-info", "offer", "payments", "signed", "start", "rework", "connect",
-           "complete", "annul")
+ACTIONS = (
+    "assign",
+    "notes",
+    "check",
+    "request-info",
+    "offer",
+    "payments",
+    "signed",
+    "start",
+    "rework",
+    "connect",
+    "complete",
+    "annul",
+)
 
 
 def test_anonymous_is_sent_to_login(client, consumer, make_application):
     application = make_application(consumer)
     doc = db.session.scalar(sa.select(ApplicationDocument))
-    for url in ("/office/applications/", "/office/applications/deadlines", card_url(application),
-                f"{card_url(application)}/documents/{doc.id}", f"{card_url(application)}/offer/preview"):
+    for url in (
+        "/office/applications/",
+        "/office/applications/deadlines",
+        card_url(application),
+        f"{card_url(application)}/documents/{doc.id}",
+        f"{card_url(application)}/offer/preview",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login"), url
     response = client.submit(card_url(application, "annul"), {"annul-reason": "x"})
@@ -81,14 +109,20 @@ def test_anonymous_is_sent_to_login(client, consumer, make_application):
 def test_consumer_never_reaches_the_office(consumer_client, consumer, make_application):
     application = make_application(consumer)
     doc = db.session.scalar(sa.select(ApplicationDocument))
-    for url in ("/office/applications/", "/office/applications/deadlines", card_url(application),
-                f"{card_url(application)}/documents/{doc.id}", f"{card_url(application)}/offer/preview"):
+    for url in (
+        "/office/applications/",
+        "/office/applications/deadlines",
+        card_url(application),
+        f"{card_url(application)}/documents/{doc.id}",
+        f"{card_url(application)}/offer/preview",
+    ):
         assert consumer_client.get(url).status_code == 403, url
     for action in ACTIONS:
         assert consumer_client.submit(card_url(application, action), {}).status_code == 403, action
     assert fresh(application).status == "submitted"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "access.forbidden")) >= len(ACTIONS)
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEvent).where(AuditEvent.action == "access.forbidden")
+    ) >= len(ACTIONS)
 
 
 def test_operator_pages(operator_client, admin_client, consumer, make_application):
@@ -110,15 +144,30 @@ def test_office_menu_lists_the_queue(operator_client):
 
 
 def test_audit_labels():
-    for code in ("application.submitted", "application.needs_info", "application.offer_sent",
-                 "application.contract_concluded", "application.in_progress", "application.tu_fulfilled",
-                 "application.connected", "application.completed", "application.withdrawn", "application.annulled",
-                 "application.payment", "application.checked", "application.note", "application.assigned",
-                 "application.draft_saved", "application.draft_deleted", "office.application_deadlines"):
+    for code in (
+        "application.submitted",
+        "application.needs_info",
+        "application.offer_sent",
+        "application.contract_concluded",
+        "application.in_progress",
+        "application.tu_fulfilled",
+        "application.connected",
+        "application.completed",
+        "application.withdrawn",
+        "application.annulled",
+        "application.payment",
+        "application.checked",
+        "application.note",
+        "application.assigned",
+        "application.draft_saved",
+        "application.draft_deleted",
+        "office.application_deadlines",
+    ):
         assert action_label(code) != code, code
 
 
 # --- the queue ---------------------------------------------------------------------------------
+
 
 def test_queue_filters(operator_client, operator, make_user, make_application, fixed_clock):
     first, second, third = (make_user(email=f"q{n}@example.ru") for n in range(3))
@@ -132,7 +181,8 @@ def test_queue_filters(operator_client, operator, make_user, make_application, f
     opened = queue_ids(operator_client.page("/office/applications/"))
     assert sorted(opened) == sorted([small.id, large.id, temporary.id]), "open ones by default"
     assert sorted(queue_ids(operator_client.page("/office/applications/?status=all"))) == sorted(
-        [small.id, large.id, temporary.id, done.id, annulled.id])
+        [small.id, large.id, temporary.id, done.id, annulled.id]
+    )
     assert queue_ids(operator_client.page("/office/applications/?status=completed")) == [done.id]
     assert queue_ids(operator_client.page("/office/applications/?status=annulled")) == [annulled.id]
     assert queue_ids(operator_client.page("/office/applications/?category=up_to_670")) == [large.id]
@@ -140,12 +190,24 @@ def test_queue_filters(operator_client, operator, make_user, make_application, f
     assert queue_ids(operator_client.page("/office/applications/?kind=temporary")) == [temporary.id]
     assert queue_ids(operator_client.page("/office/applications/?mine=y")) == [large.id]
     assert queue_ids(operator_client.page("/office/applications/?status=all&sort=new")) == [
-        annulled.id, done.id, temporary.id, large.id, small.id]
+        annulled.id,
+        done.id,
+        temporary.id,
+        large.id,
+        small.id,
+    ]
     page = operator_client.page("/office/applications/?kind=nonsense&status=nonsense&category=x")
     assert sorted(queue_ids(page)) == sorted(opened), "unknown values are ignored"
     row = page.select_one(f"[data-application-id='{large.id}']").get_text(" ", strip=True)
-    for expected in (large.number, second.display_name, "Новое присоединение", "150–670 кВт",
-                     "Зарегистрирована, на проверке", "Проверить полноту сведений", operator.short_person_name):
+    for expected in (
+        large.number,
+        second.display_name,
+        "Новое присоединение",
+        "150–670 кВт",
+        "Зарегистрирована, на проверке",
+        "Проверить полноту сведений",
+        operator.short_person_name,
+    ):
         assert expected in row, expected
 
 
@@ -155,17 +217,27 @@ def test_queue_filters_offer_every_choice_and_keep_the_chosen_ones(operator_clie
     assert statuses[:3] == [("open", "В работе"), ("all", "Все"), ("submitted", "Зарегистрирована, на проверке")]
     assert "draft" not in dict(statuses), "drafts are the applicant's own"
     assert [o.get_text() for o in page.select("#category option")] == [
-        "Любая", "до 15 кВт", "до 150 кВт", "150–670 кВт", "свыше 670 кВт", "временное"]
+        "Любая",
+        "до 15 кВт",
+        "до 150 кВт",
+        "150–670 кВт",
+        "свыше 670 кВт",
+        "временное",
+    ]
     assert len(page.select("#kind option")) == 6
-    chosen = {s["id"]: s.select_one("option[selected]")["value"] for s in page.select("form.filters select")
-              if s.select_one("option[selected]")}
+    chosen = {
+        s["id"]: s.select_one("option[selected]")["value"]
+        for s in page.select("form.filters select")
+        if s.select_one("option[selected]")
+    }
     assert chosen == {"status": "needs_info", "category": "up_to_670", "kind": "temporary"}
 
 
-def test_queue_sorted_by_due_date_with_overdue_and_due_week(operator_client, operator, consumer, make_application,
-                                                           fixed_clock):
-    small = make_application(consumer)                                       # offer within 10 wd
-    waiting = make_application(consumer, status="needs_info")                # the applicant: 20 wd
+def test_queue_sorted_by_due_date_with_overdue_and_due_week(
+    operator_client, operator, consumer, make_application, fixed_clock
+):
+    small = make_application(consumer)  # offer within 10 wd
+    waiting = make_application(consumer, status="needs_info")  # the applicant: 20 wd
     checked_one = make_application(consumer)
     services.mark_checked(db.session.get(Application, checked_one.id), operator)
     db.session.commit()
@@ -180,12 +252,28 @@ def test_queue_sorted_by_due_date_with_overdue_and_due_week(operator_client, ope
     assert "просрочено" in page.select_one(f"[data-application-id='{small.id}'] .overdue").get_text()
 
 
-def test_queue_rows_name_applicants_and_assignees_and_show_local_dates(operator_client, make_user, make_application,
-                                                                      fixed_clock):
-    org = make_user(email="org@example.ru", applicant_type="legal", org_name="ООО «Ромашка»", snils=None,
-                    inn="7707083893", kpp="773601001", ogrn="1027700132195")
-    sole = make_user(email="ip@example.ru", applicant_type="entrepreneur", last_name="Орлов", first_name="Пётр",
-                     middle_name="", snils=None, inn="500100732259", ogrn="304500116000157")
+def test_queue_rows_name_applicants_and_assignees_and_show_local_dates(
+    operator_client, make_user, make_application, fixed_clock
+):
+    org = make_user(
+        email="org@example.ru",
+        applicant_type="legal",
+        org_name="ООО «Ромашка»",
+        snils=None,
+        inn="7707083893",
+        kpp="773601001",
+        ogrn="1027700132195",
+    )
+    sole = make_user(
+        email="ip@example.ru",
+        applicant_type="entrepreneur",
+        last_name="Орлов",
+        first_name="Пётр",
+        middle_name="",
+        snils=None,
+        inn="500100732259",
+        ogrn="304500116000157",
+    )
     nameless = make_user("operator", email="nameless.operator@example.ru", last_name="", first_name="", middle_name="")
     of_org, of_sole = make_application(org), make_application(sole)
     closed = make_application(sole, status="withdrawn")
@@ -271,7 +359,9 @@ def test_queue_runs_a_fixed_number_of_queries(operator_client, make_user, make_a
         make_application(make_user(email=f"few{n}@example.ru"))
     few = queries()
     for n in range(27):
-        application = make_application(make_user(email=f"many{n}@example.ru"), status="draft" if n == 0 else "submitted")
+        application = make_application(
+            make_user(email=f"many{n}@example.ru"), status="draft" if n == 0 else "submitted"
+        )
         db.session.get(Application, application.id).assigned_to_id = (operator, admin)[n % 2].id
     db.session.commit()
     assert count(Application) == 30
@@ -280,14 +370,26 @@ def test_queue_runs_a_fixed_number_of_queries(operator_client, make_user, make_a
 
 # --- the card ----------------------------------------------------------------------------------
 
+
 def test_card_shows_the_application_to_staff(operator_client, consumer, make_application, fixed_clock):
     application = make_application(consumer, object_name="Садовый дом", stages="1 этап: 10 кВт, 2026")
     page = operator_client.page(card_url(application))
     assert page.title.startswith(f"Заявка {application.number}")
     text = page.text()
-    for expected in ("Садовый дом", "д. Берёзовка, ул. Садовая, д. 7", "50:20:0010203:456", "15 кВт", "0,4 кВ",
-                     "АО «Примерэнергосбыт»", "4510 123456", "ОВД района Примерный", consumer.display_name,
-                     consumer.email, "1 этап: 10 кВт", "до 15 кВт включительно"):
+    for expected in (
+        "Садовый дом",
+        "д. Берёзовка, ул. Садовая, д. 7",
+        "50:20:0010203:456",
+        "15 кВт",
+        "0,4 кВ",
+        "АО «Примерэнергосбыт»",
+        "4510 123456",
+        "ОВД района Примерный",
+        consumer.display_name,
+        consumer.email,
+        "1 этап: 10 кВт",
+        "до 15 кВт включительно",
+    ):
         assert expected in text, expected
     deadlines = page.text(".deadlines")
     assert "Проверить полноту сведений" in deadlines and "Направить заявителю счёт" in deadlines
@@ -305,7 +407,9 @@ def test_card_shows_the_application_to_staff(operator_client, consumer, make_app
 def test_card_offer_form_is_prefilled(operator_client, consumer, make_application):
     application = make_application(consumer, power_kw=Decimal("40"), connection_points=2)
     page = operator_client.page(card_url(application))
-    assert page.select_one("#offer-territory-0")["value"] == "urban" and page.select_one("#offer-territory-0").has_attr("checked")
+    assert page.select_one("#offer-territory-0")["value"] == "urban" and page.select_one("#offer-territory-0").has_attr(
+        "checked"
+    )
     assert page.select_one("#offer-within_distance-0").has_attr("checked")
     assert page.select_one("#offer-metering option[selected]")["value"] == "three_phase_direct"
     assert page.select_one("#offer-metering_points")["value"] == "2"
@@ -318,8 +422,11 @@ def test_card_offer_form_is_prefilled(operator_client, consumer, make_applicatio
 def test_document_download(operator_client, consumer, make_user, make_application):
     application = make_application(consumer)
     other = make_application(make_user(email="other@example.ru"))
-    doc = db.session.scalar(sa.select(ApplicationDocument).where(ApplicationDocument.application_id == application.id,
-                                                                ApplicationDocument.kind == "site_plan"))
+    doc = db.session.scalar(
+        sa.select(ApplicationDocument).where(
+            ApplicationDocument.application_id == application.id, ApplicationDocument.kind == "site_plan"
+        )
+    )
     response = operator_client.get(f"{card_url(application)}/documents/{doc.id}")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -328,6 +435,7 @@ def test_document_download(operator_client, consumer, make_user, make_applicatio
 
 
 # --- assign and notes --------------------------------------------------------------------------
+
 
 def test_assign_and_note(operator_client, operator, admin, consumer, make_application):
     application = make_application(consumer)
@@ -366,6 +474,7 @@ def test_actions_need_csrf(operator_client, consumer, make_application):
 
 # --- the completeness check and the request for missing data ----------------------------------
 
+
 def test_check_confirms_completeness(operator_client, operator, consumer, make_application, fixed_clock):
     application = make_application(consumer)
     before = application.due_date
@@ -387,9 +496,11 @@ def test_request_info(operator_client, operator, consumer, make_application, mai
     db.session.commit()
     application = make_application(consumer)
     before = len(mailbox())
-    response = operator_client.submit(card_url(application, "request-info"),
-                                      {"info-text": "Приложите план участка с привязкой к улице.",
-                                       "info-files": [pdf_file("образец.pdf")]}, **MULTIPART)
+    response = operator_client.submit(
+        card_url(application, "request-info"),
+        {"info-text": "Приложите план участка с привязкой к улице.", "info-files": [pdf_file("образец.pdf")]},
+        **MULTIPART,
+    )
     assert response.status_code == 302
     application = fresh(application)
     assert application.status == "needs_info" and application.info_request.startswith("Приложите план")
@@ -412,8 +523,11 @@ def test_request_info_bad_input_saves_nothing(operator_client, consumer, make_ap
     url = card_url(application, "request-info")
     page = Page(operator_client.submit(url, {"info-text": ""}))
     assert page.status == 200 and "Напишите, каких сведений или документов не хватает." in page.errors()
-    page = Page(operator_client.submit(url, {"info-text": "План", "info-files": [pdf_file("a.pdf", b"PK\x03\x04zip")]},
-                                       **MULTIPART))
+    page = Page(
+        operator_client.submit(
+            url, {"info-text": "План", "info-files": [pdf_file("a.pdf", b"PK\x03\x04zip")]}, **MULTIPART
+        )
+    )
     assert page.status == 200 and any("не похож на допустимый документ" in e for e in page.errors())
     page = Page(operator_client.submit(url, {"info-text": "x" * 5001}))
     assert any("не должен быть длиннее 5000" in e for e in page.errors())
@@ -423,19 +537,29 @@ def test_request_info_bad_input_saves_nothing(operator_client, consumer, make_ap
 
 # --- the offer ---------------------------------------------------------------------------------
 
+
 def test_post_the_offer_up_to_150_kw(operator_client, operator, consumer, make_application, mailbox, fixed_clock):
     application = make_application(consumer)
-    response = operator_client.submit(card_url(application, "offer"),
-                                      offer_data(**{"offer-territory": "rural", "offer-overhead_km": "0,2",
-                                                    "offer-other_files": [pdf_file("схема.pdf")],
-                                                    "offer-comment": "Замер выполнен."}), **MULTIPART)
+    response = operator_client.submit(
+        card_url(application, "offer"),
+        offer_data(
+            **{
+                "offer-territory": "rural",
+                "offer-overhead_km": "0,2",
+                "offer-other_files": [pdf_file("схема.pdf")],
+                "offer-comment": "Замер выполнен.",
+            }
+        ),
+        **MULTIPART,
+    )
     assert response.status_code == 302
     application = fresh(application)
     assert application.status == "offer_sent" and application.invoice_with_vat > 0
     assert application.offer_inputs["territory"] == "rural" and application.offer_inputs["overhead_km"] == "0.2"
     assert application.implementation_amount and application.due_party == "applicant"
-    kinds = sorted(db.session.scalars(sa.select(ApplicationDocument.kind)
-                                      .where(ApplicationDocument.stage == "offer_sent")).all())
+    kinds = sorted(
+        db.session.scalars(sa.select(ApplicationDocument.kind).where(ApplicationDocument.stage == "offer_sent")).all()
+    )
     assert kinds == ["contract_terms", "instruction", "invoice", "staff_other", "technical_conditions"]
     note = notifications_of(consumer)[-1]
     assert note.title == f"По заявке {application.number} размещены документы" and "Оплатите счёт" in note.body
@@ -447,17 +571,48 @@ def test_post_the_offer_up_to_150_kw(operator_client, operator, consumer, make_a
     assert page.select_one("#payment-amount")["value"] == str(application.invoice_with_vat)
 
 
+def test_an_offer_rendered_before_the_application_changed_is_not_posted(
+    operator, consumer, make_application, fixed_clock
+):
+    """The offer's PDFs are rendered before its unit of work (app/db.py); if another staff
+    member moved the application meanwhile, they no longer fit it: Conflict, and the request
+    runs again on current data."""
+    from app.applications import services
+    from app.core.storage import stage_bytes
+    from app.db import Conflict
+
+    application = make_application(consumer)
+    prepared = services.prepare_offer(application, services.offer_defaults(application))
+    application.version += 1  # what any change of the application does (another staff member's)
+    db.session.commit()
+    with pytest.raises(Conflict):
+        services.post_offer(
+            application,
+            operator,
+            services.offer_defaults(application),
+            [stage_bytes(PDF, "application/pdf", "ТУ.pdf")],
+            prepared=prepared,
+        )
+    db.session.rollback()
+
+
 def test_offer_bad_input_saves_nothing(operator_client, consumer, make_application):
     application = make_application(consumer)
     url = card_url(application, "offer")
     page = Page(operator_client.submit(url, offer_data(**{"offer-technical_conditions": None}), **MULTIPART))
     assert page.status == 200 and "Приложите технические условия (PDF, JPEG или PNG)." in page.errors()
     assert page.title.startswith("Ошибка: ") and "Приложите технические условия" in page.text(".error-summary")
-    page = Page(operator_client.submit(url, offer_data(**{"offer-technical_conditions": [pdf_file("ТУ.pdf", b"MZ\x90")]}),
-                                       **MULTIPART))
+    page = Page(
+        operator_client.submit(
+            url, offer_data(**{"offer-technical_conditions": [pdf_file("ТУ.pdf", b"MZ\x90")]}), **MULTIPART
+        )
+    )
     assert any("не похож на допустимый документ" in e for e in page.errors())
-    page = Page(operator_client.submit(url, offer_data(**{"offer-overhead_km": "много", "offer-territory": "moon"}),
-                                       **MULTIPART))
+    page = Page(
+        operator_client.submit(
+            url, offer_data(**{"offer-overhead_km": "много", "offer-territory": "moon"}), **MULTIPART
+        )
+    )
     assert "Введите число, например 15 или 15,5." in page.errors()
     assert "Выберите территорию: город или село." in page.errors()
     assert page.select_one("#offer-overhead_km")["value"] == "много", "what was typed is shown back"
@@ -478,44 +633,64 @@ def test_offer_preview_with_and_without_htmx(operator_client, consumer, make_app
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html and html.lstrip().startswith('<div id="offer-preview"')
     total = BeautifulSoup(html, "html.parser").select_one("[data-total-with-vat]")["data-total-with-vat"]
-    expected = services.invoice_calculation(application, services.OfferInputs(metering="single_phase",
-                                                                              metering_points=1))
+    expected = services.invoice_calculation(
+        application, services.OfferInputs(metering="single_phase", metering_points=1)
+    )
     assert Decimal(total) == expected.total_with_vat
     assert len(html.encode()) < 2048
-    bad = operator_client.get(f"{card_url(application)}/offer/preview?offer-territory=urban&offer-within_distance=y"
-                              "&offer-metering=none&offer-metering_points=0&offer-supply_center=y",
-                              headers={"HX-Request": "true"})
+    bad = operator_client.get(
+        f"{card_url(application)}/offer/preview?offer-territory=urban&offer-within_distance=y"
+        "&offer-metering=none&offer-metering_points=0&offer-supply_center=y",
+        headers={"HX-Request": "true"},
+    )
     assert "нет ставки" in bad.get_data(as_text=True)
     full = operator_client.page(url)
     assert full.select_one("#offer-preview [data-total-with-vat]")["data-total-with-vat"] == total
     # Without JavaScript the «Рассчитать» button posts the form: the card answers, nothing saved.
-    page = Page(operator_client.submit(card_url(application, "offer"), offer_data(**{"offer-preview": "y"}),
-                                       **MULTIPART))
-    assert page.status == 200 and page.select_one("#offer-preview [data-total-with-vat]")["data-total-with-vat"] == total
+    page = Page(
+        operator_client.submit(card_url(application, "offer"), offer_data(**{"offer-preview": "y"}), **MULTIPART)
+    )
+    assert (
+        page.status == 200 and page.select_one("#offer-preview [data-total-with-vat]")["data-total-with-vat"] == total
+    )
     assert fresh(application).status == "submitted" and count(ApplicationDocument) == 3
 
 
 # --- payments and the contract -----------------------------------------------------------------
 
-def test_payment_partial_then_full_concludes_the_contract(operator_client, operator, consumer, make_application,
-                                                          fixed_clock):
+
+def test_payment_partial_then_full_concludes_the_contract(
+    operator_client, operator, consumer, make_application, fixed_clock
+):
     application = make_application(consumer, status="offer_sent")
     total = application.invoice_with_vat
     part = (total / 2).quantize(Decimal("0.01"))
     today = clock.today()
-    operator_client.submit(card_url(application, "payments"),
-                           {"payment-paid_on": today.isoformat(), "payment-amount": str(part).replace(".", ","),
-                            "payment-document": "п/п № 12", "payment-files": [pdf_file("платёжка.pdf")]},
-                           expect=302, **MULTIPART)
+    operator_client.submit(
+        card_url(application, "payments"),
+        {
+            "payment-paid_on": today.isoformat(),
+            "payment-amount": str(part).replace(".", ","),
+            "payment-document": "п/п № 12",
+            "payment-files": [pdf_file("платёжка.pdf")],
+        },
+        expect=302,
+        **MULTIPART,
+    )
     application = fresh(application)
     assert application.status == "offer_sent" and services.paid_total(application) == part
     page = operator_client.page(card_url(application))
     assert "Всего оплачено" in page.text(".flashes") and "осталось" in page.text("[aria-labelledby=payments-h]")
-    assert db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc())) == \
-        "payment_document"
+    assert (
+        db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc()))
+        == "payment_document"
+    )
     before = len(notifications_of(consumer))
-    operator_client.submit(card_url(application, "payments"),
-                           {"payment-paid_on": today.isoformat(), "payment-amount": str(total - part)}, expect=302)
+    operator_client.submit(
+        card_url(application, "payments"),
+        {"payment-paid_on": today.isoformat(), "payment-amount": str(total - part)},
+        expect=302,
+    )
     application = fresh(application)
     assert application.status == "contract_concluded" and application.contract_date == today
     assert application.due_label.startswith("Выполнить мероприятия")
@@ -523,10 +698,13 @@ def test_payment_partial_then_full_concludes_the_contract(operator_client, opera
     assert len(notifications_of(consumer)) == before + 1
     page = operator_client.page(card_url(application))
     assert "договор заключён" in page.text(".flashes") and "счёт оплачен полностью" in page.text(
-        "[aria-labelledby=payments-h]")
+        "[aria-labelledby=payments-h]"
+    )
     assert page.select_one("form[action$='/start']") and not page.select_one("form[action$='/payments']")
     assert [p.document for p in db.session.scalars(sa.select(ApplicationPayment).order_by(ApplicationPayment.id))] == [
-        "п/п № 12", ""]
+        "п/п № 12",
+        "",
+    ]
 
 
 def test_payment_bad_input_saves_nothing(operator_client, consumer, make_application, fixed_clock):
@@ -538,11 +716,18 @@ def test_payment_bad_input_saves_nothing(operator_client, consumer, make_applica
         ({"payment-paid_on": today.isoformat(), "payment-amount": "0"}, "Значение должно быть больше 0 ₽."),
         ({"payment-paid_on": today.isoformat(), "payment-amount": "сто"}, "Введите число, например 15 или 15,5."),
         ({"payment-paid_on": "", "payment-amount": "100"}, "Укажите дату оплаты."),
-        ({"payment-paid_on": "31.02.2026", "payment-amount": "100"}, "Введите дату в формате ГГГГ-ММ-ДД, например 2026-03-01."),
-        ({"payment-paid_on": (today + timedelta(days=1)).isoformat(), "payment-amount": "100"},
-         "Дата оплаты не может быть позже сегодняшней."),
-        ({"payment-paid_on": (today - timedelta(days=30)).isoformat(), "payment-amount": "100"},
-         "Дата оплаты не может быть раньше подачи заявки."),
+        (
+            {"payment-paid_on": "31.02.2026", "payment-amount": "100"},
+            "Введите дату в формате ГГГГ-ММ-ДД, например 2026-03-01.",
+        ),
+        (
+            {"payment-paid_on": (today + timedelta(days=1)).isoformat(), "payment-amount": "100"},
+            "Дата оплаты не может быть позже сегодняшней.",
+        ),
+        (
+            {"payment-paid_on": (today - timedelta(days=30)).isoformat(), "payment-amount": "100"},
+            "Дата оплаты не может быть раньше подачи заявки.",
+        ),
     ]
     for data, message in cases:
         page = Page(operator_client.submit(url, data))
@@ -558,28 +743,38 @@ def test_above_150_kw_the_signed_contract_concludes_it(operator_client, consumer
     url = card_url(application, "signed")
     page = Page(operator_client.submit(url, {"signed-signed_on": clock.today().isoformat()}))
     assert page.status == 200 and "Приложите подписанный договор." in page.errors()
-    page = Page(operator_client.submit(url, {"signed-signed_on": "", "signed-files": [pdf_file("договор.pdf")]},
-                                       **MULTIPART))
+    page = Page(
+        operator_client.submit(url, {"signed-signed_on": "", "signed-files": [pdf_file("договор.pdf")]}, **MULTIPART)
+    )
     assert "Укажите дату подписания." in page.errors()
     assert fresh(application).status == "offer_sent"
-    operator_client.submit(url, {"signed-signed_on": clock.today().isoformat(),
-                                 "signed-files": [pdf_file("договор.pdf")]}, expect=302, **MULTIPART)
+    operator_client.submit(
+        url,
+        {"signed-signed_on": clock.today().isoformat(), "signed-files": [pdf_file("договор.pdf")]},
+        expect=302,
+        **MULTIPART,
+    )
     application = fresh(application)
     assert application.status == "contract_concluded" and application.contract_date == clock.today()
-    assert db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc())) == \
-        "signed_contract"
+    assert (
+        db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc()))
+        == "signed_contract"
+    )
     assert notifications_of(consumer)[-1].title == f"По заявке {application.number} заключён договор"
 
 
 def test_a_partial_payment_above_150_kw_does_not_conclude(operator_client, consumer, make_application, fixed_clock):
     application = make_application(consumer, power_kw=Decimal("200"), status="offer_sent")
-    operator_client.submit(card_url(application, "payments"),
-                           {"payment-paid_on": clock.today().isoformat(),
-                            "payment-amount": str(application.invoice_with_vat)}, expect=302)
+    operator_client.submit(
+        card_url(application, "payments"),
+        {"payment-paid_on": clock.today().isoformat(), "payment-amount": str(application.invoice_with_vat)},
+        expect=302,
+    )
     assert fresh(application).status == "offer_sent", "above 150 kW the contract is signed, not paid"
 
 
 # --- the work, the check of the ТУ, the final documents ---------------------------------------
+
 
 def test_the_path_to_completion(operator_client, operator, consumer, make_application, fixed_clock):
     application = make_application(consumer, status="contract_concluded")
@@ -605,12 +800,15 @@ def test_the_path_to_completion(operator_client, operator, consumer, make_applic
 
     services.notify_fulfilment(application, consumer, "Заземление сделано.", [checked("акт2.pdf")])
     db.session.commit()
-    operator_client.submit(card_url(application, "connect"), {"connect-files": [pdf_file("акт проверки.pdf")]},
-                           expect=302, **MULTIPART)
+    operator_client.submit(
+        card_url(application, "connect"), {"connect-files": [pdf_file("акт проверки.pdf")]}, expect=302, **MULTIPART
+    )
     application = fresh(application)
     assert application.status == "connected" and application.due_label.startswith("Разместить акт")
-    assert db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc())) == \
-        "inspection_act"
+    assert (
+        db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc()))
+        == "inspection_act"
+    )
 
     page = operator_client.page(card_url(application))
     assert page.select_one("#complete-connection_act") and not page.select_one("#complete-reissued_documents")
@@ -618,19 +816,29 @@ def test_the_path_to_completion(operator_client, operator, consumer, make_applic
     page = Page(operator_client.submit(url, {"complete-meter_act": [pdf_file("акт ПУ.pdf")]}, **MULTIPART))
     assert page.status == 200 and "Приложите акт об осуществлении технологического присоединения." in page.errors()
     assert fresh(application).status == "connected"
-    operator_client.submit(url, {"complete-connection_act": [pdf_file("акт ТП.pdf")],
-                                 "complete-meter_act": [pdf_file("акт ПУ.pdf")]}, expect=302, **MULTIPART)
+    operator_client.submit(
+        url,
+        {"complete-connection_act": [pdf_file("акт ТП.pdf")], "complete-meter_act": [pdf_file("акт ПУ.pdf")]},
+        expect=302,
+        **MULTIPART,
+    )
     application = fresh(application)
     assert application.status == "completed" and application.due_date is None and application.completed_at
-    kinds = db.session.scalars(sa.select(ApplicationDocument.kind).where(ApplicationDocument.stage == "completed")
-                               .order_by(ApplicationDocument.id)).all()
+    kinds = db.session.scalars(
+        sa.select(ApplicationDocument.kind)
+        .where(ApplicationDocument.stage == "completed")
+        .order_by(ApplicationDocument.id)
+    ).all()
     assert kinds == ["connection_act", "meter_act"]
     assert notifications_of(consumer)[-1].title == f"Заявка {application.number} исполнена"
     page = operator_client.page(card_url(application))
     assert {f["action"].rsplit("/", 1)[-1] for f in page.select("form[method=post]")} - {"logout"} == {
-        "assign", "notes"}
-    statuses = db.session.scalars(sa.select(ApplicationEvent.to_status).where(ApplicationEvent.action == "status")
-                                  .order_by(ApplicationEvent.id)).all()
+        "assign",
+        "notes",
+    }
+    statuses = db.session.scalars(
+        sa.select(ApplicationEvent.to_status).where(ApplicationEvent.action == "status").order_by(ApplicationEvent.id)
+    ).all()
     assert statuses[-6:] == ["in_progress", "tu_fulfilled", "in_progress", "tu_fulfilled", "connected", "completed"]
 
 
@@ -644,12 +852,18 @@ def test_reissue_takes_the_short_path(operator_client, consumer, make_applicatio
     assert operator_client.submit(card_url(application, "offer"), offer_data(), **MULTIPART).status_code == 403
     page = Page(operator_client.submit(card_url(application, "complete"), {"complete-comment": "Готово"}))
     assert page.status == 200 and "Приложите переоформленные документы." in page.errors()
-    operator_client.submit(card_url(application, "complete"),
-                           {"complete-reissued_documents": [pdf_file("новые ТУ.pdf")]}, expect=302, **MULTIPART)
+    operator_client.submit(
+        card_url(application, "complete"),
+        {"complete-reissued_documents": [pdf_file("новые ТУ.pdf")]},
+        expect=302,
+        **MULTIPART,
+    )
     application = fresh(application)
     assert application.status == "completed"
-    assert db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc())) == \
-        "reissued_documents"
+    assert (
+        db.session.scalar(sa.select(ApplicationDocument.kind).order_by(ApplicationDocument.id.desc()))
+        == "reissued_documents"
+    )
     assert notifications_of(consumer)[-1].title == f"Заявка {application.number} исполнена"
 
 
@@ -663,30 +877,36 @@ def test_annul_with_a_reason(operator_client, operator, consumer, make_applicati
     assert application.status == "annulled" and application.closing_reason == "Счёт не оплачен в срок."
     note = notifications_of(consumer)[-1]
     assert note.title == f"Заявка {application.number} аннулирована" and "Счёт не оплачен в срок." in note.body
-    assert db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "application.annulled")) \
+    assert (
+        db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "application.annulled"))
         == operator.id
+    )
     page = operator_client.page(card_url(application))
     assert "Заявка закрыта." in page and "Счёт не оплачен в срок." in page.text()
 
 
-@pytest.mark.parametrize(("status", "action", "data"), [
-    ("submitted", "start", {}),
-    ("submitted", "complete", {}),
-    ("submitted", "connect", {}),
-    ("submitted", "rework", {"rework-remarks": "x"}),
-    ("submitted", "payments", {"payment-paid_on": "2026-03-05", "payment-amount": "1"}),
-    ("offer_sent", "signed", {"signed-signed_on": "2026-03-05"}),
-    ("offer_sent", "request-info", {"info-text": "x"}),
-    ("offer_sent", "offer", {}),
-    ("needs_info", "check", {}),
-    ("needs_info", "offer", {}),
-    ("contract_concluded", "annul", {"annul-reason": "x"}),
-    ("contract_concluded", "payments", {"payment-paid_on": "2026-03-05", "payment-amount": "1"}),  # paid in full
-    ("completed", "annul", {"annul-reason": "x"}),
-    ("annulled", "start", {}),
-])
-def test_a_transition_not_in_the_table_is_403(operator_client, consumer, make_application, status, action, data,
-                                               fixed_clock):
+@pytest.mark.parametrize(
+    ("status", "action", "data"),
+    [
+        ("submitted", "start", {}),
+        ("submitted", "complete", {}),
+        ("submitted", "connect", {}),
+        ("submitted", "rework", {"rework-remarks": "x"}),
+        ("submitted", "payments", {"payment-paid_on": "2026-03-05", "payment-amount": "1"}),
+        ("offer_sent", "signed", {"signed-signed_on": "2026-03-05"}),
+        ("offer_sent", "request-info", {"info-text": "x"}),
+        ("offer_sent", "offer", {}),
+        ("needs_info", "check", {}),
+        ("needs_info", "offer", {}),
+        ("contract_concluded", "annul", {"annul-reason": "x"}),
+        ("contract_concluded", "payments", {"payment-paid_on": "2026-03-05", "payment-amount": "1"}),  # paid in full
+        ("completed", "annul", {"annul-reason": "x"}),
+        ("annulled", "start", {}),
+    ],
+)
+def test_a_transition_not_in_the_table_is_403(
+    operator_client, consumer, make_application, status, action, data, fixed_clock
+):
     application = make_application(consumer, status=status)
     events = count(ApplicationEvent)
     response = operator_client.submit(card_url(application, action), data)
@@ -696,6 +916,7 @@ def test_a_transition_not_in_the_table_is_403(operator_client, consumer, make_ap
 
 
 # --- stage deadlines ---------------------------------------------------------------------------
+
 
 def deadline_form(page: Page) -> dict:
     data = {f["name"]: f["value"] for f in page.select("input[name^=amount_]")}
@@ -714,7 +935,9 @@ def test_admin_changes_a_deadline_and_due_dates_follow(admin_client, consumer, m
     data.update({"amount_check": "1", "unit_check": "wd"})
     response = admin_client.submit("/office/applications/deadlines", data)
     assert response.status_code == 302
-    assert "Пересчитано сроков открытых заявок: 1" in admin_client.page("/office/applications/deadlines").text(".flashes")
+    assert "Пересчитано сроков открытых заявок: 1" in admin_client.page("/office/applications/deadlines").text(
+        ".flashes"
+    )
     changed = fresh(application)
     assert changed.due_date == clock.today() + timedelta(days=1), "Thursday + 1 working day = Friday"
     assert before == clock.today() + timedelta(days=6), "3 working days: Fri 6, Tue 10, Wed 11 (9 March is a day off)"
@@ -737,6 +960,7 @@ def test_deadlines_bad_input(admin_client):
 
 # --- the dashboard -----------------------------------------------------------------------------
 
+
 def test_dashboard_shows_overdue_and_about_to_be_annulled(operator_client, consumer, make_application, fixed_clock):
     late = make_application(consumer)
     waiting = make_application(consumer, status="needs_info")
@@ -753,4 +977,6 @@ def test_dashboard_shows_overdue_and_about_to_be_annulled(operator_client, consu
     assert widget.select_one(".overdue")
     clock.set_now(clock.now() + timedelta(days=(waiting.due_date - clock.today()).days - 1))
     widget = operator_client.page("/office/").select_one("section[aria-labelledby=applications-due-h]")
-    assert "Скоро аннулирование" in widget.get_text() and widget.select_one(f"a[href='/office/applications/{waiting.id}']")
+    assert "Скоро аннулирование" in widget.get_text() and widget.select_one(
+        f"a[href='/office/applications/{waiting.id}']"
+    )

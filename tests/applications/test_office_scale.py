@@ -1,5 +1,6 @@
 """The office queue of applications runs the same SQL queries with 10 and 1,000 applications,
 and stays quick (SPEC §3: a fixed number of queries whatever the number of rows)."""
+
 import time
 
 import sqlalchemy as sa
@@ -18,11 +19,15 @@ def add_copies(application, start: int, n: int, assignees=()) -> None:
     rows = []
     for i in range(start, start + n):
         number = f"ТП-2026-{i:06d}"
-        rows.append({
-            **row, "number": number, "search_text": f"{number.lower()} {row['search_text']}",
-            "assigned_to_id": assignees[i % len(assignees)].id if assignees and i % 3 == 0 else None,
-            "status": "completed" if i % 10 == 0 else row["status"],
-        })
+        rows.append(
+            {
+                **row,
+                "number": number,
+                "search_text": f"{number.lower()} {row['search_text']}",
+                "assigned_to_id": assignees[i % len(assignees)].id if assignees and i % 3 == 0 else None,
+                "status": "completed" if i % 10 == 0 else row["status"],
+            }
+        )
     db.session.execute(sa.insert(table), rows)
     db.session.commit()
 
@@ -39,12 +44,17 @@ def measure(client, url: str) -> tuple[int, float]:
     return len(statements), best
 
 
-URLS = ("/office/applications/", "/office/applications/?status=all&sort=new", "/office/applications/?overdue=y",
-        "/office/applications/?q=тп-2026-0009")
+URLS = (
+    "/office/applications/",
+    "/office/applications/?status=all&sort=new",
+    "/office/applications/?overdue=y",
+    "/office/applications/?q=тп-2026-0009",
+)
 
 
-def test_queue_runs_the_same_queries_with_10_and_1000_applications(operator_client, operator, admin, consumer,
-                                                                   make_application):
+def test_queue_runs_the_same_queries_with_10_and_1000_applications(
+    operator_client, operator, admin, consumer, make_application
+):
     application = make_application(consumer)
     add_copies(application, 2, 9, (operator, admin))
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 10
@@ -55,5 +65,11 @@ def test_queue_runs_the_same_queries_with_10_and_1000_applications(operator_clie
     for url in URLS:
         assert many[url][0] == few[url][0], f"{url}: {few[url][0]} queries with 10 rows, {many[url][0]} with 1,000"
         assert many[url][1] < 0.5, f"{url}: {many[url][1] * 1000:.0f} ms with 1,000 applications"
-    print("\n" + "\n".join(f"{url}: {few[url][0]} queries with 10 rows ({few[url][1] * 1000:.0f} ms), "
-                           f"{many[url][0]} with 1,000 ({many[url][1] * 1000:.0f} ms)" for url in URLS))
+    print(
+        "\n"
+        + "\n".join(
+            f"{url}: {few[url][0]} queries with 10 rows ({few[url][1] * 1000:.0f} ms), "
+            f"{many[url][0]} with 1,000 ({many[url][1] * 1000:.0f} ms)"
+            for url in URLS
+        )
+    )

@@ -1,5 +1,6 @@
 """The generated documents of an application (SPEC §2.2): the application as submitted,
 the contract terms, the instruction, the invoice and its ГОСТ Р 56042-2014 payment QR code."""
+
 from __future__ import annotations
 
 import io
@@ -17,14 +18,23 @@ from app.applications.models import ApplicationDocument
 from app.extensions import db
 
 COMPANY = dict(
-    full_name="АО «Примерская сетевая компания»", short_name="ПСК", address="г. Примерск, ул. Ленина, д. 1",
-    phone="+7 (800) 555-00-11", email="tp@psk.example.ru", inn="7701234567", kpp="770101001",
-    ogrn="1027700000001", bank_name="ПАО «Пример-Банк»", bank_bic="044525225",
-    bank_account="40702810900000000001", bank_corr_account="30101810400000000225",
+    full_name="АО «Примерская сетевая компания»",
+    short_name="ПСК",
+    address="г. Примерск, ул. Ленина, д. 1",
+    phone="+7 (800) 555-00-11",
+    email="tp@psk.example.ru",
+    inn="7701234567",
+    kpp="770101001",
+    ogrn="1027700000001",
+    bank_name="ПАО «Пример-Банк»",
+    bank_bic="044525225",
+    bank_account="40702810900000000001",
+    bank_corr_account="30101810400000000225",
     site_url="https://lk.psk.example.ru",
 )
-LEGAL = dict(applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195", org_name="ООО «Тест»",
-             snils=None)
+LEGAL = dict(
+    applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195", org_name="ООО «Тест»", snils=None
+)
 
 
 @pytest.fixture
@@ -37,9 +47,11 @@ def company(app):
 
 
 def stored(application, kind: str) -> bytes:
-    doc = db.session.scalar(sa.select(ApplicationDocument).options(joinedload(ApplicationDocument.stored))
-                            .where(ApplicationDocument.application_id == application.id,
-                                   ApplicationDocument.kind == kind))
+    doc = db.session.scalar(
+        sa.select(ApplicationDocument)
+        .options(joinedload(ApplicationDocument.stored))
+        .where(ApplicationDocument.application_id == application.id, ApplicationDocument.kind == kind)
+    )
     assert doc is not None, f"no generated {kind}"
     data = doc.stored.path.read_bytes()
     assert data.startswith(b"%PDF") and doc.stored.content_type == "application/pdf"
@@ -63,6 +75,7 @@ def consumer_of(application):
 
 
 # --- the application as submitted ------------------------------------------------------------------
+
 
 def test_application_form_is_the_application_as_submitted(fixed_clock, company, consumer, make_application):
     application = make_application(consumer, object_address_extra="участок 12")
@@ -109,9 +122,16 @@ def test_masked_snils():
 
 def test_application_form_of_an_organisation(fixed_clock, company, make_user, make_application):
     org = make_user("consumer", **LEGAL)
-    application = make_application(org, power_kw=Decimal("400"), existing_power_kw=Decimal("100"), voltage_kv="10",
-                                   load_character="industrial", reliability=2, connection_points=2,
-                                   stages="1 этап: 200 кВт — 2026; 2 этап: 400 кВт — 2027")
+    application = make_application(
+        org,
+        power_kw=Decimal("400"),
+        existing_power_kw=Decimal("100"),
+        voltage_kv="10",
+        load_character="industrial",
+        reliability=2,
+        connection_points=2,
+        stages="1 этап: 200 кВт — 2026; 2 этап: 400 кВт — 2027",
+    )
     text = text_of(stored(application, "application_form"))
     assert "ООО «Тест»" in text and "Юридическое лицо" in text
     assert "ИНН 7707083893" in text and "КПП 770701001" in text and "ОГРН 1027700132195" in text
@@ -125,6 +145,7 @@ def test_application_form_of_an_organisation(fixed_clock, company, make_user, ma
 
 
 # --- the offer: contract terms, instruction, invoice -----------------------------------------------
+
 
 def test_small_path_documents(fixed_clock, company, consumer, make_application):
     application = make_application(consumer, status="offer_sent")
@@ -156,8 +177,9 @@ def test_small_path_documents(fixed_clock, company, consumer, make_application):
 
 def test_large_path_documents(fixed_clock, company, make_user, make_application):
     org = make_user("consumer", **LEGAL)
-    application = make_application(org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10",
-                                   load_character="industrial")
+    application = make_application(
+        org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10", load_character="industrial"
+    )
     assert not application.is_small
     terms = text_of(stored(application, "contract_terms"))
     assert "ООО «Тест»" in terms and "ИНН 7707083893" in terms and "ОГРН 1027700132195" in terms
@@ -192,9 +214,14 @@ def test_invoice(fixed_clock, company, consumer, make_application):
     text = text_of(stored(application, "invoice"))
 
     assert f"Счёт на оплату № {application.number} от 05.03.2026" in text
-    for detail in ("АО «Примерская сетевая компания»", "7701234567 / 770101001", "ПАО «Пример-Банк»",
-                   "БИК 044525225", "Расчётный счёт 40702810900000000001",
-                   "Корреспондентский счёт 30101810400000000225"):
+    for detail in (
+        "АО «Примерская сетевая компания»",
+        "7701234567 / 770101001",
+        "ПАО «Пример-Банк»",
+        "БИК 044525225",
+        "Расчётный счёт 40702810900000000001",
+        "Корреспондентский счёт 30101810400000000225",
+    ):
         assert detail in text, detail
     assert "Плательщик Петров Иван Сергеевич" in text
     assert f"Плата за технологическое присоединение по заявке {application.number}" in text
@@ -218,8 +245,9 @@ def test_invoice_with_the_preferential_fee_explains_it(fixed_clock, company, con
 
     application = make_application(consumer, status="offer_sent")
     # 200 m of overhead line make the standard fee dearer than the preferential 5 000 ₽ × 15 kW
-    calculation = invoice_calculation(application, OfferInputs(overhead_km=Decimal("0.2"), metering="single_phase",
-                                                               metering_points=1))
+    calculation = invoice_calculation(
+        application, OfferInputs(overhead_km=Decimal("0.2"), metering="single_phase", metering_points=1)
+    )
     assert calculation.rule == "preferential"
     text = text_of(pdf.invoice(application, consumer, calculation))
     assert "C2 — строительство воздушной линии (ВЛ)" in text
@@ -231,6 +259,7 @@ def test_invoice_with_the_preferential_fee_explains_it(fixed_clock, company, con
 
 # --- the payment QR code ---------------------------------------------------------------------------
 
+
 def qr_modules(data: bytes) -> list[list[bool]]:
     """The dark modules of the QR image embedded in the PDF's first image, read back from its pixels."""
     images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
@@ -239,9 +268,14 @@ def qr_modules(data: bytes) -> list[list[bool]]:
     side = picture.width // pdf.QR_SCALE - 2 * pdf.QR_BORDER
     assert picture.width == picture.height == (side + 2 * pdf.QR_BORDER) * pdf.QR_SCALE
     half = pdf.QR_SCALE // 2
-    return [[picture.getpixel(((pdf.QR_BORDER + col) * pdf.QR_SCALE + half,
-                               (pdf.QR_BORDER + row) * pdf.QR_SCALE + half)) < 128 for col in range(side)]
-            for row in range(side)]
+    return [
+        [
+            picture.getpixel(((pdf.QR_BORDER + col) * pdf.QR_SCALE + half, (pdf.QR_BORDER + row) * pdf.QR_SCALE + half))
+            < 128
+            for col in range(side)
+        ]
+        for row in range(side)
+    ]
 
 
 def test_invoice_qr_code_holds_the_payment_payload(fixed_clock, company, consumer, make_application):
@@ -252,10 +286,12 @@ def test_invoice_qr_code_holds_the_payment_payload(fixed_clock, company, consume
     calculation = invoice_calculation(application, offer_defaults(application))
     payload = pdf.invoice_payload(application, consumer_of(application), calculation)
 
-    assert payload.startswith("ST00012|Name=АО «Примерская сетевая компания»|PersonalAcc=40702810900000000001|"
-                              "BankName=ПАО «Пример-Банк»|BIC=044525225|CorrespAcc=30101810400000000225|"
-                              "PayeeINN=7701234567|KPP=770101001|Sum=2671811|Purpose=Плата за технологическое "
-                              f"присоединение по заявке {application.number}, в т.ч. НДС 22 % 4818,02 руб.")
+    assert payload.startswith(
+        "ST00012|Name=АО «Примерская сетевая компания»|PersonalAcc=40702810900000000001|"
+        "BankName=ПАО «Пример-Банк»|BIC=044525225|CorrespAcc=30101810400000000225|"
+        "PayeeINN=7701234567|KPP=770101001|Sum=2671811|Purpose=Плата за технологическое "
+        f"присоединение по заявке {application.number}, в т.ч. НДС 22 % 4818,02 руб."
+    )
     assert payload.endswith("|LastName=Петров|FirstName=Иван|MiddleName=Сергеевич")
     expected = [[bool(v) for v in row] for row in segno.make_qr(payload, encoding="utf-8", error="m").matrix]
     assert qr_modules(data) == expected
@@ -263,8 +299,9 @@ def test_invoice_qr_code_holds_the_payment_payload(fixed_clock, company, consume
 
 def test_invoice_qr_code_of_an_organisation_has_its_inn(fixed_clock, company, make_user, make_application):
     org = make_user("consumer", **LEGAL)
-    application = make_application(org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10",
-                                   load_character="industrial")
+    application = make_application(
+        org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10", load_character="industrial"
+    )
     from app.applications.services import invoice_calculation, offer_defaults
 
     calculation = invoice_calculation(application, offer_defaults(application))
@@ -283,14 +320,25 @@ def test_invoice_without_bank_details_has_no_qr_code(fixed_clock, consumer, make
     assert "QR-код для оплаты не сформирован" in text_of(data)
 
 
-BANK = SimpleNamespace(full_name="АО «Сеть|Север»", bank_account="40702810900000000001", bank_name="ПАО Банк",
-                       bank_bic="044525225", bank_corr_account="30101810400000000225", inn="7701234567",
-                       kpp="770101001")
+BANK = SimpleNamespace(
+    full_name="АО «Сеть|Север»",
+    bank_account="40702810900000000001",
+    bank_name="ПАО Банк",
+    bank_bic="044525225",
+    bank_corr_account="30101810400000000225",
+    inn="7701234567",
+    kpp="770101001",
+)
 
 
 def test_payment_payload_exactly():
-    payload = pdf.payment_payload(BANK, Decimal("45123.45"), "Плата по заявке ТП-2026-000001 | срочно",
-                                  payer_name="Иванова  Мария Петровна", payer_inn="500100732259")
+    payload = pdf.payment_payload(
+        BANK,
+        Decimal("45123.45"),
+        "Плата по заявке ТП-2026-000001 | срочно",
+        payer_name="Иванова  Мария Петровна",
+        payer_inn="500100732259",
+    )
     assert payload == (
         "ST00012|Name=АО «Сеть Север»|PersonalAcc=40702810900000000001|BankName=ПАО Банк|BIC=044525225"
         "|CorrespAcc=30101810400000000225|PayeeINN=7701234567|KPP=770101001|Sum=4512345"
@@ -312,5 +360,11 @@ def test_payment_payload_kopecks_and_empty_fields():
     payload = pdf.payment_payload(company, Decimal("1"), "a\nb|c", payer_name="Петров")
     assert payload.endswith("|Purpose=a b c|LastName=Петров")
     assert [part.split("=")[0] for part in payload.split("|")][:6] == [
-        "ST00012", "Name", "PersonalAcc", "BankName", "BIC", "CorrespAcc"]
+        "ST00012",
+        "Name",
+        "PersonalAcc",
+        "BankName",
+        "BIC",
+        "CorrespAcc",
+    ]
     assert pdf.payment_payload(company, Decimal("1"), "z" * 300).endswith("|Purpose=" + "z" * 210)

@@ -1,6 +1,7 @@
 """The consumer's pages: the form (submit and draft), the list, the card with its live
 status block, documents, answering a request, withdrawing, notifying fulfilment; bad
 input; another consumer's application or document is 404; steps off the table are 403."""
+
 import io
 from datetime import date
 from decimal import Decimal
@@ -30,18 +31,48 @@ def test_the_form_has_the_fields_of_the_contract(consumer_client):
     page = consumer_client.page("/applications/new")
     form = page.select_one("form.application-form")
     assert form["enctype"] == "multipart/form-data"
-    for name in ("kind", "object_name", "object_settlement", "object_street", "object_house",
-                 "object_address_extra", "cadastral_number", "power_kw", "existing_power_kw", "voltage_kv",
-                 "reliability", "load_character", "connection_points", "supplier", "commissioning_date", "stages",
-                 "preferential", "passport_series", "passport_number", "passport_issued_by", "passport_issued_on",
-                 "site_plan", "title_document", "power_of_attorney", "preferential_proof", "other_documents"):
+    for name in (
+        "kind",
+        "object_name",
+        "object_settlement",
+        "object_street",
+        "object_house",
+        "object_address_extra",
+        "cadastral_number",
+        "power_kw",
+        "existing_power_kw",
+        "voltage_kv",
+        "reliability",
+        "load_character",
+        "connection_points",
+        "supplier",
+        "commissioning_date",
+        "stages",
+        "preferential",
+        "passport_series",
+        "passport_number",
+        "passport_issued_by",
+        "passport_issued_on",
+        "site_plan",
+        "title_document",
+        "power_of_attorney",
+        "preferential_proof",
+        "other_documents",
+    ):
         assert form.select_one(f"[name={name}]"), name
     assert {b["value"] for b in form.select("button[name=action]")} == {"submit", "draft"}
 
 
 def test_a_legal_entity_sees_no_passport_fields(app, make_user, login):
-    legal = make_user("consumer", applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195",
-                      org_name="ООО «Ромашка»", snils=None)
+    legal = make_user(
+        "consumer",
+        applicant_type="legal",
+        inn="7707083893",
+        kpp="770701001",
+        ogrn="1027700132195",
+        org_name="ООО «Ромашка»",
+        snils=None,
+    )
     c = app.test_client()
     login(legal, c=c)
     assert not c.page("/applications/new").select("[name=passport_series]")
@@ -80,15 +111,38 @@ def test_missing_fields_are_shown_next_to_them_and_nothing_is_saved(consumer_cli
 
 
 def test_inconsistent_values_are_refused_in_russian(consumer_client, fixed_clock):
-    response = post_application(consumer_client, power_kw="10", existing_power_kw="12", voltage_kv="110",
-                                cadastral_number="50-20-1", commissioning_date="2026-01-10",
-                                passport_series="45a0")
+    response = post_application(
+        consumer_client,
+        power_kw="10",
+        existing_power_kw="12",
+        voltage_kv="110",
+        cadastral_number="50-20-1",
+        commissioning_date="2026-01-10",
+        passport_series="45a0",
+    )
     assert response.status_code == 200
     text = response.get_data(as_text=True)
     assert "не может быть больше максимальной" in text
     assert "кадастровый номер" in text.lower() and "77:01:0004012:1234" in text
     assert "не может быть в прошлом" in text
     assert "Серия паспорта — 4 цифры." in text
+    assert count(Application) == 0 and count(StoredFile) == 0
+
+
+def test_digits_of_other_scripts_are_refused_in_russian(consumer_client, fixed_clock):
+    """'٤٥١٠' passed re's \\d and was saved as a passport series; '²' too, in the power, to
+    int() and Decimal() (issue 16)."""
+    numbers = post_application(consumer_client, power_kw="١٥", connection_points="²")
+    identifiers = post_application(
+        consumer_client, passport_series="٤٥١٠", passport_number="１２３４５６", cadastral_number="50:20:0010203:45⁶"
+    )
+    for response, names in (
+        (numbers, ("Максимальная мощность, кВт (с учётом ранее присоединённой)", "Количество точек присоединения")),
+        (identifiers, ("Серия паспорта", "Номер паспорта", "Кадастровый номер")),
+    ):
+        assert response.status_code == 200
+        for name in names:
+            assert f"{name}: наберите обычными цифрами 0–9" in response.get_data(as_text=True), name
     assert count(Application) == 0 and count(StoredFile) == 0
 
 
@@ -110,8 +164,9 @@ def test_a_disguised_or_oversize_file_is_refused_with_the_reason(consumer_client
 
 
 def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, consumer, fixed_clock, decision):
-    response = post_application(consumer_client, action="draft", supplier="", title_document=None,
-                                power_kw="", voltage_kv="")
+    response = post_application(
+        consumer_client, action="draft", supplier="", title_document=None, power_kw="", voltage_kv=""
+    )
     assert response.status_code == 302
     draft = db.session.scalar(sa.select(Application))
     assert draft.status == "draft" and draft.number is None and draft.power_kw is None
@@ -128,8 +183,9 @@ def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, cons
     assert draft.status == "submitted" and draft.number == "ТП-2026-000001" and count(Application) == 1
 
 
-def test_a_file_can_be_removed_from_a_draft_and_the_draft_deleted(consumer_client, consumer, make_application,
-                                                                  fixed_clock):
+def test_a_file_can_be_removed_from_a_draft_and_the_draft_deleted(
+    consumer_client, consumer, make_application, fixed_clock
+):
     draft = make_application(consumer, status="draft")
     doc = db.session.scalar(sa.select(ApplicationDocument).where(ApplicationDocument.kind == "site_plan"))
     path = db.session.get(StoredFile, doc.stored_file_id).path
@@ -156,8 +212,9 @@ def test_the_list_shows_status_and_the_due_date(consumer_client, consumer, make_
     assert "представить недостающие сведения" in items[1].text
 
 
-def test_the_card_polls_its_status_block_and_gets_204_when_nothing_changed(consumer_client, consumer,
-                                                                          make_application, operator):
+def test_the_card_polls_its_status_block_and_gets_204_when_nothing_changed(
+    consumer_client, consumer, make_application, operator
+):
     from app.applications.services import request_info
 
     application = make_application(consumer)
@@ -195,8 +252,9 @@ def test_opening_the_card_reads_its_notifications(consumer_client, consumer, mak
     assert len([s for s in statements if "FROM notifications" in s]) == 1, "one count serves the card and the badge"
 
 
-def test_the_card_reads_its_notifications_while_another_writer_holds_the_lock(consumer_client, consumer,
-                                                                             make_application):
+def test_the_card_reads_its_notifications_while_another_writer_holds_the_lock(
+    consumer_client, consumer, make_application
+):
     """The mail sender (or any writer) commits while the card opens: the card waits its turn to
     mark its notifications read instead of failing with «database is locked»."""
     from app.notifications.services import notify
@@ -218,24 +276,28 @@ def test_the_consumer_answers_a_request_for_data(consumer_client, consumer, make
     application = make_application(consumer, status="needs_info")
     page = consumer_client.page(f"/applications/{application.id}")
     assert "план участка" in page.text(".notice")
-    response = consumer_client.submit(f"/applications/{application.id}/reply",
-                                      {"text": "Прикладываю план.", "files": pdf_file("план-2.pdf")},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/reply",
+        {"text": "Прикладываю план.", "files": pdf_file("план-2.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.refresh(application)
     assert application.status == "submitted" and application.info_request == ""
     doc = db.session.scalar(sa.select(ApplicationDocument).where(ApplicationDocument.kind == "info_response"))
     assert doc is not None and doc.event_id is not None
     # An empty answer is refused, and answering twice is off the table.
-    response = consumer_client.submit(f"/applications/{application.id}/reply", {"text": ""},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/reply", {"text": ""}, content_type="multipart/form-data"
+    )
     assert response.status_code == 403
 
 
 def test_an_empty_answer_is_refused_in_russian(consumer_client, consumer, make_application):
     application = make_application(consumer, status="needs_info")
-    response = consumer_client.submit(f"/applications/{application.id}/reply", {"text": "  "},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/reply", {"text": "  "}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200
     assert "Напишите ответ или приложите файлы." in response.get_data(as_text=True)
     assert db.session.get(Application, application.id).status == "needs_info"
@@ -256,19 +318,23 @@ def test_withdrawal_asks_first_and_works_before_the_contract_only(consumer_clien
 
 def test_the_consumer_notifies_fulfilment_with_files(consumer_client, consumer, make_application):
     application = make_application(consumer, status="in_progress")
-    response = consumer_client.submit(f"/applications/{application.id}/fulfilment", {"text": "Готово."},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/fulfilment", {"text": "Готово."}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200 and "Приложите документы" in response.get_data(as_text=True)
     disguised = (io.BytesIO(b"#!/bin/sh\necho hi"), "акт.pdf")
-    response = consumer_client.submit(f"/applications/{application.id}/fulfilment",
-                                      {"text": "Готово.", "files": [pdf_file("схема.pdf"), disguised]},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/fulfilment",
+        {"text": "Готово.", "files": [pdf_file("схема.pdf"), disguised]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200 and "не похож на допустимый документ" in response.get_data(as_text=True)
     assert db.session.get(Application, application.id).status == "in_progress"
-    response = consumer_client.submit(f"/applications/{application.id}/fulfilment",
-                                      {"text": "Готово.", "files": [pdf_file("схема.pdf"),
-                                                                    (io.BytesIO(PNG), "фото.png")]},
-                                      content_type="multipart/form-data")
+    response = consumer_client.submit(
+        f"/applications/{application.id}/fulfilment",
+        {"text": "Готово.", "files": [pdf_file("схема.pdf"), (io.BytesIO(PNG), "фото.png")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     db.session.refresh(application)
     assert application.status == "tu_fulfilled"
@@ -276,11 +342,19 @@ def test_the_consumer_notifies_fulfilment_with_files(consumer_client, consumer, 
 
 def test_steps_off_the_table_are_403(consumer_client, consumer, make_application):
     submitted = make_application(consumer)
-    assert consumer_client.submit(f"/applications/{submitted.id}/fulfilment", {"text": "x"},
-                                  content_type="multipart/form-data").status_code == 403
+    assert (
+        consumer_client.submit(
+            f"/applications/{submitted.id}/fulfilment", {"text": "x"}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
     done = make_application(consumer, status="completed")
-    assert consumer_client.submit(f"/applications/{done.id}/reply", {"text": "x"},
-                                  content_type="multipart/form-data").status_code == 403
+    assert (
+        consumer_client.submit(
+            f"/applications/{done.id}/reply", {"text": "x"}, content_type="multipart/form-data"
+        ).status_code
+        == 403
+    )
 
 
 def test_documents_download_with_a_safe_disposition(consumer_client, consumer, make_application):
@@ -296,28 +370,46 @@ def test_documents_download_with_a_safe_disposition(consumer_client, consumer, m
 def test_another_consumers_application_and_documents_are_404(consumer, other_client, make_application):
     application = make_application(consumer, status="in_progress")
     doc = db.session.scalar(sa.select(ApplicationDocument))
-    for url in (f"/applications/{application.id}", f"/applications/{application.id}/edit",
-                f"/applications/{application.id}/withdraw",
-                f"/applications/{application.id}/documents/{doc.id}"):
+    for url in (
+        f"/applications/{application.id}",
+        f"/applications/{application.id}/edit",
+        f"/applications/{application.id}/withdraw",
+        f"/applications/{application.id}/documents/{doc.id}",
+    ):
         assert other_client.get(url).status_code == 404, url
-    for url in (f"/applications/{application.id}/reply", f"/applications/{application.id}/fulfilment",
-                f"/applications/{application.id}/withdraw", f"/applications/{application.id}/delete"):
+    for url in (
+        f"/applications/{application.id}/reply",
+        f"/applications/{application.id}/fulfilment",
+        f"/applications/{application.id}/withdraw",
+        f"/applications/{application.id}/delete",
+    ):
         assert other_client.submit(url, {"text": "чужое"}).status_code == 404, url
     assert db.session.get(Application, application.id).status == "in_progress"
 
 
-def test_a_document_of_another_application_is_404_through_my_own(consumer_client, consumer, other_client,
-                                                                 make_application):
+def test_a_document_of_another_application_is_404_through_my_own(
+    consumer_client, consumer, other_client, make_application
+):
     mine = make_application(consumer)
     theirs = make_application(other_client.user)
-    their_doc = db.session.scalar(sa.select(ApplicationDocument.id).where(ApplicationDocument.application_id == theirs.id))
+    their_doc = db.session.scalar(
+        sa.select(ApplicationDocument.id).where(ApplicationDocument.application_id == theirs.id)
+    )
     assert consumer_client.get(f"/applications/{mine.id}/documents/{their_doc}").status_code == 404
 
 
-def test_no_field_lets_a_consumer_set_status_numbers_or_assignee(consumer_client, consumer, operator, fixed_clock,
-                                                                decision):
-    response = post_application(consumer_client, status="completed", number="ТП-1999-999999", category="over_670",
-                                due_date="2030-01-01", assigned_to_id=str(operator.id), consumer_id="999")
+def test_no_field_lets_a_consumer_set_status_numbers_or_assignee(
+    consumer_client, consumer, operator, fixed_clock, decision
+):
+    response = post_application(
+        consumer_client,
+        status="completed",
+        number="ТП-1999-999999",
+        category="over_670",
+        due_date="2030-01-01",
+        assigned_to_id=str(operator.id),
+        consumer_id="999",
+    )
     assert response.status_code == 302
     application = db.session.scalar(sa.select(Application))
     assert application.status == "submitted" and application.number == "ТП-2026-000001"
@@ -330,8 +422,10 @@ def test_staff_are_sent_to_the_office_and_anonymous_to_login(client, operator_cl
     assert client.get("/applications").headers["Location"].startswith("/login")
     assert client.get(f"/applications/{application.id}").headers["Location"].startswith("/login")
     assert operator_client.get("/applications").headers["Location"] == "/office/applications/"
-    assert operator_client.get(f"/applications/{application.id}").headers["Location"] == \
-        f"/office/applications/{application.id}"
+    assert (
+        operator_client.get(f"/applications/{application.id}").headers["Location"]
+        == f"/office/applications/{application.id}"
+    )
 
 
 def test_a_completed_card_invites_a_rating_and_offers_the_final_acts(consumer_client, consumer, make_application):
@@ -339,8 +433,12 @@ def test_a_completed_card_invites_a_rating_and_offers_the_final_acts(consumer_cl
     page = consumer_client.page(f"/applications/{application.id}")
     assert page.select_one(f'a[href="/applications/{application.id}/rating"]')
     sections = [h.get_text(strip=True) for h in page.select("#documents h3")]
-    assert sections == ["Заявка", "Договор, технические условия и счёт", "Выполнение технических условий",
-                        "Присоединение и итоговые акты"], "stages in the order of the path; none empty"
+    assert sections == [
+        "Заявка",
+        "Договор, технические условия и счёт",
+        "Выполнение технических условий",
+        "Присоединение и итоговые акты",
+    ], "stages in the order of the path; none empty"
     final = page.select("#documents ul")[-1].get_text()
     assert "Акт об осуществлении технологического присоединения" in final and "Акт допуска прибора учёта" in final
     assert not page.select_one("#application-status").get("hx-get"), "a closed application is not polled"
@@ -356,8 +454,9 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
     assert not page.select_one('a[href^="/calculator?"]'), "the invoice gives the price: no estimate"
 
 
-def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(consumer_client, consumer, make_application,
-                                                                           fixed_clock):
+def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
+    consumer_client, consumer, make_application, fixed_clock
+):
     from app.applications.services import record_payment
     from app.core import clock
     from tests.core.query_counter import count_queries
@@ -384,13 +483,21 @@ def test_the_card_lists_documents_and_history_as_the_consumer_sees_them(consumer
     db.session.commit()
     page = consumer_client.page(f"/applications/{application.id}")
     invoice = next(li for li in page.select("#documents li") if "Счёт на оплату" in li.get_text())
-    stored = db.session.scalar(sa.select(StoredFile).join(ApplicationDocument).where(
-        ApplicationDocument.application_id == application.id, ApplicationDocument.kind == "invoice"))
+    stored = db.session.scalar(
+        sa.select(StoredFile)
+        .join(ApplicationDocument)
+        .where(ApplicationDocument.application_id == application.id, ApplicationDocument.kind == "invoice")
+    )
     assert f"{stored.original_name}, {stored.size_label}, " in invoice.get_text()
     assert invoice.a["href"].startswith(f"/applications/{application.id}/documents/")
     told = [li.get_text(" ", strip=True) for li in page.select("ol.history li")]
-    titles = ["Зарегистрирована, на проверке", "Документы направлены заявителю", "Оплата", "Договор заключён",
-              "Выполнение технических условий"]
+    titles = [
+        "Зарегистрирована, на проверке",
+        "Документы направлены заявителю",
+        "Оплата",
+        "Договор заключён",
+        "Выполнение технических условий",
+    ]
     assert len(told) == len(titles)
     assert all(t.split(" — ", 1)[1].startswith(title) for t, title in zip(told, titles, strict=True)), told
     assert told[0].endswith("Подана через личный кабинет"), "with the event's comment"
@@ -400,7 +507,11 @@ def test_the_card_lists_documents_and_history_as_the_consumer_sees_them(consumer
 
 def test_history_rows_name_each_status(consumer, make_application):
     application = make_application(consumer, status="connected")
-    statuses = list(db.session.scalars(sa.select(ApplicationEvent.to_status).where(
-        ApplicationEvent.application_id == application.id, ApplicationEvent.action == "status")
-        .order_by(ApplicationEvent.id)))
+    statuses = list(
+        db.session.scalars(
+            sa.select(ApplicationEvent.to_status)
+            .where(ApplicationEvent.application_id == application.id, ApplicationEvent.action == "status")
+            .order_by(ApplicationEvent.id)
+        )
+    )
     assert statuses == ["submitted", "offer_sent", "contract_concluded", "in_progress", "tu_fulfilled", "connected"]

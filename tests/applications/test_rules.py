@@ -2,6 +2,7 @@
 make each, the deadlines of every stage on both paths (and the short path of a reissue),
 the stored due date and its recomputation, the daily expiry, the reminders, and gap-free
 numbers under concurrent submissions."""
+
 from __future__ import annotations
 
 import threading
@@ -22,8 +23,9 @@ from tests.applications.conftest import application_data, application_form, chec
 from tests.core.query_counter import count_queries
 
 S = ApplicationStatus
-LEGAL = dict(applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195",
-             org_name="ООО «Тест»", snils=None)
+LEGAL = dict(
+    applicant_type="legal", inn="7707083893", kpp="770701001", ogrn="1027700132195", org_name="ООО «Тест»", snils=None
+)
 
 
 @pytest.fixture
@@ -33,35 +35,51 @@ def legal(make_user):
 
 # --- the category ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("who", "power", "kind", "load", "category"), [
-    ("individual", "15", "new", "household", "up_to_15"),
-    ("individual", "15.001", "new", "household", "up_to_150"),
-    ("individual", "10", "new", "commercial", "up_to_150"),
-    ("legal", "15", "new", "commercial", "up_to_150"),
-    ("legal", "150", "new", "commercial", "up_to_150"),
-    ("legal", "150.001", "new", "commercial", "up_to_670"),
-    ("legal", "670", "increase", "industrial", "up_to_670"),
-    ("legal", "670.5", "new", "industrial", "over_670"),
-    ("individual", "5", "temporary", "household", "temporary"),
-])
+
+@pytest.mark.parametrize(
+    ("who", "power", "kind", "load", "category"),
+    [
+        ("individual", "15", "new", "household", "up_to_15"),
+        ("individual", "15.001", "new", "household", "up_to_150"),
+        ("individual", "10", "new", "commercial", "up_to_150"),
+        ("legal", "15", "new", "commercial", "up_to_150"),
+        ("legal", "150", "new", "commercial", "up_to_150"),
+        ("legal", "150.001", "new", "commercial", "up_to_670"),
+        ("legal", "670", "increase", "industrial", "up_to_670"),
+        ("legal", "670.5", "new", "industrial", "over_670"),
+        ("individual", "5", "temporary", "household", "temporary"),
+    ],
+)
 def test_the_category_is_derived_never_typed(make_user, decision, fixed_clock, who, power, kind, load, category):
     consumer = make_user("consumer", **(LEGAL if who == "legal" else {}))
     voltage = "10" if Decimal(power) > 150 else "0.4"
-    application = services.save_application(consumer, application_data(
-        power_kw=Decimal(power), kind=kind, load_character=load, voltage_kv=voltage,
-        existing_power_kw=Decimal("1") if kind == "increase" else Decimal("0")), submit=True)
+    application = services.save_application(
+        consumer,
+        application_data(
+            power_kw=Decimal(power),
+            kind=kind,
+            load_character=load,
+            voltage_kv=voltage,
+            existing_power_kw=Decimal("1") if kind == "increase" else Decimal("0"),
+        ),
+        submit=True,
+    )
     assert application.category == category
 
 
 # --- the transition table ----------------------------------------------------------------------
+
 
 def test_every_status_pair_outside_the_table_is_refused(consumer, operator, make_application):
     application = make_application(consumer)
     for frm in S:
         for to in S:
             application.status = frm.value
-            allowed_for = {role for role, actor in (("consumer", consumer), ("staff", operator), ("system", None))
-                           if services.can_change(application, to.value, actor)}
+            allowed_for = {
+                role
+                for role, actor in (("consumer", consumer), ("staff", operator), ("system", None))
+                if services.can_change(application, to.value, actor)
+            }
             assert allowed_for <= set(TRANSITIONS.get((frm, to), ())), (frm, to)
             if (frm, to) not in TRANSITIONS:
                 assert not allowed_for, (frm, to)
@@ -105,8 +123,12 @@ def test_a_status_change_writes_history_notification_and_audit(consumer, operato
     services.request_info(application, operator, "Нужен план.")
     db.session.commit()
     event = db.session.scalars(sa.select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
-    assert (event.from_status, event.to_status, event.actor_id, event.comment) == \
-        ("submitted", "needs_info", operator.id, "Нужен план.")
+    assert (event.from_status, event.to_status, event.actor_id, event.comment) == (
+        "submitted",
+        "needs_info",
+        operator.id,
+        "Нужен план.",
+    )
     note = db.session.scalars(sa.select(Notification).order_by(Notification.id.desc())).first()
     assert note.link == application.link and "нужны сведения" in note.title.lower() and "Нужен план." in note.body
     assert application.version > version
@@ -124,15 +146,14 @@ def test_a_refused_change_leaves_no_trace(consumer, operator, make_application):
 
 # --- deadlines (Thursday 05.03.2026; 08.03 is Sunday, 09.03 its holiday moved to Monday) ------
 
+
 def labels(application):
     return [(d.label.split(" ")[0], d.due, d.party) for d in services.running_deadlines(application)]
 
 
-def test_submitted_up_to_150_check_in_3_and_offer_in_10_working_days(consumer, operator, make_application,
-                                                                      fixed_clock):
+def test_submitted_up_to_150_check_in_3_and_offer_in_10_working_days(consumer, operator, make_application, fixed_clock):
     application = make_application(consumer)
-    assert labels(application) == [("Проверить", date(2026, 3, 11), "staff"),
-                                   ("Направить", date(2026, 3, 20), "staff")]
+    assert labels(application) == [("Проверить", date(2026, 3, 11), "staff"), ("Направить", date(2026, 3, 20), "staff")]
     assert application.due_date == date(2026, 3, 11)
     services.mark_checked(application, operator)
     assert application.due_date == date(2026, 3, 20), "the check is met: the offer is next"
@@ -158,8 +179,9 @@ def test_the_check_restarts_on_receipt_of_the_missing_data(consumer, make_applic
 def test_offer_up_to_150_pay_in_5_above_sign_in_10_working_days(consumer, legal, make_application, fixed_clock):
     small = make_application(consumer, status="offer_sent")
     assert labels(small) == [("Оплатить", date(2026, 3, 13), "applicant")]
-    large = make_application(legal, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10",
-                             load_character="industrial")
+    large = make_application(
+        legal, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10", load_character="industrial"
+    )
     assert labels(large) == [("Подписать", date(2026, 3, 20), "applicant")]
 
 
@@ -168,8 +190,9 @@ def test_the_implementation_term_counts_from_the_contract(consumer, legal, make_
     assert (small.implementation_amount, small.implementation_unit) == (4, "m"), "no construction needed"
     assert small.contract_date == date(2026, 3, 5)
     assert labels(small)[0][1:] == (date(2026, 7, 6), "staff"), "05.07.2026 is a Sunday"
-    large = make_application(legal, status="in_progress", power_kw=Decimal("900"), voltage_kv="10",
-                             load_character="industrial")
+    large = make_application(
+        legal, status="in_progress", power_kw=Decimal("900"), voltage_kv="10", load_character="industrial"
+    )
     assert (large.implementation_amount, large.implementation_unit) == (2, "y")
     assert large.due_date == date(2028, 3, 6), "05.03.2028 is a Sunday"
 
@@ -222,6 +245,7 @@ def test_a_calendar_change_moves_stored_due_dates(consumer, make_application, fi
 
 # --- the daily runs ----------------------------------------------------------------------------
 
+
 def test_expiry_annuls_only_what_ran_out(consumer, make_application, fixed_clock):
     waiting = make_application(consumer, status="needs_info")
     assert waiting.due_date == date(2026, 4, 3)
@@ -262,6 +286,7 @@ def test_the_payment_reminder(consumer, make_application, fixed_clock):
 
 # --- payments and the invoice ------------------------------------------------------------------
 
+
 def test_a_partial_payment_does_not_conclude_the_contract(consumer, operator, make_application, fixed_clock):
     application = make_application(consumer, status="offer_sent")
     total = application.invoice_with_vat
@@ -289,12 +314,16 @@ def test_a_payment_before_an_invoice_is_refused(consumer, operator, make_applica
 
 def test_data_problems_are_by_field(consumer, fixed_clock):
     with pytest.raises(ApplicationDataError) as caught:
-        services.save_application(consumer, application_data(power_kw=Decimal("5"), existing_power_kw=Decimal("6"),
-                                                             cadastral_number="abc", files={}), submit=True)
+        services.save_application(
+            consumer,
+            application_data(power_kw=Decimal("5"), existing_power_kw=Decimal("6"), cadastral_number="abc", files={}),
+            submit=True,
+        )
     assert set(caught.value.problems) >= {"existing_power_kw", "cadastral_number", "site_plan", "title_document"}
 
 
 # --- numbering ---------------------------------------------------------------------------------
+
 
 def test_numbers_are_unique_and_gap_free_under_parallel_submissions(app, make_user, login, decision, fixed_clock):
     """Eight consumers press «Подать заявку» at once (threads, the real POST route, one
@@ -357,8 +386,9 @@ def test_all_the_applicants_files_together_have_a_limit(consumer, make_applicati
     monkeypatch.setattr(services, "MAX_APPLICATION_BYTES", 120)
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
     with pytest.raises(services.ApplicationError, match="Все файлы заявки вместе"):
-        services.save_application(consumer, application_data(files={"other": [checked("ещё.pdf")]}),
-                                  submit=False, app=draft)
+        services.save_application(
+            consumer, application_data(files={"other": [checked("ещё.pdf")]}), submit=False, app=draft
+        )
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == stored
     services.save_application(consumer, application_data(files={}), submit=False, app=draft)  # no new files: fine

@@ -1,5 +1,6 @@
 """The audit log (SPEC §2.10, §2.11): who, when, from where, what — for logins, failures,
 refusals, staff actions and changes of personal data; and nothing secret in it."""
+
 import logging
 from datetime import timedelta
 
@@ -77,9 +78,20 @@ def test_staff_actions_and_personal_data_changes_are_recorded(operator_client, o
 
 
 def test_record_refuses_secrets_whatever_the_key(app):
-    event = record("test.event", None, password="p", new_password="p", reset_token="t", totp_secret="s",
-                   snils="11223344595", passport_number="123456", recovery_codes="x", code="123456",
-                   note="СНИЛС 112-233-445 95, паспорт 45 10 123456", fields="phone")
+    event = record(
+        "test.event",
+        None,
+        password="p",
+        new_password="p",
+        reset_token="t",
+        totp_secret="s",
+        snils="11223344595",
+        passport_number="123456",
+        recovery_codes="x",
+        code="123456",
+        note="СНИЛС 112-233-445 95, паспорт 45 10 123456",
+        fields="phone",
+    )
     assert event.details == '{"note": "СНИЛС ***, паспорт ***", "fields": "phone"}'
 
 
@@ -90,11 +102,15 @@ def test_office_log_filters(admin_client, admin, consumer, app):
     assert len(page.select("tbody tr")) == 1 and "198.51.100.77" in page
     assert "Неудачный вход" in page, "codes are shown with a Russian label"
     page = admin_client.page("/office/audit/?ip=198.51.100.77")
-    assert [r.select("td")[3].get_text(" ", strip=True) for r in page.select("tbody tr")] == ["Неудачный вход auth.login_failed"]
+    assert [r.select("td")[3].get_text(" ", strip=True) for r in page.select("tbody tr")] == [
+        "Неудачный вход auth.login_failed"
+    ]
     page = admin_client.page(f"/office/audit/?object=users:{consumer.id}")
     assert len(page.select("tbody tr")) == 1
     page = admin_client.page(f"/office/audit/?actor={admin.email}")
-    assert {r.select("td")[3].get_text(" ", strip=True).split(" ")[-1] for r in page.select("tbody tr")} == {"auth.login"}
+    assert {r.select("td")[3].get_text(" ", strip=True).split(" ")[-1] for r in page.select("tbody tr")} == {
+        "auth.login"
+    }
     today = clock.today()
     assert len(admin_client.page(f"/office/audit/?date_from={today}&date_to={today}").select("tbody tr")) >= 2
     future = today + timedelta(days=2)
@@ -121,8 +137,15 @@ def test_audit_log_is_staff_only(consumer_client, client):
 
 
 def test_access_log_tokens_are_redacted():
-    record_ = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s',
-                                ("127.0.0.1", "GET /password/reset/eyJ1Ijo.secret.token HTTP/1.1", "200"), None)
+    record_ = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - "%s" %s',
+        ("127.0.0.1", "GET /password/reset/eyJ1Ijo.secret.token HTTP/1.1", "200"),
+        None,
+    )
     assert RedactTokens().filter(record_)
     assert "secret" not in record_.getMessage() and "/password/reset/[redacted]" in record_.getMessage()
     gunicorn = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(r)s", None, None)
@@ -136,10 +159,12 @@ def test_gunicorn_access_records_keep_their_own_mapping_when_redacted():
     one); the filter rewrites the values that hold a token and leaves the mapping its class."""
     from gunicorn.glogging import SafeAtoms
 
-    record_ = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, '"%(r)s" %({Referer}i)s %(missing)s',
-                                None, None)
-    record_.args = SafeAtoms({"r": "GET /password/reset/tok.en HTTP/1.1", "{referer}i": "https://lk/confirm/x.y",
-                              "h": "127.0.0.1"})
+    record_ = logging.LogRecord(
+        "gunicorn.access", logging.INFO, __file__, 1, '"%(r)s" %({Referer}i)s %(missing)s', None, None
+    )
+    record_.args = SafeAtoms(
+        {"r": "GET /password/reset/tok.en HTTP/1.1", "{referer}i": "https://lk/confirm/x.y", "h": "127.0.0.1"}
+    )
     assert RedactTokens().filter(record_)
     assert record_.getMessage() == '"GET /password/reset/[redacted] HTTP/1.1" https://lk/confirm/[redacted] -'
 
@@ -155,9 +180,21 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
     secrets = [snils_digits, snils_typed, *passport]
 
     # Registration (with passport fields the form does not take: they must vanish too).
-    client.submit("/register", dict(applicant_type="individual", email="life@example.ru", phone="+7 900 123-45-67",
-                                    last_name="Жизнева", first_name="Анна", snils=snils_typed, consent="y",
-                                    passport_series=passport[0], passport_number=passport[1]), expect=302)
+    client.submit(
+        "/register",
+        dict(
+            applicant_type="individual",
+            email="life@example.ru",
+            phone="+7 900 123-45-67",
+            last_name="Жизнева",
+            first_name="Анна",
+            snils=snils_typed,
+            consent="y",
+            passport_series=passport[0],
+            passport_number=passport[1],
+        ),
+        expect=302,
+    )
     one_time = find_line(mail_text(read_mailbox(app.config["MAIL_DIR"])[-1]), "Пароль:")
     secrets.append(one_time)
     client.submit("/login", {"email": "life@example.ru", "password": one_time}, expect=302)
@@ -169,8 +206,10 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
     secret = client.page("/profile/second-factor").select_one(".secret").get_text().replace(" ", "")
     code = twofactor.totp(secret).at(clock.now())
     secrets += [secret, code]
-    recovery = [li.get_text(strip=True) for li in
-                Page(client.submit("/profile/second-factor", {"code": code}, expect=200)).select(".codes li")]
+    recovery = [
+        li.get_text(strip=True)
+        for li in Page(client.submit("/profile/second-factor", {"code": code}, expect=200)).select(".codes li")
+    ]
     secrets += recovery
     client.submit("/logout", {})
     client.submit("/login", {"email": "life@example.ru", "password": "a wrong password"})
@@ -182,9 +221,12 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
     # Recovery by mail.
     client.submit("/logout", {})
     client.submit("/password/forgot", {"email": "life@example.ru"}, expect=200)
-    link = next(line.strip() for line in mail_text(read_mailbox(app.config["MAIL_DIR"])[-1]).splitlines()
-                if "/password/reset/" in line)
-    reset_path = link[link.index("/password/reset/"):]
+    link = next(
+        line.strip()
+        for line in mail_text(read_mailbox(app.config["MAIL_DIR"])[-1]).splitlines()
+        if "/password/reset/" in line
+    )
+    reset_path = link[link.index("/password/reset/") :]
     secrets.append(reset_path.rsplit("/", 1)[1])
     reset_to = "the password after the reset"
     secrets.append(reset_to)
@@ -197,9 +239,14 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
 
     # The login email, the data download, the consent.
     client.submit("/profile/email", {"new_email": "life2@example.ru", "current_password": reset_to}, expect=200)
-    confirm = next(line.strip() for m in mailbox() if m["To"] == "life2@example.ru"
-                   for line in mail_text(m).splitlines() if "/confirm/" in line)
-    confirm_path = confirm[confirm.index("/profile/"):]
+    confirm = next(
+        line.strip()
+        for m in mailbox()
+        if m["To"] == "life2@example.ru"
+        for line in mail_text(m).splitlines()
+        if "/confirm/" in line
+    )
+    confirm_path = confirm[confirm.index("/profile/") :]
     secrets.append(confirm_path.rsplit("/", 1)[1])
     client.submit(confirm_path, {}, expect=302)
     client.submit("/login", {"email": "life2@example.ru", "password": reset_to}, expect=302)
@@ -226,6 +273,14 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
     for value in secrets:
         assert value and value not in audit_text, f"{value!r} is in the audit log"
         assert value not in log_text, f"{value!r} is in the application log"
-    assert {"auth.register", "auth.login", "auth.login_failed", "auth.second_factor_failed", "auth.password_reset",
-            "auth.email_changed", "privacy.data_exported", "privacy.consent_withdrawn",
-            "office.walk_in_registration"} <= {r.action for r in rows}
+    assert {
+        "auth.register",
+        "auth.login",
+        "auth.login_failed",
+        "auth.second_factor_failed",
+        "auth.password_reset",
+        "auth.email_changed",
+        "privacy.data_exported",
+        "privacy.consent_withdrawn",
+        "office.walk_in_registration",
+    } <= {r.action for r in rows}

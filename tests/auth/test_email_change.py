@@ -1,5 +1,6 @@
 """Change of the login email from /profile (SPEC §2.1): the password first, a signed expiring
 link to the new address, a notice to the old one."""
+
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
@@ -12,7 +13,7 @@ from tests.helpers import Page, mail_text
 def confirm_link(message) -> str:
     for line in mail_text(message).splitlines():
         if "/profile/email/confirm/" in line:
-            return line[line.index("/profile/email/confirm/"):].strip()
+            return line[line.index("/profile/email/confirm/") :].strip()
     raise AssertionError("no link in the mail")
 
 
@@ -67,7 +68,9 @@ def test_the_link_expires(consumer_client, mailbox, app):
     link = confirm_link(next(m for m in mailbox() if m["To"] == "new.address@example.ru"))
     # itsdangerous reads the real time: move the token's own clock.
     real = itsdangerous.timed.TimestampSigner.get_timestamp
-    itsdangerous.timed.TimestampSigner.get_timestamp = lambda self: real(self) + app.config["EMAIL_CHANGE_TOKEN_SECONDS"] + 60
+    itsdangerous.timed.TimestampSigner.get_timestamp = lambda self: (
+        real(self) + app.config["EMAIL_CHANGE_TOKEN_SECONDS"] + 60
+    )
     try:
         assert app.test_client().get(link).status_code == 400
     finally:

@@ -72,9 +72,15 @@ def test_first_login_forces_a_password_change(client, make_user):
     assert client.get("/cabinet").headers["Location"] == "/password/change"
     page = client.page("/password/change")
     assert "current_password" not in {i.get("name") for i in page.select("input")}
-    bad = Page(client.submit("/password/change", {"new_password": "short", "new_password_confirm": "short"}, expect=200))
+    bad = Page(
+        client.submit("/password/change", {"new_password": "short", "new_password_confirm": "short"}, expect=200)
+    )
     assert "Пароль должен быть не короче 8 символов." in bad.errors()
-    client.submit("/password/change", {"new_password": "a long new passphrase", "new_password_confirm": "a long new passphrase"}, expect=302)
+    client.submit(
+        "/password/change",
+        {"new_password": "a long new passphrase", "new_password_confirm": "a long new passphrase"},
+        expect=302,
+    )
     assert client.get("/cabinet").status_code == 200
     db.session.refresh(user)
     assert not user.must_change_password and user.password_expires_at is None
@@ -93,11 +99,27 @@ def test_expired_one_time_password_is_refused_with_a_way_out(client, make_user):
 
 
 def test_change_password_needs_the_current_one(consumer_client, consumer):
-    page = Page(consumer_client.submit("/password/change", {
-        "current_password": "not it", "new_password": "another long one", "new_password_confirm": "another long one"}, expect=200))
+    page = Page(
+        consumer_client.submit(
+            "/password/change",
+            {
+                "current_password": "not it",
+                "new_password": "another long one",
+                "new_password_confirm": "another long one",
+            },
+            expect=200,
+        )
+    )
     assert "Текущий пароль введён неверно." in page.errors()
-    consumer_client.submit("/password/change", {
-        "current_password": DEFAULT_PASSWORD, "new_password": "another long one", "new_password_confirm": "another long one"}, expect=302)
+    consumer_client.submit(
+        "/password/change",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "another long one",
+            "new_password_confirm": "another long one",
+        },
+        expect=302,
+    )
     assert consumer_client.get("/cabinet").status_code == 200, "the session that changed the password stays"
 
 
@@ -105,8 +127,15 @@ def test_password_change_ends_other_sessions(app, consumer, login):
     first, second = app.test_client(), app.test_client()
     login(consumer, c=first)
     login(consumer, c=second)
-    first.submit("/password/change", {"current_password": DEFAULT_PASSWORD, "new_password": "brand new secret",
-                                      "new_password_confirm": "brand new secret"}, expect=302)
+    first.submit(
+        "/password/change",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "brand new secret",
+            "new_password_confirm": "brand new secret",
+        },
+        expect=302,
+    )
     assert first.get("/cabinet").status_code == 200
     assert second.get("/cabinet").status_code == 302
 
@@ -136,8 +165,12 @@ def test_attacker_cannot_lock_the_owner_out(app, consumer, login):
     owner.submit("/logout", {})
     attacker = app.test_client()
     for n in range(5):
-        attacker.submit("/login", {"email": consumer.email, "password": f"guess {n}"}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"})
-    refused = attacker.submit("/login", {"email": consumer.email, "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.99"})
+        attacker.submit(
+            "/login", {"email": consumer.email, "password": f"guess {n}"}, environ_base={"REMOTE_ADDR": f"10.0.0.{n}"}
+        )
+    refused = attacker.submit(
+        "/login", {"email": consumer.email, "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "10.0.0.99"}
+    )
     assert refused.status_code == 429, "a sixth stranger is refused, even with the right password"
     assert owner.submit("/login", {"email": consumer.email, "password": DEFAULT_PASSWORD}).status_code == 302
 

@@ -1,5 +1,6 @@
 """Password rules (OWASP ASVS 5.0 V6.2): at least 8 characters, long ones welcome, no
 composition rules, the commonest refused — from a list we may ship."""
+
 import pytest
 
 from app.auth.passwords import COMMON_PASSWORDS_FILE, MAX_LENGTH, is_common, password_problems
@@ -16,15 +17,18 @@ def test_the_list_is_shipped_with_its_origin_and_licence():
     assert all(len(e) >= 8 for e in entries), "shorter ones are refused by length anyway"
 
 
-@pytest.mark.parametrize("password", ["password", "PASSWORD", "Qwertyuiop", "iloveyou", "12345678", "1q2w3e4r",
-                                      "йцукенгшщз", "зфыыцщкв"])
+@pytest.mark.parametrize(
+    "password", ["password", "PASSWORD", "Qwertyuiop", "iloveyou", "12345678", "1q2w3e4r", "йцукенгшщз", "зфыыцщкв"]
+)
 def test_common_passwords_are_refused_in_any_case_and_layout(password):
     assert is_common(password)
     assert password_problems(password) == ["Этот пароль слишком распространён, его легко подобрать. Выберите другой."]
 
 
-@pytest.mark.parametrize("password", ["correct horse battery", "кот учёный ходит по цепи", "abcdefgh1",
-                                      "alllowercaseletters", "x" * MAX_LENGTH])
+@pytest.mark.parametrize(
+    "password",
+    ["correct horse battery", "кот учёный ходит по цепи", "abcdefgh1", "alllowercaseletters", "x" * MAX_LENGTH],
+)
 def test_no_composition_rules_and_long_ones_are_fine(password):
     assert password_problems(password) == []
 
@@ -32,23 +36,36 @@ def test_no_composition_rules_and_long_ones_are_fine(password):
 def test_length_limits():
     assert password_problems("1234567") == ["Пароль должен быть не короче 8 символов."]
     assert password_problems("x" * (MAX_LENGTH + 1)) == [f"Пароль должен быть не длиннее {MAX_LENGTH} символов."]
-    assert password_problems("Me@Example.ru", "me@example.ru") == ["Пароль не должен совпадать с адресом электронной почты."]
+    assert password_problems("Me@Example.ru", "me@example.ru") == [
+        "Пароль не должен совпадать с адресом электронной почты."
+    ]
 
 
 def test_the_change_form_refuses_a_common_password(consumer_client):
-    page = Page(consumer_client.submit("/password/change", {
-        "current_password": DEFAULT_PASSWORD, "new_password": "Sunshine1", "new_password_confirm": "Sunshine1"},
-        expect=200))
+    page = Page(
+        consumer_client.submit(
+            "/password/change",
+            {"current_password": DEFAULT_PASSWORD, "new_password": "Sunshine1", "new_password_confirm": "Sunshine1"},
+            expect=200,
+        )
+    )
     assert page.errors() == ["Этот пароль слишком распространён, его легко подобрать. Выберите другой."]
     long = "a passphrase of many words is better than a short one " * 5
-    consumer_client.submit("/password/change", {"current_password": DEFAULT_PASSWORD, "new_password": long,
-                                                "new_password_confirm": long}, expect=302)
+    consumer_client.submit(
+        "/password/change",
+        {"current_password": DEFAULT_PASSWORD, "new_password": long, "new_password_confirm": long},
+        expect=302,
+    )
 
 
 def test_wrong_current_passwords_are_throttled(consumer_client, app):
     app.config["SUBMISSION_LIMIT"] = "1000 per minute"  # the per-address form limit is another test
     """A stolen session cannot be used to guess the password through the change form."""
-    data = {"current_password": "guess", "new_password": "a brand new secret", "new_password_confirm": "a brand new secret"}
+    data = {
+        "current_password": "guess",
+        "new_password": "a brand new secret",
+        "new_password_confirm": "a brand new secret",
+    }
     for _ in range(app.config["LOGIN_FAILURES_PER_ADDRESS"]):
         consumer_client.submit("/password/change", data, expect=200)
     page = Page(consumer_client.submit("/password/change", {**data, "current_password": DEFAULT_PASSWORD}, expect=200))

@@ -7,7 +7,7 @@ from tests.helpers import Page, mail_text
 def reset_link(message) -> str:
     for line in mail_text(message).splitlines():
         if "/password/reset/" in line:
-            return line[line.index("/password/reset/"):].strip()
+            return line[line.index("/password/reset/") :].strip()
     raise AssertionError("no reset link in the mail")
 
 

@@ -5,12 +5,38 @@ from app.extensions import db
 from app.privacy.models import ConsentRecord
 from tests.helpers import find_line, mail_text
 
-INDIVIDUAL = dict(applicant_type="individual", email="New.Person@Example.ru", phone="+7 900 123-45-67",
-                  last_name="Сидорова", first_name="Анна", middle_name="", snils="112-233-445 95", consent="y")
-ENTREPRENEUR = dict(applicant_type="entrepreneur", email="ip@example.ru", phone="89001234567", last_name="Орлов",
-                    first_name="Пётр", inn="500100732259", ogrn="304500116000157", consent="y")
-LEGAL = dict(applicant_type="legal", email="org@example.ru", phone="9001234567", org_name="ООО «Ромашка»",
-             last_name="Белов", first_name="Игорь", inn="7707083893", kpp="770701001", ogrn="1027700132195", consent="y")
+INDIVIDUAL = dict(
+    applicant_type="individual",
+    email="New.Person@Example.ru",
+    phone="+7 900 123-45-67",
+    last_name="Сидорова",
+    first_name="Анна",
+    middle_name="",
+    snils="112-233-445 95",
+    consent="y",
+)
+ENTREPRENEUR = dict(
+    applicant_type="entrepreneur",
+    email="ip@example.ru",
+    phone="89001234567",
+    last_name="Орлов",
+    first_name="Пётр",
+    inn="500100732259",
+    ogrn="304500116000157",
+    consent="y",
+)
+LEGAL = dict(
+    applicant_type="legal",
+    email="org@example.ru",
+    phone="9001234567",
+    org_name="ООО «Ромашка»",
+    last_name="Белов",
+    first_name="Игорь",
+    inn="7707083893",
+    kpp="770701001",
+    ogrn="1027700132195",
+    consent="y",
+)
 
 
 def users():
@@ -20,8 +46,20 @@ def users():
 def test_register_page_has_the_contract_fields(client):
     page = client.page("/register")
     names = {i.get("name") for i in page.select("input")}
-    assert {"applicant_type", "email", "phone", "last_name", "first_name", "middle_name", "org_name",
-            "snils", "inn", "kpp", "ogrn", "consent"} <= names
+    assert {
+        "applicant_type",
+        "email",
+        "phone",
+        "last_name",
+        "first_name",
+        "middle_name",
+        "org_name",
+        "snils",
+        "inn",
+        "kpp",
+        "ogrn",
+        "consent",
+    } <= names
     consent = page.soup.find("input", attrs={"name": "consent"})
     assert not consent.has_attr("checked"), "the consent box starts unticked"
 
@@ -48,7 +86,13 @@ def test_entrepreneur_and_legal_entity_register(client):
     client.submit("/register", ENTREPRENEUR, expect=302)
     client.submit("/register", LEGAL, expect=302)
     ip, org = sorted(users(), key=lambda u: u.email)
-    assert (ip.applicant_type, ip.inn, ip.ogrn, ip.kpp, ip.snils) == ("entrepreneur", "500100732259", "304500116000157", None, None)
+    assert (ip.applicant_type, ip.inn, ip.ogrn, ip.kpp, ip.snils) == (
+        "entrepreneur",
+        "500100732259",
+        "304500116000157",
+        None,
+        None,
+    )
     assert (org.org_name, org.kpp, org.ogrn) == ("ООО «Ромашка»", "770701001", "1027700132195")
     assert org.display_name == "ООО «Ромашка»"
 
@@ -73,12 +117,30 @@ def test_without_consent_nothing_is_created(client, mailbox):
 def test_every_bad_field_gets_a_russian_message(client):
     from tests.helpers import Page
 
-    bad = dict(applicant_type="legal", email="not-an-email", phone="12", org_name="", last_name="R2D2",
-               first_name="", inn="7707083894", kpp="12", ogrn="1027700132196")
+    bad = dict(
+        applicant_type="legal",
+        email="not-an-email",
+        phone="12",
+        org_name="",
+        last_name="R2D2",
+        first_name="",
+        inn="7707083894",
+        kpp="12",
+        ogrn="1027700132196",
+    )
     page = Page(client.submit("/register", bad, expect=200))
     errors = " ".join(page.errors())
-    for fragment in ("name@example.ru", "10 цифр после +7", "наименование организации", "буквы", "Укажите имя",
-                     "контрольная цифра", "КПП состоит", "ОГРН введён с ошибкой", "Без согласия"):
+    for fragment in (
+        "name@example.ru",
+        "10 цифр после +7",
+        "наименование организации",
+        "буквы",
+        "Укажите имя",
+        "контрольная цифра",
+        "КПП состоит",
+        "ОГРН введён с ошибкой",
+        "Без согласия",
+    ):
         assert fragment in errors, fragment
     summary = page.select(".error-summary a")
     assert summary and all(a["href"].startswith("#") for a in summary)

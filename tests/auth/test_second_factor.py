@@ -1,5 +1,6 @@
 """The second factor (SPEC §2.10, §4.2): staff cannot reach /office without it, consumers may
 turn it on; TOTP codes and recovery codes work once; guesses are throttled like passwords."""
+
 from datetime import timedelta
 
 import pyotp
@@ -24,6 +25,7 @@ def actions():
 
 
 # --- the login step ---------------------------------------------------------------------------
+
 
 def test_the_code_page_has_the_contract_field(client, operator):
     password_step(client, operator)
@@ -89,8 +91,9 @@ def test_code_guesses_count_against_the_account_like_passwords(app, operator, lo
     c.submit("/login", {"email": operator.email, "password": DEFAULT_PASSWORD}, environ_base=stranger, expect=302)
     for _ in range(5):
         c.submit("/login/second-factor", {"code": "111111"}, environ_base=stranger)
-    refused = app.test_client().submit("/login", {"email": operator.email, "password": DEFAULT_PASSWORD},
-                                       environ_base={"REMOTE_ADDR": "203.0.113.6"})
+    refused = app.test_client().submit(
+        "/login", {"email": operator.email, "password": DEFAULT_PASSWORD}, environ_base={"REMOTE_ADDR": "203.0.113.6"}
+    )
     assert refused.status_code == 429
     assert password_step(app.test_client(), operator).headers["Location"] == "/login/second-factor"
 
@@ -151,6 +154,7 @@ def test_staff_session_without_the_second_factor_is_ended(operator_client):
 
 # --- recovery codes ---------------------------------------------------------------------------
 
+
 def test_recovery_code_logs_in_once_and_tells_the_owner(client, operator, mailbox):
     codes = twofactor.new_recovery_codes(db.session.get(User, operator.id))
     db.session.commit()
@@ -176,6 +180,7 @@ def test_recovery_codes_are_stored_hashed(app, operator):
 
 
 # --- staff without a second factor: set it up right after the password ---------------------------
+
 
 @pytest.fixture
 def new_operator(make_user):
@@ -232,6 +237,7 @@ def test_operators_cannot_reset_second_factors(operator_client, make_user):
 
 # --- consumers ------------------------------------------------------------------------------------
 
+
 def test_consumer_logs_in_without_a_code_until_they_turn_it_on(client, consumer):
     assert password_step(client, consumer).headers["Location"] == "/cabinet"
 
@@ -271,9 +277,14 @@ def test_consumer_renews_recovery_codes_with_the_password(consumer_client, consu
     db.session.commit()
     page = consumer_client.page("/profile/second-factor")
     assert "Неиспользованных резервных кодов: 10" in page
-    assert consumer_client.submit("/profile/second-factor/recovery-codes", {"codes-password": "nope"}).status_code == 200
-    new = Page(consumer_client.submit("/profile/second-factor/recovery-codes", {"codes-password": DEFAULT_PASSWORD},
-                                      expect=200))
+    assert (
+        consumer_client.submit("/profile/second-factor/recovery-codes", {"codes-password": "nope"}).status_code == 200
+    )
+    new = Page(
+        consumer_client.submit(
+            "/profile/second-factor/recovery-codes", {"codes-password": DEFAULT_PASSWORD}, expect=200
+        )
+    )
     codes = [li.get_text(strip=True) for li in new.select(".codes li")]
     assert len(codes) == 10 and not set(codes) & set(old)
     assert not twofactor.use_recovery_code(user, old[0]) and twofactor.use_recovery_code(user, codes[0])
@@ -306,3 +317,18 @@ def test_mail_tells_the_owner_about_recovery_logins(client, operator, mailbox):
     client.submit("/login/second-factor", {"code": codes[0]}, expect=302)
     [notice] = [m for m in mailbox() if m["Subject"] == "Вход по резервному коду"]
     assert "Осталось кодов: 9" in mail_text(notice)
+
+
+@pytest.mark.parametrize("code", ["١٢٣٤٥٦", "１２３４５６", "12345６"])
+def test_a_code_in_other_digits_is_a_wrong_code_not_a_500(client, operator, code):
+    """re's \\d let it through to hmac.compare_digest, which raises TypeError on non-ASCII text."""
+    password_step(client, operator)
+    page = Page(client.submit("/login/second-factor", {"code": code}, expect=200))
+    assert any("Код не подошёл" in e for e in page.errors())
+    assert client.get("/office/").status_code == 302
+
+
+def test_the_same_in_the_setup(client, new_operator):
+    password_step(client, new_operator)
+    client.page("/login/second-factor/setup")
+    assert Page(client.submit("/login/second-factor/setup", {"code": "١٢٣٤٥٦"}, expect=200)).errors()

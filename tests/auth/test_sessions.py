@@ -1,5 +1,6 @@
 """Sessions (SPEC §2.10): logout everywhere, disabled accounts, the cookies in production,
 and the login records that make a logout end a login on the server."""
+
 import hashlib
 from datetime import timedelta
 
@@ -33,7 +34,10 @@ def test_logout_everywhere_ends_every_session_and_remember_cookie(app, consumer,
     login(consumer, c=phone)
     login(consumer, c=here)
     page = here.page("/profile")
-    assert page.select_one("form[action='/profile/logout-everywhere'] button").get_text(strip=True) == "Выйти на всех устройствах"
+    assert (
+        page.select_one("form[action='/profile/logout-everywhere'] button").get_text(strip=True)
+        == "Выйти на всех устройствах"
+    )
     response = here.submit("/profile/logout-everywhere", {}, expect=302)
     assert response.headers["Location"] == "/login"
     assert here.get("/cabinet").status_code == 302
@@ -57,8 +61,15 @@ def test_password_change_ends_remembered_sessions(app, consumer, login):
     laptop, here = app.test_client(), app.test_client()
     login(consumer, remember=True, c=laptop)
     login(consumer, c=here)
-    here.submit("/password/change", {"current_password": DEFAULT_PASSWORD, "new_password": "a fresh long secret",
-                                     "new_password_confirm": "a fresh long secret"}, expect=302)
+    here.submit(
+        "/password/change",
+        {
+            "current_password": DEFAULT_PASSWORD,
+            "new_password": "a fresh long secret",
+            "new_password_confirm": "a fresh long secret",
+        },
+        expect=302,
+    )
     only_remember_cookie(laptop, app)
     assert laptop.get("/cabinet").status_code == 302
 
@@ -92,9 +103,17 @@ def production_app(database_url, tmp_path, monkeypatch):
     from config import ProductionConfig
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-random-production-secret-for-the-test")
-    app = create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": tmp_path / "u",
-                                    "MAIL_DIR": tmp_path / "m", "MAIL_DISPATCH": "inline",
-                                    "PASSWORD_HASH_TIME_COST": 1, "PASSWORD_HASH_MEMORY_COST": 1024})
+    app = create_app(
+        "production",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_DIR": tmp_path / "u",
+            "MAIL_DIR": tmp_path / "m",
+            "MAIL_DISPATCH": "inline",
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_COST": 1024,
+        },
+    )
     from tests.conftest import isolate_requests
     from tests.helpers import LkClient
 
@@ -114,15 +133,21 @@ def test_production_cookies_are_secure_host_only_httponly_lax(production_app):
     from app.core.clock import now
 
     assert production_app.debug is False and production_app.testing is False
-    user = User(email="c@example.ru", password_hash=hash_password(DEFAULT_PASSWORD), role="consumer",
-                applicant_type="individual", created_at=now())
+    user = User(
+        email="c@example.ru",
+        password_hash=hash_password(DEFAULT_PASSWORD),
+        role="consumer",
+        applicant_type="individual",
+        created_at=now(),
+    )
     user.refresh_search_text()
     db.session.add(user)
     db.session.commit()
     c = production_app.test_client()
     c.get("/login", base_url="https://localhost")
-    response = c.submit("/login", {"email": "c@example.ru", "password": DEFAULT_PASSWORD, "remember": "y"},
-                        base_url="https://localhost")
+    response = c.submit(
+        "/login", {"email": "c@example.ru", "password": DEFAULT_PASSWORD, "remember": "y"}, base_url="https://localhost"
+    )
     assert response.status_code == 302
     cookies = {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
     assert set(cookies) == {"__Host-session", "__Host-remember"}
@@ -149,8 +174,11 @@ def test_production_config_flags():
 
 # --- logout ends the login on the server -------------------------------------------------------
 
-CHANGE = {"current_password": DEFAULT_PASSWORD, "new_password": "a fresh long secret",
-          "new_password_confirm": "a fresh long secret"}
+CHANGE = {
+    "current_password": DEFAULT_PASSWORD,
+    "new_password": "a fresh long secret",
+    "new_password_confirm": "a fresh long secret",
+}
 
 
 def cookie_names(app) -> tuple[str, str]:
@@ -179,8 +207,9 @@ def logout(c) -> None:
 
 def records_of(user) -> list[LoginSession]:
     db.session.expire_all()
-    return list(db.session.scalars(sa.select(LoginSession).where(LoginSession.user_id == user.id)
-                                   .order_by(LoginSession.id)))
+    return list(
+        db.session.scalars(sa.select(LoginSession).where(LoginSession.user_id == user.id).order_by(LoginSession.id))
+    )
 
 
 def test_a_copied_session_cookie_stops_working_after_logout(app, consumer, login):
@@ -284,7 +313,9 @@ def test_disabling_an_account_ends_its_login_records(admin_client, operator, app
     assert [r.ended_at is not None for r in records_of(operator)] == [True]
     admin_client.submit(f"/office/staff/{operator.id}/toggle", {}, expect=302)
     response = c.get("/office/")
-    assert response.status_code == 302 and response.headers["Location"].startswith("/login"), "enabling again revives nothing"
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login"), (
+        "enabling again revives nothing"
+    )
 
 
 def test_only_a_hash_of_the_secret_is_stored(app, consumer, login):
@@ -304,8 +335,7 @@ def test_a_cookie_without_a_login_record_is_refused(app, consumer, login):
     """The format before login records ("id.session_version"), or a made-up secret."""
     c = app.test_client()
     login(consumer, c=c)
-    for forged in (f"{consumer.id}.{consumer.session_version}",
-                   f"{consumer.id}.{consumer.session_version}.{'x' * 43}"):
+    for forged in (f"{consumer.id}.{consumer.session_version}", f"{consumer.id}.{consumer.session_version}.{'x' * 43}"):
         with c.session_transaction() as session:
             session["_user_id"] = forged
         assert sent_to_login(c), forged

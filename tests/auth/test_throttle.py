@@ -1,4 +1,5 @@
 """Throttling failed logins without letting an attacker lock the owner out (SPEC §2.10)."""
+
 from datetime import timedelta
 
 from app.core import clock

@@ -10,8 +10,14 @@ from app.privacy.models import ConsentRecord
 from tests.helpers import Page, find_line, mail_text
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-VISITOR = dict(applicant_type="individual", email="visitor@example.ru", phone="+7 900 555-44-33",
-               last_name="Гостева", first_name="Вера", snils="112-233-445 95")
+VISITOR = dict(
+    applicant_type="individual",
+    email="visitor@example.ru",
+    phone="+7 900 555-44-33",
+    last_name="Гостева",
+    first_name="Вера",
+    snils="112-233-445 95",
+)
 
 
 def register_visitor(client, **overrides):

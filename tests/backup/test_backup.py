@@ -1,4 +1,5 @@
 """A backup restores into an empty instance with every document reference resolving."""
+
 import io
 import tarfile
 from pathlib import Path
@@ -35,10 +36,14 @@ def test_backup_and_restore_into_an_empty_instance(app, make_user, tmp_path, dat
     result = create_backup(tmp_path / "backups")
     assert result.files == 2
 
-    target = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": _empty_database_like(database_url, tmp_path),
-        "UPLOAD_DIR": tmp_path / "restored-uploads", "MAIL_DIR": tmp_path / "mail2",
-    })
+    target = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": _empty_database_like(database_url, tmp_path),
+            "UPLOAD_DIR": tmp_path / "restored-uploads",
+            "MAIL_DIR": tmp_path / "mail2",
+        },
+    )
     with target.app_context():
         manifest = restore_backup(result.path)
         assert len(manifest["files"]) == 2
@@ -65,8 +70,14 @@ def test_a_damaged_archive_is_refused_before_anything_is_written(app, make_user,
                 data = b"tampered"
                 member.size = len(data)
             dst.addfile(member, io.BytesIO(data) if data is not None else None)
-    target = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _empty_database_like(database_url, tmp_path),
-                                    "UPLOAD_DIR": tmp_path / "r", "MAIL_DIR": tmp_path / "m"})
+    target = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": _empty_database_like(database_url, tmp_path),
+            "UPLOAD_DIR": tmp_path / "r",
+            "MAIL_DIR": tmp_path / "m",
+        },
+    )
     with target.app_context():
         with pytest.raises(BackupError, match="повреждён"):
             restore_backup(bad)

@@ -1,4 +1,5 @@
 """Calculator fixtures: a fixed clock inside 2026 and the demo's example decision."""
+
 from __future__ import annotations
 
 import json

@@ -1,7 +1,10 @@
 """`flask tariffs import FILE.json`: a good file, the same again, a bad one (exit code ≠ 0)."""
+
 from __future__ import annotations
 
 import json
+import os
+import threading
 
 import sqlalchemy as sa
 
@@ -50,3 +53,38 @@ def test_a_bad_file_prints_every_problem_and_fails(app, tmp_path, example_bytes)
 def test_a_missing_file_fails(app, tmp_path):
     result = run(app, "import", str(tmp_path / "nope.json"))
     assert result.exit_code == 1 and "Не удалось прочитать файл" in result.output
+
+
+def test_a_file_nested_too_deep_fails_with_the_reason(app, tmp_path):
+    """json.loads ended in a RecursionError: a traceback, not the refusal of §4.3."""
+    path = tmp_path / "deep.json"
+    path.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    result = run(app, "import", str(path))
+    assert result.exit_code == 1
+    assert "объекты и списки вложены глубже 10 уровней (строка 1, столбец 11)" in result.stderr
+    assert count() == 0
+
+
+def test_a_huge_input_is_refused_by_its_first_megabyte(app, tmp_path):
+    """A pipe that sends 16 MB: the command stops reading past the limit instead of taking all
+    of it into memory first (an endless input, /dev/zero, would never end)."""
+    fifo = tmp_path / "endless.json"
+    os.mkfifo(fifo)
+    sent = {"bytes": 0}
+
+    def write():
+        chunk = b" " * 65536
+        try:
+            with open(fifo, "wb") as pipe:
+                for _ in range(256):
+                    pipe.write(chunk)
+                    sent["bytes"] += len(chunk)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = run(app, "import", str(fifo))
+    writer.join(timeout=30)
+    assert result.exit_code == 1 and "файл больше 1024 КБ" in result.stderr
+    assert sent["bytes"] < 4 * 1024 * 1024, "the command read the whole input"

@@ -1,4 +1,5 @@
 """/office/tariffs/: admins list, import (upload), look at and retire decisions."""
+
 from __future__ import annotations
 
 import io
@@ -16,8 +17,9 @@ PAGES = ["/office/tariffs/", "/office/tariffs/{id}", "/office/tariffs/{id}/retir
 
 
 def upload(client, raw: bytes, name: str = "decision.json"):
-    return client.submit("/office/tariffs/import", {"file": (io.BytesIO(raw), name)},
-                         content_type="multipart/form-data")
+    return client.submit(
+        "/office/tariffs/import", {"file": (io.BytesIO(raw), name)}, content_type="multipart/form-data"
+    )
 
 
 def count() -> int:
@@ -86,6 +88,22 @@ def test_a_bad_upload_is_refused_whole_with_paths(admin_client, example_bytes):
     assert "c2_per_km.1-20.urban[1].rate : должно быть неотрицательным числом" in problems
     assert any(p.startswith("valid_from") for p in problems)
     assert "Файл не принят" in page.text(".error-summary")
+    assert count() == 0
+
+
+@pytest.mark.parametrize(
+    "raw, problem",
+    [
+        (b"[" * 100_000 + b"]" * 100_000, "файл : объекты и списки вложены глубже 10 уровней"),  # a RecursionError: 500
+        (b'{"c1": {"up_to_150": 1e99999999999999999999}}', "c1.up_to_150 : должно быть неотрицательным числом"),
+        (b" " * (2 * 1024 * 1024), "файл : файл больше 1024 КБ"),
+    ],
+)
+def test_a_deep_or_huge_upload_is_refused_in_russian(admin_client, raw, problem):
+    page = Page(upload(admin_client, raw))
+    assert page.status == 200 and page.title.startswith("Ошибка: ")
+    problems = [li.get_text(" ", strip=True) for li in page.select("ul.problems li")]
+    assert any(p.startswith(problem) for p in problems), problems
     assert count() == 0
 
 

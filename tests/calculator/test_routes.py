@@ -1,5 +1,6 @@
 """/calculator through the test client: the plain GET form (no JS), the htmx fragment of the
 same template, errors next to the fields, the PDF of the same query."""
+
 from __future__ import annotations
 
 import gzip
@@ -13,11 +14,27 @@ from tests.helpers import Page
 
 HX = {"HX-Request": "true"}
 #: Every field of SPEC §4.2 with a value: an individual's 15 kW with an overhead line.
-FULL = dict(applicant_type="individual", power_kw="15", existing_power_kw="0", voltage_kv="0.4", reliability="3",
-            territory="urban", within_distance="y", preferential="n", overhead_km="0.5", cable_km="0",
-            overhead_variant="", cable_variant="", sectioning_points="0", substation="n",
-            distribution_substation="n", supply_center="n", metering="none", metering_points="1",
-            date="2026-03-02")
+FULL = dict(
+    applicant_type="individual",
+    power_kw="15",
+    existing_power_kw="0",
+    voltage_kv="0.4",
+    reliability="3",
+    territory="urban",
+    within_distance="y",
+    preferential="n",
+    overhead_km="0.5",
+    cable_km="0",
+    overhead_variant="",
+    cable_variant="",
+    sectioning_points="0",
+    substation="n",
+    distribution_substation="n",
+    supply_center="n",
+    metering="none",
+    metering_points="1",
+    date="2026-03-02",
+)
 
 
 def url(**params) -> str:
@@ -33,8 +50,10 @@ def fragment(client, **params) -> BeautifulSoup:
 
 
 def totals(node) -> tuple[str, str]:
-    return (node.select_one("[data-total-without-vat]")["data-total-without-vat"],
-            node.select_one("[data-total-with-vat]")["data-total-with-vat"])
+    return (
+        node.select_one("[data-total-without-vat]")["data-total-without-vat"],
+        node.select_one("[data-total-with-vat]")["data-total-with-vat"],
+    )
 
 
 def test_empty_form_for_anyone(client, decision):
@@ -88,8 +107,17 @@ def test_the_form_is_wired_for_htmx(client, decision):
 
 
 def test_fragment_is_small(client, decision):
-    worst = dict(FULL, power_kw="15", existing_power_kw="5", cable_km="0.1", sectioning_points="1", substation="y",
-                 metering="three_phase_direct", metering_points="2", preferential="y")
+    worst = dict(
+        FULL,
+        power_kw="15",
+        existing_power_kw="5",
+        cable_km="0.1",
+        sectioning_points="1",
+        substation="y",
+        metering="three_phase_direct",
+        metering_points="2",
+        preferential="y",
+    )
     response = client.get(url(**worst), headers={**HX, "Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     assert len(response.data) <= 2048, len(response.data)
@@ -98,8 +126,18 @@ def test_fragment_is_small(client, decision):
 
 def test_prefilled_from_the_query(client, decision):
     """The applications feature links to the calculator with the application's parameters."""
-    page = client.page(url(applicant_type="legal", power_kw="250", existing_power_kw="100", voltage_kv="10",
-                           reliability="2", territory="rural", within_distance="n", substation="y"))
+    page = client.page(
+        url(
+            applicant_type="legal",
+            power_kw="250",
+            existing_power_kw="100",
+            voltage_kv="10",
+            reliability="2",
+            territory="rural",
+            within_distance="n",
+            substation="y",
+        )
+    )
     assert page.select_one("#applicant_type-2").has_attr("checked")
     assert page.select_one("#voltage_kv option[selected]")["value"] == "10"
     assert page.select_one("#reliability-1").has_attr("checked")
@@ -111,8 +149,9 @@ def test_prefilled_from_the_query(client, decision):
 
 
 def test_a_line_variant_from_the_decision(client, decision):
-    page = client.page(url(applicant_type="legal", power_kw="100", voltage_kv="10", overhead_km="1",
-                           overhead_variant="sip3-95"))
+    page = client.page(
+        url(applicant_type="legal", power_kw="100", voltage_kv="10", overhead_km="1", overhead_variant="sip3-95")
+    )
     options = {o["value"]: o.get_text() for o in page.select("#overhead_variant option")}
     assert options[""] == "по умолчанию" and "СИП-3 1×95" in options["sip3-95"]
     assert page.select_one("#overhead_variant option[selected]")["value"] == "sip3-95"
@@ -132,29 +171,39 @@ def test_the_date_picks_the_vat_rate(client, example_bytes, fixed_today):
     assert "НДС 20 %" in client.page(url(**base, date="2025-12-31")).text("#calc-result")
 
 
-@pytest.mark.parametrize("params, field, message", [
-    ({"power_kw": ""}, "power_kw", "Укажите максимальную мощность"),
-    ({"power_kw": "много"}, "power_kw", "Введите число"),
-    ({"power_kw": "-5"}, "power_kw", "не может быть отрицательным"),
-    ({"power_kw": "0"}, "power_kw", "больше 0"),
-    ({"power_kw": "1000000"}, "power_kw", "Не больше 100000 кВт"),
-    ({"power_kw": "10.12345"}, "power_kw", "Не больше 3 знаков"),
-    ({"existing_power_kw": "20"}, "existing_power_kw", "не может быть больше максимальной"),
-    ({"overhead_km": "пять"}, "overhead_km", "Введите число"),
-    ({"cable_km": "9999"}, "cable_km", "Не больше 500 км"),
-    ({"sectioning_points": "1.5"}, "sectioning_points", "целое число"),
-    ({"sectioning_points": "-1"}, "sectioning_points", "не может быть отрицательным"),
-    ({"metering": "single_phase", "metering_points": "0"}, "metering_points", "хотя бы одну точку"),
-    ({"metering": "quantum"}, "metering", "Выберите тип учёта"),
-    ({"voltage_kv": "15"}, "voltage_kv", "Выберите уровень напряжения"),
-    ({"reliability": "4"}, "reliability", "I, II или III"),
-    ({"applicant_type": "robot"}, "applicant_type", "Выберите тип заявителя"),
-    ({"date": "31-31-2026"}, "date", "ГГГГ-ММ-ДД"),
-    ({"date": "2027-01-01"}, "date", "нет действующего тарифного решения"),
-    ({"voltage_kv": "35", "overhead_km": "1"}, "overhead_km", "нет ставки C2"),
-    ({"distribution_substation": "y"}, "distribution_substation", "нет ставки C6"),
-    ({"voltage_kv": "10", "overhead_km": "1", "overhead_variant": "gold"}, "overhead_variant", "нет такого варианта"),
-])
+@pytest.mark.parametrize(
+    "params, field, message",
+    [
+        ({"power_kw": ""}, "power_kw", "Укажите максимальную мощность"),
+        ({"power_kw": "много"}, "power_kw", "Введите число"),
+        ({"power_kw": "-5"}, "power_kw", "не может быть отрицательным"),
+        ({"power_kw": "0"}, "power_kw", "больше 0"),
+        ({"power_kw": "1000000"}, "power_kw", "Не больше 100000 кВт"),
+        ({"power_kw": "10.12345"}, "power_kw", "Не больше 3 знаков"),
+        ({"existing_power_kw": "20"}, "existing_power_kw", "не может быть больше максимальной"),
+        ({"overhead_km": "пять"}, "overhead_km", "Введите число"),
+        ({"cable_km": "9999"}, "cable_km", "Не больше 500 км"),
+        ({"sectioning_points": "1.5"}, "sectioning_points", "целое число"),
+        ({"power_kw": "١٥"}, "power_kw", "обычными цифрами 0–9"),  # Decimal() read it as 15
+        ({"sectioning_points": "２"}, "sectioning_points", "обычными цифрами 0–9"),  # int() read it as 2
+        ({"cable_km": "0,⁵"}, "cable_km", "обычными цифрами 0–9"),
+        ({"sectioning_points": "-1"}, "sectioning_points", "не может быть отрицательным"),
+        ({"metering": "single_phase", "metering_points": "0"}, "metering_points", "хотя бы одну точку"),
+        ({"metering": "quantum"}, "metering", "Выберите тип учёта"),
+        ({"voltage_kv": "15"}, "voltage_kv", "Выберите уровень напряжения"),
+        ({"reliability": "4"}, "reliability", "I, II или III"),
+        ({"applicant_type": "robot"}, "applicant_type", "Выберите тип заявителя"),
+        ({"date": "31-31-2026"}, "date", "ГГГГ-ММ-ДД"),
+        ({"date": "2027-01-01"}, "date", "нет действующего тарифного решения"),
+        ({"voltage_kv": "35", "overhead_km": "1"}, "overhead_km", "нет ставки C2"),
+        ({"distribution_substation": "y"}, "distribution_substation", "нет ставки C6"),
+        (
+            {"voltage_kv": "10", "overhead_km": "1", "overhead_variant": "gold"},
+            "overhead_variant",
+            "нет такого варианта",
+        ),
+    ],
+)
 def test_errors_next_to_the_field_and_in_the_summary(client, decision, params, field, message):
     query = {"applicant_type": "legal", "power_kw": "10", **params}
     page = client.page(url(**query))

@@ -1,5 +1,6 @@
 """The rules of SPEC §2.5 as plain functions: hand-computed cases on both sides of every
 threshold. No app, no database: rates come from the demo's example decision."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,7 +16,9 @@ from app.calculator.tariff_file import load_rates
 D = Decimal  # short for the hand-computed figures below
 
 RATES = load_rates(EXAMPLE_RATES)
-REF = DecisionRef(id=1, region="Пример", title="Постановление N 1", valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31))
+REF = DecisionRef(
+    id=1, region="Пример", title="Постановление N 1", valid_from=date(2026, 1, 1), valid_to=date(2026, 12, 31)
+)
 DAY = date(2026, 3, 2)
 
 
@@ -73,12 +76,15 @@ def test_preferential_fee_counts_the_added_power_only():
     assert any("N = 15 кВт − 5 кВт = 10 кВт" in note for note in c.notes)
 
 
-@pytest.mark.parametrize("changes, reason", [
-    ({"applicant_type": "entrepreneur"}, None),
-    ({"reliability": 2}, "категория надёжности II"),
-    ({"voltage_kv": "10"}, "напряжение 10 кВ"),
-    ({"within_distance": False}, "дальше 300 м"),
-])
+@pytest.mark.parametrize(
+    "changes, reason",
+    [
+        ({"applicant_type": "entrepreneur"}, None),
+        ({"reliability": 2}, "категория надёжности II"),
+        ({"voltage_kv": "10"}, "напряжение 10 кВ"),
+        ({"within_distance": False}, "дальше 300 м"),
+    ],
+)
 def test_each_preferential_condition(changes, reason):
     c = calc(power_kw=10, overhead_km="0.2", **changes)
     assert c.rule == "standard" and c.preferential_fee is None
@@ -103,17 +109,28 @@ def test_c1_boundary_at_150_kw(power, c1):
 
 
 def test_every_construction_term_at_6_20_kv():
-    c = calc(applicant_type="legal", power_kw=200, existing_power_kw=50, voltage_kv="10", overhead_km="1.234",
-             overhead_variant="sip3-95", cable_km="0.5", sectioning_points=2, substation=True,
-             distribution_substation=True, metering="three_phase_ct", metering_points=3)
+    c = calc(
+        applicant_type="legal",
+        power_kw=200,
+        existing_power_kw=50,
+        voltage_kv="10",
+        overhead_km="1.234",
+        overhead_variant="sip3-95",
+        cable_km="0.5",
+        sectioning_points=2,
+        substation=True,
+        distribution_substation=True,
+        metering="three_phase_ct",
+        metering_points=3,
+    )
     assert amounts(c) == {
         "c1": D("21452.00"),
-        "c2": D("4133900.00"),   # 3 350 000 × 1.234
-        "c3": D("2600000.00"),   # 5 200 000 × 0.5
-        "c4": D("1800000.00"),   # 900 000 × 2
-        "c5": D("1800000.00"),   # 12 000 × (200 − 50)
-        "c6": D("450000.00"),    # 3 000 × 150
-        "c8": D("93000.00"),     # 31 000 × 3
+        "c2": D("4133900.00"),  # 3 350 000 × 1.234
+        "c3": D("2600000.00"),  # 5 200 000 × 0.5
+        "c4": D("1800000.00"),  # 900 000 × 2
+        "c5": D("1800000.00"),  # 12 000 × (200 − 50)
+        "c6": D("450000.00"),  # 3 000 × 150
+        "c8": D("93000.00"),  # 31 000 × 3
     }
     assert c.total_without_vat == D("10898352.00")
     assert c.total_with_vat == D("13295989.44")
@@ -143,8 +160,9 @@ def test_metering_points_default_to_one():
 
 
 def test_each_term_rounds_half_up_to_kopecks():
-    rates = load_rates({**EXAMPLE_RATES, "c1": {"up_to_150": "100.005", "over_150": "1"},
-                        "c8_per_point": {"single_phase": "0.125"}})
+    rates = load_rates(
+        {**EXAMPLE_RATES, "c1": {"up_to_150": "100.005", "over_150": "1"}, "c8_per_point": {"single_phase": "0.125"}}
+    )
     c = calc(applicant_type="legal", power_kw=10, metering="single_phase", metering_points=1, rates=rates)
     assert amounts(c) == {"c1": D("100.01"), "c8": D("0.13")}  # half-up, not to even
     assert c.total_without_vat == D("100.14")
@@ -169,29 +187,37 @@ def test_no_vat_for_a_company_that_does_not_pay_it():
     assert any("НДС не начисляется" in note for note in c.notes)
 
 
-@pytest.mark.parametrize("fields, term", [
-    ({"power_kw": 15}, (4, "m")),                                    # no construction, within the distance
-    ({"power_kw": 15, "overhead_km": "0.1"}, (6, "m")),              # construction needed
-    ({"power_kw": 15, "within_distance": False}, (1, "y")),          # beyond the distance limit
-    ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10"}, (4, "m")),
-    ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10", "substation": True}, (1, "y")),
-    ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10", "substation": True}, (2, "y")),
-    ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10"}, (2, "y")),
-])
+@pytest.mark.parametrize(
+    "fields, term",
+    [
+        ({"power_kw": 15}, (4, "m")),  # no construction, within the distance
+        ({"power_kw": 15, "overhead_km": "0.1"}, (6, "m")),  # construction needed
+        ({"power_kw": 15, "within_distance": False}, (1, "y")),  # beyond the distance limit
+        ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10"}, (4, "m")),
+        ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10", "substation": True}, (1, "y")),
+        ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10", "substation": True}, (2, "y")),
+        ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10"}, (2, "y")),
+    ],
+)
 def test_implementation_term(fields, term):
     c = calc(**fields)
     assert (c.implementation_term.amount, c.implementation_term.unit) == term
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"power_kw": 10, "voltage_kv": "35", "overhead_km": 1}, "overhead_km"),        # no C2 for 35 kV
-    ({"power_kw": 10, "distribution_substation": True}, "distribution_substation"),  # no C6 for 0.4 kV
-    ({"power_kw": 10, "voltage_kv": "10", "supply_center": True}, "supply_center"),  # no C7 for 6–20 kV
-    ({"power_kw": 10, "voltage_kv": "110", "sectioning_points": 1}, "sectioning_points"),
-    ({"power_kw": 10, "voltage_kv": "10", "overhead_km": 1, "overhead_variant": "nope"}, "overhead_variant"),
-    ({"power_kw": 10, "voltage_kv": "10", "territory": "rural", "overhead_km": 1, "overhead_variant": "ac-70"},
-     "overhead_variant"),  # a single rate there, no variants
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"power_kw": 10, "voltage_kv": "35", "overhead_km": 1}, "overhead_km"),  # no C2 for 35 kV
+        ({"power_kw": 10, "distribution_substation": True}, "distribution_substation"),  # no C6 for 0.4 kV
+        ({"power_kw": 10, "voltage_kv": "10", "supply_center": True}, "supply_center"),  # no C7 for 6–20 kV
+        ({"power_kw": 10, "voltage_kv": "110", "sectioning_points": 1}, "sectioning_points"),
+        ({"power_kw": 10, "voltage_kv": "10", "overhead_km": 1, "overhead_variant": "nope"}, "overhead_variant"),
+        (
+            {"power_kw": 10, "voltage_kv": "10", "territory": "rural", "overhead_km": 1, "overhead_variant": "ac-70"},
+            "overhead_variant",
+        ),  # a single rate there, no variants
+    ],
+)
 def test_a_rate_missing_from_the_decision_is_an_error_never_zero(fields, field):
     with pytest.raises(CalculationError) as error:
         calc(applicant_type="legal", **fields)
@@ -200,8 +226,10 @@ def test_a_rate_missing_from_the_decision_is_an_error_never_zero(fields, field):
 
 
 def test_missing_metering_type_preferential_rate_and_c1():
-    rates = load_rates({k: v for k, v in EXAMPLE_RATES.items() if k not in ("c8_per_point", "preferential_per_kw")}
-                       | {"c1": {"up_to_150": "1"}})
+    rates = load_rates(
+        {k: v for k, v in EXAMPLE_RATES.items() if k not in ("c8_per_point", "preferential_per_kw")}
+        | {"c1": {"up_to_150": "1"}}
+    )
     with pytest.raises(CalculationError) as error:
         calc(power_kw=5, metering="single_phase", rates=rates)
     assert error.value.field == "metering"
@@ -213,18 +241,21 @@ def test_missing_metering_type_preferential_rate_and_c1():
     assert error.value.field == "power_kw" and "свыше 150 кВт" in error.value.message
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"power_kw": 0}, "power_kw"),
-    ({"power_kw": -1}, "power_kw"),
-    ({"power_kw": 100001}, "power_kw"),
-    ({"power_kw": 10, "existing_power_kw": "10.001"}, "existing_power_kw"),
-    ({"power_kw": 10, "overhead_km": -1}, "overhead_km"),
-    ({"power_kw": 10, "cable_km": 501}, "cable_km"),
-    ({"power_kw": 10, "sectioning_points": -1}, "sectioning_points"),
-    ({"power_kw": 10, "voltage_kv": "15"}, "voltage_kv"),
-    ({"power_kw": 10, "metering": "smart"}, "metering"),
-    ({"power_kw": 10, "applicant_type": "alien"}, "applicant_type"),
-])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"power_kw": 0}, "power_kw"),
+        ({"power_kw": -1}, "power_kw"),
+        ({"power_kw": 100001}, "power_kw"),
+        ({"power_kw": 10, "existing_power_kw": "10.001"}, "existing_power_kw"),
+        ({"power_kw": 10, "overhead_km": -1}, "overhead_km"),
+        ({"power_kw": 10, "cable_km": 501}, "cable_km"),
+        ({"power_kw": 10, "sectioning_points": -1}, "sectioning_points"),
+        ({"power_kw": 10, "voltage_kv": "15"}, "voltage_kv"),
+        ({"power_kw": 10, "metering": "smart"}, "metering"),
+        ({"power_kw": 10, "applicant_type": "alien"}, "applicant_type"),
+    ],
+)
 def test_impossible_inputs_are_refused(fields, field):
     with pytest.raises(CalculationError) as error:
         calc(**fields)

@@ -1,5 +1,6 @@
 """Tariff decisions as data: the one in force on a date, import once, retire; and calculate()
 with the decision and the VAT rate of the date asked."""
+
 from __future__ import annotations
 
 import json

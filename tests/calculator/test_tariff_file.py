@@ -1,4 +1,5 @@
 """The §4.3 file: validated as a whole, every problem with its JSON path and a Russian reason."""
+
 from __future__ import annotations
 
 import json
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from app.calculator.demo import example_file
-from app.calculator.tariff_file import TariffFileError, load_rates, parse_file, to_file
+from app.calculator.tariff_file import MAX_DEPTH, MAX_FILE_BYTES, TariffFileError, load_rates, parse_file, to_file
 
 SPEC_FILE = """{"region": "Пример", "decision": "Постановление РЭК N 00/00 от 2025-12-20",
  "valid_from": "2026-01-01", "valid_to": "2026-12-31",
@@ -104,19 +105,25 @@ def test_every_problem_is_reported_at_once():
     assert len(found) == len(expected)
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"\xff\xfe{", "файл не в кодировке UTF-8"),
-    (b'{"region": "x",', "файл не является JSON"),
-    (b"[1, 2]", "ожидается объект JSON"),
-    (b"{}", "region: обязательное поле не указано"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"\xff\xfe{", "файл не в кодировке UTF-8"),
+        (b'{"region": "x",', "файл не является JSON"),
+        (b"[1, 2]", "ожидается объект JSON"),
+        (b"{}", "region: обязательное поле не указано"),
+    ],
+)
 def test_files_that_are_not_decisions(raw, message):
     assert any(p.startswith(message) for p in problems_of(raw))
 
 
 def test_nan_infinity_huge_and_duplicate_keys():
-    text = SPEC_FILE.replace("19745.00", "NaN").replace("21452.00", "1e12").replace(
-        '"c6_per_kw": {"1-20": 3000.00}', '"c6_per_kw": {"1-20": 3000.00, "1-20": 3.00}')
+    text = (
+        SPEC_FILE.replace("19745.00", "NaN")
+        .replace("21452.00", "1e12")
+        .replace('"c6_per_kw": {"1-20": 3000.00}', '"c6_per_kw": {"1-20": 3000.00, "1-20": 3.00}')
+    )
     found = problems_of(text.encode())
     assert "c1.up_to_150: должно быть неотрицательным числом" in found
     assert any(p.startswith("c1.over_150: слишком большое значение") for p in found)
@@ -135,3 +142,55 @@ def test_dates():
 
 def test_a_utf8_bom_is_accepted():
     assert parse_file(b"\xef\xbb\xbf" + SPEC_FILE.encode()).region == "Пример"
+
+
+# --- nested, huge and binary files (issue 16) ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b'{"c1": ' + b"[" * 11 + b"]" * 11 + b"}",
+    ],
+)
+def test_a_file_nested_too_deep_is_refused_with_where(raw):
+    """json.loads ended in a RecursionError on the first two (a 500 in the office)."""
+    [problem] = problems_of(raw)
+    assert problem.startswith(f"объекты и списки вложены глубже {MAX_DEPTH} уровней (строка 1, столбец ")
+
+
+def test_brackets_inside_strings_are_no_nesting():
+    data = spec()
+    data["decision"] = "[" * 50 + "Постановление" + "{" * 50
+    assert parse_file(json.dumps(data, ensure_ascii=False).encode()).title.startswith("[[[")
+    line = problems_of(b'{"region": "[[[[[[[[[[[[",\n  "c1": ' + b"[" * 12 + b"]" * 12 + b"}")
+    assert line[0].startswith("объекты и списки вложены глубже 10 уровней (строка 2, столбец 18)")
+
+
+def test_a_number_beyond_any_exponent_is_no_number():
+    """Decimal() raised InvalidOperation out of json.loads (a 500)."""
+    found = problems_of(SPEC_FILE.replace("21452.00", "1e99999999999999999999").encode())
+    assert found == ["c1.over_150: должно быть неотрицательным числом"]
+
+
+def test_control_characters_in_texts_are_refused_with_the_path():
+    """PostgreSQL refuses a NUL in a text column: the import was a 500 there."""
+    data = spec()
+    data["region"] = "При\x00мер"
+    data["c2_per_km"]["1-20"]["urban"][0]["name"] = "АС\x07-70"
+    data["c2_per_km"]["1-20"]["urban"][1]["code"] = "sip3-95\n"
+    assert problems_of(data) == [
+        "region: содержит управляющие символы (например, нулевой байт)",
+        "c2_per_km.1-20.urban[0].name: содержит управляющие символы (например, нулевой байт)",
+        "c2_per_km.1-20.urban[1].code: должно быть кодом из латинских букв, цифр, точки, дефиса или подчёркивания "
+        "(до 40 знаков)",
+    ]
+    data = spec()
+    data["decision"] = "Постановление\tРЭК\nN 00/00"  # whitespace is folded, not refused
+    assert parse_file(json.dumps(data, ensure_ascii=False).encode()).title == "Постановление РЭК N 00/00"
+
+
+def test_a_file_over_the_limit_is_refused_unread():
+    assert problems_of(b" " * (MAX_FILE_BYTES + 1)) == ["файл больше 1024 КБ: это не похоже на тарифное решение"]

@@ -1,6 +1,7 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from app.company import services
@@ -10,11 +11,24 @@ from app.extensions import db
 from tests.core.query_counter import count_queries
 from tests.helpers import Page
 
-SETTINGS = dict(full_name="АО «Тестовая сеть»", short_name="Тест-Сеть", address="г. Тест, ул. Тестовая, 1",
-                phone="+7 800 111-22-33", email="info@test-set.ru", inn="7707083893", kpp="770701001",
-                ogrn="1027700132195", bank_name="Банк", bank_bic="044525225", bank_account="40702810900000000001",
-                bank_corr_account="30101810400000000225", vat_payer="y", region="Тестовая область",
-                time_zone="Asia/Yekaterinburg", site_url="https://lk.test-set.ru")
+SETTINGS = dict(
+    full_name="АО «Тестовая сеть»",
+    short_name="Тест-Сеть",
+    address="г. Тест, ул. Тестовая, 1",
+    phone="+7 800 111-22-33",
+    email="info@test-set.ru",
+    inn="7707083893",
+    kpp="770701001",
+    ogrn="1027700132195",
+    bank_name="Банк",
+    bank_bic="044525225",
+    bank_account="40702810900000000001",
+    bank_corr_account="30101810400000000225",
+    vat_payer="y",
+    region="Тестовая область",
+    time_zone="Asia/Yekaterinburg",
+    site_url="https://lk.test-set.ru",
+)
 
 
 def test_statutory_vat_by_date(app):
@@ -39,10 +53,30 @@ def test_admin_edits_the_settings_and_pages_use_them(admin_client, client):
 
 
 def test_bad_settings_get_russian_messages(admin_client):
-    page = Page(admin_client.submit("/office/settings/", {**SETTINGS, "inn": "123", "time_zone": "Mars/Olympus",
-                                                           "site_url": "lk"}, expect=200))
+    page = Page(
+        admin_client.submit(
+            "/office/settings/", {**SETTINGS, "inn": "123", "time_zone": "Mars/Olympus", "site_url": "lk"}, expect=200
+        )
+    )
     errors = " ".join(page.errors())
     assert "ИНН: 10 цифр." in errors and "Неизвестный часовой пояс" in errors and "https://" in errors
+
+
+def test_requisites_take_ascii_digits_only(admin_client):
+    """re's \\d took '٠٤٤٥٢٥٢٢٥' as a БИК and saved it (issue 16)."""
+    arabic = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    bad = {
+        name: SETTINGS[name].translate(arabic)
+        for name in ("inn", "kpp", "ogrn", "bank_bic", "bank_account", "bank_corr_account", "phone")
+    }
+    page = Page(admin_client.submit("/office/settings/", {**SETTINGS, **bad}, expect=200))
+    errors = page.errors()
+    for name in ("ИНН", "КПП", "ОГРН", "БИК", "Расчётный счёт", "Корреспондентский счёт", "Телефоны"):
+        assert (
+            f"{name}: наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры (надстрочные, "
+            "арабские, широкие)." in errors
+        ), name
+    assert get_company().bank_bic != bad["bank_bic"]
 
 
 def test_admin_adds_a_vat_rate(admin_client, app):
@@ -51,6 +85,22 @@ def test_admin_adds_a_vat_rate(admin_client, app):
     assert vat_percent_on(date(2026, 1, 1)) == Decimal("22"), "the statutory history is kept"
     rates = db.session.query(VatRate).count()
     assert rates == 3
+
+
+@pytest.mark.parametrize(
+    "percent, message",
+    [
+        ("60", "Ставка, %: Ставка от 0 до 50 %."),  # NumberRange's bare «%» was a ValueError: a 500
+        ("-1", "Ставка, %: Ставка от 0 до 50 %."),
+        ("٢٥", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),  # Decimal() read it as 25
+        ("²", "Ставка, %: Наберите обычными цифрами 0–9 — в поле есть знаки"),
+    ],
+)
+def test_a_bad_vat_rate_gets_a_russian_message(admin_client, percent, message):
+    response = admin_client.submit("/office/settings/vat", {"valid_from": "2027-01-01", "percent": percent})
+    assert response.status_code == 302
+    assert message in admin_client.page(response.headers["Location"])
+    assert db.session.query(VatRate).count() == 0, "the statutory schedule stays built in"
 
 
 def test_operator_cannot_edit_settings(operator_client):

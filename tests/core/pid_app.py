@@ -1,5 +1,6 @@
 """A WSGI app that answers with its worker's process id, or at /frozen with the number of
 objects the worker froze out of the garbage collector's sight (tests/core/test_serving.py)."""
+
 import gc
 import os
 

@@ -1,4 +1,5 @@
 """Count the SQL statements a block runs: list pages must run a fixed number."""
+
 from contextlib import contextmanager
 
 from sqlalchemy import event

@@ -7,6 +7,7 @@ It checks correctness only, never speed (CI machines are slow): no answer 5xx, n
 person should not get, and the reconciliation of bench/mixed_check.py (every write that
 answered success is in the database, registration numbers without gaps, every mail
 delivered exactly once and recorded as sent, every stored file with its row)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -28,8 +29,14 @@ CHEAP_HASHES = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_COST": "10
 def test_the_password_hash_cost_comes_from_the_environment():
     """So the suite's gunicorn (development settings) hashes as cheaply as TestingConfig."""
     code = "import config; print(config.Config.PASSWORD_HASH_TIME_COST, config.Config.PASSWORD_HASH_MEMORY_COST)"
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={"PATH": "", **CHEAP_HASHES})
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "", **CHEAP_HASHES},
+    )
     assert run.stdout.split() == ["1", "1024"]
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={})
     assert run.stdout.split() == ["3", "65536"]
@@ -37,8 +44,17 @@ def test_the_password_hash_cost_comes_from_the_environment():
 
 def test_a_mixed_load_answers_no_5xx_and_loses_no_write(app, database_url, tmp_path):
     # `app` empties the tables afterwards; the run loads the demo data into them first.
-    outcome = run_mixed(database_url, tmp_path, users=8, staff=2, seconds=20, import_rows=2000, drain_seconds=30,
-                        extra_env=CHEAP_HASHES, migrate=False)
+    outcome = run_mixed(
+        database_url,
+        tmp_path,
+        users=8,
+        staff=2,
+        seconds=20,
+        import_rows=2000,
+        drain_seconds=30,
+        extra_env=CHEAP_HASHES,
+        migrate=False,
+    )
     report_outcome(Report(), outcome, "suite", budgets=False)  # printed when the test fails
     ledger = outcome.ledger
     assert ledger.users and ledger.applications and sum(ledger.staff_steps.values()), "the load wrote nothing"
@@ -60,10 +76,25 @@ def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
 
     user = make_user("consumer", email="kept@example.ru")
     moment = datetime.now(UTC)
-    sent = OutboxMail(recipient=user.email, subject="s", text_body="t", kind="notification", status="sent",
-                      created_at=moment, next_attempt_at=moment)
-    left = OutboxMail(recipient=user.email, subject="s", text_body="t", kind="notification", status="sending",
-                      created_at=moment, next_attempt_at=moment, last_error="database is locked")
+    sent = OutboxMail(
+        recipient=user.email,
+        subject="s",
+        text_body="t",
+        kind="notification",
+        status="sent",
+        created_at=moment,
+        next_attempt_at=moment,
+    )
+    left = OutboxMail(
+        recipient=user.email,
+        subject="s",
+        text_body="t",
+        kind="notification",
+        status="sending",
+        created_at=moment,
+        next_attempt_at=moment,
+        last_error="database is locked",
+    )
     db.session.add_all([sent, left, YearlyCounter(series="appeal", year=2026, last_value=2)])
     gone = save_bytes(PDF, "application/pdf", "a.pdf", user.id)
     db.session.commit()
@@ -72,15 +103,24 @@ def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
     stray.parent.mkdir(parents=True, exist_ok=True)
     stray.write_bytes(PDF)
 
-    ledger = Ledger(users=[user.email, "lost@example.ru"], applications=[(user.email, 999_999, "")],
-                    appeals=[(user.email, 999_998, "", 0)], consumer_steps=[(999_999, "submitted", "mixed-x")],
-                    clarifications=[(999_998, "mixed-y")], read_marks=[(user.email, [999_997])],
-                    appeal_steps=[(999_998, "status:in_progress")])
+    ledger = Ledger(
+        users=[user.email, "lost@example.ru"],
+        applications=[(user.email, 999_999, "")],
+        appeals=[(user.email, 999_998, "", 0)],
+        consumer_steps=[(999_999, "submitted", "mixed-x")],
+        clarifications=[(999_998, "mixed-y")],
+        read_marks=[(user.email, [999_997])],
+        appeal_steps=[(999_998, "status:in_progress")],
+    )
     ledger.logins[user.email] += 1
     ledger.staff_steps[(999_999, "status:offer_sent")] += 1
     twice = f"Message-ID: <1.2.3.outbox{left.id}@lk.local>\r\nSubject: s\r\n\r\nt\r\n".encode()
-    checks = {c.label: c.problems for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [twice, twice],
-                                                       app.config["UPLOAD_DIR"], ("Нигде", 5))}
+    checks = {
+        c.label: c.problems
+        for c in reconcile(
+            app.config["SQLALCHEMY_DATABASE_URI"], ledger, [twice, twice], app.config["UPLOAD_DIR"], ("Нигде", 5)
+        )
+    }
 
     def found(label_start: str) -> str:
         return " | ".join(p for label, problems in checks.items() if label.startswith(label_start) for p in problems)
@@ -113,17 +153,28 @@ def test_the_reconciliation_tells_writes_in_doubt_wholly_there_or_absent(app, ma
     half = make_user("consumer", email="half@example.ru")  # stored without its credentials mail
     application = make_application(half, status="submitted")  # whole, but no write accounts for it
     ledger = Ledger(users=[half.email])
-    ledger.in_doubt += [("register", (half.email,)), ("register", ("absent@example.ru",)),
-                        ("reply to request", (application.id, "submitted", "mixed-z")),
-                        ("staff: take appeal", (999_001, "status:in_progress"))]
-    [check] = [c for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [], app.config["UPLOAD_DIR"], None)
-               if c.label.startswith("writes without an answer")]
+    ledger.in_doubt += [
+        ("register", (half.email,)),
+        ("register", ("absent@example.ru",)),
+        ("reply to request", (application.id, "submitted", "mixed-z")),
+        ("staff: take appeal", (999_001, "status:in_progress")),
+    ]
+    [check] = [
+        c
+        for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [], app.config["UPLOAD_DIR"], None)
+        if c.label.startswith("writes without an answer")
+    ]
     problems = " | ".join(check.problems)
     assert f"user {half.id}: a registration without an answer is stored without its credentials mail" in problems
     assert f"user {half.id}: 1 applications stored that no write answered, 0 submissions without an answer" in problems
     assert f"application {application.id}: stored without an answer" not in problems, "it is whole: number, two files"
-    assert check.found == {"register there": 1, "register absent": 1, "reply to request absent": 1,
-                           "submit application there": 1, "staff: take appeal absent": 1}
+    assert check.found == {
+        "register there": 1,
+        "register absent": 1,
+        "reply to request absent": 1,
+        "submit application there": 1,
+        "staff: take appeal absent": 1,
+    }
 
 
 def test_the_reconciliation_leaves_what_a_killed_server_may_leave_to_its_owners(app, make_user):
@@ -139,19 +190,41 @@ def test_the_reconciliation_leaves_what_a_killed_server_may_leave_to_its_owners(
 
     user = make_user("consumer")
     moment = datetime.now(UTC)
-    rows = [OutboxMail(recipient=user.email, subject="s", text_body="t", kind="notification", status=status,
-                       created_at=moment, next_attempt_at=moment) for status in ("pending", "sending", "sending")]
+    rows = [
+        OutboxMail(
+            recipient=user.email,
+            subject="s",
+            text_body="t",
+            kind="notification",
+            status=status,
+            created_at=moment,
+            next_attempt_at=moment,
+        )
+        for status in ("pending", "sending", "sending")
+    ]
     db.session.add_all(rows)
     db.session.commit()
     _before, claimed, other = rows
     left = app.config["UPLOAD_DIR"] / "cd" / "left.pdf"
     left.parent.mkdir(parents=True, exist_ok=True)
     left.write_bytes(PDF)
-    checks = {c.label: c for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], Ledger(), [],
-                                            app.config["UPLOAD_DIR"], None, in_doubt_mail=[claimed.id],
-                                            in_doubt_files=["cd/left.pdf"], mail_from=claimed.id)}
+    checks = {
+        c.label: c
+        for c in reconcile(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            Ledger(),
+            [],
+            app.config["UPLOAD_DIR"],
+            None,
+            in_doubt_mail=[claimed.id],
+            in_doubt_files=["cd/left.pdf"],
+            mail_from=claimed.id,
+        )
+    }
     mail = next(c for label, c in checks.items() if label.startswith("mail"))
-    assert mail.problems == [f"1 mail not delivered, left sending: outbox ids {other.id}"], "not the one before the load"
+    assert mail.problems == [f"1 mail not delivered, left sending: outbox ids {other.id}"], (
+        "not the one before the load"
+    )
     assert mail.found == {"left sending by a killed sender, not delivered": 1}
     files = next(c for label, c in checks.items() if label.startswith("stored files"))
     assert not files.problems and files.found == {"written by requests killed before their commit": 1}

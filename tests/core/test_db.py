@@ -1,4 +1,5 @@
 """app/db.py and the engine: reads of plain columns without the ORM, the connection pool."""
+
 import runpy
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,9 @@ def test_a_column_read_sees_changes_not_yet_flushed_and_stays_in_the_transaction
 def test_a_column_read_takes_parameters(app):
     db.session.add_all([CalendarOverride(day=date(2026, 12, d), is_working=True) for d in (1, 2, 3)])
     db.session.commit()
-    after = sa.select(CalendarOverride.day).where(CalendarOverride.day > sa.bindparam("day")).order_by(CalendarOverride.day)
+    after = (
+        sa.select(CalendarOverride.day).where(CalendarOverride.day > sa.bindparam("day")).order_by(CalendarOverride.day)
+    )
     assert read(after, {"day": date(2026, 12, 1)}).scalars().all() == [date(2026, 12, 2), date(2026, 12, 3)]
 
 

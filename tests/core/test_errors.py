@@ -1,10 +1,11 @@
 """Error pages in Russian with no internals, for every status the app answers (SPEC §2.10)."""
+
 import pytest
 from flask import abort, request
 
 from tests.helpers import Page
 
-INTERNALS = ("Traceback", "werkzeug", "sqlalchemy", "File \"", "secret internals", "KeyError", "/work/", "site-packages")
+INTERNALS = ("Traceback", "werkzeug", "sqlalchemy", 'File "', "secret internals", "KeyError", "/work/", "site-packages")
 
 
 @pytest.fixture
@@ -31,11 +32,18 @@ def failing_app(app):
     return app
 
 
-@pytest.mark.parametrize("status, title", [
-    (400, "Некорректный запрос"), (403, "Доступ запрещён"), (404, "Страница не найдена"),
-    (405, "Метод не поддерживается"), (413, "Файл слишком большой"), (429, "Слишком много запросов"),
-    (500, "Ошибка на сервере"),
-])
+@pytest.mark.parametrize(
+    "status, title",
+    [
+        (400, "Некорректный запрос"),
+        (403, "Доступ запрещён"),
+        (404, "Страница не найдена"),
+        (405, "Метод не поддерживается"),
+        (413, "Файл слишком большой"),
+        (429, "Слишком много запросов"),
+        (500, "Ошибка на сервере"),
+    ],
+)
 def test_every_error_page_is_russian_and_plain(failing_app, client, status, title):
     response = client.get(f"/test-errors/{status}")
     assert response.status_code == status

@@ -1,5 +1,6 @@
 """Faults the machine allows us to cause for real (SPEC §5): the database server stopped and
 started while the app runs. (The SMTP server down: tests/mail; ENOSPC: tests/core/test_storage.)"""
+
 import os
 import shutil
 import socket
@@ -44,8 +45,17 @@ class ThrowAwayPostgres:
         subprocess.run(["runuser", "-u", "postgres", "--", str(PG_BIN / tool), *args], check=True, capture_output=True)
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.data / "log"), "-w",
-                  "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.data / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")

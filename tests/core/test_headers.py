@@ -1,4 +1,5 @@
 """The exact security headers of each kind of response (SPEC §2.10, OWASP ASVS 5.0 V3.4)."""
+
 import io
 
 import sqlalchemy as sa
@@ -10,8 +11,15 @@ from app.privacy.models import ConsentRecord
 from tests.auth.test_walk_in import register_visitor
 
 #: Headers that are ours to decide; a response's set of them is compared exactly.
-SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options",
-                    "Cross-Origin-Opener-Policy", "Strict-Transport-Security", "Cache-Control")
+SECURITY_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Strict-Transport-Security",
+    "Cache-Control",
+)
 
 PAGE = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -42,8 +50,11 @@ def test_public_page(client):
 
 def test_public_page_over_https_adds_hsts(client):
     response = client.get("/login", base_url="https://localhost")
-    assert security_headers(response) == {**PAGE, "Cache-Control": "no-cache",
-                                          "Strict-Transport-Security": "max-age=31536000; includeSubDomains"}
+    assert security_headers(response) == {
+        **PAGE,
+        "Cache-Control": "no-cache",
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    }
 
 
 def test_personal_page(consumer_client):
@@ -76,8 +87,11 @@ def test_htmx_fragment(consumer_client):
 def test_download_sends_its_own_sandboxing_csp(consumer_client):
     response = consumer_client.get("/profile/data.json")
     assert response.status_code == 200
-    assert security_headers(response) == {**PAGE, "Content-Security-Policy": DOWNLOAD_CONTENT_SECURITY_POLICY,
-                                          "Cache-Control": "no-store"}
+    assert security_headers(response) == {
+        **PAGE,
+        "Content-Security-Policy": DOWNLOAD_CONTENT_SECURITY_POLICY,
+        "Cache-Control": "no-store",
+    }
     assert response.headers["Content-Disposition"].startswith("attachment;")
 
 
@@ -88,8 +102,11 @@ def test_uploaded_file_download(operator_client):
     record = db.session.scalar(sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id))
     response = operator_client.get(f"/office/consumers/{user.id}/consents/{record.id}/scan")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert security_headers(response) == {**PAGE, "Content-Security-Policy": DOWNLOAD_CONTENT_SECURITY_POLICY,
-                                          "Cache-Control": "no-store"}
+    assert security_headers(response) == {
+        **PAGE,
+        "Content-Security-Policy": DOWNLOAD_CONTENT_SECURITY_POLICY,
+        "Cache-Control": "no-store",
+    }
     assert response.headers["Content-Disposition"].startswith("attachment;")
     assert io.BytesIO(response.data).read(5) == b"%PDF-"
     response.close()

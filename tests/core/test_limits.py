@@ -1,4 +1,5 @@
 """Per-address limits (app/core/limits.py) and the Russian 429 page (SPEC §2.10)."""
+
 import io
 
 import pytest
@@ -71,7 +72,10 @@ def test_the_profile_applies_the_submission_limit(app, consumer_client):
     app.config["SUBMISSION_LIMIT"] = "2 per minute"
     for _ in range(2):
         consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}, expect=302)
-    assert consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}).status_code == 429
+    assert (
+        consumer_client.submit("/profile", {"section": "contacts", "contacts-phone": "+7 900 111-22-33"}).status_code
+        == 429
+    )
     assert consumer_client.get("/profile").status_code == 200, "reading is not limited"
 
 
@@ -114,8 +118,22 @@ class RedisServer:
 
         import redis
 
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.folder),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url)
         for _ in range(100):
             try:
@@ -158,9 +176,16 @@ def test_counts_live_in_redis_and_a_redis_restart_answers_no_500(database_url, t
     from app.extensions import limiter
     from tests.helpers import LkClient
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": tmp_path / "uploads",
-                                 "MAIL_DIR": tmp_path / "mail", "RATELIMIT_STORAGE_URI": redis_server.url,
-                                 "REGISTRATION_LIMIT": "3 per minute"})
+    app = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "UPLOAD_DIR": tmp_path / "uploads",
+            "MAIL_DIR": tmp_path / "mail",
+            "RATELIMIT_STORAGE_URI": redis_server.url,
+            "REGISTRATION_LIMIT": "3 per minute",
+        },
+    )
     app.test_client_class = LkClient
     client = app.test_client()
     try:

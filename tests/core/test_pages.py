@@ -1,4 +1,5 @@
 """Public pages, error pages and the headers every response carries."""
+
 import pytest
 
 from app.core.security import CONTENT_SECURITY_POLICY
@@ -25,7 +26,11 @@ def test_security_headers(client, consumer_client):
 def test_htmx_is_configured_for_the_csp(client):
     page = client.page("/login")
     config = page.soup.find("meta", attrs={"name": "htmx-config"})["content"]
-    assert '"allowEval":false' in config and '"includeIndicatorStyles":false' in config and '"historyCacheSize":0' in config
+    assert (
+        '"allowEval":false' in config
+        and '"includeIndicatorStyles":false' in config
+        and '"historyCacheSize":0' in config
+    )
     assert "X-CSRFToken" in page.soup.body["hx-headers"]
 
 
@@ -102,13 +107,48 @@ def test_production_refuses_the_development_secret(monkeypatch):
         create_app("production")
 
 
+@pytest.mark.parametrize("key", ["short", "x" * 31, "абвгдеёжзийклмн"])  # 15 letters: 30 bytes in UTF-8
+def test_production_refuses_a_short_secret(monkeypatch, key):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", key)
+    with pytest.raises(
+        RuntimeError, match=r"SECRET_KEY is \d+ bytes long; production needs at least 32 bytes"
+    ) as caught:
+        create_app("production")
+    assert key not in str(caught.value), "the message never shows the key"
+    with pytest.raises(RuntimeError, match="at least 32 bytes"):
+        create_app("production", {"SECRET_KEY": key})  # an override is checked too
+
+
+def test_production_starts_with_a_32_byte_secret(monkeypatch, database_url):
+    from app import create_app
+    from config import ProductionConfig
+
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "k" * 32)
+    assert create_app("production", {"SQLALCHEMY_DATABASE_URI": database_url}).config["SECRET_KEY"] == "k" * 32
+    assert create_app(
+        "production", {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "абвгдеёжзийклмно"}
+    )  # 16 letters: 32 bytes
+
+
+def test_testing_and_development_keep_their_short_keys(database_url):
+    from app import create_app
+
+    for name in ("testing", "development"):
+        assert create_app(name, {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "short"})
+
+
 def test_client_address_through_a_trusted_proxy(database_url, tmp_path):
     from flask import request
 
     from app import create_app
 
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1,
-                                 "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1, "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path},
+    )
 
     @app.get("/whoami-test")
     def whoami():

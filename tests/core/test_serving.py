@@ -1,4 +1,5 @@
 """gunicorn as configured in gunicorn.conf.py."""
+
 import http.client
 import os
 import socket
@@ -25,9 +26,24 @@ def server_port():
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUNICORN_")}
     server = subprocess.Popen(
-        [str(GUNICORN), "-c", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", "/dev/null", "--log-level", "warning", "tests.core.pid_app:app"],
-        cwd=ROOT, env=dict(env, PYTHONPATH=str(ROOT)), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(GUNICORN),
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+            "tests.core.pid_app:app",
+        ],
+        cwd=ROOT,
+        env=dict(env, PYTHONPATH=str(ROOT)),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.time() + 20

@@ -13,8 +13,14 @@ def upload(data: bytes, name: str = "doc.pdf") -> FileStorage:
     return FileStorage(stream=io.BytesIO(data), filename=name)
 
 
-@pytest.mark.parametrize("data, content_type", [
-    (b"%PDF-1.7 rest", "application/pdf"), (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"), (b"\x89PNG\r\n\x1a\nrest", "image/png")])
+@pytest.mark.parametrize(
+    "data, content_type",
+    [
+        (b"%PDF-1.7 rest", "application/pdf"),
+        (b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
+        (b"\x89PNG\r\n\x1a\nrest", "image/png"),
+    ],
+)
 def test_recognised_by_content(app, data, content_type):
     stored = save_upload(upload(data, "whatever.bin"), None)
     assert stored.content_type == content_type
@@ -54,12 +60,54 @@ def test_enospc_is_a_clear_error_and_leaves_nothing(app, monkeypatch):
     assert not any(p.is_file() for p in app.config["UPLOAD_DIR"].rglob("*"))
 
 
-@pytest.mark.parametrize("name, ext, expected", [
-    ("../../etc/passwd", ".pdf", "passwd.pdf"),
-    ("C:\\Users\\me\\скан.PDF", ".pdf", "скан.pdf"),
-    ("photo.jpeg", ".jpg", "photo.jpg"),
-    ("x.exe", ".png", "x.exe.png"),
-    ("", ".pdf", "файл.pdf"),
-])
+@pytest.mark.parametrize(
+    "name, ext, expected",
+    [
+        ("../../etc/passwd", ".pdf", "passwd.pdf"),
+        ("C:\\Users\\me\\скан.PDF", ".pdf", "скан.pdf"),
+        ("photo.jpeg", ".jpg", "photo.jpg"),
+        ("x.exe", ".png", "x.exe.png"),
+        ("", ".pdf", "файл.pdf"),
+    ],
+)
 def test_clean_filename(name, ext, expected):
     assert clean_filename(name, ext) == expected
+
+
+def test_a_staged_file_nobody_stores_is_gone_when_the_request_ends(app, client):
+    """Slow storing happens before the unit of work (app/db.py); a request that then refuses,
+    fails or stores nothing leaves nothing behind."""
+    from app.core.storage import stage_bytes
+    from tests.helpers import PDF
+
+    staged = {}
+
+    def stage_only():
+        staged["path"] = stage_bytes(PDF, "application/pdf", "план.pdf").path
+        staged["there"] = staged["path"].exists()
+        return "refused"
+
+    app.add_url_rule("/t/stage-only", "stage_only", stage_only)
+    client.get("/t/stage-only")
+    assert staged["there"] and not staged["path"].exists()
+
+
+def test_a_staged_file_stored_in_a_unit_of_work_lives_and_dies_with_it(app):
+    from app.core.storage import StoredFile, stage_bytes, store_staged
+    from app.db import unit_of_work
+    from tests.helpers import PDF
+
+    with app.test_request_context():
+        kept = stage_bytes(PDF, "application/pdf", "kept.pdf")
+        dropped = stage_bytes(PDF, "application/pdf", "dropped.pdf")
+        with unit_of_work():
+            store_staged(kept, None)
+        try:
+            with unit_of_work():
+                store_staged(dropped, None)
+                db.session.flush()
+                raise RuntimeError("the unit of work fails after the row was written")
+        except RuntimeError:
+            pass
+    assert kept.path.exists() and not dropped.path.exists()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == 1

@@ -1,4 +1,5 @@
 """The template filters: Russian dates in the company's zone, money and numbers."""
+
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -18,11 +19,14 @@ def test_dates_are_russian_and_in_the_company_zone(app):
     assert format_date(None) == format_datetime(None) == ""
 
 
-@pytest.mark.parametrize("value, text", [
-    (Decimal("1234567.891"), "1\u202f234\u202f567,89\u00a0₽"),
-    (Decimal("-5"), "−5,00\u00a0₽"),
-    (0, "0,00\u00a0₽"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (Decimal("1234567.891"), "1\u202f234\u202f567,89\u00a0₽"),
+        (Decimal("-5"), "−5,00\u00a0₽"),
+        (0, "0,00\u00a0₽"),
+    ],
+)
 def test_money(value, text):
     assert format_money(value) == text
 
@@ -31,3 +35,24 @@ def test_numbers_drop_trailing_zeros():
     assert format_number(Decimal("15.500"), 3) == "15,5"
     assert format_number(Decimal("150"), 3) == "150"
     assert format_number(None) == ""
+
+
+@pytest.mark.parametrize(
+    "n, word",
+    [
+        (1, "день"),
+        (2, "дня"),
+        (4, "дня"),
+        (5, "дней"),
+        (11, "дней"),
+        (21, "день"),
+        (22, "дня"),
+        (25, "дней"),
+        (111, "дней"),
+        (0, "дней"),
+    ],
+)
+def test_plural_forms_follow_russian(n, word):
+    from app.core.templating import plural
+
+    assert plural(n, "день", "дня", "дней") == word

@@ -1,6 +1,7 @@
 """The write discipline of app/db.py: a unit of work takes the write lock at its start, a read
 refuses to write, slow work stays outside the lock, and a request that met another transaction
 runs again as a whole (docs/architecture.md, "Transactions")."""
+
 import threading
 import time
 
@@ -172,8 +173,14 @@ def test_the_commands_the_servers_run_write_in_units_of_work_of_their_own(app, t
     path.write_text(outage_csv(5, district="Тест-РЭС"), encoding="utf-8")
     runner = app.test_cli_runner()
     with transactions_as(False):
-        for args in (["demo", "load"], ["outages", "import", str(path)], ["notifications", "remind"],
-                     ["applications", "expire"], ["privacy", "purge"], ["privacy", "purge", "--dry-run"]):
+        for args in (
+            ["demo", "load"],
+            ["outages", "import", str(path)],
+            ["notifications", "remind"],
+            ["applications", "expire"],
+            ["privacy", "purge"],
+            ["privacy", "purge", "--dry-run"],
+        ):
             result = runner.invoke(args=args)
             assert result.exit_code == 0, f"flask {' '.join(args)}: {result.output} {result.exception!r}"
     db.session.rollback()
@@ -213,3 +220,31 @@ def test_a_command_that_meets_another_runs_again(app):
         assert len(runs) == 2, "the unique violation ran the command again"
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(YearlyCounter)) == 1
+
+
+def test_a_command_reads_unless_it_opens_a_unit_of_work(app):
+    import click
+
+    from app.db import declare_command_intent
+
+    @click.group("t-intent")
+    def group():
+        pass
+
+    @group.command("forgetful")
+    def forgetful():
+        db.session.add(YearlyCounter(series="T", year=2026, last_value=1))
+        db.session.commit()
+
+    @group.command("careful")
+    def careful():
+        with unit_of_work():
+            db.session.add(YearlyCounter(series="T", year=2026, last_value=1))
+
+    app.cli.add_command(group)
+    declare_command_intent(app.cli)
+    runner = app.test_cli_runner()
+    assert isinstance(runner.invoke(args=["t-intent", "forgetful"]).exception, WriteOutsideUnitOfWork)
+    db.session.rollback()
+    assert runner.invoke(args=["t-intent", "careful"]).exit_code == 0
+    assert _counter() == 1

@@ -1,5 +1,6 @@
 """Pieces of the loopback cluster (deploy/cluster.py) that need no cluster; `make cluster-test`
 runs the whole (deploy/cluster_check.py)."""
+
 import os
 import subprocess
 import sys
@@ -10,16 +11,28 @@ from deploy.cluster import ROOT, _host_env
 def test_the_poll_interval_comes_from_the_environment():
     """The cluster test's servers poll every 2 s, as the journeys expect of a live server."""
     code = "import config; print(config.Config.POLL_SECONDS)"
-    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={"PATH": "", "POLL_SECONDS": "2"})
+    run = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "", "POLL_SECONDS": "2"},
+    )
     assert run.stdout.strip() == "2"
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, env={})
     assert run.stdout.strip() == "20"
 
 
 def test_a_host_gets_nothing_of_this_shell_that_would_point_it_elsewhere(monkeypatch):
-    for name, value in (("DATABASE_URL", "sqlite:///x"), ("MAIL_SERVER", "smtp.example.ru"), ("SECRET_KEY", "k"),
-                        ("UPLOAD_DIR", "/x"), ("LK_INSTANCE_DIR", "/x"), ("FLASK_CONFIG", "development")):
+    for name, value in (
+        ("DATABASE_URL", "sqlite:///x"),
+        ("MAIL_SERVER", "smtp.example.ru"),
+        ("SECRET_KEY", "k"),
+        ("UPLOAD_DIR", "/x"),
+        ("LK_INSTANCE_DIR", "/x"),
+        ("FLASK_CONFIG", "development"),
+    ):
         monkeypatch.setenv(name, value)
     env = _host_env({"FLASK_CONFIG": "production"})
     assert env["FLASK_CONFIG"] == "production"

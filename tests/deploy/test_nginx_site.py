@@ -1,6 +1,7 @@
 """The nginx site file (deploy/nginx/lk-site.conf) as the loopback cluster includes it, in
 front of this test's app: static files from disk, forms accepted through it (the Host it
 passes carries the port), its own refusals in Russian."""
+
 import http.client
 import shutil
 import threading
@@ -52,17 +53,26 @@ def test_a_form_posted_through_nginx_passes_the_origin_check(behind_nginx):
     page, body = _request(port, "GET", "/register")
     cookie = page.getheader("Set-Cookie").split(";", 1)[0]
     token = body.decode().split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
-    response, answer = _request(port, "POST", "/register", body=f"csrf_token={token}&email=x",
-                                headers={"Origin": f"http://127.0.0.1:{port}", "Cookie": cookie,
-                                         "Content-Type": "application/x-www-form-urlencoded"})
+    response, answer = _request(
+        port,
+        "POST",
+        "/register",
+        body=f"csrf_token={token}&email=x",
+        headers={
+            "Origin": f"http://127.0.0.1:{port}",
+            "Cookie": cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+    )
     assert response.status == 200, answer.decode()[:300]
     assert "Ошибка" in answer.decode(), "the form with its errors, not a refused origin"
 
 
 def test_an_upload_over_32_mb_is_refused_in_russian(behind_nginx):
     port, _ = behind_nginx
-    response, body = _request(port, "POST", "/register", body=b"x" * (33 * 1024 * 1024),
-                              headers={"Content-Type": "application/octet-stream"})
+    response, body = _request(
+        port, "POST", "/register", body=b"x" * (33 * 1024 * 1024), headers={"Content-Type": "application/octet-stream"}
+    )
     assert response.status == 413 and "Файл слишком большой" in body.decode()
 
 
@@ -79,7 +89,6 @@ def test_no_app_server_answers_in_russian(app, tmp_path):
     assert response.getheader("Retry-After") == "30"
 
 
-
 def test_the_production_site_passes_nginx_t(tmp_path):
     """deploy/nginx/lk.conf as docs/deploy.md installs it, its paths pointed at this checkout
     and a throw-away certificate: nginx accepts it."""
@@ -88,15 +97,41 @@ def test_the_production_site_passes_nginx_t(tmp_path):
     if not (shutil.which("nginx") and shutil.which("openssl")):
         pytest.skip("needs nginx and openssl")
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=lk.example.ru",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=lk.example.ru",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
     site = (ROOT / "deploy" / "nginx" / "lk.conf").read_text(encoding="utf-8")
-    site = (site.replace("/etc/letsencrypt/live/lk.example.ru/fullchain.pem", str(cert))
-            .replace("/etc/letsencrypt/live/lk.example.ru/privkey.pem", str(key)).replace("/srv/lk/app", str(ROOT)))
+    site = (
+        site.replace("/etc/letsencrypt/live/lk.example.ru/fullchain.pem", str(cert))
+        .replace("/etc/letsencrypt/live/lk.example.ru/privkey.pem", str(key))
+        .replace("/srv/lk/app", str(ROOT))
+    )
     (tmp_path / "lk.conf").write_text(site, encoding="utf-8")
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log; events {{}}\n"
-        f"http {{ include /etc/nginx/mime.types; access_log off; include {tmp_path}/lk.conf; }}\n", encoding="utf-8")
-    check = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c",
-                            str(tmp_path / "nginx.conf")], capture_output=True, text=True)
+        f"http {{ include /etc/nginx/mime.types; access_log off; include {tmp_path}/lk.conf; }}\n",
+        encoding="utf-8",
+    )
+    check = subprocess.run(
+        ["nginx", "-t", "-p", str(tmp_path), "-e", str(tmp_path / "error.log"), "-c", str(tmp_path / "nginx.conf")],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stderr

@@ -8,6 +8,7 @@ is, not a per-worker copy; its tables are emptied after each test, as here), its
 (LK_E2E_UPLOAD_DIR), the folder its SMTP sink writes each mail to (LK_E2E_MAIL_DIR) and its
 rate-limit storage (LK_E2E_RATELIMIT_STORAGE_URI, emptied before each test as a fresh live
 server's would be). Run them one at a time (no -n): they share that one database."""
+
 from __future__ import annotations
 
 import os
@@ -20,8 +21,14 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 #: The site to drive instead of the suite's own live server ("" : the live server).
 BASE_URL = os.environ.get("LK_E2E_BASE_URL", "").rstrip("/")
@@ -41,9 +48,15 @@ def pytest_runtest_call(item):
     from app.core import clock
 
     fixed = clock._fixed
-    if BASE_URL and "tests/e2e/" in str(item.fspath) and fixed is not None \
-            and abs(fixed - datetime.now(UTC)) > timedelta(minutes=5):
-        pytest.skip(f"the site at LK_E2E_BASE_URL runs on the real clock; this journey fixes the clock at {fixed:%Y-%m-%d}")
+    if (
+        BASE_URL
+        and "tests/e2e/" in str(item.fspath)
+        and fixed is not None
+        and abs(fixed - datetime.now(UTC)) > timedelta(minutes=5)
+    ):
+        pytest.skip(
+            f"the site at LK_E2E_BASE_URL runs on the real clock; this journey fixes the clock at {fixed:%Y-%m-%d}"
+        )
 
 
 def _empty_folder(folder: Path) -> None:
@@ -53,6 +66,7 @@ def _empty_folder(folder: Path) -> None:
 
 
 if BASE_URL:
+
     @pytest.fixture(scope="session")
     def database_url() -> str:
         """The site's own database, as it is: the site migrated it."""
@@ -74,12 +88,18 @@ if BASE_URL:
 
         uploads, mail = Path(os.environ["LK_E2E_UPLOAD_DIR"]), Path(os.environ["LK_E2E_MAIL_DIR"])
         site = CONFIGS[SITE_CONFIG]
-        app = create_app("testing", {
-            "SQLALCHEMY_DATABASE_URI": database_url, "UPLOAD_DIR": uploads, "MAIL_DIR": mail, "INSTANCE_DIR": tmp_path,
-            "RATELIMIT_STORAGE_URI": os.environ.get("LK_E2E_RATELIMIT_STORAGE_URI", "memory://"),
-            "SESSION_COOKIE_NAME": getattr(site, "SESSION_COOKIE_NAME", "session"),
-            "REMEMBER_COOKIE_NAME": getattr(site, "REMEMBER_COOKIE_NAME", "remember_token"),
-        })
+        app = create_app(
+            "testing",
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "UPLOAD_DIR": uploads,
+                "MAIL_DIR": mail,
+                "INSTANCE_DIR": tmp_path,
+                "RATELIMIT_STORAGE_URI": os.environ.get("LK_E2E_RATELIMIT_STORAGE_URI", "memory://"),
+                "SESSION_COOKIE_NAME": getattr(site, "SESSION_COOKIE_NAME", "session"),
+                "REMEMBER_COOKIE_NAME": getattr(site, "REMEMBER_COOKIE_NAME", "remember_token"),
+            },
+        )
         app.test_client_class = LkClient
         isolate_requests(app)
         _empty_folder(mail)
@@ -97,6 +117,7 @@ if BASE_URL:
     def live_server():
         return BASE_URL
 else:
+
     @pytest.fixture
     def live_server(app):
         app.config.update(POLL_SECONDS=1)
@@ -134,8 +155,9 @@ def new_page(browser):
     contexts = []
 
     def factory(javascript: bool = True, width: int = 1280):
-        context = browser.new_context(java_script_enabled=javascript, viewport={"width": width, "height": 900},
-                                      locale="ru-RU")
+        context = browser.new_context(
+            java_script_enabled=javascript, viewport={"width": width, "height": 900}, locale="ru-RU"
+        )
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -1,4 +1,5 @@
 """Steps the browser journeys share."""
+
 import pyotp
 
 from app.core import clock

@@ -1,5 +1,6 @@
 """register → read the mail → log in → forced change → log out → forgot → reset → log in,
 with JavaScript on and off."""
+
 from pathlib import Path
 
 from tests.e2e.conftest import screenshot
@@ -51,8 +52,10 @@ def test_account_journey(app, live_server, new_page, javascript):
     page.fill("#email", login)
     page.click("main button[type=submit]")
     assert "Проверьте почту" in page.content()
-    reset = next(line.strip() for line in mail_text(wait_for_mail(mail_dir, 2)[-1]).splitlines() if "/password/reset/" in line)
-    page.goto(live_server + reset[reset.index("/password/reset/"):])
+    reset = next(
+        line.strip() for line in mail_text(wait_for_mail(mail_dir, 2)[-1]).splitlines() if "/password/reset/" in line
+    )
+    page.goto(live_server + reset[reset.index("/password/reset/") :])
     page.fill("#new_password", "a second long password")
     page.fill("#new_password_confirm", "a second long password")
     page.click("main button[type=submit]")

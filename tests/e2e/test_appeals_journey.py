@@ -1,6 +1,7 @@
 """Appeals in the browser: a consumer files a complaint with a file → staff answer it →
 the consumer's unread count changes without a reload → the consumer reads the answer and
 the count clears. With JavaScript off the same works by reloading."""
+
 from datetime import timedelta
 
 from app.core import clock

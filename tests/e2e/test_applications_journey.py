@@ -4,6 +4,7 @@ without a reload and the consumer supplies the data → staff post the offer →
 downloads the contract terms and the invoice → staff record the payment and start the work
 → the consumer notifies fulfilment → staff connect and complete. The consumer has
 JavaScript on; staff work with it off, so the office's plain forms are exercised too."""
+
 from __future__ import annotations
 
 from datetime import timedelta

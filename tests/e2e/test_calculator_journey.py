@@ -1,5 +1,6 @@
 """The calculator in a browser: live results with htmx (no reload, the URL follows), errors
 next to the fields, the PDF; and the same with JavaScript off."""
+
 from __future__ import annotations
 
 from playwright.sync_api import expect
@@ -80,4 +81,6 @@ def test_consumer_finds_it_in_the_menu(live_server, new_page, consumer, decision
     page.wait_for_url("**/calculator")
     page.fill("#power_kw", "5")
     page.check("#preferential")
-    expect(page.locator("[data-total-with-vat]")).to_have_attribute("data-total-with-vat", "5000.00")  # the preferential group: 1 000 × 5 kW, lower than 24 088.90
+    expect(page.locator("[data-total-with-vat]")).to_have_attribute(
+        "data-total-with-vat", "5000.00"
+    )  # the preferential group: 1 000 × 5 kW, lower than 24 088.90

@@ -1,6 +1,7 @@
 """The journeys can drive a site served elsewhere (LK_E2E_BASE_URL, tests/e2e/conftest.py),
 as `make cluster-test` does through the loopback cluster's nginx: here that site is this test's
 own live server, and two journeys run against it in a pytest of their own."""
+
 import os
 import subprocess
 import sys
@@ -23,13 +24,33 @@ def test_journeys_drive_a_site_given_by_its_address(app, live_server, database_u
         return inner(environ, start_response)
 
     app.wsgi_app = counting
-    env = {**os.environ, "LK_E2E_BASE_URL": live_server, "DATABASE_URL": database_url,
-           "LK_E2E_UPLOAD_DIR": str(app.config["UPLOAD_DIR"]), "LK_E2E_MAIL_DIR": str(app.config["MAIL_DIR"]),
-           "LK_E2E_SITE_CONFIG": "testing", "LK_REQUIRE_BROWSER": "1"}
+    env = {
+        **os.environ,
+        "LK_E2E_BASE_URL": live_server,
+        "DATABASE_URL": database_url,
+        "LK_E2E_UPLOAD_DIR": str(app.config["UPLOAD_DIR"]),
+        "LK_E2E_MAIL_DIR": str(app.config["MAIL_DIR"]),
+        "LK_E2E_SITE_CONFIG": "testing",
+        "LK_REQUIRE_BROWSER": "1",
+    }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:xdist", "tests/e2e/test_account_journey.py::test_account_journey",
-         "tests/e2e/test_sessions_journey.py", "-k", "nojs or copied"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:xdist",
+            "tests/e2e/test_account_journey.py::test_account_journey",
+            "tests/e2e/test_sessions_journey.py",
+            "-k",
+            "nojs or copied",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "2 passed" in done.stdout
     assert "/register" in served and "/cabinet" in served, "the journeys went to the site given"

@@ -1,5 +1,6 @@
 """The outage schedule in a browser: typing a street narrows the list without a reload (htmx);
 without JavaScript the same filter works as a plain GET form. A consumer adds «мой адрес»."""
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,11 +19,26 @@ def schedule(app):
     clock.set_now(datetime(2026, 12, 1, 6, 0, tzinfo=UTC))
     start = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)
     rows = [
-        ("г. Примерск", "ул. Ленина", "1-15, 17"), ("г. Примерск", "ул. Садовая", "2-20 (чётные)"),
-        ("г. Примерск", "пр-т Мира", ""), ("с. Заречное", "", ""), ("г. Примерск", "ул. Лесная", "3"),
+        ("г. Примерск", "ул. Ленина", "1-15, 17"),
+        ("г. Примерск", "ул. Садовая", "2-20 (чётные)"),
+        ("г. Примерск", "пр-т Мира", ""),
+        ("с. Заречное", "", ""),
+        ("г. Примерск", "ул. Лесная", "3"),
     ]
-    made = [create_outage(OutageData("Северный РЭС", s, st, h, start + timedelta(days=n), start + timedelta(days=n, hours=6),
-                                     "Плановый ремонт")) for n, (s, st, h) in enumerate(rows)]
+    made = [
+        create_outage(
+            OutageData(
+                "Северный РЭС",
+                s,
+                st,
+                h,
+                start + timedelta(days=n),
+                start + timedelta(days=n, hours=6),
+                "Плановый ремонт",
+            )
+        )
+        for n, (s, st, h) in enumerate(rows)
+    ]
     db.session.commit()
     yield made
     clock.set_now(None)

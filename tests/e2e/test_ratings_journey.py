@@ -1,6 +1,7 @@
 """Ratings in the browser: a consumer rates a completed application (a missing score first,
 then a full rating with a comment), and an operator finds the comment in the report, with
 its chart. With JavaScript on and off, at 360 and 1280 px."""
+
 from tests.applications.conftest import decision, make_application  # noqa: F401 (fixtures)
 from tests.e2e.conftest import screenshot
 from tests.e2e.helpers import browser_login
@@ -8,8 +9,14 @@ from tests.e2e.helpers import browser_login
 COMMENT = "Акт подписали на две недели позже обещанного."
 
 
-def test_a_consumer_rates_and_an_operator_reads_the_report(app, live_server, new_page, make_user,
-                                                          make_application, javascript):  # noqa: F811
+def test_a_consumer_rates_and_an_operator_reads_the_report(
+    app,
+    live_server,
+    new_page,
+    make_user,
+    make_application,  # noqa: F811 (the fixture imported above)
+    javascript,
+):
     suffix = "js" if javascript else "nojs"
     consumer = make_user("consumer", email=f"rater.{suffix}@example.ru", last_name="Оценкина")
     operator = make_user("operator", email=f"report.{suffix}@example.ru")

@@ -1,6 +1,7 @@
 """In a browser, with JavaScript on and off: a new staff member sets up the second factor at
 the first login; a consumer turns it on in the profile, logs in with a code, downloads
 their data, withdraws consent; logout everywhere. Screenshots at 360 and 1280 px."""
+
 import json
 
 from playwright.sync_api import expect
@@ -15,7 +16,9 @@ from tests.e2e.helpers import browser_login, browser_logout
 def shots(page, name: str) -> None:
     for width in (360, 1280):
         page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name}: no sideways scrolling at {width}"
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+            f"{name}: no sideways scrolling at {width}"
+        )
         screenshot(page, f"{name}-{width}")
     page.set_viewport_size({"width": 1280, "height": 900})
 

@@ -1,5 +1,6 @@
 """In a browser: a logout ends the login on the server, so copies of its cookies, the
 remember-me one included, open nothing any more."""
+
 from tests.conftest import DEFAULT_PASSWORD
 
 

@@ -1,4 +1,5 @@
 """Mail through a real SMTP server (aiosmtpd on loopback), and what happens when it is down."""
+
 import email
 import email.policy
 from datetime import timedelta
@@ -123,8 +124,7 @@ def test_a_mail_delivered_while_another_writer_commits_is_recorded_as_sent(app, 
     assert db.session.get(OutboxMail, mail_id).status == "sent" and len(smtp_server.messages) == 1
 
 
-def test_the_outcome_is_recorded_even_when_the_lock_stays_busy_past_the_timeout(app, busy_app, client,
-                                                                               smtp_server):
+def test_the_outcome_is_recorded_even_when_the_lock_stays_busy_past_the_timeout(app, busy_app, client, smtp_server):
     """The outcome waits past the database's busy timeout, as long as it takes, and lands."""
     from app.mail.services import send_pending
     from tests.helpers import WriteLockHolder

@@ -1,4 +1,5 @@
 """Who reaches /office: anonymous → /login, consumer → 403 (logged), staff → in; admin pages for admins."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -56,12 +57,17 @@ def test_staff_are_sent_from_the_cabinet_to_the_office(operator_client):
 def test_admin_creates_staff_and_they_get_credentials(admin_client, mailbox, client):
     from tests.helpers import find_line, mail_text
 
-    admin_client.submit("/office/staff/new", {"email": "new.op@example.ru", "role": "operator", "last_name": "Новиков"}, expect=302)
+    admin_client.submit(
+        "/office/staff/new", {"email": "new.op@example.ru", "role": "operator", "last_name": "Новиков"}, expect=302
+    )
     [message] = mailbox()
     password = find_line(mail_text(message), "Пароль:")
     # A new staff member sets up the second factor right after the password, then replaces
     # the one-time password.
-    assert client.submit("/login", {"email": "new.op@example.ru", "password": password}).headers["Location"] == "/login/second-factor/setup"
+    assert (
+        client.submit("/login", {"email": "new.op@example.ru", "password": password}).headers["Location"]
+        == "/login/second-factor/setup"
+    )
     secret = client.page("/login/second-factor/setup").select_one(".secret").get_text().replace(" ", "")
     import pyotp
 
@@ -75,8 +81,12 @@ def test_admin_disables_staff(admin_client, operator, operator_client):
 
 
 def test_create_staff_command(app):
-    result = app.test_cli_runner().invoke(args=["users", "create-staff", "--email", "Boss@Example.ru", "--role", "admin"])
+    result = app.test_cli_runner().invoke(
+        args=["users", "create-staff", "--email", "Boss@Example.ru", "--role", "admin"]
+    )
     assert result.exit_code == 0, result.output
     assert "Логин: boss@example.ru" in result.output and "Пароль: " in result.output
-    again = app.test_cli_runner().invoke(args=["users", "create-staff", "--email", "boss@example.ru", "--role", "admin"])
+    again = app.test_cli_runner().invoke(
+        args=["users", "create-staff", "--email", "boss@example.ru", "--role", "admin"]
+    )
     assert again.exit_code != 0

@@ -1,4 +1,5 @@
 """Fixtures of the outage tests: a fixed clock and an outage factory."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -30,11 +31,33 @@ def make_outage(app):
     """make_outage(settlement="г. Примерск", street="ул. Ленина", houses="1-15", day=3, hours=8, **fields)"""
     from app.outages.services import OutageData, create_outage
 
-    def factory(settlement="г. Примерск", street="ул. Ленина", houses="1-15", day=3, hour=9, hours=8,
-                district="Северный РЭС", reason="Замена опор", external_id=None, status=None, commit=True):
+    def factory(
+        settlement="г. Примерск",
+        street="ул. Ленина",
+        houses="1-15",
+        day=3,
+        hour=9,
+        hours=8,
+        district="Северный РЭС",
+        reason="Замена опор",
+        external_id=None,
+        status=None,
+        commit=True,
+    ):
         start = local(day, hour)
-        outage = create_outage(OutageData(district, settlement, street, houses, start, start + timedelta(hours=hours),
-                                          reason, status=status, external_id=external_id))
+        outage = create_outage(
+            OutageData(
+                district,
+                settlement,
+                street,
+                houses,
+                start,
+                start + timedelta(hours=hours),
+                reason,
+                status=status,
+                external_id=external_id,
+            )
+        )
         if commit:
             db.session.commit()
         return outage

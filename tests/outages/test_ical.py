@@ -1,4 +1,5 @@
 """/outages.ics parsed back with the icalendar library."""
+
 from datetime import timedelta
 
 import pytest
@@ -69,7 +70,14 @@ def test_an_unknown_settlement_is_a_russian_400(client, make_outage):
 def _data_of(outage, **changes):
     from app.outages.services import OutageData
 
-    values = dict(district=outage.district, settlement=outage.settlement, street=outage.street, houses=outage.houses,
-                  starts_at=outage.starts_at, ends_at=outage.ends_at, reason=outage.reason)
+    values = dict(
+        district=outage.district,
+        settlement=outage.settlement,
+        street=outage.street,
+        houses=outage.houses,
+        starts_at=outage.starts_at,
+        ends_at=outage.ends_at,
+        reason=outage.reason,
+    )
     values.update(changes)
     return OutageData(**values)

@@ -1,5 +1,8 @@
 """CSV import (SPEC §4.4): good, bad (row number and reason), repeated, updating; upload and command."""
+
 import io
+import os
+import threading
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 HEADER = "id,district,settlement,street,houses,starts_at,ends_at,reason,status\n"
 GOOD = HEADER + (
-    "С-1,Северный РЭС,г. Примерск,ул. Ленина,\"1-15, 17, 19а\",2026-12-10 09:00,2026-12-10 17:00,Замена опор,\n"
+    'С-1,Северный РЭС,г. Примерск,ул. Ленина,"1-15, 17, 19а",2026-12-10 09:00,2026-12-10 17:00,Замена опор,\n'
     "С-2,Северный РЭС,г. Примерск,пр-т Мира,,2026-12-11 10:00,2026-12-11 12:00,Ремонт ТП-7,planned\n"
     ",Южный РЭС,с. Заречное,,,2026-12-12 08:00,2026-12-12 18:00,Ремонт ВЛ-10 кВ,\n"
 )
@@ -77,28 +80,47 @@ def test_semicolons_and_a_byte_order_mark_are_accepted(app):
 
 
 def test_columns_in_another_order_and_without_the_optional_ones(app):
-    text = ("reason,ends_at,starts_at,houses,street,settlement,district\n"
-            "Ремонт,2026-12-10 17:00,2026-12-10 09:00,1-3,ул. Садовая,г. Примерск,Северный РЭС\n")
+    text = (
+        "reason,ends_at,starts_at,houses,street,settlement,district\n"
+        "Ремонт,2026-12-10 17:00,2026-12-10 09:00,1-3,ул. Садовая,г. Примерск,Северный РЭС\n"
+    )
     assert import_csv(text.encode()).created == 1
 
 
-@pytest.mark.parametrize("row, line, reason", [
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 17:00,2026-12-10 09:00,Ремонт,", 3, "позже начала"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,10.12.2026 09:00,2026-12-10 17:00,Ремонт,", 3, "starts_at"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,,Ремонт,", 3, "ends_at"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "начало больше конца"),
-    ("С-3,Северный РЭС,,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "населённый пункт"),
-    ("С-3,,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "РЭС"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,,", 3, "причину"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,postponed", 3, "status"),
-    ("С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "уже был в строке 2"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,,лишнее", 3, "больше значений"),
-    ("С-3,Северный РЭС,г. Примерск", 3, "меньше значений"),
-    ("С-3,Северный РЭС,г. Примерск,,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "вместе с улицей"),
-    ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-20 17:00,Ремонт,", 3, "7 дней"),
-])
+@pytest.mark.parametrize(
+    "row, line, reason",
+    [
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 17:00,2026-12-10 09:00,Ремонт,", 3, "позже начала"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,10.12.2026 09:00,2026-12-10 17:00,Ремонт,", 3, "starts_at"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,,Ремонт,", 3, "ends_at"),
+        (
+            "С-3,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 17:00,Ремонт,",
+            3,
+            "начало больше конца",
+        ),
+        ("С-3,Северный РЭС,,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "населённый пункт"),
+        ("С-3,,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "РЭС"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,,", 3, "причину"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,postponed", 3, "status"),
+        (
+            "С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,",
+            3,
+            "уже был в строке 2",
+        ),
+        (
+            "С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,,лишнее",
+            3,
+            "больше значений",
+        ),
+        ("С-3,Северный РЭС,г. Примерск", 3, "меньше значений"),
+        ("С-3,Северный РЭС,г. Примерск,,1-5,2026-12-10 09:00,2026-12-10 17:00,Ремонт,", 3, "вместе с улицей"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,2026-12-20 17:00,Ремонт,", 3, "7 дней"),
+    ],
+)
 def test_a_bad_row_refuses_the_whole_file(app, row, line, reason):
-    text = HEADER + "С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-09 09:00,2026-12-09 17:00,Ремонт,\n" + row + "\n"
+    text = (
+        HEADER + "С-1,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-09 09:00,2026-12-09 17:00,Ремонт,\n" + row + "\n"
+    )
     with pytest.raises(ImportFileError) as caught:
         import_csv(text.encode())
     db.session.rollback()
@@ -108,16 +130,44 @@ def test_a_bad_row_refuses_the_whole_file(app, row, line, reason):
     assert outages() == [], "nothing half-imported"
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "пустой"),
-    ("id,district\n1,РЭС\n".encode(), "нет столбцов"),
-    ((HEADER.strip() + ",comment\n").encode(), "Неизвестные столбцы"),
-    (HEADER.encode(), "нет ни одного"),
-    (GOOD.encode("cp1251"), "UTF-8"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "пустой"),
+        ("id,district\n1,РЭС\n".encode(), "нет столбцов"),
+        ((HEADER.strip() + ",comment\n").encode(), "Неизвестные столбцы"),
+        (HEADER.encode(), "нет ни одного"),
+        (GOOD.encode("cp1251"), "UTF-8"),
+    ],
+)
 def test_a_bad_file(app, content, reason):
     with pytest.raises(ImportFileError, match=reason):
         import_csv(content)
+
+
+ROW = "С-7,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-10 09:00,2026-12-10 17:00,Замена опор,\n"
+
+
+@pytest.mark.parametrize(
+    "content, line, reason",
+    [
+        # PostgreSQL refuses a NUL in a text column: the import was a 500 there, SQLite kept it.
+        ((HEADER + ROW.replace("Замена", "Зам\x00ена")).encode(), 2, "нулевой байт: это не текстовый файл CSV"),
+        ((HEADER + ROW + ROW.replace("С-7", "С-8").replace("Ленина,1", "Ленина,1\x00")).encode(), 3, "нулевой байт"),
+        (GOOD.encode("utf-16-le"), 1, "нулевой байт"),
+        # The csv module's own reason was English, and the line number that of the row before.
+        (
+            (HEADER + ROW + ROW.replace("Замена опор", '"' + "опора " * 30000 + '"')).encode(),
+            3,
+            "значение длиннее 131072 знаков",
+        ),
+    ],
+)
+def test_a_file_that_is_not_text_or_too_big_a_value(app, content, line, reason):
+    with pytest.raises(ImportFileError) as caught:
+        import_csv(content)
+    assert caught.value.row == line and caught.value.message.startswith(reason), str(caught.value)
+    assert outages() == []
 
 
 def test_duplicate_rows_without_id(app):
@@ -128,7 +178,7 @@ def test_duplicate_rows_without_id(app):
 
 def test_short_notice_is_reported(app):
     soon = HEADER + "С-9,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
-    result = import_csv((soon + GOOD[len(HEADER):]).encode())
+    result = import_csv((soon + GOOD[len(HEADER) :]).encode())
     assert [line for line, _ in result.short_notice] == [2]
 
 
@@ -144,19 +194,72 @@ def test_command_imports_and_reports(app, tmp_path):
     assert len(outages()) == 3
 
 
+def test_a_large_import_writes_in_chunks_so_others_write_in_between(app, tmp_path, monkeypatch):
+    """A 20,000-row import held SQLite's write lock for 32 s and others failed meanwhile; now it
+    commits every IMPORT_CHUNK rows (the file is checked whole before the first one)."""
+    from sqlalchemy import event
+
+    from app.outages import services
+
+    monkeypatch.setattr(services, "IMPORT_CHUNK", 2)
+    path = tmp_path / "outages.csv"
+    path.write_text(GOOD, encoding="utf-8")
+    commits = []
+
+    def count(conn):
+        commits.append(conn)
+
+    event.listen(db.engine, "commit", count)
+    try:
+        result = app.test_cli_runner().invoke(args=["outages", "import", str(path)])
+    finally:
+        event.remove(db.engine, "commit", count)
+    assert result.exit_code == 0, result.output
+    assert len(commits) >= 3, "two chunks of rows and the audit record, each its own unit of work"
+    assert len(outages()) == 3
+
+
 def test_command_refuses_a_bad_file_and_exits_non_zero(app, tmp_path):
     path = tmp_path / "bad.csv"
-    path.write_text(GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,1,2026-13-01 09:00,2026-12-01 12:00,Ремонт,\n",
-                    encoding="utf-8")
+    path.write_text(
+        GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,1,2026-13-01 09:00,2026-12-01 12:00,Ремонт,\n", encoding="utf-8"
+    )
     result = app.test_cli_runner().invoke(args=["outages", "import", str(path)])
     assert result.exit_code != 0
     assert "Строка 5" in result.output and "starts_at" in result.output
     assert outages() == []
 
 
+def test_command_refuses_a_huge_input_by_its_start(app, tmp_path):
+    """A pipe that sends 16 MB: the command stops reading past 5 MB instead of taking all of
+    it into memory first (an endless input would never end)."""
+    fifo = tmp_path / "endless.csv"
+    os.mkfifo(fifo)
+    sent = {"bytes": 0}
+
+    def write():
+        chunk = HEADER.encode() * (65536 // len(HEADER.encode()))
+        try:
+            with open(fifo, "wb") as pipe:
+                while sent["bytes"] < 16 * 1024 * 1024:
+                    pipe.write(chunk)
+                    sent["bytes"] += len(chunk)
+        except BrokenPipeError:
+            pass
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    result = app.test_cli_runner().invoke(args=["outages", "import", str(fifo)])
+    writer.join(timeout=30)
+    assert result.exit_code != 0 and "Файл больше 5 МБ" in result.output
+    assert sent["bytes"] < 8 * 1024 * 1024, "the command read the whole input"
+    assert outages() == []
+
+
 def test_upload_in_the_office(operator_client):
-    response = operator_client.submit("/office/outages/import", {"file": (io.BytesIO(GOOD.encode()), "g.csv")},
-                                      content_type="multipart/form-data")
+    response = operator_client.submit(
+        "/office/outages/import", {"file": (io.BytesIO(GOOD.encode()), "g.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 200
     assert "новых отключений — 3" in response.get_data(as_text=True)
     assert len(outages()) == 3
@@ -164,8 +267,9 @@ def test_upload_in_the_office(operator_client):
 
 def test_a_bad_upload_shows_the_row_and_reason(operator_client):
     bad = GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 12:00,Ремонт,\n"
-    response = operator_client.submit("/office/outages/import", {"file": (io.BytesIO(bad.encode()), "g.csv")},
-                                      content_type="multipart/form-data")
+    response = operator_client.submit(
+        "/office/outages/import", {"file": (io.BytesIO(bad.encode()), "g.csv")}, content_type="multipart/form-data"
+    )
     from tests.helpers import Page
 
     page = Page(response)

@@ -1,4 +1,5 @@
 """«Мои адреса» in /profile: add, refuse bad input, remove own only, addresses of applications."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -11,7 +12,9 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 
 def addresses(user):
-    return db.session.scalars(sa.select(UserAddress).where(UserAddress.user_id == user.id).order_by(UserAddress.id)).all()
+    return db.session.scalars(
+        sa.select(UserAddress).where(UserAddress.user_id == user.id).order_by(UserAddress.id)
+    ).all()
 
 
 def test_the_profile_shows_the_block_with_its_form(consumer_client):
@@ -24,22 +27,36 @@ def test_the_profile_shows_the_block_with_its_form(consumer_client):
 
 
 def test_add_an_address(consumer_client, consumer):
-    response = consumer_client.submit("/profile/addresses/new", {
-        "address-settlement": "г. Примерск", "address-street": "ул. Ленина", "address-house": "д. 7"}, expect=302)
+    response = consumer_client.submit(
+        "/profile/addresses/new",
+        {"address-settlement": "г. Примерск", "address-street": "ул. Ленина", "address-house": "д. 7"},
+        expect=302,
+    )
     assert response.headers["Location"] == "/profile#my-addresses"
     [address] = addresses(consumer)
     assert (address.settlement_key, address.street_kind, address.street_key, address.house_key) == (
-        "примерск", "улица", "ленина", "7")
+        "примерск",
+        "улица",
+        "ленина",
+        "7",
+    )
     page = consumer_client.page("/profile")
     assert "г. Примерск, ул. Ленина, д. 7" in page.text("#my-addresses")
     assert "добавлен" in page.text(".flashes")
 
 
-@pytest.mark.parametrize("data, field, message", [
-    ({"address-settlement": ""}, "address-settlement", "Укажите населённый пункт."),
-    ({"address-settlement": "Примерск", "address-house": "1-15"}, "address-house", "Не удалось разобрать номер дома"),
-    ({"address-settlement": "Примерск", "address-house": "x" * 41}, "address-house", "Не длиннее 40 символов."),
-])
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"address-settlement": ""}, "address-settlement", "Укажите населённый пункт."),
+        (
+            {"address-settlement": "Примерск", "address-house": "1-15"},
+            "address-house",
+            "Не удалось разобрать номер дома",
+        ),
+        ({"address-settlement": "Примерск", "address-house": "x" * 41}, "address-house", "Не длиннее 40 символов."),
+    ],
+)
 def test_bad_input(consumer_client, consumer, data, field, message):
     page = Page(consumer_client.submit("/profile/addresses/new", data))
     assert page.status == 200 and page.title.startswith("Ошибка: ")
@@ -49,8 +66,12 @@ def test_bad_input(consumer_client, consumer, data, field, message):
 
 def test_the_same_address_twice(consumer_client, consumer, address_of):
     address_of(consumer, "г. Примерск", "ул. Ленина", "7")
-    page = Page(consumer_client.submit("/profile/addresses/new", {
-        "address-settlement": "Примерск", "address-street": "Ленина улица", "address-house": "7"}))
+    page = Page(
+        consumer_client.submit(
+            "/profile/addresses/new",
+            {"address-settlement": "Примерск", "address-street": "Ленина улица", "address-house": "7"},
+        )
+    )
     assert "Этот адрес уже есть в списке." in page.errors()
     assert len(addresses(consumer)) == 1
 
@@ -104,7 +125,10 @@ def test_addresses_of_applications_are_listed_and_mirrored(consumer_client, cons
 
     assert services.sync_source_addresses(consumer) == 2
     db.session.commit()
-    assert {(a.settlement_key, a.source) for a in addresses(consumer)} == {("заречное", "application"), ("березовка", "application")}
+    assert {(a.settlement_key, a.source) for a in addresses(consumer)} == {
+        ("заречное", "application"),
+        ("березовка", "application"),
+    }
     assert services.sync_source_addresses(consumer) == 0, "a second sync changes nothing"
 
     application_addresses[consumer.id] = [("с. Заречное", "ул. Речная", "5")]

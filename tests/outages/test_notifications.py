@@ -1,5 +1,6 @@
 """An outage published, changed or cancelled at a consumer's address is one notification
 (and a mail by preference); nothing else is."""
+
 from datetime import timedelta
 
 import pytest
@@ -17,13 +18,22 @@ pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 def notes(user):
     return db.session.scalars(
-        sa.select(Notification).where(Notification.user_id == user.id, Notification.kind == "outage").order_by(Notification.id)
+        sa.select(Notification)
+        .where(Notification.user_id == user.id, Notification.kind == "outage")
+        .order_by(Notification.id)
     ).all()
 
 
 def data_of(outage, **changes):
-    values = dict(district=outage.district, settlement=outage.settlement, street=outage.street, houses=outage.houses,
-                  starts_at=outage.starts_at, ends_at=outage.ends_at, reason=outage.reason)
+    values = dict(
+        district=outage.district,
+        settlement=outage.settlement,
+        street=outage.street,
+        houses=outage.houses,
+        starts_at=outage.starts_at,
+        ends_at=outage.ends_at,
+        reason=outage.reason,
+    )
     values.update(changes)
     return OutageData(**values)
 
@@ -68,8 +78,11 @@ def test_changed_and_cancelled(resident, make_outage):
     cancel_outage(outage)
     db.session.commit()
     titles = [n.title for n in notes(resident)]
-    assert [t.split(":")[0] for t in titles] == ["Плановое отключение", "Изменено плановое отключение",
-                                                 "Отменено плановое отключение"]
+    assert [t.split(":")[0] for t in titles] == [
+        "Плановое отключение",
+        "Изменено плановое отключение",
+        "Отменено плановое отключение",
+    ]
     assert "09:00 – 19:00" in titles[1]
     assert "Отключение не состоится." in notes(resident)[2].body
 
@@ -111,9 +124,19 @@ def test_staff_and_disabled_accounts_are_not_told(make_user, address_of, make_ou
 
 
 def test_publishing_in_the_office_tells_the_resident(operator_client, resident):
-    operator_client.submit("/office/outages/new", {
-        "district": "Северный РЭС", "settlement": "г. Примерск", "street": "ул. Ленина", "houses": "7",
-        "starts_at": "2026-12-10T09:00", "ends_at": "2026-12-10T12:00", "reason": "Ремонт"}, expect=302)
+    operator_client.submit(
+        "/office/outages/new",
+        {
+            "district": "Северный РЭС",
+            "settlement": "г. Примерск",
+            "street": "ул. Ленина",
+            "houses": "7",
+            "starts_at": "2026-12-10T09:00",
+            "ends_at": "2026-12-10T12:00",
+            "reason": "Ремонт",
+        },
+        expect=302,
+    )
     assert len(notes(resident)) == 1
 
 
@@ -130,8 +153,11 @@ def test_matching_looks_up_candidates_by_key_not_by_scanning(make_user, make_out
     assert "settlement_key" in statements[0] and "street_key" in statements[0]
     from app.extensions import db as _db
 
-    plan = _db.session.execute(sa.text("EXPLAIN QUERY PLAN " + statements[0].replace("?", "'x'"))).all() \
-        if _db.engine.dialect.name == "sqlite" else []
+    plan = (
+        _db.session.execute(sa.text("EXPLAIN QUERY PLAN " + statements[0].replace("?", "'x'"))).all()
+        if _db.engine.dialect.name == "sqlite"
+        else []
+    )
     assert not plan or any("ix_user_addresses_settlement_key_street_key" in str(row) for row in plan), plan
 
 

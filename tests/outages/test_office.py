@@ -1,4 +1,5 @@
 """Staff pages: who gets in, add, change, cancel (confirmed), close, settings, short-notice warning."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -10,8 +11,13 @@ from tests.outages.conftest import local
 pytestmark = pytest.mark.usefixtures("fixed_clock")
 
 VALID = {
-    "district": "Северный РЭС", "settlement": "г. Примерск", "street": "ул. Ленина", "houses": "1-15, 17",
-    "starts_at": "2026-12-10T09:00", "ends_at": "2026-12-10T17:00", "reason": "Замена опор ВЛ-0,4 кВ",
+    "district": "Северный РЭС",
+    "settlement": "г. Примерск",
+    "street": "ул. Ленина",
+    "houses": "1-15, 17",
+    "starts_at": "2026-12-10T09:00",
+    "ends_at": "2026-12-10T17:00",
+    "reason": "Замена опор ВЛ-0,4 кВ",
 }
 
 
@@ -62,6 +68,9 @@ def test_settings_are_for_admins(operator_client, admin_client):
     from tests.helpers import Page
 
     assert "Укажите число дней." in Page(bad).errors() or "От 1 до 60 дней." in Page(bad).errors()
+    other_script = admin_client.submit("/office/outages/settings", {"min_notice_days": "٧"})  # int() read it as 7
+    assert any("обычными цифрами 0–9" in e for e in Page(other_script).errors())
+    assert get_settings().min_notice_days == 5
 
 
 def test_the_list_with_filters(operator_client, make_outage):
@@ -88,21 +97,32 @@ def test_add_an_outage(operator_client, operator):
 
 
 def test_the_form_takes_dates_as_typed_without_a_date_picker(operator_client):
-    operator_client.submit("/office/outages/new", {**VALID, "starts_at": "10.12.2026 09:00", "ends_at": "2026-12-10 17:30"},
-                           expect=302)
+    operator_client.submit(
+        "/office/outages/new", {**VALID, "starts_at": "10.12.2026 09:00", "ends_at": "2026-12-10 17:30"}, expect=302
+    )
     assert only_outage().ends_at == local(10, 17, 30)
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"ends_at": "2026-12-10T08:00"}, "ends_at", "Окончание отключения должно быть позже начала."),
-    ({"starts_at": "завтра"}, "starts_at", "Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ, например 01.12.2026 09:00."),
-    ({"starts_at": ""}, "starts_at", "Укажите начало отключения."),
-    ({"houses": "15-1"}, "houses", "В диапазоне домов «15-1» начало больше конца."),
-    ({"district": ""}, "district", "Укажите район электрических сетей (РЭС)."),
-    ({"reason": ""}, "reason", "Укажите причину отключения."),
-    ({"street": "", "houses": "1-5"}, "houses",
-     "Дома указываются вместе с улицей; для всего населённого пункта оставьте оба поля пустыми."),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"ends_at": "2026-12-10T08:00"}, "ends_at", "Окончание отключения должно быть позже начала."),
+        (
+            {"starts_at": "завтра"},
+            "starts_at",
+            "Введите дату и время в виде ДД.ММ.ГГГГ ЧЧ:ММ, например 01.12.2026 09:00.",
+        ),
+        ({"starts_at": ""}, "starts_at", "Укажите начало отключения."),
+        ({"houses": "15-1"}, "houses", "В диапазоне домов «15-1» начало больше конца."),
+        ({"district": ""}, "district", "Укажите район электрических сетей (РЭС)."),
+        ({"reason": ""}, "reason", "Укажите причину отключения."),
+        (
+            {"street": "", "houses": "1-5"},
+            "houses",
+            "Дома указываются вместе с улицей; для всего населённого пункта оставьте оба поля пустыми.",
+        ),
+    ],
+)
 def test_bad_input_is_shown_next_to_the_field_and_at_the_top(operator_client, changes, field, message):
     from tests.helpers import Page
 
@@ -114,8 +134,9 @@ def test_bad_input_is_shown_next_to_the_field_and_at_the_top(operator_client, ch
 
 
 def test_a_short_notice_warning(operator_client):
-    response = operator_client.submit("/office/outages/new", {**VALID, "starts_at": "2026-12-02T09:00",
-                                                              "ends_at": "2026-12-02T12:00"}, expect=302)
+    response = operator_client.submit(
+        "/office/outages/new", {**VALID, "starts_at": "2026-12-02T09:00", "ends_at": "2026-12-02T12:00"}, expect=302
+    )
     flashes = operator_client.page(response.headers["Location"]).text(".flashes")
     assert "менее чем за 3 дн." in flashes
     response = operator_client.submit("/office/outages/new", VALID, expect=302)

@@ -1,6 +1,7 @@
 """/outages with 20,000 outages in the database (SPEC §3): a fixed number of queries and a
 server time under the budget. The rows go in through SQLAlchemy Core (bench/scale_outages.py,
 which `make bench` uses too)."""
+
 import time
 
 import pytest

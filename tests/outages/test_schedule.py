@@ -1,4 +1,5 @@
 """The public schedule: default window, filters, htmx fragments, bad input, printable view, queries."""
+
 import gzip
 
 import pytest
@@ -33,7 +34,13 @@ def test_anyone_sees_the_next_two_weeks_in_order_of_start(client, demo_outages):
     assert ids(page) == [o["past"].id, o["mira"].id, o["lenina"].id, o["village"].id]
     item = page.select_one(f'[data-outage-id="{o["lenina"].id}"]')
     text = item.get_text(" ", strip=True)
-    for expected in ("09:00 – 17:00", "г. Примерск, ул. Ленина, д. 1-15", "Замена опор", "Северный РЭС", "запланировано"):
+    for expected in (
+        "09:00 – 17:00",
+        "г. Примерск, ул. Ленина, д. 1-15",
+        "Замена опор",
+        "Северный РЭС",
+        "запланировано",
+    ):
         assert expected in text
     assert "3 декабря, четверг" in page.text("#outage-results")
     assert len(page.select("[data-outage-id]")) == len(set(ids(page))), "one element per outage"
@@ -69,14 +76,17 @@ def test_a_settlement_being_typed_matches_by_its_beginning(client, demo_outages,
     assert other.id not in ids(exact), "a complete name means that settlement only"
 
 
-@pytest.mark.parametrize("query, message", [
-    ("settlement=Атлантида", "Населённого пункта «Атлантида» нет в графике"),
-    ("date_from=завтра", "Введите дату в виде ДД.ММ.ГГГГ"),
-    ("date_from=2026-02-30", "Введите дату в виде ДД.ММ.ГГГГ"),
-    ("date_from=2026-12-10&date_to=2026-12-01", "Дата окончания периода раньше даты начала"),
-    ("date_from=2026-01-01&date_to=2028-01-01", "не может быть длиннее года"),
-    ("date_to=1900-01-01", "Проверьте год"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("settlement=Атлантида", "Населённого пункта «Атлантида» нет в графике"),
+        ("date_from=завтра", "Введите дату в виде ДД.ММ.ГГГГ"),
+        ("date_from=2026-02-30", "Введите дату в виде ДД.ММ.ГГГГ"),
+        ("date_from=2026-12-10&date_to=2026-12-01", "Дата окончания периода раньше даты начала"),
+        ("date_from=2026-01-01&date_to=2028-01-01", "не может быть длиннее года"),
+        ("date_to=1900-01-01", "Проверьте год"),
+    ],
+)
 def test_bad_filter_input_is_a_russian_message(client, demo_outages, query, message):
     page = client.page(f"/outages?{query}")
     assert page.title.startswith("Ошибка: ")
@@ -96,8 +106,9 @@ def test_htmx_gets_the_results_block_and_out_of_band_suggestions(client, demo_ou
     assert [o["value"] for o in page.select("#street-options option")] == ["ул. Ленина"]
     assert page.select_one("#outage-count")["hx-swap-oob"] == "innerHTML"
     assert [o["value"] for o in page.select("#settlement-options option")] == ["г. Примерск"]
-    assert not Page(client.get("/outages?street=лен", headers=HX)).select("#street-options option"), \
+    assert not Page(client.get("/outages?street=лен", headers=HX)).select("#street-options option"), (
         "streets are suggested once a settlement is chosen"
+    )
     assert "HX-Request" in response.headers["Vary"]
     compressed = len(gzip.compress(response.data))
     assert compressed < 2048, f"an htmx fragment must stay under 2 KB, it is {compressed}"

@@ -1,4 +1,5 @@
 """The consent (SPEC §2.9, 152-FZ art. 9): its content, its records, its withdrawal."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -17,8 +18,9 @@ def consenting(consumer):
 
 
 def records(user):
-    return db.session.scalars(sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id)
-                              .order_by(ConsentRecord.id)).all()
+    return db.session.scalars(
+        sa.select(ConsentRecord).where(ConsentRecord.user_id == user.id).order_by(ConsentRecord.id)
+    ).all()
 
 
 @pytest.mark.parametrize("version", list(VERSIONS))

@@ -1,5 +1,6 @@
 """«Скачать мои данные» (SPEC §2.9): JSON, or a ZIP with the JSON and the person's files,
 built from the exporters features register."""
+
 import io
 import json
 import zipfile
@@ -76,7 +77,9 @@ def test_a_feature_adds_its_exporter(consumer_client, consumer_with_history):
 
     try:
         data = json.loads(download(consumer_client, "/profile/data.json").data)
-        assert data["sections"]["applications_test"] == [{"number": "ТП-2026-000123", "owner": consumer_with_history.id}]
+        assert data["sections"]["applications_test"] == [
+            {"number": "ТП-2026-000123", "owner": consumer_with_history.id}
+        ]
     finally:
         registry._exporters.pop("applications_test")
 
@@ -122,13 +125,21 @@ def test_my_addresses_are_exported_and_forgotten_on_anonymisation(consumer_clien
     assert db.session.scalar(sa.select(sa.func.count()).select_from(UserAddress)) == 0
 
 
-def test_my_appeals_are_exported_with_their_files_but_not_staff_notes(consumer_client, consumer_with_history,
-                                                                      make_user):
-    from app.appeals.services import AppealData, CheckedFile, add_note, register_appeal
+def test_my_appeals_are_exported_with_their_files_but_not_staff_notes(
+    consumer_client, consumer_with_history, make_user
+):
+    from app.appeals.services import AppealData, add_note, register_appeal
+    from app.core.storage import stage_bytes
 
-    appeal = register_appeal(consumer_with_history, AppealData(
-        kind="statement", topic="connection", text="Прошу сообщить сроки.",
-        files=[CheckedFile(b"%PDF-1.4 mine", "application/pdf", "план.pdf")]))
+    appeal = register_appeal(
+        consumer_with_history,
+        AppealData(
+            kind="statement",
+            topic="connection",
+            text="Прошу сообщить сроки.",
+            files=[stage_bytes(b"%PDF-1.4 mine", "application/pdf", "план.pdf")],
+        ),
+    )
     db.session.commit()
     add_note(appeal, make_user("operator"), "Внутренняя заметка")
     db.session.commit()

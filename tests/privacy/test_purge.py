@@ -1,4 +1,5 @@
 """`flask privacy purge` (SPEC §2.9): removes what has outlived its purpose, and nothing else."""
+
 from datetime import timedelta
 
 import pytest
@@ -111,8 +112,9 @@ def test_features_scrub_their_own_data_on_anonymisation(withdrawn):
 
 def test_old_login_attempts_go(consumer):
     for days, success in ((10, False), (91, False), (200, True), (366, True)):
-        db.session.add(LoginAttempt(at=ago(days), email=consumer.email, ip="192.0.2.1", user_id=consumer.id,
-                                    success=success))
+        db.session.add(
+            LoginAttempt(at=ago(days), email=consumer.email, ip="192.0.2.1", user_id=consumer.id, success=success)
+        )
     db.session.commit()
     assert run_purge()["login_attempts"] == 2
     assert sorted(a.at.date() for a in db.session.scalars(sa.select(LoginAttempt))) == [ago(200).date(), ago(10).date()]
@@ -124,14 +126,17 @@ def test_audit_details_then_events_age_out(app, consumer):
         event.at, event.ip = ago(days), "192.0.2.1"
     db.session.commit()
     assert run_purge()["audit_log"] == {"removed": 1, "details_cleared": 1}
-    rows = sorted(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "test.event")), key=lambda e: e.at)
+    rows = sorted(
+        db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "test.event")), key=lambda e: e.at
+    )
     assert [(r.ip, r.details) for r in rows] == [("", ""), ("192.0.2.1", '{"fields": "phone"}')]
 
 
 def test_old_mail_goes(app, consumer):
     for days, status in ((1, "sent"), (8, "sent"), (8, "failed"), (31, "failed")):
-        mail = queue_mail(consumer.email, "notification", "x", user=consumer,
-                          notification=Notification(title="x", body="", link=""))
+        mail = queue_mail(
+            consumer.email, "notification", "x", user=consumer, notification=Notification(title="x", body="", link="")
+        )
         mail.created_at, mail.status = ago(days), status
     db.session.info.pop("mail_queued", None)
     db.session.commit()

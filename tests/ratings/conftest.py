@@ -1,5 +1,6 @@
 """Fixtures of the ratings tests: applications and appeals from their features' factories,
 an answered appeal, scores, and bulk rows for the query-count tests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -15,8 +16,14 @@ from tests.applications.conftest import decision, make_application  # noqa: F401
 
 
 def scores(overall: int = 4, **changes) -> dict[str, int]:
-    values = {"ease": overall, "clarity": overall, "deadlines": overall, "courtesy": overall, "cost": overall,
-              "overall": overall}
+    values = {
+        "ease": overall,
+        "clarity": overall,
+        "deadlines": overall,
+        "courtesy": overall,
+        "cost": overall,
+        "overall": overall,
+    }
     values.update(changes)
     return values
 
@@ -57,20 +64,44 @@ def add_rated_applications(consumer, n: int, start: int = 1, overall: int = 4) -
     from app.ratings.models import ApplicationRating
 
     moment = clock.now()
-    db.session.execute(sa.insert(Application), [
-        dict(number=f"ТП-2026-{i:06d}", consumer_id=consumer.id, kind="new", status="submitted", category="up_to_15",
-             applicant_type="individual", power_kw=Decimal("15"), voltage_kv="0.4", created_at=moment,
-             submitted_at=moment, due_date=clock.today() + timedelta(days=3), search_text=f"тп-2026-{i:06d}",
-             offer_inputs={})
-        for i in range(start, start + n)
-    ])
-    ids = db.session.scalars(sa.select(Application.id).where(Application.consumer_id == consumer.id)
-                             .order_by(Application.id.desc()).limit(n)).all()
-    db.session.execute(sa.insert(ApplicationRating), [
-        dict(application_id=i, consumer_id=consumer.id, created_at=moment, updated_at=moment,
-             comment=f"Комментарий {i}", **scores(overall))
-        for i in ids
-    ])
+    db.session.execute(
+        sa.insert(Application),
+        [
+            dict(
+                number=f"ТП-2026-{i:06d}",
+                consumer_id=consumer.id,
+                kind="new",
+                status="submitted",
+                category="up_to_15",
+                applicant_type="individual",
+                power_kw=Decimal("15"),
+                voltage_kv="0.4",
+                created_at=moment,
+                submitted_at=moment,
+                due_date=clock.today() + timedelta(days=3),
+                search_text=f"тп-2026-{i:06d}",
+                offer_inputs={},
+            )
+            for i in range(start, start + n)
+        ],
+    )
+    ids = db.session.scalars(
+        sa.select(Application.id).where(Application.consumer_id == consumer.id).order_by(Application.id.desc()).limit(n)
+    ).all()
+    db.session.execute(
+        sa.insert(ApplicationRating),
+        [
+            dict(
+                application_id=i,
+                consumer_id=consumer.id,
+                created_at=moment,
+                updated_at=moment,
+                comment=f"Комментарий {i}",
+                **scores(overall),
+            )
+            for i in ids
+        ],
+    )
     db.session.commit()
 
 
@@ -80,17 +111,42 @@ def add_rated_appeals(consumer, n: int, start: int = 1) -> None:
     from app.ratings.models import AppealRating
 
     moment, day = clock.now(), clock.today()
-    db.session.execute(sa.insert(Appeal), [
-        dict(number=f"ОБ-2026-{i:06d}", consumer_id=consumer.id, kind="statement", topic="other", channel="cabinet",
-             received_via="website", text="Текст", status="answered", registered_at=moment, answered_at=moment,
-             due_date=day + timedelta(days=30), search_text=f"об-2026-{i:06d}", version=2)
-        for i in range(start, start + n)
-    ])
-    ids = db.session.scalars(sa.select(Appeal.id).where(Appeal.consumer_id == consumer.id)
-                             .order_by(Appeal.id.desc()).limit(n)).all()
-    db.session.execute(sa.insert(AppealRating), [
-        dict(appeal_id=i, consumer_id=consumer.id, created_at=moment, updated_at=moment, comment="",
-             **appeal_scores(3))
-        for i in ids
-    ])
+    db.session.execute(
+        sa.insert(Appeal),
+        [
+            dict(
+                number=f"ОБ-2026-{i:06d}",
+                consumer_id=consumer.id,
+                kind="statement",
+                topic="other",
+                channel="cabinet",
+                received_via="website",
+                text="Текст",
+                status="answered",
+                registered_at=moment,
+                answered_at=moment,
+                due_date=day + timedelta(days=30),
+                search_text=f"об-2026-{i:06d}",
+                version=2,
+            )
+            for i in range(start, start + n)
+        ],
+    )
+    ids = db.session.scalars(
+        sa.select(Appeal.id).where(Appeal.consumer_id == consumer.id).order_by(Appeal.id.desc()).limit(n)
+    ).all()
+    db.session.execute(
+        sa.insert(AppealRating),
+        [
+            dict(
+                appeal_id=i,
+                consumer_id=consumer.id,
+                created_at=moment,
+                updated_at=moment,
+                comment="",
+                **appeal_scores(3),
+            )
+            for i in ids
+        ],
+    )
     db.session.commit()

@@ -1,6 +1,7 @@
 """The consumer's pages: rate a submitted application and an answered appeal, change the
 rating, «мои оценки»; bad scores are a Russian message with nothing saved; another
 consumer's object or a draft is 404; staff go to the office."""
+
 import pytest
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ def count(model) -> int:
 
 # --- an application ----------------------------------------------------------------------------
 
+
 def test_the_form_has_a_fieldset_per_criterion(consumer_client, consumer, make_application):
     application = make_application(consumer, status="completed")
     page = consumer_client.page(f"/applications/{application.id}/rating")
@@ -25,8 +27,14 @@ def test_the_form_has_a_fieldset_per_criterion(consumer_client, consumer, make_a
     form_tag = page.select_one("form.rating-form")
     assert form_tag["action"] == f"/applications/{application.id}/rating"
     legends = [f.select_one("legend").get_text(strip=True) for f in form_tag.select("fieldset")]
-    assert legends == ["Простота подачи заявки", "Понятность информации", "Соблюдение сроков",
-                       "Вежливость и компетентность сотрудников", "Прозрачность стоимости", "Общая оценка"]
+    assert legends == [
+        "Простота подачи заявки",
+        "Понятность информации",
+        "Соблюдение сроков",
+        "Вежливость и компетентность сотрудников",
+        "Прозрачность стоимости",
+        "Общая оценка",
+    ]
     for name in ("ease", "clarity", "deadlines", "courtesy", "cost", "overall"):
         values = [i["value"] for i in form_tag.select(f"input[type=radio][name={name}]")]
         assert values == ["1", "2", "3", "4", "5"], name
@@ -36,8 +44,9 @@ def test_the_form_has_a_fieldset_per_criterion(consumer_client, consumer, make_a
 
 def test_consumer_rates_an_application(consumer_client, consumer, make_application, fixed_clock):
     application = make_application(consumer, status="completed")
-    response = consumer_client.submit(f"/applications/{application.id}/rating",
-                                      form(scores(4, cost=2), "  Счёт был непонятен.  "))
+    response = consumer_client.submit(
+        f"/applications/{application.id}/rating", form(scores(4, cost=2), "  Счёт был непонятен.  ")
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/ratings"
     rating = db.session.scalar(sa.select(ApplicationRating))
     assert rating.application_id == application.id and rating.consumer_id == consumer.id
@@ -67,15 +76,16 @@ def test_the_consumer_changes_the_rating(consumer_client, consumer, make_applica
     clock.set_now(fixed_clock + timedelta(days=3))
     page = consumer_client.page(url)
     assert page.select_one("input[name=overall][value='2']").has_attr("checked")
-    assert page.select_one("textarea[name=comment]").get_text() .strip() == "Плохо."
+    assert page.select_one("textarea[name=comment]").get_text().strip() == "Плохо."
     assert "Вы уже оценили эту заявку 05.03.2026" in page
     consumer_client.submit(url, form(scores(5), ""), expect=302)
     [rating] = db.session.scalars(sa.select(ApplicationRating)).all()
     assert rating.overall == 5 and rating.comment == ""
     assert rating.created_at == fixed_clock and rating.updated_at == fixed_clock + timedelta(days=3)
     assert "изменена" in consumer_client.page("/ratings")
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("rating.%"))
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("rating.%")).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["rating.application", "rating.application_changed"]
 
 
@@ -129,8 +139,9 @@ def test_a_draft_is_404(consumer_client, consumer, make_application):
     assert consumer_client.get("/applications/987654/rating").status_code == 404
 
 
-def test_anonymous_goes_to_login_and_staff_to_the_office(client, operator_client, consumer, make_application,
-                                                          answered_appeal):
+def test_anonymous_goes_to_login_and_staff_to_the_office(
+    client, operator_client, consumer, make_application, answered_appeal
+):
     application = make_application(consumer, status="completed")
     appeal = answered_appeal(consumer)
     for url in (f"/applications/{application.id}/rating", f"/appeals/{appeal.id}/rating", "/ratings"):
@@ -143,6 +154,7 @@ def test_anonymous_goes_to_login_and_staff_to_the_office(client, operator_client
 
 
 # --- an appeal ---------------------------------------------------------------------------------
+
 
 def test_consumer_rates_an_answered_appeal(consumer_client, consumer, answered_appeal):
     appeal = answered_appeal(consumer)
@@ -158,8 +170,9 @@ def test_consumer_rates_an_answered_appeal(consumer_client, consumer, answered_a
     consumer_client.submit(url, form(appeal_scores(2), "Передумал."), expect=302)
     [rating] = db.session.scalars(sa.select(AppealRating)).all()
     assert rating.overall == 2 and rating.comment == "Передумал."
-    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.like("rating.%"))
-                                 .order_by(AuditEvent.id)).all()
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("rating.%")).order_by(AuditEvent.id)
+    ).all()
     assert actions == ["rating.appeal", "rating.appeal_changed"]
 
 
@@ -205,8 +218,10 @@ def test_another_consumers_appeal_is_404(other_client, consumer, answered_appeal
 
 # --- «мои оценки» ------------------------------------------------------------------------------
 
-def test_my_ratings_lists_rated_and_unrated(consumer_client, consumer, make_application, answered_appeal,
-                                            make_appeal, make_user):
+
+def test_my_ratings_lists_rated_and_unrated(
+    consumer_client, consumer, make_application, answered_appeal, make_appeal, make_user
+):
     from app.ratings.services import rate_application
 
     rated = make_application(consumer, status="completed")
@@ -271,8 +286,10 @@ def test_the_pages_fit_the_weight_budget_with_full_lists(consumer_client, consum
     page = consumer_client.page("/ratings")
     assert len(page.select("[data-application-id]")) == len(page.select("[data-appeal-id]")) == MY_LIST_LIMIT
     assert "Показаны последние 30 заявок и обращений." in page
-    static = sum(gz(consumer_client.get(tag.get("href") or tag.get("src")).data)
-                 for tag in page.select("link[rel=stylesheet], script[src]"))
+    static = sum(
+        gz(consumer_client.get(tag.get("href") or tag.get("src")).data)
+        for tag in page.select("link[rel=stylesheet], script[src]")
+    )
     sizes = {url: gz(consumer_client.get(url).data) for url in ("/ratings", f"/applications/{application.id}/rating")}
     assert all(size < 10 * 1024 for size in sizes.values()), sizes
     assert max(sizes.values()) + static < 30 * 1024, (sizes, static)

@@ -1,6 +1,7 @@
 """The office reports: the ratings report with its chart and CSV, the annual report of
 appeals as HTML, CSV and PDF; bad parameters are Russian messages; consumers get 403;
 the same number of queries with 2 and with 20 ratings."""
+
 import csv
 import io
 from datetime import UTC, datetime
@@ -17,8 +18,13 @@ from tests.core.query_counter import count_queries
 from tests.helpers import Page
 from tests.ratings.conftest import add_rated_appeals, add_rated_applications, appeal_scores, scores
 
-OFFICE_URLS = ["/office/ratings/", "/office/ratings/report.csv", "/office/ratings/appeals-annual",
-               "/office/ratings/appeals-annual.csv", "/office/ratings/appeals-annual.pdf"]
+OFFICE_URLS = [
+    "/office/ratings/",
+    "/office/ratings/report.csv",
+    "/office/ratings/appeals-annual",
+    "/office/ratings/appeals-annual.csv",
+    "/office/ratings/appeals-annual.pdf",
+]
 
 
 @pytest.fixture
@@ -117,17 +123,28 @@ def test_the_csv(operator_client, rated):
     assert response.headers["Cache-Control"] == "no-store"
     rows = parse_csv(response)
     assert rows[0] == ["Оценка качества и доступности услуг", "с 01.03.2026 по 31.03.2026"]
-    head = rows.index(["Месяц", "Категория", "Оценок", "Простота подачи заявки", "Понятность информации",
-                       "Соблюдение сроков", "Вежливость и компетентность сотрудников", "Прозрачность стоимости",
-                       "Общая оценка"])
-    body = {(r[0], r[1]): r[2:] for r in rows[head + 1:rows.index([], head)]}
+    head = rows.index(
+        [
+            "Месяц",
+            "Категория",
+            "Оценок",
+            "Простота подачи заявки",
+            "Понятность информации",
+            "Соблюдение сроков",
+            "Вежливость и компетентность сотрудников",
+            "Прозрачность стоимости",
+            "Общая оценка",
+        ]
+    )
+    body = {(r[0], r[1]): r[2:] for r in rows[head + 1 : rows.index([], head)]}
     assert body[("март 2026", "до 15 кВт")] == ["1", "5,00", "5,00", "5,00", "5,00", "4,00", "5,00"]
     assert body[("март 2026", "до 150 кВт")] == ["1", "3,00", "1,00", "1,00", "1,00", "1,00", "1,00"]
     assert body[("март 2026", "Все")] == ["2", "4,00", "3,00", "3,00", "3,00", "2,50", "3,00"]
     assert body[("Весь период", "Все")][0] == "2"
-    appeals_head = rows.index(["Месяц", "Тема", "Оценок", "Общая оценка", "Своевременность ответа",
-                               "Понятность ответа"])
-    appeal_rows = {(r[0], r[1]): r[2:] for r in rows[appeals_head + 1:] if len(r) > 2}
+    appeals_head = rows.index(
+        ["Месяц", "Тема", "Оценок", "Общая оценка", "Своевременность ответа", "Понятность ответа"]
+    )
+    appeal_rows = {(r[0], r[1]): r[2:] for r in rows[appeals_head + 1 :] if len(r) > 2}
     assert appeal_rows[("март 2026", "Технологическое присоединение")] == ["1", "3,00", "3,00", "2,00"]
 
 
@@ -140,13 +157,16 @@ def test_an_empty_report(operator_client, fixed_clock):
 
 # --- the annual report of appeals ---------------------------------------------------------------
 
+
 @pytest.fixture
 def appeals_of_two_years(consumer, make_appeal, operator):
-    for moment, via in ((datetime(2025, 5, 1, 9, 0, tzinfo=UTC), "website"),
-                        (datetime(2025, 6, 1, 9, 0, tzinfo=UTC), "phone"),
-                        (datetime(2026, 2, 1, 9, 0, tzinfo=UTC), "website"),
-                        (datetime(2026, 2, 2, 9, 0, tzinfo=UTC), "website"),
-                        (datetime(2026, 2, 3, 9, 0, tzinfo=UTC), "post")):
+    for moment, via in (
+        (datetime(2025, 5, 1, 9, 0, tzinfo=UTC), "website"),
+        (datetime(2025, 6, 1, 9, 0, tzinfo=UTC), "phone"),
+        (datetime(2026, 2, 1, 9, 0, tzinfo=UTC), "website"),
+        (datetime(2026, 2, 2, 9, 0, tzinfo=UTC), "website"),
+        (datetime(2026, 2, 3, 9, 0, tzinfo=UTC), "post"),
+    ):
         clock.set_now(moment)
         make_appeal(consumer, received_via=via, registered_by=None if via == "website" else operator)
     clock.set_now(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
@@ -164,8 +184,11 @@ def test_the_annual_report_page(operator_client, appeals_of_two_years):
     assert rows["По телефону"] == ["1", "0", "−100,0"]
     assert rows["Почтой"] == ["0", "1", "—"]
     assert [td.get_text() for td in first.select("tfoot td")] == ["2", "3", "+50,0"]
-    assert [h.get_text() for h in page.select("h2")] == ["По способу поступления", "По виду обращения",
-                                                         "По теме обращения"]
+    assert [h.get_text() for h in page.select("h2")] == [
+        "По способу поступления",
+        "По виду обращения",
+        "По теме обращения",
+    ]
     assert page.select_one("a[href='/office/ratings/appeals-annual.pdf?year=2026']")
     assert report_page(operator_client, "/office/ratings/appeals-annual").select_one("#year")["value"] == "2026"
 
@@ -179,7 +202,8 @@ def test_a_bad_year_is_a_russian_message(operator_client, appeals_of_two_years, 
     for suffix in (".csv", ".pdf"):
         response = operator_client.get(f"/office/ratings/appeals-annual{suffix}?year={year}")
         assert response.status_code == 302 and response.headers["Location"].startswith(
-            "/office/ratings/appeals-annual?year=")
+            "/office/ratings/appeals-annual?year="
+        )
 
 
 def test_the_annual_csv(operator_client, appeals_of_two_years):
@@ -207,6 +231,7 @@ def test_the_annual_pdf(operator_client, appeals_of_two_years):
 
 # --- access and scale --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("url", OFFICE_URLS)
 def test_consumers_get_403_and_anonymous_login(client, consumer_client, url):
     assert consumer_client.get(url).status_code == 403
@@ -226,8 +251,12 @@ def queries_of(client, url: str) -> int:
 
 
 def test_the_reports_run_the_same_queries_with_2_and_20_ratings(operator_client, consumer, fixed_clock):
-    urls = ["/office/ratings/", "/office/ratings/report.csv", "/office/ratings/appeals-annual",
-            "/office/ratings/appeals-annual.csv"]
+    urls = [
+        "/office/ratings/",
+        "/office/ratings/report.csv",
+        "/office/ratings/appeals-annual",
+        "/office/ratings/appeals-annual.csv",
+    ]
     add_rated_applications(consumer, 2)
     add_rated_appeals(consumer, 2)
     few = {url: queries_of(operator_client, url) for url in urls}

@@ -1,4 +1,5 @@
 """Ratings in «мои данные» and on anonymisation; the demo's ratings."""
+
 import json
 import time
 
@@ -65,15 +66,19 @@ def test_the_demo_rates_what_it_should_and_fast(app):
     from app.appeals.models import Appeal
     from app.applications.models import Application
 
-    completed = db.session.scalars(sa.select(Application.id).where(
-        Application.consumer_id == ctx.consumer.id, Application.status == "completed")).all()
-    rated = db.session.scalars(sa.select(ApplicationRating.application_id).where(
-        ApplicationRating.consumer_id == ctx.consumer.id)).all()
+    completed = db.session.scalars(
+        sa.select(Application.id).where(Application.consumer_id == ctx.consumer.id, Application.status == "completed")
+    ).all()
+    rated = db.session.scalars(
+        sa.select(ApplicationRating.application_id).where(ApplicationRating.consumer_id == ctx.consumer.id)
+    ).all()
     assert sorted(rated) == sorted(completed)
-    answered = db.session.scalars(sa.select(Appeal.id).where(
-        Appeal.consumer_id == ctx.consumer.id, Appeal.status.in_(["answered", "closed"]))).all()
-    assert answered and sorted(db.session.scalars(sa.select(AppealRating.appeal_id).where(
-        AppealRating.consumer_id == ctx.consumer.id)).all()) == sorted(answered)
+    answered = db.session.scalars(
+        sa.select(Appeal.id).where(Appeal.consumer_id == ctx.consumer.id, Appeal.status.in_(["answered", "closed"]))
+    ).all()
+    assert answered and sorted(
+        db.session.scalars(sa.select(AppealRating.appeal_id).where(AppealRating.consumer_id == ctx.consumer.id)).all()
+    ) == sorted(answered)
     from app.core.clock import today
 
     report = reports.ratings_report(reports.default_period(today()))

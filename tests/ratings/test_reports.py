@@ -1,5 +1,6 @@
 """The aggregations of the reports, without HTTP: averages, months in the company's time
 zone, categories, the lowest ratings, the period and the year parameters, % change."""
+
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -33,10 +34,18 @@ def test_tallies_add_up_exactly():
     assert t.count == 3 and t.average("overall") == Decimal("3.33")
 
 
-@pytest.mark.parametrize("last, this, expected", [
-    (10, 15, Decimal("50.0")), (10, 5, Decimal("-50.0")), (3, 4, Decimal("33.3")), (3, 3, Decimal("0.0")),
-    (0, 5, None), (0, 0, None), (7, 0, Decimal("-100.0")),
-])
+@pytest.mark.parametrize(
+    "last, this, expected",
+    [
+        (10, 15, Decimal("50.0")),
+        (10, 5, Decimal("-50.0")),
+        (3, 4, Decimal("33.3")),
+        (3, 3, Decimal("0.0")),
+        (0, 5, None),
+        (0, 0, None),
+        (7, 0, Decimal("-100.0")),
+    ],
+)
 def test_percent_change(last, this, expected):
     assert reports.percent_change(last, this) == expected
 
@@ -62,16 +71,21 @@ def test_period_bounds_are_local_midnights_in_utc(app):
     assert period.end == datetime(2026, 1, 31, 21, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("args, errors", [
-    ({"date_from": "2026-01-01", "date_to": "2026-02-28"}, {}),
-    ({"date_from": "01.01.2026", "date_to": "28.02.2026"}, {}),
-    ({"date_from": "2026-13-01"}, {"date_from": "Укажите дату в виде ДД.ММ.ГГГГ, например 01.03.2026."}),
-    ({"date_to": "вчера"}, {"date_to": "Укажите дату в виде ДД.ММ.ГГГГ, например 01.03.2026."}),
-    ({"date_from": "1812-09-07"}, {"date_from": "Укажите дату с 2000 по 2027 год."}),
-    ({"date_from": "2026-03-01", "date_to": "2026-02-01"},
-     {"date_to": "Конец периода не может быть раньше его начала."}),
-    ({"date_from": "2010-01-01", "date_to": "2026-01-01"}, {"date_to": "Период не может быть длиннее 5 лет."}),
-])
+@pytest.mark.parametrize(
+    "args, errors",
+    [
+        ({"date_from": "2026-01-01", "date_to": "2026-02-28"}, {}),
+        ({"date_from": "01.01.2026", "date_to": "28.02.2026"}, {}),
+        ({"date_from": "2026-13-01"}, {"date_from": "Укажите дату в виде ДД.ММ.ГГГГ, например 01.03.2026."}),
+        ({"date_to": "вчера"}, {"date_to": "Укажите дату в виде ДД.ММ.ГГГГ, например 01.03.2026."}),
+        ({"date_from": "1812-09-07"}, {"date_from": "Укажите дату с 2000 по 2027 год."}),
+        (
+            {"date_from": "2026-03-01", "date_to": "2026-02-01"},
+            {"date_to": "Конец периода не может быть раньше его начала."},
+        ),
+        ({"date_from": "2010-01-01", "date_to": "2026-01-01"}, {"date_to": "Период не может быть длиннее 5 лет."}),
+    ],
+)
 def test_parse_period(args, errors):
     choice = reports.parse_period(MultiDict(args), date(2026, 3, 5))
     assert choice.errors == errors
@@ -90,12 +104,12 @@ def test_parse_year():
 
 
 def test_ratings_per_month_and_per_category(consumer, make_user, make_application, fixed_clock):
-    small = make_application(consumer)                                 # up to 15 kW
-    medium = make_application(consumer, power_kw=Decimal("100"))             # up to 150 kW
-    another = make_application(consumer)                               # up to 15 kW
+    small = make_application(consumer)  # up to 15 kW
+    medium = make_application(consumer, power_kw=Decimal("100"))  # up to 150 kW
+    another = make_application(consumer)  # up to 15 kW
     at(datetime(2026, 1, 31, 20, 59, tzinfo=UTC))  # 23:59 in Moscow: still January
     rate_application(small, consumer, scores(5, cost=3))
-    at(datetime(2026, 1, 31, 21, 0, tzinfo=UTC))   # 00:00 on 1 February in Moscow
+    at(datetime(2026, 1, 31, 21, 0, tzinfo=UTC))  # 00:00 on 1 February in Moscow
     rate_application(medium, consumer, scores(2), "Долго.")
     rate_application(another, consumer, scores(4, ease=5))
     db.session.commit()
@@ -154,7 +168,9 @@ def test_appeal_ratings_per_topic(consumer, answered_appeal, fixed_clock):
     db.session.commit()
     appeals = reports.ratings_report(reports.default_period(clock.today())).appeals
     groups = dict(appeals.groups)
-    assert groups["Учёт электроэнергии"].count == 2 and groups["Учёт электроэнергии"].average("overall") == Decimal("3.50")
+    assert groups["Учёт электроэнергии"].count == 2 and groups["Учёт электроэнергии"].average("overall") == Decimal(
+        "3.50"
+    )
     assert groups["Плановые отключения"].average("timeliness") == Decimal("4.00")
     assert appeals.lowest[0].number == b.number and appeals.lowest[0].comment == "Ответ не по существу."
 
@@ -179,8 +195,16 @@ def test_the_database_refuses_a_score_out_of_range(consumer, make_application):
     from app.ratings.models import ApplicationRating
 
     application = make_application(consumer)
-    db.session.add(ApplicationRating(application_id=application.id, consumer_id=consumer.id, comment="",
-                                     created_at=clock.now(), updated_at=clock.now(), **scores(4, courtesy=0)))
+    db.session.add(
+        ApplicationRating(
+            application_id=application.id,
+            consumer_id=consumer.id,
+            comment="",
+            created_at=clock.now(),
+            updated_at=clock.now(),
+            **scores(4, courtesy=0),
+        )
+    )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -193,8 +217,16 @@ def test_one_rating_per_application_in_the_database(consumer, make_application):
 
     application = make_application(consumer)
     for _ in range(2):
-        db.session.add(ApplicationRating(application_id=application.id, consumer_id=consumer.id, comment="",
-                                         created_at=clock.now(), updated_at=clock.now(), **scores(4)))
+        db.session.add(
+            ApplicationRating(
+                application_id=application.id,
+                consumer_id=consumer.id,
+                comment="",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+                **scores(4),
+            )
+        )
     with pytest.raises(sa.exc.IntegrityError):
         db.session.flush()
     db.session.rollback()
@@ -202,14 +234,20 @@ def test_one_rating_per_application_in_the_database(consumer, make_application):
 
 # --- the annual report of appeals ---------------------------------------------------------------
 
+
 def test_annual_counts_by_channel_kind_and_topic_in_the_company_year(consumer, make_appeal, operator):
     def appeal_at(moment, **fields):
         at(moment)
         return make_appeal(consumer, **fields)
 
     # 2025, Moscow time: two by phone (one a complaint), one on the site.
-    appeal_at(datetime(2025, 3, 1, 9, 0, tzinfo=UTC), received_via="phone", registered_by=operator, kind="complaint",
-              topic="outages")
+    appeal_at(
+        datetime(2025, 3, 1, 9, 0, tzinfo=UTC),
+        received_via="phone",
+        registered_by=operator,
+        kind="complaint",
+        topic="outages",
+    )
     appeal_at(datetime(2025, 12, 31, 20, 59, tzinfo=UTC), received_via="phone", registered_by=operator)  # 23:59 MSK
     appeal_at(datetime(2025, 6, 1, 9, 0, tzinfo=UTC))
     # 2026: 00:00 on 1 January in Moscow is still 2025 in UTC.
@@ -242,6 +280,7 @@ def test_annual_with_no_appeals_at_all(app):
 
 
 # --- the chart ---------------------------------------------------------------------------------
+
 
 def test_the_chart_has_a_bar_per_month_scaled_to_5():
     t1, t2 = Tally(), Tally()

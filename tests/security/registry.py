@@ -18,6 +18,7 @@ A feature registers its factories like this (in this file, or a module it import
         db.session.commit()
         return {"application_id": application.id, "doc_id": document.id}
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -67,6 +68,7 @@ def object_factory(*endpoints: str):
 
 # --- the factories of the routes that exist ------------------------------------------------------
 
+
 @object_factory("notifications.read_notification")
 def a_notification(owner) -> dict:
     from app.extensions import db
@@ -92,21 +94,29 @@ def an_appeal_with_a_file(owner) -> dict:
     import sqlalchemy as sa
 
     from app.appeals.models import AppealFile
-    from app.appeals.services import AppealData, CheckedFile, register_appeal
+    from app.appeals.services import AppealData, register_appeal
+    from app.core.storage import stage_bytes
     from app.extensions import db
 
-    scan = CheckedFile(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
-    appeal = register_appeal(owner, AppealData(kind="statement", topic="connection", text="Проверка доступа.",
-                                               files=[scan]))
+    scan = stage_bytes(b"%PDF-1.4 walker", "application/pdf", "скан.pdf")
+    appeal = register_appeal(
+        owner, AppealData(kind="statement", topic="connection", text="Проверка доступа.", files=[scan])
+    )
     db.session.commit()
     file_id = db.session.scalar(sa.select(AppealFile.id).where(AppealFile.appeal_id == appeal.id))
     return {"appeal_id": appeal.id, "file_id": file_id}
 
 
-@object_factory("applications.show_application", "applications.edit_draft", "applications.download_document",
-                "applications.delete_application_draft", "applications.remove_draft_document",
-                "applications.reply_to_request", "applications.notify_tu_fulfilment",
-                "applications.withdraw_application")
+@object_factory(
+    "applications.show_application",
+    "applications.edit_draft",
+    "applications.download_document",
+    "applications.delete_application_draft",
+    "applications.remove_draft_document",
+    "applications.reply_to_request",
+    "applications.notify_tu_fulfilment",
+    "applications.withdraw_application",
+)
 def an_application_with_a_document(owner) -> dict:
     import sqlalchemy as sa
 
@@ -117,8 +127,9 @@ def an_application_with_a_document(owner) -> dict:
 
     application = save_application(owner, application_data(), submit=False)
     db.session.commit()
-    doc_id = db.session.scalar(sa.select(ApplicationDocument.id)
-                               .where(ApplicationDocument.application_id == application.id).limit(1))
+    doc_id = db.session.scalar(
+        sa.select(ApplicationDocument.id).where(ApplicationDocument.application_id == application.id).limit(1)
+    )
     return {"application_id": application.id, "doc_id": doc_id}
 
 
@@ -135,8 +146,12 @@ def a_completed_application(owner) -> dict:
 
     if in_force_without(clock.today(), None) is None:
         import_decision(example_file(clock.today().year), "primer.json")
-    staff = User(email=f"rating.walker.{owner.id}@example.ru", password_hash="!", role="operator",  # noqa: S106
-                 created_at=clock.now())
+    staff = User(
+        email=f"rating.walker.{owner.id}@example.ru",
+        password_hash="!",
+        role="operator",  # noqa: S106
+        created_at=clock.now(),
+    )
     db.session.add(staff)
     application = services.save_application(owner, application_data(), submit=True)
     for step in PATH[1:]:
@@ -152,8 +167,12 @@ def an_answered_appeal(owner) -> dict:
     from app.core import clock
     from app.extensions import db
 
-    staff = User(email=f"appeal.rating.walker.{owner.id}@example.ru", password_hash="!", role="operator",  # noqa: S106
-                 created_at=clock.now())
+    staff = User(
+        email=f"appeal.rating.walker.{owner.id}@example.ru",
+        password_hash="!",
+        role="operator",  # noqa: S106
+        created_at=clock.now(),
+    )
     db.session.add(staff)
     appeal = register_appeal(owner, AppealData(kind="request", topic="metering", text="Когда поверка?"))
     answer_appeal(appeal, staff, "В 2032 году.")

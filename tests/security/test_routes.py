@@ -5,11 +5,16 @@
 - a consumer on /office: 403;
 - a POST without a CSRF token: 400 with the Russian page, anonymous or logged in;
 - another consumer's object behind an <int:…> parameter: 404 (tests/security/registry.py);
+- an id beyond what any table issues, to whoever may open the route: 404, never an overflow;
+- numbers no page reaches in the query string (page=10**30, '²'): never a 500;
 - the security headers on every answer, no-store on every personal one.
 
 A route added later is walked without anyone touching this file; a consumer route with an
 integer parameter and no registered factory fails until one is registered."""
+
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 from werkzeug.routing import IntegerConverter, Rule
@@ -20,6 +25,15 @@ from tests.security.registry import OBJECT_FACTORIES, PUBLIC, SAMPLE_VALUES
 
 #: A made-up id: access checks come before any object is looked up.
 NO_SUCH_ID = 987654
+#: Ids past PostgreSQL's INTEGER, SQLite's 64-bit integer, and far past both (issue 16).
+IDS_BEYOND_ANY_TABLE = (2**31, 2**63, 10**30)
+#: The query parameters pages read as numbers, each with a value no page or row reaches,
+#: and with digits that are not ASCII ('²' passes str.isdigit() and fails int()).
+_NUMBER_PARAMETERS = ("page", "v", "year", "consumer_id")
+QUERY_NUMBERS = tuple(
+    {**dict.fromkeys(_NUMBER_PARAMETERS, value), "object": f"users:{value}"}
+    for value in (10**30, "²", "١٢", "２０２６")
+)
 
 
 def _routes() -> list[tuple[str, str, str]]:
@@ -83,6 +97,13 @@ def check_headers(response, *, personal: bool) -> None:
     response.close()
 
 
+def check_query_numbers(c, url: str) -> None:
+    for query in QUERY_NUMBERS:
+        response = c.get(f"{url}?{urlencode(query)}")
+        assert response.status_code < 500, f"GET {url} with {query}: {response.status_code}"
+        response.close()
+
+
 def goes_to_login(response) -> bool:
     return response.status_code == 302 and response.headers["Location"].startswith("/login")
 
@@ -91,7 +112,8 @@ def test_the_walker_sees_every_route():
     """Guards the walker itself; the count is in the report of the security issue."""
     assert len(ROUTES) >= 60
     assert {"auth.login", "cabinet.profile", "office.audit.log", "notifications.read_notification"} <= {
-        e for _, e, _ in ROUTES}
+        e for _, e, _ in ROUTES
+    }
 
 
 @pytest.mark.parametrize("path, endpoint, method", ROUTES, ids=_ids(ROUTES))
@@ -106,17 +128,22 @@ def test_route(app, client, make_user, login, path, endpoint, method):
         check_csrf(app, client, consumer_client, path, endpoint)
     if is_office(path):
         check_consumer_refused(app, consumer_client, path, endpoint, method)
-        if method == "GET" and "<" not in path:
+        if (method == "GET" and "<" not in path) or "<int:" in path:
             admin_client = app.test_client()
             login(make_user("admin"), c=admin_client)
-            check_admin_gets_in(app, admin_client, path, endpoint)
+            if "<int:" in path:
+                check_ids_beyond_any_table(app, admin_client, path, endpoint, method)
+            else:
+                check_admin_gets_in(app, admin_client, path, endpoint)
     elif endpoint not in PUBLIC:
         if "<int:" in path:
+            check_ids_beyond_any_table(app, consumer_client, path, endpoint, method)
             check_other_consumers_object(app, consumer, consumer_client, make_user, path, endpoint, method)
         elif method == "GET" and "<" not in path:
             response = consumer_client.get(url_for_rule(app, path, endpoint))
             assert response.status_code < 500, f"GET {path} as a consumer: {response.status_code}"
             check_headers(response, personal=True)
+            check_query_numbers(consumer_client, url_for_rule(app, path, endpoint))
 
 
 def check_anonymous(app, client, path, endpoint, method):
@@ -128,10 +155,13 @@ def check_anonymous(app, client, path, endpoint, method):
         if expected is not None:
             assert response.status_code == expected, f"{method} {path}: {response.status_code}, declared {expected}"
         assert response.status_code < 500, f"anonymous {method} {path}: {response.status_code}"
+        if method == "GET" and "<" not in path:
+            check_query_numbers(client, url_for_rule(app, path, endpoint))
     else:
         assert goes_to_login(response), (
             f"{method} {path} answers an anonymous visitor {response.status_code}: protect it with login_required, "
-            "or declare it public in tests/security/registry.py")
+            "or declare it public in tests/security/registry.py"
+        )
     check_headers(response, personal=False)
 
 
@@ -154,13 +184,26 @@ def check_admin_gets_in(app, admin_client, path, endpoint):
     response = admin_client.get(url_for_rule(app, path, endpoint))
     assert response.status_code == 200, f"an admin's GET {path}: {response.status_code}"
     check_headers(response, personal=True)
+    check_query_numbers(admin_client, url_for_rule(app, path, endpoint))
+
+
+def check_ids_beyond_any_table(app, c, path, endpoint, method):
+    """Each integer parameter in turn past every table's range, to someone the route admits:
+    404 (the URL converter's bound), not an overflow in the database driver."""
+    for name in int_args(rule_for(app, path, endpoint)):
+        for huge in IDS_BEYOND_ANY_TABLE:
+            response = call(c, method, url_for_rule(app, path, endpoint, {name: huge}))
+            assert response.status_code == 404, f"{method} {path} with <{name}> = {huge}: {response.status_code}"
+            check_headers(response, personal=True)
 
 
 def check_other_consumers_object(app, consumer, consumer_client, make_user, path, endpoint, method):
     factory = OBJECT_FACTORIES.get(endpoint)
     if factory is None:
-        pytest.fail(f"{endpoint} takes an integer id: register a factory for it in tests/security/registry.py "
-                    "(@object_factory), so the walker can check that another consumer's object answers 404")
+        pytest.fail(
+            f"{endpoint} takes an integer id: register a factory for it in tests/security/registry.py "
+            "(@object_factory), so the walker can check that another consumer's object answers 404"
+        )
     theirs = factory(make_user("consumer"))
     response = call(consumer_client, method, url_for_rule(app, path, endpoint, theirs))
     assert response.status_code == 404, f"{method} {path} with another consumer's object: {response.status_code}"
@@ -172,6 +215,7 @@ def check_other_consumers_object(app, consumer, consumer_client, make_user, path
 
 
 # --- the walker fails where it must ------------------------------------------------------------
+
 
 @pytest.fixture
 def careless_app(app):
@@ -197,5 +241,12 @@ def test_the_walker_catches_an_unprotected_page(careless_app, client):
 
 def test_the_walker_demands_a_factory_for_integer_ids(careless_app, consumer, consumer_client, make_user):
     with pytest.raises(pytest.fail.Exception, match="register a factory"):
-        check_other_consumers_object(careless_app, consumer, consumer_client, make_user,
-                                     "/careless/things/<int:thing_id>", "careless_thing", "GET")
+        check_other_consumers_object(
+            careless_app,
+            consumer,
+            consumer_client,
+            make_user,
+            "/careless/things/<int:thing_id>",
+            "careless_thing",
+            "GET",
+        )

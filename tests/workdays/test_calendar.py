@@ -1,4 +1,5 @@
 """The working-day calendar against the real 2025 and 2026 Russian calendars (SPEC §2.8)."""
+
 from datetime import date
 
 import pytest
@@ -8,15 +9,25 @@ from app.workdays.services import WorkCalendar, plural, term_label
 cal = WorkCalendar()
 
 
-@pytest.mark.parametrize("day, working", [
-    (date(2025, 1, 1), False), (date(2025, 1, 8), False), (date(2025, 1, 9), True),
-    (date(2025, 11, 1), True),    # a working Saturday (moved to 2025-11-03)
-    (date(2025, 11, 3), False), (date(2025, 11, 4), False), (date(2025, 11, 5), True),
-    (date(2025, 12, 31), False),
-    (date(2026, 1, 9), False), (date(2026, 1, 12), True),
-    (date(2026, 3, 9), False), (date(2026, 5, 11), False), (date(2026, 12, 31), False),
-    (date(2026, 11, 28), False),  # an ordinary Saturday
-])
+@pytest.mark.parametrize(
+    "day, working",
+    [
+        (date(2025, 1, 1), False),
+        (date(2025, 1, 8), False),
+        (date(2025, 1, 9), True),
+        (date(2025, 11, 1), True),  # a working Saturday (moved to 2025-11-03)
+        (date(2025, 11, 3), False),
+        (date(2025, 11, 4), False),
+        (date(2025, 11, 5), True),
+        (date(2025, 12, 31), False),
+        (date(2026, 1, 9), False),
+        (date(2026, 1, 12), True),
+        (date(2026, 3, 9), False),
+        (date(2026, 5, 11), False),
+        (date(2026, 12, 31), False),
+        (date(2026, 11, 28), False),  # an ordinary Saturday
+    ],
+)
 def test_production_calendar(day, working):
     assert cal.is_working_day(day) is working
 
@@ -40,19 +51,19 @@ def test_the_working_saturday_counts():
 
 def test_month_term_ending_on_a_sunday_moves_to_monday():
     assert cal.add_months(date(2026, 1, 22), 1) == date(2026, 2, 24)  # 22.02 Sun, 23.02 holiday
-    assert cal.add_months(date(2026, 7, 5), 4) == date(2026, 11, 5)   # 05.11 Thu stays
+    assert cal.add_months(date(2026, 7, 5), 4) == date(2026, 11, 5)  # 05.11 Thu stays
     assert cal.add_months(date(2026, 4, 29), 6) == date(2026, 10, 29)
     assert cal.add_months(date(2025, 12, 28), 6) == date(2026, 6, 29)  # 28.06 Sun
 
 
 def test_month_without_the_day_ends_on_its_last_day():
-    assert cal.add_months(date(2026, 1, 31), 1) == date(2026, 3, 2)    # 28.02 Sat -> Mon 02.03
+    assert cal.add_months(date(2026, 1, 31), 1) == date(2026, 3, 2)  # 28.02 Sat -> Mon 02.03
     assert cal.add_months(date(2025, 8, 31), 2) == date(2025, 10, 31)
     assert cal.add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
 
 
 def test_years_and_days():
-    assert cal.add_years(date(2025, 11, 4), 1) == date(2026, 11, 5)   # 04.11 holiday
+    assert cal.add_years(date(2025, 11, 4), 1) == date(2026, 11, 5)  # 04.11 holiday
     assert cal.add_days(date(2026, 12, 25), 7) == date(2027, 1, 11)
 
 

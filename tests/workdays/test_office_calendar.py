@@ -8,7 +8,9 @@ def test_admin_marks_a_day_off_and_deadlines_are_recomputed(admin_client, app):
     calls = []
     listener = on_calendar_change(lambda: calls.append(1) or 1)
     try:
-        response = admin_client.submit("/office/calendar/", {"day": "2026-12-30", "is_working": "0", "note": "Региональный день"})
+        response = admin_client.submit(
+            "/office/calendar/", {"day": "2026-12-30", "is_working": "0", "note": "Региональный день"}
+        )
         assert response.status_code == 302
         assert calls == [1]
         from flask import g
