@@ -8,6 +8,7 @@ mail is never sent twice."""
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import logging
 import os
@@ -41,6 +42,12 @@ UNCONFIRMED_NOTE = "Отправка прервалась; доставка не
 DROPPED_NOTE = "Не отправлялось: такого адреса среди учётных записей нет."
 #: What staff may put back in the queue: an unconfirmed mail only after they confirm.
 RESENDABLE = (MailStatus.failed.value, MailStatus.unconfirmed.value)
+
+#: Set when the process is asked to stop (SIGTERM from a service manager, gunicorn's worker
+#: exit, Ctrl-C): each sender finishes the mail in hand, records its outcome and takes no more.
+#: A sender killed between the SMTP server's "250" and that record leaves a delivered mail
+#: "sending", shown to staff as unconfirmed; a restart must never do that.
+stopping = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -297,6 +304,8 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
         except (smtplib.SMTPException, OSError) as exc:
             # The server is unreachable: count an attempt on every due row, try later.
             for mail_id in due:
+                if stopping.is_set():
+                    break
                 try:
                     deliver(session, mail_id, _Unreachable(exc))
                 except (smtplib.SMTPException, OSError):
@@ -304,6 +313,8 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
             return sent, failed
         try:
             for mail_id in due:
+                if stopping.is_set():
+                    break
                 try:
                     if deliver(session, mail_id, connection_cm):
                         sent += 1
@@ -325,22 +336,22 @@ LOOP_MAX_PAUSE = 60.0
 def sender_loop(interval: float, *, rounds: int | None = None, report=None) -> None:
     """send_pending() every `interval` seconds, for ever (or `rounds` times). A round that fails
     (the database restarting, a full disk, a bug in one mail) is logged and waited out with a
-    growing pause; the loop itself never stops on an error."""
+    growing pause; the loop itself never stops on an error, only when `stopping` is set."""
     pause = interval
     done = 0
-    while rounds is None or done < rounds:
+    while not stopping.is_set() and (rounds is None or done < rounds):
         done += 1
         try:
             sent, failed = send_pending()
         except Exception:
             log.exception("mail sender: a round failed; the next one in %.0f s", pause)
-            time.sleep(pause)
+            stopping.wait(pause)
             pause = min(pause * 2, LOOP_MAX_PAUSE)
             continue
         pause = interval
         if report is not None and (sent or failed):
             report(sent, failed)
-        time.sleep(interval)
+        stopping.wait(interval)
 
 
 class _Unreachable:
@@ -419,19 +430,31 @@ class Dispatcher:
         with self._lock:
             self._idle.clear()
             if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
-                self._pid = os.getpid()  # a forked worker starts its own
+                if self._pid != os.getpid():  # a forked worker starts its own, and stops it
+                    atexit.register(self.stop)
+                self._pid = os.getpid()
                 self._thread = threading.Thread(target=self._run, daemon=True, name="mail-dispatch")
                 self._thread.start()
         self._wake.set()
+
+    def stop(self) -> None:
+        """At the process's exit: let the mail in hand be delivered and recorded, then end.
+        (The thread is a daemon, so an exit that skips this cannot hang on it.)"""
+        stopping.set()
+        self._wake.set()
+        thread = self._thread
+        if thread is not None and thread.is_alive() and self._pid == os.getpid():
+            thread.join(self.app.config["MAIL_TIMEOUT"] * 2 + 5)
 
     def wait_idle(self, timeout: float) -> bool:
         """Until nothing queued is waiting for this sender (tests)."""
         return self._idle.wait(timeout)
 
     def _run(self) -> None:
-        while True:
+        while not stopping.is_set():
             self._wake.wait()
-            time.sleep(self.app.config["MAIL_DISPATCH_DELAY"])
+            if stopping.wait(self.app.config["MAIL_DISPATCH_DELAY"]):
+                break  # what is queued stays pending for the periodic sender
             self._wake.clear()  # a commit from now on wakes it for another round
             _send_quietly(self.app)
             with self._lock:
