@@ -249,6 +249,8 @@ class AppServer:
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_ACCESS_LOG": str(folder / "access.log"),
             "GUNICORN_ERROR_LOG": str(folder / "error.log"),
+            # gunicorn's control socket is per user ($HOME/.gunicorn/gunicorn.ctl): each host its own.
+            "GUNICORN_CMD_ARGS": f"--control-socket {folder / 'gunicorn.ctl'}",
         }
         self.periodic_seconds = periodic_seconds
         self.exits = Exits()

@@ -38,3 +38,16 @@ def test_a_host_gets_nothing_of_this_shell_that_would_point_it_elsewhere(monkeyp
     assert env["FLASK_CONFIG"] == "production"
     assert not {"DATABASE_URL", "MAIL_SERVER", "SECRET_KEY", "UPLOAD_DIR", "LK_INSTANCE_DIR"} & set(env)
     assert env["PATH"] == os.environ["PATH"]
+
+
+def test_each_host_has_a_gunicorn_control_socket_of_its_own(tmp_path):
+    """gunicorn's control socket defaults to one per user ($HOME/.gunicorn/gunicorn.ctl): two
+    hosts on one machine took it from each other. Each is in its host's own folder."""
+    from deploy.cluster import AppServer
+
+    hosts = [AppServer(n, tmp_path / f"server-{n}", {}, 60) for n in (1, 2)]
+    sockets = [host.env["GUNICORN_CMD_ARGS"].removeprefix("--control-socket ") for host in hosts]
+    assert sockets[0] != sockets[1]
+    for host, path in zip(hosts, sockets, strict=True):
+        assert host.env["GUNICORN_CMD_ARGS"].startswith("--control-socket ")
+        assert os.path.dirname(path) == str(host.folder)
