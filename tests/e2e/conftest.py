@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -59,6 +60,23 @@ def pytest_runtest_call(item):
         )
 
 
+def empty_site_tables(attempts: int = 5) -> None:
+    """Empty the site's tables between journeys. The site goes on meanwhile (its mail senders,
+    its periodic commands), and a write of its own may hold one table while the TRUNCATE holds
+    another: PostgreSQL then ends the TRUNCATE as a deadlock, and it is run again."""
+    import sqlalchemy as sa
+
+    from tests.conftest import _empty_tables
+
+    for attempt in range(attempts):
+        try:
+            return _empty_tables()
+        except sa.exc.OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "40P01" or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
 def _empty_folder(folder: Path) -> None:
     if folder.is_dir():
         for child in folder.iterdir():
@@ -83,7 +101,7 @@ if BASE_URL:
         from app.core import clock
         from app.extensions import db, limiter
         from config import CONFIGS
-        from tests.conftest import _empty_tables, isolate_requests
+        from tests.conftest import isolate_requests
         from tests.helpers import LkClient
 
         uploads, mail = Path(os.environ["LK_E2E_UPLOAD_DIR"]), Path(os.environ["LK_E2E_MAIL_DIR"])
@@ -107,7 +125,7 @@ if BASE_URL:
             limiter.reset()
             yield app
             db.session.remove()
-            _empty_tables()
+            empty_site_tables()
             db.engine.dispose()
         _empty_folder(mail)
         _empty_folder(uploads)

@@ -54,3 +54,38 @@ def test_journeys_drive_a_site_given_by_its_address(app, live_server, database_u
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
     assert "2 passed" in done.stdout
     assert "/register" in served and "/cabinet" in served, "the journeys went to the site given"
+
+
+def test_emptying_the_sites_tables_outlives_a_deadlock_with_its_own_writes(app):
+    """Between journeys the site goes on writing (its senders, its periodic commands): a write
+    that holds the last table the TRUNCATE needs, then wants one it already took, is a
+    deadlock, and PostgreSQL ends the TRUNCATE (the one that waited longer). It runs again."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from tests.e2e.conftest import empty_site_tables
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("TRUNCATE and its locks: PostgreSQL")
+    tables, engine = db.metadata.sorted_tables, db.engine
+    holding, done = threading.Event(), []
+
+    def site_write():
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'LOCK TABLE "{tables[-1].name}" IN ROW EXCLUSIVE MODE'))
+            holding.set()
+            time.sleep(0.3)  # the TRUNCATE now holds the first table and waits for the last
+            conn.execute(sa.text(f'LOCK TABLE "{tables[0].name}" IN ROW EXCLUSIVE MODE'))
+            conn.commit()
+            done.append(True)
+
+    db.session.remove()
+    writer = threading.Thread(target=site_write)
+    writer.start()
+    assert holding.wait(5)
+    empty_site_tables()
+    writer.join(10)
+    assert done == [True], "the site's write went through"
