@@ -94,6 +94,11 @@ class Config:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    #: When the shared storage (Redis) does not answer, each process counts in its own memory
+    #: until it does again (Flask-Limiter checks it now and then), and an error of the limiter
+    #: itself is logged, never a 500: a Redis restart must not take registration down.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     REGISTRATION_LIMIT = "20 per hour"
     RECOVERY_LIMIT = "20 per hour"
     LOGIN_WINDOW_MINUTES = 15
@@ -131,7 +136,7 @@ class Config:
     COMPANY_CACHE_SECONDS = _env_int("COMPANY_CACHE_SECONDS", 30)
 
     #: Seconds between polls of live blocks (unread count, application status).
-    POLL_SECONDS = 20
+    POLL_SECONDS = _env_int("POLL_SECONDS", 20)
     #: Static files carry a content hash in their URL, so browsers may keep them a year.
     SEND_FILE_MAX_AGE_DEFAULT = 365 * 24 * 3600
     COMPRESS_MIMETYPES = [

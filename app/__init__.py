@@ -58,9 +58,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from app import extensions
 
     extensions.db.init_app(app)
-    from app.db import declare_request_intent
+    from app.db import declare_request_intent, survive_database_restarts
 
     declare_request_intent(app)
+    survive_database_restarts(app)
     extensions.migrate.init_app(
         app,
         extensions.db,

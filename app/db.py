@@ -211,6 +211,19 @@ def _reading(callback):
 _PG_CONFLICTS = {"40001", "40P01", "23505"}
 #: How often a request is run again after a conflict, and the pause before each run.
 CONFLICT_RETRIES = (0.05, 0.2, 0.5)
+#: After a connection lost under a statement (the server restarting); opening the next one
+#: waits for the server by itself (CONNECT_RETRIES).
+LOST_CONNECTION_RETRIES = (0.1, 0.5)
+
+#: Set while a request runs: whether it has sent the COMMIT of a transaction that may have written.
+_commit_sent: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar("commit_sent", default=None)
+
+
+@event.listens_for(Engine, "commit")
+def _note_commit(conn):
+    sent = _commit_sent.get()
+    if sent is not None and not conn.info.get("reads_only"):
+        sent[0] = True
 
 
 class Conflict(Exception):
@@ -231,8 +244,35 @@ def is_conflict(exc: BaseException) -> bool:
     return (getattr(orig, "sqlite_errorcode", 0) & 0xFF) in (5, 6)
 
 
+def is_lost_connection(exc: BaseException) -> bool:
+    """True when the connection broke under a statement (the database server restarting)."""
+    return isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated
+
+
+#: Pauses between attempts to open a connection to a database server that refuses it (one
+#: restarting): a request arriving meanwhile waits for it instead of failing.
+CONNECT_RETRIES = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+@event.listens_for(Engine, "do_connect")
+def _connect_patiently(dialect, connection_record, cargs, cparams):
+    """Open a server connection, trying again while the server refuses. Safe whatever the
+    caller was doing: nothing was sent yet. (SQLite opens a file: nothing to wait for.)"""
+    if dialect.name == "sqlite":
+        return None
+    for pause in CONNECT_RETRIES:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.OperationalError as exc:
+            log.warning("the database refuses connections (%s); trying again in %.2f s", type(exc).__name__, pause)
+            time.sleep(pause)
+    return None  # the last attempt is the engine's own: its error stands
+
+
 def retry_conflicts(view):
-    """Run the view again, from the start, when its transaction met another one's.
+    """Run the view again, from the start, when its transaction met another one's, or when the
+    database connection was lost before the view sent the COMMIT of what it wrote. (Lost at or
+    after that COMMIT, nobody knows whether it committed: the error stands.)
 
     Nothing of the failed run survives: its transaction rolled back (with its mail and its
     stored files, app/core/storage.py), its flashed messages are taken back and its uploads
@@ -242,19 +282,37 @@ def retry_conflicts(view):
     @functools.wraps(view)
     def run(*args, **kwargs):
         flashes = list(session.get("_flashes", ()))
-        for pause in (*CONFLICT_RETRIES, None):
+        conflicts, losses = iter(CONFLICT_RETRIES), iter(LOST_CONNECTION_RETRIES)
+        while True:
+            sent = [False]
+            token = _commit_sent.set(sent)
             try:
                 return view(*args, **kwargs)
             except (sa.exc.DBAPIError, Conflict) as exc:
-                if pause is None or not is_conflict(exc):
+                if is_conflict(exc):
+                    pause, what = next(conflicts, None), "met another transaction"
+                elif is_lost_connection(exc):
+                    pause, what = (None if sent[0] else next(losses, None)), "lost its database connection"
+                    if sent[0]:
+                        log.warning(
+                            "%s %s lost its database connection after sending its COMMIT; not run again",
+                            request.method,
+                            request.endpoint,
+                        )
+                else:
+                    pause = None
+                if pause is None:
                     raise
                 db.session.rollback()
                 log.warning(
-                    "%s %s met another transaction (%s); running it again",
+                    "%s %s %s (%s); running it again",
                     request.method,
                     request.endpoint,
+                    what,
                     type(getattr(exc, "orig", exc)).__name__,
                 )
+            finally:
+                _commit_sent.reset(token)
             if flashes:
                 session["_flashes"] = list(flashes)
             else:
@@ -262,9 +320,78 @@ def retry_conflicts(view):
             for _name, upload in request.files.items(multi=True):
                 upload.stream.seek(0)
             time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
-        raise AssertionError("unreachable")
 
     return run
+
+
+def survive_database_restarts(app) -> None:
+    """What a request does around its view, made to outlive a database server that ends its
+    connections (a restart); the view itself runs again by retry_conflicts.
+
+    Before the view, the request's checks read (the login's record): lost there, they run
+    again, as nothing was written yet. At the end, the session rolls back what is left of its
+    transaction: lost there, the server has rolled back already, and the finished page would
+    be a 500; it is logged instead. (Registered after Flask-SQLAlchemy, this teardown runs
+    before its own removal of the session, which then finds nothing to do.)"""
+    from app.extensions import db
+
+    checks = app.preprocess_request
+
+    def preprocess_request():
+        for pause in (*LOST_CONNECTION_RETRIES, None):
+            sent = [False]
+            token = _commit_sent.set(sent)
+            try:
+                return checks()
+            except sa.exc.DBAPIError as exc:
+                if pause is None or sent[0] or not is_lost_connection(exc):
+                    raise
+                db.session.rollback()
+                intent = g.pop("_write_intent_token", None)
+                if intent is not None:
+                    write_intent.reset(intent)  # declare_request_intent sets it again
+                log.warning(
+                    "%s %s lost its database connection before its view (%s); checking it again",
+                    request.method,
+                    request.endpoint,
+                    type(exc.orig).__name__,
+                )
+            finally:
+                _commit_sent.reset(token)
+            time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
+        raise AssertionError("unreachable")
+
+    app.preprocess_request = preprocess_request
+
+    @app.teardown_appcontext
+    def _remove_session(exc):
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError as error:
+            if not is_lost_connection(error):
+                raise
+            log.warning("the database connection was lost before the closing ROLLBACK (%s)", type(error.orig).__name__)
+            db.session.remove()
+
+
+def in_unit_of_work(work, *args, **kwargs):
+    """Run `work(*args, **kwargs)` in a unit of work of its own, committed at its end, and again
+    from the start after a conflict: a command (the daily reminders, the import) that runs on
+    several app servers at once meets itself, and the later run then sees the earlier one's rows."""
+    for pause in (*CONFLICT_RETRIES, None):
+        try:
+            with unit_of_work():
+                return work(*args, **kwargs)
+        except sa.exc.DBAPIError as exc:
+            if pause is None or not is_conflict(exc):
+                raise
+            log.warning(
+                "%s met another transaction (%s); running it again",
+                getattr(work, "__name__", "a command"),
+                type(exc.orig).__name__,
+            )
+        time.sleep(pause * (1 + random.random()))  # noqa: S311  # nosec B311 (jitter, not a secret)
+    raise AssertionError("unreachable")
 
 
 # --- reads of plain columns --------------------------------------------------------------------

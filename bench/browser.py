@@ -17,6 +17,8 @@ from urllib.parse import urlencode, urljoin, urlsplit
 USER_AGENT = "Mozilla/5.0 (lk-bench mixed)"
 #: A request that takes longer is reported as failed (gunicorn's own timeout is 60 s).
 TIMEOUT = 90
+#: The response header naming the app server that answered, set by the cluster's nginx.
+UPSTREAM_HEADER = "X-Lk-Upstream"
 
 
 @dataclass
@@ -25,6 +27,10 @@ class Sample:
     write: bool
     status: int
     ms: float
+    #: When it was sent (time.monotonic()), and the app server that answered it when a proxy
+    #: in front says so (X-Lk-Upstream: the loopback cluster's nginx, deploy/cluster.py).
+    at: float = 0.0
+    upstream: str = ""
 
 
 @dataclass
@@ -222,7 +228,8 @@ class Browser:
         if body is not None:
             headers["Content-Type"] = content_type or "application/x-www-form-urlencoded"
             headers["Origin"] = f"http://{self.host}:{self.port}"
-        started = time.perf_counter()
+        at, started = time.monotonic(), time.perf_counter()
+        upstream = ""
         conn = http.client.HTTPConnection(self.host, self.port, timeout=TIMEOUT)
         try:
             conn.request(method, path, body=body, headers=headers)
@@ -230,6 +237,7 @@ class Browser:
             data = raw.read()
             status = raw.status
             location = raw.getheader("Location") or ""
+            upstream = raw.getheader(UPSTREAM_HEADER) or ""
             if raw.getheader("Content-Encoding") == "gzip":
                 data = gzip.decompress(data)
             self._store_cookies(raw.headers.get_all("Set-Cookie") or [])
@@ -239,10 +247,11 @@ class Browser:
         finally:
             conn.close()
         ms = (time.perf_counter() - started) * 1000
-        self.recorder.add(Sample(kind, method == "POST", status, ms))
+        self.recorder.add(Sample(kind, method == "POST", status, ms, at, upstream))
         if status >= 500:
             what = f" (no answer: {data.decode()[:80]})" if status == 599 else ""
-            self.recorder.server_error(kind, f"{method} {_pattern(path)}: {status}{what}")
+            via = f" via {upstream}" if upstream else ""
+            self.recorder.server_error(kind, f"{method} {_pattern(path)}: {status}{what}{via}")
         return Response(status, path, location, data, ms)
 
     def get(self, path: str, kind: str) -> Response:

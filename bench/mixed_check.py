@@ -29,12 +29,27 @@ class Check:
     label: str
     checked: int
     problems: list[str] = field(default_factory=list)
+    #: What a check found besides problems, for the report (writes in doubt: there or absent).
+    found: Counter = field(default_factory=Counter)
 
 
 def reconcile(
-    database_url: str, ledger: Ledger, sink: list[bytes], upload_dir: Path, imported: tuple[str, int] | None
+    database_url: str,
+    ledger: Ledger,
+    sink: list[bytes],
+    upload_dir: Path,
+    imported: tuple[str, int] | None,
+    *,
+    in_doubt_mail=(),
+    in_doubt_files=(),
+    mail_from: int = 0,
 ) -> list[Check]:
-    """`imported`: (the district of the imported file, its rows) when the import succeeded."""
+    """`imported`: (the district of the imported file, its rows) when the import succeeded.
+    `in_doubt_mail`: outbox ids whose sender was killed between claim and outcome (left
+    "sending", shown to staff as unconfirmed later: delivered or not, never twice);
+    `in_doubt_files`: files in UPLOAD_DIR that requests killed in flight wrote before their
+    commit (left without a row, for `flask storage sweep`). `mail_from`: the first outbox id of
+    the load, when mail queued before it (the demo data's) is not the load's to reconcile."""
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as conn:
@@ -47,9 +62,10 @@ def reconcile(
                 _read_marks(conn, ledger),
                 _staff_steps(conn, ledger),
                 _appeal_steps(conn, ledger),
+                _in_doubt(conn, ledger),
                 *_numbers(conn),
-                _mail(conn, sink),
-                _files(conn, upload_dir),
+                _mail(conn, sink, set(in_doubt_mail), mail_from),
+                _files(conn, upload_dir, set(in_doubt_files)),
             ]
             if imported is not None:
                 checks.append(_import(conn, *imported))
@@ -197,6 +213,135 @@ def _appeal_steps(conn, ledger: Ledger) -> Check:
     return check
 
 
+def _in_doubt(conn, ledger: Ledger) -> Check:
+    """Writes answered 5xx or not at all (a server killed under them, a COMMIT lost with the
+    database): each is wholly stored or not at all, and nothing is stored that no write asked
+    for. What was found is in `found` ("there" or "absent" by kind), for the report."""
+    check = Check("writes without an answer wholly stored or not at all", len(ledger.in_doubt))
+    found: Counter = Counter()
+    users = {r.email: r.id for r in _rows(conn, "SELECT id, email FROM users")}
+    credentials = Counter(
+        r.recipient for r in _rows(conn, "SELECT recipient FROM outbox_mail WHERE kind = 'credentials'")
+    )
+    doubted: dict[str, Counter] = defaultdict(Counter)
+    for kind, key in ledger.in_doubt:
+        doubted[kind][key] += 1
+    for (address,) in doubted["register"]:
+        there = address in users
+        found[f"register {'there' if there else 'absent'}"] += 1
+        if there != bool(credentials[address]):
+            check.problems.append(
+                f"user {users.get(address, '?')}: a registration without an answer is stored "
+                f"{'without' if there else 'only as'} its credentials mail"
+            )
+    check.problems += _unasked(conn, ledger, doubted, found, users)
+    events = _rows(
+        conn, "SELECT id, application_id, to_status, comment FROM application_events WHERE action = 'status'"
+    )
+    with_files = {
+        r.event_id for r in _rows(conn, "SELECT event_id FROM application_documents WHERE event_id IS NOT NULL")
+    }
+    for kind in ("reply to request", "notify fulfilment"):
+        for app_id, status, token in doubted[kind]:
+            hits = [
+                e for e in events if e.application_id == app_id and e.to_status == status and token in (e.comment or "")
+            ]
+            found[f"{kind} {'there' if hits else 'absent'}"] += 1
+            if hits and hits[0].id not in with_files:
+                check.problems.append(f"application {app_id}: a step without an answer is stored without its file")
+    messages = _rows(conn, "SELECT appeal_id, text FROM appeal_messages WHERE kind = 'clarification'")
+    for appeal_id, token in doubted["clarification"]:
+        there = any(m.appeal_id == appeal_id and token in m.text for m in messages)
+        found[f"clarification {'there' if there else 'absent'}"] += 1
+    answers = _rows(conn, "SELECT appeal_id, text FROM appeal_messages WHERE kind = 'answer'")
+    taken = {r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_events WHERE to_status = 'in_progress'")}
+    for kind in ("staff: answer appeal", "staff: take appeal"):
+        for appeal_id, step in doubted[kind]:
+            token = step.split(":", 1)[1]
+            there = (
+                any(a.appeal_id == appeal_id and token in a.text for a in answers)
+                if step.startswith("answer:")
+                else appeal_id in taken
+            )
+            found[f"{kind} {'there' if there else 'absent'}"] += 1
+    stored = Counter()
+    for r in _rows(conn, "SELECT application_id, action, to_status FROM application_events"):
+        stored[(r.application_id, "payment" if r.action == "payment" else f"status:{r.to_status}")] += 1
+    for kind, keys in doubted.items():
+        if not kind.startswith("staff: ") or kind.endswith(" appeal"):
+            continue
+        for (app_id, key), n in keys.items():
+            extra = stored[(app_id, key)] - ledger.staff_steps[(app_id, key)]
+            found[f"{kind} {'there' if extra > 0 else 'absent'}"] += n
+            if extra > n:
+                check.problems.append(
+                    f"application {app_id}: {key} stored {extra} times more than answered, {n} without an answer"
+                )
+    check.found = found
+    return check
+
+
+def _unasked(conn, ledger: Ledger, doubted: dict, found: Counter, users: dict) -> list[str]:
+    """Applications and appeals of the simulated people that no answered write accounts for:
+    at most one per submission left without an answer, and each whole."""
+    problems = []
+    answered_apps = {app_id for _, app_id, _ in ledger.applications}
+    answered_appeals = {appeal_id for _, appeal_id, _, _ in ledger.appeals}
+    documents = Counter(
+        r.application_id
+        for r in _rows(
+            conn, "SELECT application_id FROM application_documents WHERE kind IN ('site_plan', 'title_document')"
+        )
+    )
+    appeal_files = Counter(
+        r.appeal_id for r in _rows(conn, "SELECT appeal_id FROM appeal_files WHERE message_id IS NULL")
+    )
+    owner = {uid: address for address, uid in users.items()}
+    people = set(ledger.users) | {address for (address,) in doubted["register"]}
+    extra_apps: dict[str, list] = defaultdict(list)
+    for r in _rows(conn, "SELECT id, consumer_id, number, status FROM applications"):
+        address = owner.get(r.consumer_id)
+        if address in people and r.id not in answered_apps and r.status != "draft":
+            extra_apps[address].append(r)
+    for address, rows in extra_apps.items():
+        asked = doubted["submit application"][(address,)]
+        found["submit application there"] += len(rows)
+        if len(rows) > asked:
+            problems.append(
+                f"user {users[address]}: {len(rows)} applications stored that no write answered, "
+                f"{asked} submissions without an answer"
+            )
+        for r in rows:
+            if r.number is None or documents[r.id] != 2:
+                problems.append(
+                    f"application {r.id}: stored without an answer, number {r.number}, {documents[r.id]} of its 2 files"
+                )
+    extra_appeals: dict[str, list] = defaultdict(list)
+    for r in _rows(conn, "SELECT id, consumer_id, number FROM appeals"):
+        address = owner.get(r.consumer_id)
+        if address in people and r.id not in answered_appeals:
+            extra_appeals[address].append(r)
+    for address, rows in extra_appeals.items():
+        asked = doubted["file appeal"]
+        counts = sorted(files for (who, files), n in asked.items() if who == address for _ in range(n))
+        found["file appeal there"] += len(rows)
+        if len(rows) > len(counts):
+            problems.append(
+                f"user {users[address]}: {len(rows)} appeals stored that no write answered, "
+                f"{len(counts)} filings without an answer"
+            )
+        for r in rows:
+            if r.number is None or appeal_files[r.id] not in counts:
+                problems.append(
+                    f"appeal {r.id}: stored without an answer, number {r.number}, {appeal_files[r.id]} files"
+                )
+    for kind in ("submit application", "file appeal"):
+        total = sum(doubted[kind].values())
+        if total > found[f"{kind} there"]:
+            found[f"{kind} absent"] += total - found[f"{kind} there"]
+    return problems
+
+
 def _numbers(conn) -> list[Check]:
     """Per series and year: the numbers are 1…n with none missing or twice, n the counter's value."""
     counters = {
@@ -236,9 +381,14 @@ def _few(values: list[int]) -> str:
     return shown + (f" and {len(values) - 5} more" if len(values) > 5 else "")
 
 
-def _mail(conn, sink: list[bytes]) -> Check:
-    """Each outbox row sent, and in the sink exactly once; nothing in the sink twice or unknown."""
-    outbox = {r.id: r for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail")}
+def _mail(conn, sink: list[bytes], in_doubt: set[int] = frozenset(), since: int = 0) -> Check:
+    """Each outbox row sent, and in the sink exactly once; nothing in the sink twice or unknown.
+    A row in doubt (its sender killed mid-way) may be left "sending", delivered once or not.
+    Only rows from id `since` on, and their mail."""
+    outbox = {
+        r.id: r
+        for r in _rows(conn, "SELECT id, status, attempts, last_error FROM outbox_mail WHERE id >= :since", since=since)
+    }
     delivered = Counter()
     unknown = 0
     for data in sink:
@@ -246,7 +396,7 @@ def _mail(conn, sink: list[bytes]) -> Check:
         found = _OUTBOX_ID.search(message.get("Message-ID", ""))
         if found is None:
             unknown += 1
-        else:
+        elif int(found.group(1)) >= since:
             delivered[int(found.group(1))] += 1
     check = Check("mail delivered exactly once and recorded as sent", len(outbox))
     if unknown:
@@ -259,7 +409,9 @@ def _mail(conn, sink: list[bytes]) -> Check:
             by_problem["delivered, not in the outbox"].append(mail_id)
     for mail_id, row in outbox.items():
         times = delivered[mail_id]
-        if row.status == "sent" and times == 0:
+        if mail_id in in_doubt and row.status == "sending":
+            check.found[f"left sending by a killed sender, {'delivered' if times else 'not delivered'}"] += 1
+        elif row.status == "sent" and times == 0:
             by_problem["recorded as sent, never delivered"].append(mail_id)
         elif row.status != "sent" and times:
             by_problem[f"delivered, recorded as {row.status}"].append(mail_id)
@@ -275,11 +427,14 @@ def _mail(conn, sink: list[bytes]) -> Check:
     return check
 
 
-def _files(conn, upload_dir: Path) -> Check:
+def _files(conn, upload_dir: Path, in_doubt: set[str] = frozenset()) -> Check:
     keys = {r.storage_key for r in _rows(conn, "SELECT storage_key FROM stored_files")}
     on_disk = {p.relative_to(upload_dir).as_posix() for p in upload_dir.rglob("*") if p.is_file()}
     check = Check("stored files and their rows match", len(keys | on_disk))
-    orphans, missing = sorted(on_disk - keys), sorted(keys - on_disk)
+    left = (on_disk - keys) & in_doubt
+    if left:
+        check.found["written by requests killed before their commit"] = len(left)
+    orphans, missing = sorted(on_disk - keys - left), sorted(keys - on_disk)
     if orphans:
         check.problems.append(f"{len(orphans)} files in UPLOAD_DIR without a row: {', '.join(orphans[:3])}")
     if missing:

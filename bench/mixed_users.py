@@ -67,6 +67,9 @@ class Ledger:
     #: Writes whose outcome could not be seen: a staff step on an appeal redirects to the
     #: card whether it succeeded or not, and the card did not open.
     unknown: Counter = field(default_factory=Counter)
+    #: (kind, what identifies it) of writes answered 5xx or not at all (a server killed under
+    #: them, a COMMIT lost with the database): each must be wholly stored or not at all.
+    in_doubt: list[tuple[str, tuple]] = field(default_factory=list)
 
     def merge(self, other: Ledger) -> None:
         for name in (
@@ -78,6 +81,7 @@ class Ledger:
             "clarifications",
             "read_marks",
             "appeal_steps",
+            "in_doubt",
         ):
             getattr(self, name).extend(getattr(other, name))
         for name in ("logins", "staff_steps", "unknown"):
@@ -149,7 +153,7 @@ class Actor:
         return self.run.recorder
 
     def browser(self, address: str) -> Browser:
-        return Browser("127.0.0.1", self.run.port, address, self.recorder)
+        return Browser(self.run.host, self.run.port, address, self.recorder)
 
     def page(self, b: Browser, path: str, kind: str) -> Response | None:
         """A GET that must answer 200."""
@@ -160,9 +164,12 @@ class Actor:
             return None
         return response
 
-    def post(self, b: Browser, page: Response, suffix: str, kind: str, **kwargs) -> Response | None:
+    def post(
+        self, b: Browser, page: Response, suffix: str, kind: str, doubt: tuple | None = None, **kwargs
+    ) -> Response | None:
         """Submit the form of `page` whose action ends with `suffix`; a redirect is the answer
-        of a success. A page shown again (its errors) or any other status is reported."""
+        of a success. A page shown again (its errors) or any other status is reported; an
+        answer 5xx (or none) leaves the write in doubt, noted with `doubt` to find it by."""
         form = form_ending(page.text, suffix)
         if form is None:
             self.recorder.problem(kind, f"no form {suffix} on {_short(page.path)}")
@@ -170,6 +177,8 @@ class Actor:
         response = b.submit(form, kind, page=page.path, **kwargs)
         if response.status in (302, 303):
             return response
+        if response.status >= 500 and doubt is not None:
+            self.ledger.in_doubt.append((kind, doubt))
         if response.status == 200:
             self.recorder.problem(kind, f"form refused: {_refusal(response)}")
         elif response.status < 500:
@@ -280,6 +289,7 @@ class Consumer(Actor):
             page,
             "/register",
             "register",
+            doubt=(p.email,),
             changes={
                 "applicant_type": "individual",
                 "email": p.email,
@@ -361,6 +371,7 @@ class Consumer(Actor):
             page,
             "/applications/new",
             "submit application",
+            doubt=(p.email,),
             changes={
                 "kind": "new",
                 "object_name": "Жилой дом",
@@ -436,6 +447,7 @@ class Consumer(Actor):
             card,
             suffix,
             kind,
+            doubt=(application_id, reached, token),
             changes={"text": f"Ответ заявителя {token}"},
             files=[("files", "документ.pdf", PDF, "application/pdf")],
         )
@@ -459,6 +471,7 @@ class Consumer(Actor):
             page,
             "/appeals/new",
             "file appeal",
+            doubt=(p.email, files),
             changes={
                 "kind": "request",
                 "topic": "connection",
@@ -492,7 +505,9 @@ class Consumer(Actor):
             return
         token = f"mixed-{secrets.token_hex(6)}"
         p.spend()
-        response = self.post(b, card, "/clarifications", "clarification", changes={"text": f"Уточняю: {token}"})
+        response = self.post(
+            b, card, "/clarifications", "clarification", doubt=(appeal_id, token), changes={"text": f"Уточняю: {token}"}
+        )
         if response is None:
             return
         # A success returns to the thread; an appeal answered meanwhile returns with a refusal.
@@ -643,7 +658,7 @@ class Staff(Actor):
             # paid, a contract to sign): leave it to the people of the office.
             self.skip.add((application_id, stage))
             return True
-        response = self.post(b, card, suffix, kind, changes=changes, files=files)
+        response = self.post(b, card, suffix, kind, doubt=(application_id, key), changes=changes, files=files)
         if response is None:
             return True
         self.ledger.staff_steps[(application_id, key)] += 1  # a refusal is 403 or the card again
@@ -672,7 +687,8 @@ class Staff(Actor):
                 if suffix == "/answer"
                 else {}
             )
-            response = self.post(b, card, suffix, kind, changes=changes)
+            step = f"answer:{token}" if suffix == "/answer" else "status:in_progress"
+            response = self.post(b, card, suffix, kind, doubt=(appeal_id, step), changes=changes)
             if response is None:
                 return True
             # A refusal redirects to the card too, with its reason: the page tells which.
@@ -684,9 +700,7 @@ class Staff(Actor):
             if flash is None or flash[0] != "success":
                 self.recorder.problem(kind, f"no success message: {_refusal(shown)}")
                 return True
-            self.ledger.appeal_steps.append(
-                (appeal_id, f"answer:{token}" if suffix == "/answer" else "status:in_progress")
-            )
+            self.ledger.appeal_steps.append((appeal_id, step))
             return True
         return False
 
@@ -703,6 +717,9 @@ class Run:
     recorder: Recorder = field(default_factory=Recorder)
     stop: threading.Event = field(default_factory=threading.Event)
     seed: int = field(default_factory=lambda: secrets.randbelow(10**6))
+    host: str = "127.0.0.1"
+    #: The import in the middle: its "seconds" and "error" once it has run.
+    imported: dict = field(default_factory=dict)
 
     def statuses_in_list(self, html: str) -> list[tuple[int, str]]:
         """(id, status) of the rows of the consumer's list of applications."""

@@ -7,7 +7,7 @@ import click
 
 from app.applications import bp
 from app.core.clock import today
-from app.db import unit_of_work
+from app.db import in_unit_of_work
 
 
 @bp.cli.command("expire")
@@ -15,9 +15,7 @@ def expire_command() -> None:
     """Annul applications whose 20 working days for missing data ran out."""
     from app.applications.services import expire
 
-    with unit_of_work():
-        annulled = expire(today())
-        numbers = [application.number for application in annulled]
-    for number in numbers:
+    annulled = [application.number for application in in_unit_of_work(expire, today())]
+    for number in annulled:
         click.echo(f"Аннулирована: {number}")
     click.echo(f"Аннулировано заявок: {len(annulled)}")

@@ -336,13 +336,19 @@ LOOP_MAX_PAUSE = 60.0
 def sender_loop(interval: float, *, rounds: int | None = None, report=None) -> None:
     """send_pending() every `interval` seconds, for ever (or `rounds` times). A round that fails
     (the database restarting, a full disk, a bug in one mail) is logged and waited out with a
-    growing pause; the loop itself never stops on an error, only when `stopping` is set."""
+    growing pause; the loop itself never stops on an error, only when `stopping` is set.
+
+    Each round runs in an app context of its own, as a request does: what it read (the
+    company's name) is read again, and its session's transaction ends with it instead of
+    staying open, with its locks, while the loop waits."""
+    app = current_app._get_current_object()
     pause = interval
     done = 0
     while not stopping.is_set() and (rounds is None or done < rounds):
         done += 1
         try:
-            sent, failed = send_pending()
+            with app.app_context():
+                sent, failed = send_pending()
         except Exception:
             log.exception("mail sender: a round failed; the next one in %.0f s", pause)
             stopping.wait(pause)

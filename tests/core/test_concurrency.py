@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bench.mixed import report_outcome, run_mixed
 from bench.report import Report
+from tests.applications.conftest import decision, make_application  # noqa: F401 (fixtures)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -140,3 +141,90 @@ def test_the_reconciliation_finds_each_kind_of_lost_write(app, make_user):
     files = found("stored files")
     assert "1 files in UPLOAD_DIR without a row: ab/stray.pdf" in files and gone.storage_key in files
     assert "5 rows, 0 stored" in found("imported outages")
+
+
+def test_the_reconciliation_tells_writes_in_doubt_wholly_there_or_absent(app, make_user, make_application):  # noqa: F811
+    """A write answered 5xx or not at all (a server killed under it) may be stored or not, but
+    wholly: a registration with its credentials mail, an application with its number and files;
+    and nothing is stored that neither an answered write nor one in doubt accounts for."""
+    from bench.mixed_check import reconcile
+    from bench.mixed_users import Ledger
+
+    half = make_user("consumer", email="half@example.ru")  # stored without its credentials mail
+    application = make_application(half, status="submitted")  # whole, but no write accounts for it
+    ledger = Ledger(users=[half.email])
+    ledger.in_doubt += [
+        ("register", (half.email,)),
+        ("register", ("absent@example.ru",)),
+        ("reply to request", (application.id, "submitted", "mixed-z")),
+        ("staff: take appeal", (999_001, "status:in_progress")),
+    ]
+    [check] = [
+        c
+        for c in reconcile(app.config["SQLALCHEMY_DATABASE_URI"], ledger, [], app.config["UPLOAD_DIR"], None)
+        if c.label.startswith("writes without an answer")
+    ]
+    problems = " | ".join(check.problems)
+    assert f"user {half.id}: a registration without an answer is stored without its credentials mail" in problems
+    assert f"user {half.id}: 1 applications stored that no write answered, 0 submissions without an answer" in problems
+    assert f"application {application.id}: stored without an answer" not in problems, "it is whole: number, two files"
+    assert check.found == {
+        "register there": 1,
+        "register absent": 1,
+        "reply to request absent": 1,
+        "submit application there": 1,
+        "staff: take appeal absent": 1,
+    }
+
+
+def test_the_reconciliation_leaves_what_a_killed_server_may_leave_to_its_owners(app, make_user):
+    """A host killed under the load may leave mail it had claimed ("sending": staff confirm
+    it later) and files its requests wrote before their commit (the storage sweep's): named as
+    such, not as lost writes. Mail queued before the load (`mail_from`) is not the load's."""
+    from datetime import UTC, datetime
+
+    from app.extensions import db
+    from app.mail.models import OutboxMail
+    from bench.mixed_check import reconcile
+    from bench.mixed_users import PDF, Ledger
+
+    user = make_user("consumer")
+    moment = datetime.now(UTC)
+    rows = [
+        OutboxMail(
+            recipient=user.email,
+            subject="s",
+            text_body="t",
+            kind="notification",
+            status=status,
+            created_at=moment,
+            next_attempt_at=moment,
+        )
+        for status in ("pending", "sending", "sending")
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    _before, claimed, other = rows
+    left = app.config["UPLOAD_DIR"] / "cd" / "left.pdf"
+    left.parent.mkdir(parents=True, exist_ok=True)
+    left.write_bytes(PDF)
+    checks = {
+        c.label: c
+        for c in reconcile(
+            app.config["SQLALCHEMY_DATABASE_URI"],
+            Ledger(),
+            [],
+            app.config["UPLOAD_DIR"],
+            None,
+            in_doubt_mail=[claimed.id],
+            in_doubt_files=["cd/left.pdf"],
+            mail_from=claimed.id,
+        )
+    }
+    mail = next(c for label, c in checks.items() if label.startswith("mail"))
+    assert mail.problems == [f"1 mail not delivered, left sending: outbox ids {other.id}"], (
+        "not the one before the load"
+    )
+    assert mail.found == {"left sending by a killed sender, not delivered": 1}
+    files = next(c for label, c in checks.items() if label.startswith("stored files"))
+    assert not files.problems and files.found == {"written by requests killed before their commit": 1}

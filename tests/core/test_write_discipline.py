@@ -162,6 +162,66 @@ def test_a_concurrent_insert_of_the_same_key_makes_the_request_run_again(app, cl
     assert db.session.scalar(sa.select(sa.func.count()).select_from(YearlyCounter)) == 1
 
 
+def test_the_commands_the_servers_run_write_in_units_of_work_of_their_own(app, tmp_path):
+    """A `flask` process has no request, so its transactions are reads unless a command declares a
+    unit of work. (Test bodies are undeclared: the commands run here as the process runs them.)"""
+    from app.auth.models import User
+    from app.outages.models import Outage
+    from bench.mixed import outage_csv
+
+    path = tmp_path / "outages.csv"
+    path.write_text(outage_csv(5, district="Тест-РЭС"), encoding="utf-8")
+    runner = app.test_cli_runner()
+    with transactions_as(False):
+        for args in (
+            ["demo", "load"],
+            ["outages", "import", str(path)],
+            ["notifications", "remind"],
+            ["applications", "expire"],
+            ["privacy", "purge"],
+            ["privacy", "purge", "--dry-run"],
+        ):
+            result = runner.invoke(args=args)
+            assert result.exit_code == 0, f"flask {' '.join(args)}: {result.output} {result.exception!r}"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0, "the demo data is stored"
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Outage).where(Outage.district == "Тест-РЭС")) == 5
+
+
+def test_a_command_that_meets_another_runs_again(app):
+    """Two servers run the same command at once: the later insert of a unique key waits for the
+    earlier one (PostgreSQL) and fails when it commits; the command runs again and sees the row."""
+    from app.db import in_unit_of_work
+
+    runs = []
+
+    def insert_once():
+        runs.append(1)
+        if _counter_row() is None:
+            db.session.add(YearlyCounter(series="T", year=2026, last_value=7))
+        return "done"
+
+    other_done = threading.Event()
+
+    def other_transaction():
+        with app.app_context(), transactions_as(True), db.engine.connect() as conn:
+            conn.execute(sa.insert(YearlyCounter).values(series="T", year=2026, last_value=7))
+            other_done.set()
+            time.sleep(0.3)
+            conn.commit()
+
+    thread = threading.Thread(target=other_transaction)
+    thread.start()
+    assert other_done.wait(5)
+    with transactions_as(False):
+        assert in_unit_of_work(insert_once) == "done"
+    thread.join(5)
+    if db.engine.dialect.name == "postgresql":
+        assert len(runs) == 2, "the unique violation ran the command again"
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(YearlyCounter)) == 1
+
+
 def test_a_command_reads_unless_it_opens_a_unit_of_work(app):
     import click
 

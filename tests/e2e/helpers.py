@@ -32,3 +32,18 @@ def browser_login(page, live_server: str, user, password: str = DEFAULT_PASSWORD
 def browser_logout(page) -> None:
     page.click("header button:has-text('Выйти')")
     page.wait_for_url("**/login")
+
+
+def wait_for_mail(folder, count: int, timeout: float = 15.0) -> list:
+    """The mails in `folder` (oldest first) once there are at least `count`: a site that
+    mails after its answer (MAIL_DISPATCH=thread, an SMTP server) may still be sending."""
+    import time
+
+    from tests.helpers import read_mailbox
+
+    deadline = time.monotonic() + timeout
+    while True:
+        messages = read_mailbox(folder)
+        if len(messages) >= count or time.monotonic() > deadline:
+            return messages
+        time.sleep(0.1)

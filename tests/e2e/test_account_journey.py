@@ -4,7 +4,8 @@ with JavaScript on and off."""
 from pathlib import Path
 
 from tests.e2e.conftest import screenshot
-from tests.helpers import find_line, mail_text, read_mailbox
+from tests.e2e.helpers import wait_for_mail
+from tests.helpers import find_line, mail_text
 
 
 def test_account_journey(app, live_server, new_page, javascript):
@@ -25,7 +26,7 @@ def test_account_journey(app, live_server, new_page, javascript):
     page.click("main button[type=submit]")
     page.wait_for_url("**/register/done")
 
-    [message] = read_mailbox(mail_dir)
+    [message] = wait_for_mail(mail_dir, 1)
     body = mail_text(message)
     login, password = find_line(body, "Логин:"), find_line(body, "Пароль:")
 
@@ -52,7 +53,7 @@ def test_account_journey(app, live_server, new_page, javascript):
     page.click("main button[type=submit]")
     assert "Проверьте почту" in page.content()
     reset = next(
-        line.strip() for line in mail_text(read_mailbox(mail_dir)[-1]).splitlines() if "/password/reset/" in line
+        line.strip() for line in mail_text(wait_for_mail(mail_dir, 2)[-1]).splitlines() if "/password/reset/" in line
     )
     page.goto(live_server + reset[reset.index("/password/reset/") :])
     page.fill("#new_password", "a second long password")

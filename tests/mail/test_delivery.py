@@ -202,3 +202,25 @@ def test_the_sender_loop_survives_a_database_error_and_goes_on(app, client, smtp
     assert len(smtp_server.messages) == 1
     db.session.rollback()
     assert db.session.get(OutboxMail, mail_id).status == "sent"
+
+
+def test_the_sender_loop_holds_no_transaction_between_rounds(app, client, smtp_server):
+    """`send-pending --loop` runs for ever in one process: what a round read (the company's name
+    for the From header) must not stay in an open transaction while it waits for the next one.
+    On PostgreSQL such a transaction holds its locks: a migration, a TRUNCATE or a VACUUM behind it
+    waited for ever, and every request behind them (the loopback cluster's journeys hung)."""
+    from flask import g
+
+    from app.company.services import _CACHE
+    from app.mail.services import sender_loop
+
+    mail_id = _queue_one(client, app)
+    smtp_server.start()
+    db.session.commit()
+    app.extensions.pop(_CACHE, None)  # the round reads the company's row, as a fresh process does
+    g.pop("company", None)
+    assert not db.session().in_transaction()
+    sender_loop(0.01, rounds=1)
+    assert len(smtp_server.messages) == 1
+    assert not db.session().in_transaction(), "the round's read is over"
+    assert db.session.get(OutboxMail, mail_id).status == "sent"
