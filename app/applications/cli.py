@@ -13,7 +13,7 @@ from app.db import unit_of_work
 @bp.cli.command("expire")
 def expire_command() -> None:
     """Annul applications whose 20 working days for missing data ran out."""
-    from app.applications.services import expire
+    from app.applications.operations import expire
 
     with unit_of_work():
         annulled = expire(today())

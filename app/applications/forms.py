@@ -8,7 +8,8 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
-from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
+from app.applications.rules import MAX_TEXT, ApplicationData
+from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.connection.rules import VOLTAGES_KV
 from app.core.forms import BaseForm, DateText, NumberField, choices
 
@@ -49,7 +50,7 @@ FIELD_KIND = {"other_documents": DocumentKind.other.value}
 
 class ApplicationForm(FilesMixin, BaseForm):
     """«Подать заявку» (/applications/new): SPEC §4.2. Missing fields are allowed in a draft;
-    the services say what a submission still lacks."""
+    the rules say what a submission still lacks."""
 
     kind = RadioField(
         "Вид заявки",
@@ -175,7 +176,7 @@ class ApplicationForm(FilesMixin, BaseForm):
         self.preferential.data = "y" if app.preferential else "n"
 
     def add_problems(self, problems: dict[str, str]) -> None:
-        """The services' reasons, next to their fields."""
+        """The rules' reasons, next to their fields."""
         for name, message in problems.items():
             field = self[name] if name in self else self.kind
             if message not in field.errors:

@@ -470,7 +470,7 @@ class StageDeadline(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: A key of services.DEFAULT_DEADLINES ("check", "offer_small", "needs_info", …).
+    #: A key of deadlines.DEFAULT_DEADLINES ("check", "offer_small", "needs_info", …).
     code: Mapped[str] = mapped_column(sa.String(32))
     amount: Mapped[int]
     unit: Mapped[str] = mapped_column(sa.String(2))

@@ -1,6 +1,7 @@
 """Grid-connection applications in the back-office (SPEC §2.2, §2.11): the queue, the card
 with the staff action of every stage, document downloads, the stage deadlines (admins).
-The rules live in services.py; each view parses a form, calls one service, commits once."""
+The rules live in rules.py, the writes in operations.py; each view parses a form, calls one
+operation, commits once."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy.orm import joinedload
 
-from app.applications import services
+from app.applications import deadlines, offer, operations, queries, rules
 from app.applications.models import (
     Application,
     ApplicationDocument,
@@ -32,7 +33,8 @@ from app.applications.office_forms import (
     SignedContractForm,
     deadlines_form,
 )
-from app.applications.services import ApplicationError, QueueFilters, TransitionError
+from app.applications.queries import QueueFilters
+from app.applications.rules import ApplicationError, TransitionError
 from app.audit.services import describe_actions, record
 from app.auth.models import User
 from app.calculator.forms import variant_choices
@@ -95,7 +97,7 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
-    rows = services.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    rows = queries.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     response = make_response(
         render_page_or_block(
             "applications/office/queue.html",
@@ -121,11 +123,11 @@ def queue():
 @bp.route("/deadlines", methods=["GET", "POST"])
 @admin_required
 def edit_deadlines():
-    current = services.load_deadlines()
-    form = deadlines_form(services.DEADLINE_SPECS, current)()
+    current = deadlines.load_deadlines()
+    form = deadlines_form(deadlines.DEADLINE_SPECS, current)()
     if form.validate_on_submit():
         values = form.values()
-        changed = services.save_deadlines(values)
+        changed = operations.save_deadlines(values)
         record(
             "office.application_deadlines",
             None,
@@ -135,7 +137,7 @@ def edit_deadlines():
         db.session.commit()
         flash(f"Сроки этапов сохранены. Пересчитано сроков открытых заявок: {changed}.", "success")
         return redirect(url_for("office.applications.edit_deadlines"))
-    rows = [(spec, form[f"amount_{spec.code}"], form[f"unit_{spec.code}"]) for spec in services.DEADLINE_SPECS]
+    rows = [(spec, form[f"amount_{spec.code}"], form[f"unit_{spec.code}"]) for spec in deadlines.DEADLINE_SPECS]
     return render_template("applications/office/deadlines.html", form=form, rows=rows)
 
 
@@ -156,7 +158,7 @@ def _application_or_404(application_id: int) -> Application:
 def allowed_actions(app: Application, user: User) -> set[str]:
     """The staff actions the transition table allows now (and a payment while the invoice is
     not paid in full): the card shows exactly their forms, and a POST of any other answers 403."""
-    following = set(services.next_statuses(app, user))
+    following = set(rules.next_statuses(app, user))
     allowed: set[str] = set()
     if app.status == S.submitted.value and app.checked_at is None and app.kind != ApplicationKind.reissue.value:
         allowed.add("check")
@@ -167,7 +169,7 @@ def allowed_actions(app: Application, user: User) -> set[str]:
     if (
         app.invoice_with_vat is not None
         and app.status not in (S.draft.value, S.withdrawn.value, S.annulled.value)
-        and services.paid_total(app) < app.invoice_with_vat
+        and queries.paid_total(app) < app.invoice_with_vat
     ):
         allowed.add("payment")
     if S.contract_concluded in following and not app.is_small:
@@ -197,13 +199,13 @@ def _set_variants(form: OfferCalcForm, app: Application) -> None:
 
 def _offer_form(app: Application) -> OfferForm:
     form = OfferForm(prefix="offer", formdata=None)
-    form.fill(services.offer_defaults(app))
+    form.fill(offer.offer_defaults(app))
     _set_variants(form, app)
     return form
 
 
 def _payment_form(app: Application) -> PaymentForm:
-    rest = max((app.invoice_with_vat or Decimal(0)) - services.paid_total(app), Decimal(0))
+    rest = max((app.invoice_with_vat or Decimal(0)) - queries.paid_total(app), Decimal(0))
     return PaymentForm(prefix="payment", formdata=None, paid_on=today(), amount=rest or None)
 
 
@@ -249,19 +251,19 @@ def _card(app: Application, failed: tuple[str, object] | None = None, *, preview
             forms[name] = factory(app)
     if failed is not None:
         forms[failed[0]] = failed[1]
-    events = services.history(app)
-    paid = services.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
+    events = queries.history(app)
+    paid = queries.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
     return render_template(
         "applications/office/show.html",
         application=app,
         allowed=allowed,
         events=events,
-        timeline=services.timeline(app, events),
-        deadlines=services.running_deadlines(app) if app.is_open else [],
-        documents=_documents_by_stage(services.documents(app)),
-        payments=services.payments(app),
+        timeline=queries.timeline(app, events),
+        deadlines=deadlines.running_deadlines(app) if app.is_open else [],
+        documents=_documents_by_stage(queries.documents(app)),
+        payments=queries.payments(app),
         paid=paid,
-        notes=services.notes(app),
+        notes=queries.notes(app),
         today=today(),
         action_form=ActionForm(),
         form=failed[1] if failed else None,
@@ -323,7 +325,7 @@ def assign_application(application_id: int):
         return _card(app, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
-        services.assign(app, assignee, _me())
+        operations.assign(app, assignee, _me())
     except ApplicationError as exc:
         return _refused(application_id, "assign_form", form, form.assignee, exc)
     who = (assignee.short_person_name or assignee.email) if assignee else None
@@ -337,7 +339,7 @@ def add_note(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("note_form", form))
     try:
-        services.add_note(app, _me(), form.text.data)
+        operations.add_note(app, _me(), form.text.data)
     except ApplicationError as exc:
         return _refused(application_id, "note_form", form, form.text, exc)
     return _done(app, "Заметка сохранена. Заявитель её не видит.")
@@ -349,7 +351,7 @@ def check_application(application_id: int):
     _allow(app, "check")
     _check_action()
     try:
-        services.mark_checked(app, _me())
+        operations.mark_checked(app, _me())
     except TransitionError:
         db.session.rollback()
         abort(403)
@@ -364,7 +366,7 @@ def request_info(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("info_form", form))
     try:
-        services.request_info(app, _me(), form.text.data, form.checked["files"])
+        operations.request_info(app, _me(), form.text.data, form.checked["files"])
     except ApplicationError as exc:
         return _refused(application_id, "info_form", form, form.text, exc)
     return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {app.due_date:%d.%m.%Y}.")
@@ -373,7 +375,7 @@ def request_info(application_id: int):
 def _preview(app: Application, form: OfferCalcForm):
     """The invoice the calculation inputs give, or what is wrong with them."""
     try:
-        return services.invoice_calculation(app, form.inputs()), []
+        return offer.invoice_calculation(app, form.inputs()), []
     except CalculationError as exc:
         if exc.field in OfferCalcForm.CALC_FIELDS:
             form[exc.field].errors = [*form[exc.field].errors, exc.message]
@@ -418,9 +420,9 @@ def post_offer(application_id: int):
     if not form.validate():
         return _card(app, ("offer_form", form))
     try:
-        prepared = services.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
+        prepared = offer.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
         with unit_of_work():
-            calculation = services.post_offer(
+            calculation = operations.post_offer(
                 app,
                 _me(),
                 form.inputs(),
@@ -451,13 +453,13 @@ def record_payment(application_id: int):
         return _card(app, ("payment_form", form))
     was = app.status
     try:
-        services.record_payment(
+        operations.record_payment(
             app, _me(), form.paid_on.data, form.amount.data, form.document.data or "", form.checked["files"]
         )
     except ApplicationError as exc:
         field = form.paid_on if "Дата" in str(exc) else form.amount
         return _refused(application_id, "payment_form", form, field, exc)
-    paid = services.paid_total(app)
+    paid = queries.paid_total(app)
     if app.status != was:
         message = f"Оплата записана. Счёт оплачен полностью ({format_money(paid)}): договор заключён."
     else:
@@ -473,7 +475,7 @@ def record_signed_contract(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("signed_form", form))
     try:
-        services.record_signed_contract(app, _me(), form.signed_on.data, form.checked["files"])
+        operations.record_signed_contract(app, _me(), form.signed_on.data, form.checked["files"])
     except ApplicationError as exc:
         return _refused(application_id, "signed_form", form, form.signed_on, exc)
     return _done(
@@ -487,7 +489,7 @@ def start_work(application_id: int):
     _allow(app, "start")
     _check_action()
     try:
-        services.start_work(app, _me())
+        operations.start_work(app, _me())
     except TransitionError:
         db.session.rollback()
         abort(403)
@@ -502,7 +504,7 @@ def return_for_rework(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("rework_form", form))
     try:
-        services.return_for_rework(app, _me(), form.remarks.data, form.checked["files"])
+        operations.return_for_rework(app, _me(), form.remarks.data, form.checked["files"])
     except ApplicationError as exc:
         return _refused(application_id, "rework_form", form, form.remarks, exc)
     return _done(app, "Замечания направлены заявителю: технические условия ещё не выполнены.")
@@ -516,7 +518,7 @@ def confirm_connection(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("connect_form", form))
     try:
-        services.confirm_connection(app, _me(), form.comment.data or "", form.checked["files"])
+        operations.confirm_connection(app, _me(), form.comment.data or "", form.checked["files"])
     except ApplicationError as exc:
         return _refused(application_id, "connect_form", form, form.comment, exc)
     return _done(app, f"Присоединение подтверждено. Разместите акты до {app.due_date:%d.%m.%Y}.")
@@ -531,7 +533,7 @@ def complete_application(application_id: int):
         return _card(app, ("complete_form", form))
     files = {kind: form.checked.get(kind, []) for kind in form.file_fields}
     try:
-        services.complete(app, _me(), {k: v for k, v in files.items() if v}, form.comment.data or "")
+        operations.complete(app, _me(), {k: v for k, v in files.items() if v}, form.comment.data or "")
     except ApplicationError as exc:
         return _refused(application_id, "complete_form", form, form[form.file_fields[0]], exc)
     return _done(app, "Итоговые документы размещены, заявка исполнена.")
@@ -545,7 +547,7 @@ def annul_application(application_id: int):
     if not form.validate_on_submit():
         return _card(app, ("annul_form", form))
     try:
-        services.annul(app, _me(), form.reason.data)
+        operations.annul(app, _me(), form.reason.data)
     except ApplicationError as exc:
         return _refused(application_id, "annul_form", form, form.reason, exc)
     return _done(app, "Заявка аннулирована; заявитель получил причину.")

@@ -166,7 +166,7 @@ def _contacts(company) -> list[Flowable]:
 
 
 def _deadlines():
-    from app.applications.services import load_deadlines
+    from app.applications.deadlines import load_deadlines
 
     return load_deadlines()
 
@@ -182,7 +182,7 @@ def _vat_phrase(calculation) -> str:
 
 def application_form(app, consumer) -> bytes:
     """«Заявка на технологическое присоединение» as the applicant submitted it."""
-    from app.applications.services import documents
+    from app.applications.queries import documents
 
     category = app.category_enum
     title = f"Заявка на технологическое присоединение № {app.number}"

@@ -13,29 +13,28 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from app.applications import bp
+from app.applications.deadlines import running_deadlines
 from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
-from app.applications.services import (
-    ApplicationDataError,
-    ApplicationError,
-    TransitionError,
-    can_change,
+from app.applications.offer import offer_defaults
+from app.applications.operations import (
     delete_draft,
     delete_draft_document,
+    notify_fulfilment,
+    save_application,
+    supply_info,
+    withdraw,
+)
+from app.applications.queries import (
     document_lines,
     documents,
     documents_by_section,
     get_own_application,
     history_lines,
-    notify_fulfilment,
-    offer_defaults,
     paid_total,
-    running_deadlines,
-    save_application,
-    supply_info,
     timeline,
-    withdraw,
 )
+from app.applications.rules import ApplicationDataError, ApplicationError, TransitionError, can_change
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block

@@ -39,7 +39,7 @@ def cabinet_context(user) -> dict:
 
 
 def dashboard_context() -> dict:
-    from app.applications.services import dashboard_numbers
+    from app.applications.queries import dashboard_numbers
     from app.core.clock import today
 
     return dashboard_numbers(today())

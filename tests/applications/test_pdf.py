@@ -241,7 +241,7 @@ def test_invoice(fixed_clock, company, consumer, make_application):
 
 
 def test_invoice_with_the_preferential_fee_explains_it(fixed_clock, company, consumer, make_application):
-    from app.applications.services import OfferInputs, invoice_calculation
+    from app.applications.offer import OfferInputs, invoice_calculation
 
     application = make_application(consumer, status="offer_sent")
     # 200 m of overhead line make the standard fee dearer than the preferential 5 000 ₽ × 15 kW
@@ -279,7 +279,7 @@ def qr_modules(data: bytes) -> list[list[bool]]:
 
 
 def test_invoice_qr_code_holds_the_payment_payload(fixed_clock, company, consumer, make_application):
-    from app.applications.services import invoice_calculation, offer_defaults
+    from app.applications.offer import invoice_calculation, offer_defaults
 
     application = make_application(consumer, status="offer_sent")
     data = stored(application, "invoice")
@@ -302,7 +302,7 @@ def test_invoice_qr_code_of_an_organisation_has_its_inn(fixed_clock, company, ma
     application = make_application(
         org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10", load_character="industrial"
     )
-    from app.applications.services import invoice_calculation, offer_defaults
+    from app.applications.offer import invoice_calculation, offer_defaults
 
     calculation = invoice_calculation(application, offer_defaults(application))
     payload = pdf.invoice_payload(application, org, calculation)
