@@ -9,7 +9,7 @@ import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.applications import offer, operations
+from app.applications import offer, office_operations, operations
 from app.applications.rules import ApplicationData
 from app.applications.uploads import CheckedFile
 from app.core import clock
@@ -76,8 +76,8 @@ def _walk(application, target: str, start: int, consumer, operator) -> None:
         day = max(day - 6, 1)
         with days_ago(day):
             if step == "offer_sent":
-                operations.mark_checked(application, operator)
-                operations.post_offer(
+                office_operations.mark_checked(application, operator)
+                office_operations.post_offer(
                     application,
                     operator,
                     offer.offer_defaults(application),
@@ -85,18 +85,18 @@ def _walk(application, target: str, start: int, consumer, operator) -> None:
                 )
             elif step == "contract_concluded":
                 if application.is_small:
-                    operations.record_payment(
+                    office_operations.record_payment(
                         application, operator, clock.today(), application.invoice_with_vat, "платёжное поручение № 118"
                     )
                 else:
-                    operations.record_signed_contract(
+                    office_operations.record_signed_contract(
                         application,
                         operator,
                         clock.today(),
                         [_pdf("Договор подписанный", "Скан подписанного договора.")],
                     )
             elif step == "in_progress":
-                operations.start_work(application, operator, "Бригада РЭС приступила к работам.")
+                office_operations.start_work(application, operator, "Бригада РЭС приступила к работам.")
             elif step == "tu_fulfilled":
                 operations.notify_fulfilment(
                     application,
@@ -105,9 +105,9 @@ def _walk(application, target: str, start: int, consumer, operator) -> None:
                     [_pdf("Фото щита", "Фотографии вводного щита.")],
                 )
             elif step == "connected":
-                operations.confirm_connection(application, operator, "Напряжение подано.")
+                office_operations.confirm_connection(application, operator, "Напряжение подано.")
             elif step == "completed":
-                operations.complete(
+                office_operations.complete(
                     application,
                     operator,
                     {
@@ -202,7 +202,7 @@ def seed(ctx) -> None:
             _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"),
             at(
                 8,
-                lambda a: operations.request_info(
+                lambda a: office_operations.request_info(
                     a,
                     operator,
                     "Приложите, пожалуйста, план участка с привязкой к улице: на приложенном не видно, "
@@ -223,7 +223,9 @@ def seed(ctx) -> None:
             _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
             at(
                 62,
-                lambda a: operations.request_info(a, operator, "Приложите правоустанавливающий документ на участок."),
+                lambda a: office_operations.request_info(
+                    a, operator, "Приложите правоустанавливающий документ на участок."
+                ),
             ),
         ),
         # Above 150 kW: the demo consumer's shop, on the path of the signed contract.
@@ -248,7 +250,7 @@ def seed(ctx) -> None:
             _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
             at(
                 16,
-                lambda a: operations.complete(
+                lambda a: office_operations.complete(
                     a,
                     operator,
                     {
@@ -276,19 +278,21 @@ def seed(ctx) -> None:
                 voltage_kv="10",
                 load_character="industrial",
             ),
-            lambda a: operations.assign(a, operator, operator),
+            lambda a: office_operations.assign(a, operator, operator),
         ),
         (
             11,
             others["individual"],
             _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
-            lambda a: operations.add_note(a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."),
+            lambda a: office_operations.add_note(
+                a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."
+            ),
         ),
         (
             30,
             others["individual"],
             _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
-            at(27, lambda a: operations.request_info(a, operator, "Нужна копия доверенности представителя.")),
+            at(27, lambda a: office_operations.request_info(a, operator, "Нужна копия доверенности представителя.")),
         ),
     ]
     # The path above 150 kW (the draft contract signed), one application in each status,
@@ -316,7 +320,10 @@ def seed(ctx) -> None:
             _data(
                 "Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10", load_character="commercial"
             ),
-            at(14, lambda a: operations.request_info(a, operator, "Приложите однолинейную схему электроснабжения.")),
+            at(
+                14,
+                lambda a: office_operations.request_info(a, operator, "Приложите однолинейную схему электроснабжения."),
+            ),
         ),
         (
             45,

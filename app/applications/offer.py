@@ -112,7 +112,7 @@ def prepare_offer(app: Application, inputs: OfferInputs) -> OfferDocuments:
     """Render the offer's documents outside any lock, from a copy of the application as
     post_offer() will leave it: its new stage and that stage's due date are printed in them.
     Raises calculator.services.CalculationError with the field at fault."""
-    from app.applications import pdf
+    from app.applications import pdf, pdf_invoice
 
     calculation = invoice_calculation(app, inputs)
     posted = Application(**{a.key: getattr(app, a.key) for a in sa.inspect(Application).column_attrs})
@@ -127,7 +127,7 @@ def prepare_offer(app: Application, inputs: OfferInputs) -> OfferDocuments:
             f"Условия договора {app.number}.pdf",
         ),
         (DocumentKind.instruction, pdf.instruction(posted), "Инструкция по присоединению.pdf"),
-        (DocumentKind.invoice, pdf.invoice(posted, consumer, calculation), f"Счёт {app.number}.pdf"),
+        (DocumentKind.invoice, pdf_invoice.invoice(posted, consumer, calculation), f"Счёт {app.number}.pdf"),
     )
     return OfferDocuments(
         app.version,

@@ -105,7 +105,7 @@ def make_application(app, decision, make_user):
     Walks the application through the operations as real people would: drafts stay drafts,
     `needs_info` is a request after submission, withdrawn/annulled close it early, and the
     path statuses are reached one by one (the offer with the example decision)."""
-    from app.applications import operations
+    from app.applications import office_operations, operations
     from app.applications.models import Application
 
     staff = {}
@@ -123,13 +123,13 @@ def make_application(app, decision, make_user):
             return application
         op = operator()
         if status == "needs_info":
-            operations.request_info(application, op, "Приложите, пожалуйста, план участка с привязкой к улице.")
+            office_operations.request_info(application, op, "Приложите, пожалуйста, план участка с привязкой к улице.")
         elif status == "withdrawn":
             operations.withdraw(application, consumer, "Передумал.")
         elif status == "annulled":
             operations.annul(application, op, "Объект не находится в зоне обслуживания.")
         elif status == "completed" and application.kind == "reissue":
-            operations.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
+            office_operations.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
         else:
             for step in PATH[1 : PATH.index(status) + 1]:
                 _advance(application, step, consumer, op)
@@ -140,22 +140,22 @@ def make_application(app, decision, make_user):
 
 
 def _advance(application, step, consumer, op):
-    from app.applications import offer, operations
+    from app.applications import offer, office_operations, operations
 
     if step == "offer_sent":
-        operations.post_offer(application, op, offer.offer_defaults(application), [checked("ТУ.pdf")])
+        office_operations.post_offer(application, op, offer.offer_defaults(application), [checked("ТУ.pdf")])
     elif step == "contract_concluded":
         if application.is_small:
-            operations.record_payment(application, op, clock.today(), application.invoice_with_vat, "п/п 1")
+            office_operations.record_payment(application, op, clock.today(), application.invoice_with_vat, "п/п 1")
         else:
-            operations.record_signed_contract(application, op, clock.today(), [checked("договор.pdf")])
+            office_operations.record_signed_contract(application, op, clock.today(), [checked("договор.pdf")])
     elif step == "in_progress":
-        operations.start_work(application, op)
+        office_operations.start_work(application, op)
     elif step == "tu_fulfilled":
         operations.notify_fulfilment(application, consumer, "Выполнено.", [checked("акт.pdf")])
     elif step == "connected":
-        operations.confirm_connection(application, op)
+        office_operations.confirm_connection(application, op)
     elif step == "completed":
-        operations.complete(
+        office_operations.complete(
             application, op, {"connection_act": [checked("акт ТП.pdf")], "meter_act": [checked("акт ПУ.pdf")]}
         )

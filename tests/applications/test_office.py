@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from app.applications import offer, operations, queries
+from app.applications import offer, office_operations, operations, queries
 from app.applications.models import (
     Application,
     ApplicationDocument,
@@ -239,7 +239,7 @@ def test_queue_sorted_by_due_date_with_overdue_and_due_week(
     small = make_application(consumer)  # offer within 10 wd
     waiting = make_application(consumer, status="needs_info")  # the applicant: 20 wd
     checked_one = make_application(consumer)
-    operations.mark_checked(db.session.get(Application, checked_one.id), operator)
+    office_operations.mark_checked(db.session.get(Application, checked_one.id), operator)
     db.session.commit()
     small, waiting, checked_one = fresh(small), fresh(waiting), fresh(checked_one)
     assert small.due_date < checked_one.due_date < waiting.due_date
@@ -577,7 +577,7 @@ def test_an_offer_rendered_before_the_application_changed_is_not_posted(
     """The offer's PDFs are rendered before its unit of work (app/db.py); if another staff
     member moved the application meanwhile, they no longer fit it: Conflict, and the request
     runs again on current data."""
-    from app.applications import offer, operations
+    from app.applications import offer, office_operations
     from app.core.storage import stage_bytes
     from app.db import Conflict
 
@@ -586,7 +586,7 @@ def test_an_offer_rendered_before_the_application_changed_is_not_posted(
     application.version += 1  # what any change of the application does (another staff member's)
     db.session.commit()
     with pytest.raises(Conflict):
-        operations.post_offer(
+        office_operations.post_offer(
             application,
             operator,
             offer.offer_defaults(application),

@@ -215,7 +215,7 @@ def test_the_list_shows_status_and_the_due_date(consumer_client, consumer, make_
 def test_the_card_polls_its_status_block_and_gets_204_when_nothing_changed(
     consumer_client, consumer, make_application, operator
 ):
-    from app.applications.operations import request_info
+    from app.applications.office_operations import request_info
 
     application = make_application(consumer)
     page = consumer_client.page(f"/applications/{application.id}")
@@ -457,7 +457,7 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
 def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
     consumer_client, consumer, make_application, fixed_clock
 ):
-    from app.applications.operations import record_payment
+    from app.applications.office_operations import record_payment
     from app.core import clock
     from tests.core.query_counter import count_queries
 
@@ -475,7 +475,7 @@ def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
 
 
 def test_the_card_lists_documents_and_history_as_the_consumer_sees_them(consumer_client, consumer, make_application):
-    from app.applications.operations import assign
+    from app.applications.office_operations import assign
 
     application = make_application(consumer, status="in_progress")
     staff = db.session.scalar(sa.select(User).where(User.role == "operator"))

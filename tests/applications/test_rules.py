@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.applications import deadlines, offer, operations, rules, uploads
+from app.applications import deadlines, offer, office_operations, operations, rules, uploads
 from app.applications.models import Application, ApplicationEvent, ApplicationStatus
 from app.applications.rules import TRANSITIONS, ApplicationDataError, TransitionError
 from app.core import clock
@@ -96,7 +96,7 @@ def test_who_may_make_each_change(consumer, operator, make_application, make_use
     assert not rules.can_change(application, "withdrawn", operator), "staff annul, they do not withdraw"
     assert not rules.can_change(application, "completed", operator), "only a reissue skips the path"
     with pytest.raises(TransitionError):
-        operations.start_work(application, operator)
+        office_operations.start_work(application, operator)
     assert db.session.get(Application, application.id).status == "submitted"
 
 
@@ -111,7 +111,7 @@ def test_the_daily_run_may_only_annul_what_waits_for_data(consumer, make_applica
 def test_a_reissue_takes_the_short_path(consumer, operator, make_application):
     application = make_application(consumer, kind="reissue")
     assert not rules.can_change(application, "offer_sent", operator)
-    operations.complete(application, operator, {"reissued_documents": [checked()]})
+    office_operations.complete(application, operator, {"reissued_documents": [checked()]})
     assert application.status == "completed"
 
 
@@ -120,7 +120,7 @@ def test_a_status_change_writes_history_notification_and_audit(consumer, operato
 
     application = make_application(consumer)
     version = application.version
-    operations.request_info(application, operator, "Нужен план.")
+    office_operations.request_info(application, operator, "Нужен план.")
     db.session.commit()
     event = db.session.scalars(sa.select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
     assert (event.from_status, event.to_status, event.actor_id, event.comment) == (
@@ -155,7 +155,7 @@ def test_submitted_up_to_150_check_in_3_and_offer_in_10_working_days(consumer, o
     application = make_application(consumer)
     assert labels(application) == [("Проверить", date(2026, 3, 11), "staff"), ("Направить", date(2026, 3, 20), "staff")]
     assert application.due_date == date(2026, 3, 11)
-    operations.mark_checked(application, operator)
+    office_operations.mark_checked(application, operator)
     assert application.due_date == date(2026, 3, 20), "the check is met: the offer is next"
 
 
@@ -290,9 +290,9 @@ def test_the_payment_reminder(consumer, make_application, fixed_clock):
 def test_a_partial_payment_does_not_conclude_the_contract(consumer, operator, make_application, fixed_clock):
     application = make_application(consumer, status="offer_sent")
     total = application.invoice_with_vat
-    operations.record_payment(application, operator, date(2026, 3, 5), total - Decimal("100"), "п/п 1")
+    office_operations.record_payment(application, operator, date(2026, 3, 5), total - Decimal("100"), "п/п 1")
     assert application.status == "offer_sent"
-    operations.record_payment(application, operator, date(2026, 3, 5), Decimal("100"), "п/п 2")
+    office_operations.record_payment(application, operator, date(2026, 3, 5), Decimal("100"), "п/п 2")
     assert application.status == "contract_concluded" and application.contract_date == date(2026, 3, 5)
 
 
@@ -309,7 +309,7 @@ def test_the_invoice_is_the_calculators_with_the_tariff_at_submission(consumer, 
 def test_a_payment_before_an_invoice_is_refused(consumer, operator, make_application):
     application = make_application(consumer)
     with pytest.raises(TransitionError):
-        operations.record_payment(application, operator, clock.today(), Decimal("10"))
+        office_operations.record_payment(application, operator, clock.today(), Decimal("10"))
 
 
 def test_data_problems_are_by_field(consumer, fixed_clock):
@@ -374,7 +374,9 @@ def test_the_invoice_takes_the_vat_of_its_own_day(consumer, operator, make_appli
     clock.set_now(datetime(2025, 12, 29, 9, 0, tzinfo=UTC))
     application = make_application(consumer, power_kw=Decimal("50"), load_character="commercial")
     clock.set_now(datetime(2026, 1, 13, 9, 0, tzinfo=UTC))
-    calculation = operations.post_offer(application, operator, offer.offer_defaults(application), [checked("ТУ.pdf")])
+    calculation = office_operations.post_offer(
+        application, operator, offer.offer_defaults(application), [checked("ТУ.pdf")]
+    )
     assert calculation.decision.valid_from == date(2025, 1, 1) and calculation.vat_percent == Decimal("22")
 
 
