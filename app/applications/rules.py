@@ -94,7 +94,7 @@ PASSPORT_REQUIRED = {
 }
 
 
-def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
+def data_problems(
     data: ApplicationData,
     applicant_type: str,
     *,
@@ -106,6 +106,18 @@ def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
     anything missing), by field name; the form shows each next to its field."""
     day = day or today()
     problems: dict[str, str] = {}
+    _choice_problems(data, problems)
+    _power_problems(data, problems, submitting)
+    _object_problems(data, problems, day)
+    if applicant_type == ApplicantType.individual.value:
+        _passport_problems(data, problems, day)
+    if submitting:
+        _missing(data, applicant_type, problems, existing_kinds)
+    return problems
+
+
+def _choice_problems(data: ApplicationData, problems: dict[str, str]) -> None:
+    """A value outside its list."""
     if data.kind is not None and data.kind not in {k.value for k in ApplicationKind}:
         problems["kind"] = "Выберите вид заявки из списка."
     if data.voltage_kv is not None and data.voltage_kv not in VOLTAGES_KV:
@@ -114,6 +126,10 @@ def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
         problems["reliability"] = "Выберите категорию надёжности: I, II или III."
     if data.load_character is not None and data.load_character not in {c.value for c in LoadCharacter}:
         problems["load_character"] = "Выберите характер нагрузки из списка."
+
+
+def _power_problems(data: ApplicationData, problems: dict[str, str], submitting: bool) -> None:
+    """The power asked, the power already connected, and the voltage that can carry it."""
     if data.power_kw is not None and not Decimal(0) < data.power_kw <= MAX_POWER_KW:
         problems["power_kw"] = f"Максимальная мощность — больше 0 и не больше {MAX_POWER_KW} кВт."
     if data.existing_power_kw is not None:
@@ -146,6 +162,10 @@ def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
                 f"Присоединение на {data.voltage_kv} кВ — для мощности свыше {low} кВт: "
                 "для вашей мощности выберите уровень до 20 кВ."
             )
+
+
+def _object_problems(data: ApplicationData, problems: dict[str, str], day: date) -> None:
+    """The object: its cadastral number, connection points, commissioning date, stages."""
     if has_other_digits(data.cadastral_number):
         problems["cadastral_number"] = other_digits_message("Кадастровый номер")
     elif data.cadastral_number and not CADASTRAL_RE.fullmatch(data.cadastral_number):
@@ -159,35 +179,42 @@ def data_problems(  # noqa: C901 (split in the applications rework of issue 18)
             problems["commissioning_date"] = "Дата ввода в эксплуатацию — не дальше чем через 10 лет."
     if len(data.stages) > MAX_TEXT:
         problems["stages"] = f"Описание этапов — не длиннее {MAX_TEXT} символов."
+
+
+def _passport_problems(data: ApplicationData, problems: dict[str, str], day: date) -> None:
+    """An individual's passport."""
+    if has_other_digits(data.passport_series):
+        problems["passport_series"] = other_digits_message("Серия паспорта")
+    elif data.passport_series and not re.fullmatch(r"[0-9]{4}", data.passport_series):
+        problems["passport_series"] = "Серия паспорта — 4 цифры."
+    if has_other_digits(data.passport_number):
+        problems["passport_number"] = other_digits_message("Номер паспорта")
+    elif data.passport_number and not re.fullmatch(r"[0-9]{6}", data.passport_number):
+        problems["passport_number"] = "Номер паспорта — 6 цифр."
+    if data.passport_issued_on is not None and not date(1997, 1, 1) <= data.passport_issued_on <= day:
+        problems["passport_issued_on"] = "Дата выдачи паспорта — не раньше 1997 года и не позже сегодняшней."
+
+
+def _missing(
+    data: ApplicationData, applicant_type: str, problems: dict[str, str], existing_kinds: Iterable[str]
+) -> None:
+    """What a submission still lacks: the required fields and documents."""
+    for name, message in REQUIRED.items():
+        if getattr(data, name) in (None, "") and name not in problems:
+            problems[name] = message
+    if data.kind != ApplicationKind.temporary.value and not data.cadastral_number:
+        problems.setdefault("cadastral_number", "Укажите кадастровый номер земельного участка или объекта.")
     if applicant_type == ApplicantType.individual.value:
-        if has_other_digits(data.passport_series):
-            problems["passport_series"] = other_digits_message("Серия паспорта")
-        elif data.passport_series and not re.fullmatch(r"[0-9]{4}", data.passport_series):
-            problems["passport_series"] = "Серия паспорта — 4 цифры."
-        if has_other_digits(data.passport_number):
-            problems["passport_number"] = other_digits_message("Номер паспорта")
-        elif data.passport_number and not re.fullmatch(r"[0-9]{6}", data.passport_number):
-            problems["passport_number"] = "Номер паспорта — 6 цифр."
-        if data.passport_issued_on is not None and not date(1997, 1, 1) <= data.passport_issued_on <= day:
-            problems["passport_issued_on"] = "Дата выдачи паспорта — не раньше 1997 года и не позже сегодняшней."
-    if submitting:
-        for name, message in REQUIRED.items():
+        for name, message in PASSPORT_REQUIRED.items():
             if getattr(data, name) in (None, "") and name not in problems:
                 problems[name] = message
-        if data.kind != ApplicationKind.temporary.value and not data.cadastral_number:
-            problems.setdefault("cadastral_number", "Укажите кадастровый номер земельного участка или объекта.")
-        if applicant_type == ApplicantType.individual.value:
-            for name, message in PASSPORT_REQUIRED.items():
-                if getattr(data, name) in (None, "") and name not in problems:
-                    problems[name] = message
-        kinds = set(existing_kinds) | {k for k, files in data.files.items() if files}
-        if data.kind != ApplicationKind.reissue.value and DocumentKind.site_plan.value not in kinds:
-            problems["site_plan"] = "Приложите план расположения энергопринимающих устройств."
-        if DocumentKind.title_document.value not in kinds:
-            problems["title_document"] = "Приложите правоустанавливающий документ на участок или объект."
-        if data.preferential and DocumentKind.preferential_proof.value not in kinds:
-            problems["preferential_proof"] = "Приложите документ, подтверждающий льготную категорию."
-    return problems
+    kinds = set(existing_kinds) | {k for k, files in data.files.items() if files}
+    if data.kind != ApplicationKind.reissue.value and DocumentKind.site_plan.value not in kinds:
+        problems["site_plan"] = "Приложите план расположения энергопринимающих устройств."
+    if DocumentKind.title_document.value not in kinds:
+        problems["title_document"] = "Приложите правоустанавливающий документ на участок или объект."
+    if data.preferential and DocumentKind.preferential_proof.value not in kinds:
+        problems["preferential_proof"] = "Приложите документ, подтверждающий льготную категорию."
 
 
 class ApplicationDataError(ApplicationError):
