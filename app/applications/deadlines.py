@@ -12,7 +12,6 @@ from sqlalchemy.orm import joinedload
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus, StageDeadline
 from app.core.clock import to_local
-from app.db import read
 from app.extensions import db
 from app.notifications.services import Reminder, reminder_source
 from app.workdays.services import Term, WorkCalendar, get_calendar, term_label
@@ -42,17 +41,12 @@ DEADLINE_SPECS: tuple[DeadlineSpec, ...] = (
 DEFAULT_DEADLINES: dict[str, Term] = {s.code: s.default for s in DEADLINE_SPECS}
 
 
-#: The card reads it on every visit: built once (bench/: building a statement costs more than
-#: running it on SQLite).
-_STAGE_DEADLINES = sa.select(StageDeadline.code, StageDeadline.amount, StageDeadline.unit)
-
-
 def load_deadlines() -> dict[str, Term]:
     """Every stage deadline: the admin's rows over the defaults (one query)."""
     terms = dict(DEFAULT_DEADLINES)
-    for code, amount, unit in read(_STAGE_DEADLINES):
-        if code in terms:
-            terms[code] = Term(amount, unit)
+    for row in db.session.execute(sa.select(StageDeadline.code, StageDeadline.amount, StageDeadline.unit)):
+        if row.code in terms:
+            terms[row.code] = Term(row.amount, row.unit)
     return terms
 
 

@@ -86,12 +86,6 @@ describe_actions(
 
 # --- the queue ---------------------------------------------------------------------------------
 
-#: The filters' choices as (value, label): the same on every visit, so made once.
-_STATUS_OPTIONS = tuple((s.value, s.label) for s in ApplicationStatus if s is not S.draft)
-_KIND_OPTIONS = tuple((k.value, k.label) for k in ApplicationKind)
-_CATEGORY_OPTIONS = tuple((c.value, c.short_label) for c in Category)
-
-
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
@@ -107,9 +101,9 @@ def queue():
             has_next=len(rows) > PAGE_SIZE,
             filters=filters,
             today=day,
-            status_options=_STATUS_OPTIONS,
-            kind_options=_KIND_OPTIONS,
-            category_options=_CATEGORY_OPTIONS,
+            status_options=[(s.value, s.label) for s in ApplicationStatus if s is not S.draft],
+            kind_options=[(k.value, k.label) for k in ApplicationKind],
+            category_options=[(c.value, c.short_label) for c in Category],
         )
     )
     # The same URL answers a page or a fragment.

@@ -26,11 +26,10 @@ from app.applications.operations import (
     withdraw,
 )
 from app.applications.queries import (
-    document_lines,
     documents,
     documents_by_section,
     get_own_application,
-    history_lines,
+    history_without_actors,
     paid_total,
     timeline,
 )
@@ -67,16 +66,6 @@ def _consumer():
 
 # --- the list ----------------------------------------------------------------------------------
 
-#: Built once: the list is the page consumers open most.
-_LIST_PAGE = (
-    sa.select(Application)
-    .options(list_columns())
-    .where(Application.consumer_id == sa.bindparam("consumer_id"))
-    .order_by(Application.id.desc())
-    .offset(sa.bindparam("offset"))
-    .limit(sa.bindparam("limit"))
-)
-
 
 @bp.get("/applications")
 @login_required
@@ -85,7 +74,12 @@ def list_applications():
         return r
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
-        _LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE + 1}
+        sa.select(Application)
+        .options(list_columns())
+        .where(Application.consumer_id == current_user.id)
+        .order_by(Application.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
     ).all()
     return render_template(
         "applications/list.html",
@@ -234,8 +228,8 @@ _ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_pr
 
 
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
-    events = history_lines(application)
-    docs = document_lines(application)
+    events = history_without_actors(application)
+    docs = documents(application)
     # The card offers an estimate until the invoice gives the price; while the invoice waits
     # to be paid, its notice says how much was paid so far.
     estimate = application.power_kw and application.invoice_with_vat is None

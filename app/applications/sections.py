@@ -18,23 +18,19 @@ def register_sections(app: Flask) -> None:
     add_dashboard_widget(app, DashboardWidget("applications/office/_dashboard.html", dashboard_context, order=10))
 
 
-#: Every cabinet visit runs it: built once.
-_RECENT = (
-    sa.select(Application)
-    .options(list_columns())
-    .where(
-        Application.consumer_id == sa.bindparam("consumer_id"),
-        Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]),
-    )
-    .order_by(Application.id.desc())
-    .limit(3)
-)
-
-
 def cabinet_context(user) -> dict:
     from app.core.clock import today
 
-    rows = db.session.scalars(_RECENT, {"consumer_id": user.id}).all()
+    rows = db.session.scalars(
+        sa.select(Application)
+        .options(list_columns())
+        .where(
+            Application.consumer_id == user.id,
+            Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]),
+        )
+        .order_by(Application.id.desc())
+        .limit(3)
+    ).all()
     return {"recent_applications": rows, "today": today()}
 
 
