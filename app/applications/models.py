@@ -147,17 +147,22 @@ class DocumentKind(enum.StrEnum):
 APPLICANT_FILE_FIELDS = ("site_plan", "title_document", "power_of_attorney", "preferential_proof", "other_documents")
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+def _enum(members: type[enum.Enum], length: int, name: str) -> sa.Enum:
+    """A column of an enum's values, stored as the strings they are, with a CHECK constraint
+    named `name` (ck_<table>_<name>)."""
+    return sa.Enum(
+        members,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=length,
+        name=name,
+    )
 
 
 class Application(db.Model):
     __tablename__ = "applications"
     __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(ApplicationKind)}", name="kind"),
-        sa.CheckConstraint(f"status IN {_in(ApplicationStatus)}", name="status"),
-        sa.CheckConstraint(f"category IN {_in(Category)}", name="category"),
-        sa.CheckConstraint(f"load_character IN {_in(LoadCharacter)}", name="load_character"),
         sa.CheckConstraint("voltage_kv IN ('0.4', '6', '10', '20', '35', '110')", name="voltage_kv"),
         sa.CheckConstraint("reliability IN (1, 2, 3)", name="reliability"),
         sa.CheckConstraint("power_kw > 0 AND existing_power_kw >= 0 AND existing_power_kw <= power_kw", name="power"),
@@ -177,10 +182,12 @@ class Application(db.Model):
     #: ТП-2026-000123, gap-free per year (app.core.numbering); None while a draft.
     number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     consumer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(24), index=True)
-    status: Mapped[str] = mapped_column(sa.String(24), default=ApplicationStatus.draft.value)
+    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind, 24, "kind"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus, 24, "status"), default=ApplicationStatus.draft
+    )
     #: Derived from applicant type, maximum power, kind and load (connection.rules), never typed.
-    category: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    category: Mapped[Category | None] = mapped_column(_enum(Category, 16, "category"), index=True)
     #: The applicant's type when the application was made (individual | entrepreneur | legal).
     applicant_type: Mapped[str] = mapped_column(sa.String(16))
 
@@ -196,7 +203,9 @@ class Application(db.Model):
     existing_power_kw: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3), default=Decimal("0"))
     voltage_kv: Mapped[str | None] = mapped_column(sa.String(4))
     reliability: Mapped[int] = mapped_column(default=3)
-    load_character: Mapped[str] = mapped_column(sa.String(16), default=LoadCharacter.household.value)
+    load_character: Mapped[LoadCharacter] = mapped_column(
+        _enum(LoadCharacter, 16, "load_character"), default=LoadCharacter.household
+    )
     connection_points: Mapped[int] = mapped_column(default=1)
     #: The guaranteeing supplier (гарантирующий поставщик) the applicant chose: free text.
     supplier: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -332,16 +341,13 @@ class ApplicationDocument(db.Model):
     staff posted, each with the stage it belongs to."""
 
     __tablename__ = "application_documents"
-    __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(DocumentKind)}", name="kind"),
-        sa.Index("ix_application_documents_application_id_id", "application_id", "id"),
-    )
+    __table_args__ = (sa.Index("ix_application_documents_application_id_id", "application_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, 32, "kind"))
     #: The status the application had when the document was added (the stage it belongs to).
-    stage: Mapped[str] = mapped_column(sa.String(24))
+    stage: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 24, "stage"))
     #: The history row it came with, if any.
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_events.id", ondelete="SET NULL"))
     stored_file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id"), unique=True)
@@ -389,8 +395,8 @@ class ApplicationEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: "status", "payment", "checked", "assigned".
     action: Mapped[str] = mapped_column(sa.String(16), default="status")
-    from_status: Mapped[str | None] = mapped_column(sa.String(24))
-    to_status: Mapped[str] = mapped_column(sa.String(24))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(_enum(ApplicationStatus, 24, "from_status"))
+    to_status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 24, "to_status"))
     #: Shown to the consumer (the request for data, their answer, the reason of annulment).
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 

@@ -86,6 +86,7 @@ describe_actions(
 
 # --- the queue ---------------------------------------------------------------------------------
 
+
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)

@@ -327,8 +327,7 @@ def queue_page(filters: QueueFilters, user: User, day: date, offset: int, limit:
 
 
 def _queue_row(row: sa.Row, day: date, zone) -> QueueRow:
-    status = ApplicationStatus(row.status)
-    due = row.due_date if status.is_open else None
+    due = row.due_date if row.status.is_open else None
     assignee = None
     if row.assigned_to_id:
         assignee = (
@@ -342,10 +341,10 @@ def _queue_row(row: sa.Row, day: date, zone) -> QueueRow:
         applicant=applicant_display_name(
             row.applicant_type, row.org_name, row.last_name, row.first_name, row.middle_name, row.email
         ),
-        kind=ApplicationKind(row.kind),
-        category=Category(row.category) if row.category else None,
+        kind=row.kind,
+        category=row.category,
         power_kw=row.power_kw,
-        status=status,
+        status=row.status,
         due_date=due,
         due_label=row.due_label,
         due_party=row.due_party,
