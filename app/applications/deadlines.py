@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus, StageDeadline
 from app.core.clock import to_local
+from app.core.templating import format_date
 from app.extensions import db
 from app.notifications.services import Reminder, reminder_source
 from app.workdays.services import Term, WorkCalendar, get_calendar, term_label
@@ -146,13 +147,13 @@ def deadline_reminders(day: date) -> Iterable[Reminder]:
     ).all()
     for app in rows:
         if app.status == S.needs_info.value:
-            title = f"Заявка {app.number}: до {app.due_date:%d.%m.%Y} представьте недостающие сведения"
+            title = f"Заявка {app.number}: до {format_date(app.due_date)} представьте недостающие сведения"
             body = "Если сведения не поступят в срок, заявка будет аннулирована."
         elif app.is_small:
-            title = f"Заявка {app.number}: оплатите счёт до {app.due_date:%d.%m.%Y}"
+            title = f"Заявка {app.number}: оплатите счёт до {format_date(app.due_date)}"
             body = "Оплата счёта означает заключение договора."
         else:
-            title = f"Заявка {app.number}: подпишите договор до {app.due_date:%d.%m.%Y}"
+            title = f"Заявка {app.number}: подпишите договор до {format_date(app.due_date)}"
             body = "Подписанный договор направьте в сетевую организацию."
         key = f"application:{app.id}:{app.status}:{app.due_date.isoformat()}:warn"
         yield Reminder(key=key, user=app.consumer, title=title, body=body, link=app.link)

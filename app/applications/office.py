@@ -48,7 +48,7 @@ from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
-from app.core.templating import format_money
+from app.core.templating import format_date, format_money
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -222,7 +222,7 @@ def request_info(application_id: int):
         office_operations.request_info(app, current_staff(), form.text.data, form.checked["files"])
     except ApplicationError as exc:
         return refused(application_id, "info_form", form, form.text, exc)
-    return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {app.due_date:%d.%m.%Y}.")
+    return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {format_date(app.due_date)}.")
 
 
 def _preview(app: Application, form: OfferCalcForm):
@@ -332,7 +332,8 @@ def record_signed_contract(application_id: int):
     except ApplicationError as exc:
         return refused(application_id, "signed_form", form, form.signed_on, exc)
     return _done(
-        app, f"Договор заключён {app.contract_date:%d.%m.%Y}. Срок выполнения мероприятий — до {app.due_date:%d.%m.%Y}."
+        app,
+        f"Договор заключён {format_date(app.contract_date)}. Срок выполнения мероприятий — до {format_date(app.due_date)}.",
     )
 
 
@@ -374,7 +375,7 @@ def confirm_connection(application_id: int):
         office_operations.confirm_connection(app, current_staff(), form.comment.data or "", form.checked["files"])
     except ApplicationError as exc:
         return refused(application_id, "connect_form", form, form.comment, exc)
-    return _done(app, f"Присоединение подтверждено. Разместите акты до {app.due_date:%d.%m.%Y}.")
+    return _done(app, f"Присоединение подтверждено. Разместите акты до {format_date(app.due_date)}.")
 
 
 @bp.post("/<int:application_id>/complete")

@@ -28,7 +28,7 @@ from app.audit.services import record
 from app.auth.models import User
 from app.core.clock import now, today
 from app.core.storage import store_staged
-from app.core.templating import format_money
+from app.core.templating import format_date, format_money
 from app.db import Conflict
 from app.extensions import db
 
@@ -142,7 +142,7 @@ def record_payment(
         app,
         actor,
         "payment",
-        f"Оплата {format_money(amount)} от {paid_on:%d.%m.%Y}"
+        f"Оплата {format_money(amount)} от {format_date(paid_on)}"
         + (f", {payment.document}" if payment.document else "")
         + ".",
     )
@@ -151,7 +151,7 @@ def record_payment(
     if app.is_small and app.status == S.offer_sent.value and total >= app.invoice_with_vat:
         app.contract_date = paid_on
         change_status(
-            app, S.contract_concluded.value, actor, comment=f"Счёт оплачен {paid_on:%d.%m.%Y}: договор заключён."
+            app, S.contract_concluded.value, actor, comment=f"Счёт оплачен {format_date(paid_on)}: договор заключён."
         )
     else:
         app.version += 1
@@ -168,7 +168,7 @@ def record_signed_contract(
     if signed_on > today() or signed_on < local_day(app.submitted_at):
         raise ApplicationError("Дата подписания — не позже сегодняшней и не раньше подачи заявки.")
     app.contract_date = signed_on
-    event = change_status(app, S.contract_concluded.value, actor, comment=f"Договор подписан {signed_on:%d.%m.%Y}.")
+    event = change_status(app, S.contract_concluded.value, actor, comment=f"Договор подписан {format_date(signed_on)}.")
     attach_files(app, {DocumentKind.signed_contract.value: files}, actor, event)
     return event
 

@@ -39,6 +39,7 @@ from app.auth.models import ApplicantType, User
 from app.connection.rules import derive_category
 from app.core.clock import now, to_local
 from app.core.numbering import format_number, next_number
+from app.core.templating import format_date
 from app.core.text import normalize_search
 from app.extensions import db
 from app.notifications.services import notify
@@ -340,7 +341,7 @@ def _tell_consumer(
     title, body = news
     body = body.format(comment=comment, term=term or "—", offer=offer)
     if app.due_date and app.due_party == "applicant":
-        body += f" Срок: до {app.due_date:%d.%m.%Y}."
+        body += f" Срок: до {format_date(app.due_date)}."
     notify(consumer, "application_status", title.format(n=app.number), body.strip(), app.link)
 
 
@@ -435,7 +436,7 @@ def expire(day: date) -> list[Application]:
         annul(
             app,
             None,
-            f"Недостающие сведения не представлены в срок до {app.due_date:%d.%m.%Y} "
+            f"Недостающие сведения не представлены в срок до {format_date(app.due_date)} "
             "(п. 15 Правил технологического присоединения).",
         )
     return list(rows)

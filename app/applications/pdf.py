@@ -12,11 +12,10 @@ from reportlab.platypus import Flowable, Table
 
 from app.applications.models import Application, ApplicationKind, LoadCharacter
 from app.auth.models import ApplicantType, User
-from app.calculator.pdf import _yes
-from app.calculator.rules import RELIABILITY_LABELS, rub
+from app.calculator.rules import RELIABILITY_LABELS
 from app.company.services import get_company
 from app.core import pdf
-from app.core.templating import format_date, format_datetime, format_number
+from app.core.templating import format_date, format_datetime, format_money, format_number
 
 #: The width of the text on an A4 page between the margins of app.core.pdf.render.
 PAGE_WIDTH = 174 * mm
@@ -129,7 +128,7 @@ def nobreak(text: str) -> str:
 
 
 def money_text(value: Decimal) -> str:
-    return nobreak(rub(value))
+    return nobreak(format_money(value))
 
 
 def submitted_on(app: Application) -> str:
@@ -196,7 +195,7 @@ def application_form(app, consumer) -> bytes:
                 ["Планируемая дата ввода в эксплуатацию", or_dash(format_date(app.commissioning_date))],
                 ["Этапы ввода в эксплуатацию", app.stages or "без разбивки на этапы"],
                 ["Гарантирующий поставщик", or_dash(app.supplier)],
-                ["Льготная категория заявителя", _yes(app.preferential)],
+                ["Льготная категория заявителя", "да" if app.preferential else "нет"],
                 ["Категория заявителя", category.label if category else "—"],
             ]
         ),

@@ -26,8 +26,6 @@ from app.applications.pdf import (
     submitted_on,
 )
 from app.auth.models import User
-from app.calculator.pdf import _num
-from app.calculator.rules import rub
 from app.company.services import get_company
 from app.core import pdf
 from app.core.clock import today
@@ -156,6 +154,16 @@ def qr_image(payload: str, side: float = QR_SIDE) -> Image:
 
 
 @lru_cache(maxsize=1)
+def _figure_style() -> ParagraphStyle:
+    return ParagraphStyle("figure", parent=pdf.styles()["body"], alignment=TA_RIGHT)
+
+
+def _figure(text: str) -> Paragraph:
+    """A right-aligned figure of the cost table that never breaks inside."""
+    return Paragraph(escape(text).replace(" ", "\u00a0").replace("\u202f", "\u00a0"), _figure_style())
+
+
+@lru_cache(maxsize=1)
 def _total_style() -> ParagraphStyle:
     return ParagraphStyle("total", parent=pdf.styles()["big"], alignment=TA_RIGHT)
 
@@ -189,23 +197,23 @@ def invoice(app, consumer, calculation) -> bytes:
     payer.append(["Назначение платежа", purpose])
 
     money = format_money
-    rows = [["№", "Составляющая платы", _num("Ставка, ₽"), _num("Количество"), _num("Сумма, ₽")]]
+    rows = [["№", "Составляющая платы", _figure("Ставка, ₽"), _figure("Количество"), _figure("Сумма, ₽")]]
     for i, t in enumerate(calculation.terms, 1):
         rows.append(
             [
                 str(i),
                 t.label,
-                _num(money(t.rate, False)),
-                _num(f"{format_number(t.quantity, 3)} {t.unit}"),
-                _num(money(t.amount, False)),
+                _figure(money(t.rate, False)),
+                _figure(f"{format_number(t.quantity, 3)} {t.unit}"),
+                _figure(money(t.amount, False)),
             ]
         )
     vat_label = f"НДС {format_number(calculation.vat_percent)} %" if calculation.vat_percent else "НДС не облагается"
     totals = pdf.table(
         [
-            ["Итого без НДС", _num(rub(calculation.total_without_vat))],
-            [vat_label, _num(rub(calculation.vat_amount))],
-            [pdf.p("Всего к оплате с НДС", "big"), _total(rub(calculation.total_with_vat))],
+            ["Итого без НДС", _figure(format_money(calculation.total_without_vat))],
+            [vat_label, _figure(format_money(calculation.vat_amount))],
+            [pdf.p("Всего к оплате с НДС", "big"), _total(format_money(calculation.total_with_vat))],
         ],
         col_widths=[PAGE_WIDTH - 50 * mm, 50 * mm],
         header=False,

@@ -39,6 +39,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.storage import send_stored_file
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -107,7 +108,7 @@ def _save(form: ApplicationForm, draft: Application | None):
         return None
     if form.submitting:
         flash(
-            f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
+            f"Заявка {application.number} зарегистрирована {format_date(application.submitted_at)}. "
             "Мы проверим сведения и сообщим о следующем шаге.",
             "success",
         )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications import pdf, pdf_invoice
 from app.applications.models import ApplicationDocument
+from app.core.templating import format_money
 from app.extensions import db
 
 COMPANY = dict(
@@ -158,7 +159,7 @@ def test_small_path_documents(fixed_clock, company, consumer, make_application):
     assert "д. Берёзовка, ул. Садовая, д. 7" in terms and "50:20:0010203:456" in terms
     assert "Присоединяемая мощность 15 кВт" in terms and "0,4 кВ" in terms
     assert "Срок выполнения мероприятий по технологическому присоединению — 4 месяца" in terms
-    assert money(pdf.rub(application.invoice_with_vat)) in terms
+    assert money(format_money(application.invoice_with_vat)) in terms
     assert "НДС 22 %" in terms
     assert "Договор считается заключённым со дня оплаты заявителем счёта" in terms
     assert "5 рабочих дней" in terms and "подписывает проект договора" not in terms
@@ -186,7 +187,7 @@ def test_large_path_documents(fixed_clock, company, make_user, make_application)
     assert "Максимальная мощность (с учётом ранее присоединённой) 400 кВт" in terms and "10 кВ" in terms
     assert "подписывает проект договора" in terms and "10 рабочих дней" in terms
     assert "со дня оплаты заявителем счёта" not in terms
-    assert money(pdf.rub(application.invoice_with_vat)) in terms
+    assert money(format_money(application.invoice_with_vat)) in terms
 
     guide = text_of(stored(application, "instruction"))
     assert "Подпишите проект договора" in guide and f"до {application.due_date:%d.%m.%Y}" in guide
@@ -195,7 +196,7 @@ def test_large_path_documents(fixed_clock, company, make_user, make_application)
 
     bill = text_of(stored(application, "invoice"))
     assert "Плательщик ООО «Тест»" in bill and "7707083893 / 770701001" in bill
-    assert money(pdf.rub(application.invoice_with_vat)) in bill
+    assert money(format_money(application.invoice_with_vat)) in bill
     assert "в порядке и сроки, установленные договором" in bill
     assert "Оплата счёта означает заключение договора" not in bill
 
@@ -228,9 +229,9 @@ def test_invoice(fixed_clock, company, consumer, make_application):
     # the terms of the calculation, then the totals as the page formats money
     assert "C1 — технические условия и проверка их выполнения" in text
     assert "C8 — учёт электроэнергии" in text
-    assert f"Итого без НДС {money(pdf.rub(application.invoice_without_vat))}" in text
+    assert f"Итого без НДС {money(format_money(application.invoice_without_vat))}" in text
     assert "НДС 22 %" in text
-    assert f"Всего к оплате с НДС {money(pdf.rub(application.invoice_with_vat))}" in text
+    assert f"Всего к оплате с НДС {money(format_money(application.invoice_with_vat))}" in text
     # C1 19 745,00 + C8 2 155,09 = 21 900,09 without VAT; less than the preferential 5 000 ₽ × 15 kW
     assert "Итого без НДС 21 900,09 ₽" in text and "4 818,02 ₽" in text
     assert "Всего к оплате с НДС 26 718,11 ₽" in text
