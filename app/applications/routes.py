@@ -154,10 +154,10 @@ def edit_draft(application_id: int):
     draft = _own_or_404(application_id)
     if not draft.is_draft:
         return redirect(url_for("applications.show_application", application_id=draft.id))
-    form = ApplicationForm()
-    if request.method == "GET":
-        form.fill_from(draft)
-    elif form.validate_on_submit() and (done := _save(form, draft)) is not None:
+    # A GET shows the saved draft; a POST reads only what was posted (a radio left unset
+    # must not take the draft's value).
+    form = ApplicationForm(obj=draft) if request.method == "GET" else ApplicationForm()
+    if form.validate_on_submit() and (done := _save(form, draft)) is not None:
         return done
     return _form_page(form, draft)
 

@@ -163,6 +163,27 @@ def test_a_disguised_or_oversize_file_is_refused_with_the_reason(consumer_client
     assert count(Application) == 0 and count(StoredFile) == 0
 
 
+def test_a_draft_is_shown_back_with_its_choices(consumer_client, consumer, fixed_clock):
+    post_application(
+        consumer_client,
+        action="draft",
+        kind="increase",
+        reliability="2",
+        load_character="commercial",
+        preferential="y",
+        existing_power_kw="5",
+        voltage_kv="0.4",
+    )
+    draft = db.session.scalar(sa.select(Application))
+    page = consumer_client.page(f"/applications/{draft.id}/edit")
+    checked = {(i["name"], i["value"]) for i in page.select("input[type=radio][checked]")}
+    assert {("kind", "increase"), ("reliability", "2"), ("load_character", "commercial"), ("preferential", "y")} <= (
+        checked
+    )
+    assert page.select_one("#voltage_kv option[selected]")["value"] == "0.4"
+    assert page.select_one("#existing_power_kw")["value"] == "5.000"
+
+
 def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, consumer, fixed_clock, decision):
     response = post_application(
         consumer_client, action="draft", supplier="", title_document=None, power_kw="", voltage_kv=""
