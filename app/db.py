@@ -397,19 +397,6 @@ def in_unit_of_work(work, *args, **kwargs):
 # --- reads of plain columns --------------------------------------------------------------------
 
 
-def read(statement, params: dict | None = None) -> sa.CursorResult:
-    """Run a select of plain columns on the session's connection, in its transaction, without
-    the ORM. For columns the ORM's work per statement buys nothing and costs about 100 µs
-    (bench/: 133 µs against 37 µs), and every page runs such reads: the unread count, the
-    deadlines, the calendar. Pending changes are flushed first, as the session would.
-    Selects of mapped objects still go through db.session."""
-    from app.extensions import db
-
-    session = db.session()
-    session.flush()
-    return session.connection().execute(statement, params or {})
-
-
 # --- search indexes the models do not describe ----------------------------------------------
 
 #: Trigram indexes for `LIKE '%…%'` searches, made by migrations for one dialect each (an FTS5

@@ -13,7 +13,7 @@ from app.db import in_unit_of_work
 @bp.cli.command("expire")
 def expire_command() -> None:
     """Annul applications whose 20 working days for missing data ran out."""
-    from app.applications.services import expire
+    from app.applications.operations import expire
 
     annulled = [application.number for application in in_unit_of_work(expire, today())]
     for number in annulled:

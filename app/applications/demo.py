@@ -1,7 +1,7 @@
 """Demo applications: the demo consumer owns one in every status of the path up to 150 kW,
 and a shop above 150 kW that took the path of the signed contract; other demo applicants
 fill the office queue (one of them overdue, one about to be annulled). Every step goes
-through the services, back-dated, so dates, documents and history look lived-in."""
+through the operations, back-dated, so dates, documents and history look lived-in."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import zlib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from app.applications import services
-from app.applications.services import ApplicationData, CheckedFile
+from app.applications import offer, office_operations, operations
+from app.applications.rules import ApplicationData
+from app.applications.uploads import CheckedFile
 from app.core import clock
 from app.core.storage import stage_bytes
 from app.demo import days_ago, demo_pdf
@@ -75,38 +76,38 @@ def _walk(application, target: str, start: int, consumer, operator) -> None:
         day = max(day - 6, 1)
         with days_ago(day):
             if step == "offer_sent":
-                services.mark_checked(application, operator)
-                services.post_offer(
+                office_operations.mark_checked(application, operator)
+                office_operations.post_offer(
                     application,
                     operator,
-                    services.offer_defaults(application),
+                    offer.offer_defaults(application),
                     [_pdf("Технические условия", f"Технические условия по заявке {application.number}.")],
                 )
             elif step == "contract_concluded":
                 if application.is_small:
-                    services.record_payment(
+                    office_operations.record_payment(
                         application, operator, clock.today(), application.invoice_with_vat, "платёжное поручение № 118"
                     )
                 else:
-                    services.record_signed_contract(
+                    office_operations.record_signed_contract(
                         application,
                         operator,
                         clock.today(),
                         [_pdf("Договор подписанный", "Скан подписанного договора.")],
                     )
             elif step == "in_progress":
-                services.start_work(application, operator, "Бригада РЭС приступила к работам.")
+                office_operations.start_work(application, operator, "Бригада РЭС приступила к работам.")
             elif step == "tu_fulfilled":
-                services.notify_fulfilment(
+                operations.notify_fulfilment(
                     application,
                     db.session.get(type(consumer), application.consumer_id),
                     "Вводной щит и заземление смонтированы.",
                     [_pdf("Фото щита", "Фотографии вводного щита.")],
                 )
             elif step == "connected":
-                services.confirm_connection(application, operator, "Напряжение подано.")
+                office_operations.confirm_connection(application, operator, "Напряжение подано.")
             elif step == "completed":
-                services.complete(
+                office_operations.complete(
                     application,
                     operator,
                     {
@@ -201,7 +202,7 @@ def seed(ctx) -> None:
             _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"),
             at(
                 8,
-                lambda a: services.request_info(
+                lambda a: office_operations.request_info(
                     a,
                     operator,
                     "Приложите, пожалуйста, план участка с привязкой к улице: на приложенном не видно, "
@@ -214,13 +215,18 @@ def seed(ctx) -> None:
             40,
             consumer,
             _data("Беседка", "д. Берёзовка", "ул. Полевая", "7", "3"),
-            at(37, lambda a: services.withdraw(a, consumer, "Решили провести свет от дома.")),
+            at(37, lambda a: operations.withdraw(a, consumer, "Решили провести свет от дома.")),
         ),
         (
             65,
             consumer,
             _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
-            at(62, lambda a: services.request_info(a, operator, "Приложите правоустанавливающий документ на участок.")),
+            at(
+                62,
+                lambda a: office_operations.request_info(
+                    a, operator, "Приложите правоустанавливающий документ на участок."
+                ),
+            ),
         ),
         # Above 150 kW: the demo consumer's shop, on the path of the signed contract.
         (
@@ -244,7 +250,7 @@ def seed(ctx) -> None:
             _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
             at(
                 16,
-                lambda a: services.complete(
+                lambda a: office_operations.complete(
                     a,
                     operator,
                     {
@@ -272,19 +278,21 @@ def seed(ctx) -> None:
                 voltage_kv="10",
                 load_character="industrial",
             ),
-            lambda a: services.assign(a, operator, operator),
+            lambda a: office_operations.assign(a, operator, operator),
         ),
         (
             11,
             others["individual"],
             _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
-            lambda a: services.add_note(a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."),
+            lambda a: office_operations.add_note(
+                a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."
+            ),
         ),
         (
             30,
             others["individual"],
             _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
-            at(27, lambda a: services.request_info(a, operator, "Нужна копия доверенности представителя.")),
+            at(27, lambda a: office_operations.request_info(a, operator, "Нужна копия доверенности представителя.")),
         ),
     ]
     # The path above 150 kW (the draft contract signed), one application in each status,
@@ -312,7 +320,10 @@ def seed(ctx) -> None:
             _data(
                 "Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10", load_character="commercial"
             ),
-            at(14, lambda a: services.request_info(a, operator, "Приложите однолинейную схему электроснабжения.")),
+            at(
+                14,
+                lambda a: office_operations.request_info(a, operator, "Приложите однолинейную схему электроснабжения."),
+            ),
         ),
         (
             45,
@@ -326,23 +337,25 @@ def seed(ctx) -> None:
                 voltage_kv="10",
                 load_character="commercial",
             ),
-            at(38, lambda a: services.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена.")),
+            at(
+                38, lambda a: operations.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена.")
+            ),
         ),
     ]
     made, afterwards = [], []
     # Numbers follow the order of submission, as they would in life.
     for days, owner, data, after in sorted(plans, key=lambda plan: -plan[0]):
         with days_ago(days):
-            made.append(services.save_application(owner, data, submit=True))
+            made.append(operations.save_application(owner, data, submit=True))
         afterwards.append(after)
     for application, after in zip(made, afterwards, strict=True):
         if after is not None:
             after(application)
     with days_ago(30):
-        services.expire(clock.today())  # the trailer's missing data never came
+        operations.expire(clock.today())  # the trailer's missing data never came
     with days_ago(3):
         made.append(
-            services.save_application(
+            operations.save_application(
                 consumer, _data("Новый дом", "д. Берёзовка", "ул. Новая", "1", "15", supplier=""), submit=False
             )
         )

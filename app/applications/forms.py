@@ -8,7 +8,8 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
-from app.applications.services import MAX_FILES, MAX_TEXT, ApplicationData, CheckedFile, check_files
+from app.applications.rules import MAX_TEXT, ApplicationData
+from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.connection.rules import VOLTAGES_KV
 from app.core.forms import BaseForm, DateText, NumberField, choices
 
@@ -23,6 +24,11 @@ def _lf(value):
 
 def _length(limit: int, what: str = "Текст"):
     return Length(max=limit, message=f"{what} — не длиннее {limit} символов.")
+
+
+def _yes_no(value):
+    """The model's flag as the radio's value (a draft shown with obj=); what was posted as is."""
+    return {True: "y", False: "n"}.get(value, value) if isinstance(value, bool) else value
 
 
 class FilesMixin:
@@ -49,7 +55,8 @@ FIELD_KIND = {"other_documents": DocumentKind.other.value}
 
 class ApplicationForm(FilesMixin, BaseForm):
     """«Подать заявку» (/applications/new): SPEC §4.2. Missing fields are allowed in a draft;
-    the services say what a submission still lacks."""
+    the rules say what a submission still lacks. A saved draft fills it with obj=: the field
+    names are the application's."""
 
     kind = RadioField(
         "Вид заявки",
@@ -96,6 +103,7 @@ class ApplicationForm(FilesMixin, BaseForm):
         "Льготная категория заявителя",
         choices=choices([("n", "Нет"), ("y", "Да")]),
         default="n",
+        coerce=_yes_no,
         validators=[Optional()],
     )
     passport_series = StringField("Серия паспорта", validators=[Optional(), _length(4)])
@@ -147,35 +155,8 @@ class ApplicationForm(FilesMixin, BaseForm):
             files=self.checked,
         )
 
-    def fill_from(self, app) -> None:
-        """Show a saved draft in the form."""
-        for name in (
-            "kind",
-            "object_name",
-            "object_settlement",
-            "object_street",
-            "object_house",
-            "object_address_extra",
-            "cadastral_number",
-            "voltage_kv",
-            "load_character",
-            "supplier",
-            "stages",
-            "passport_series",
-            "passport_number",
-            "passport_issued_by",
-        ):
-            self[name].data = getattr(app, name) or ""
-        self.power_kw.data = app.power_kw
-        self.existing_power_kw.data = app.existing_power_kw
-        self.connection_points.data = app.connection_points
-        self.reliability.data = str(app.reliability or 3)
-        self.commissioning_date.data = app.commissioning_date
-        self.passport_issued_on.data = app.passport_issued_on
-        self.preferential.data = "y" if app.preferential else "n"
-
     def add_problems(self, problems: dict[str, str]) -> None:
-        """The services' reasons, next to their fields."""
+        """The rules' reasons, next to their fields."""
         for name, message in problems.items():
             field = self[name] if name in self else self.kind
             if message not in field.errors:

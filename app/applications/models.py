@@ -6,7 +6,6 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, load_only, mapped_column, relationship
@@ -24,7 +23,13 @@ class ApplicationKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _KIND_LABELS[self]
+        return {
+            "new": "Новое присоединение",
+            "increase": "Увеличение мощности",
+            "temporary": "Временное присоединение",
+            "reliability_change": "Изменение категории надёжности или точек присоединения",
+            "reissue": "Переоформление документов",
+        }[self.value]
 
 
 class ApplicationStatus(enum.StrEnum):
@@ -42,47 +47,35 @@ class ApplicationStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return _STATUS_LABELS[self]
+        return {
+            "draft": "Черновик",
+            "submitted": "Зарегистрирована, на проверке",
+            "needs_info": "Нужны сведения",
+            "offer_sent": "Документы направлены заявителю",
+            "contract_concluded": "Договор заключён",
+            "in_progress": "Выполнение технических условий",
+            "tu_fulfilled": "Проверка выполнения ТУ",
+            "connected": "Присоединение выполнено",
+            "completed": "Завершена",
+            "withdrawn": "Отозвана заявителем",
+            "annulled": "Аннулирована",
+        }[self.value]
 
     @property
     def css(self) -> str:
-        return _STATUS_CSS.get(self, "wait")
+        return {
+            "draft": "",
+            "needs_info": "bad",
+            "offer_sent": "wait",
+            "completed": "ok",
+            "withdrawn": "",
+            "annulled": "bad",
+        }.get(self.value, "wait")
 
     @property
     def is_open(self) -> bool:
         return self not in CLOSED_STATUSES and self is not ApplicationStatus.draft
 
-
-# Labels live in module-level dicts, looked up by the member itself (a StrEnum hashes as its
-# value): lists print dozens of them, and a dict literal built on each call cost a microsecond.
-_KIND_LABELS = {
-    "new": "Новое присоединение",
-    "increase": "Увеличение мощности",
-    "temporary": "Временное присоединение",
-    "reliability_change": "Изменение категории надёжности или точек присоединения",
-    "reissue": "Переоформление документов",
-}
-_STATUS_LABELS = {
-    "draft": "Черновик",
-    "submitted": "Зарегистрирована, на проверке",
-    "needs_info": "Нужны сведения",
-    "offer_sent": "Документы направлены заявителю",
-    "contract_concluded": "Договор заключён",
-    "in_progress": "Выполнение технических условий",
-    "tu_fulfilled": "Проверка выполнения ТУ",
-    "connected": "Присоединение выполнено",
-    "completed": "Завершена",
-    "withdrawn": "Отозвана заявителем",
-    "annulled": "Аннулирована",
-}
-_STATUS_CSS = {
-    "draft": "",
-    "needs_info": "bad",
-    "offer_sent": "wait",
-    "completed": "ok",
-    "withdrawn": "",
-    "annulled": "bad",
-}
 
 CLOSED_STATUSES = (ApplicationStatus.completed, ApplicationStatus.withdrawn, ApplicationStatus.annulled)
 #: Statuses with a running deadline (the office sorts and filters by due_date).
@@ -126,47 +119,50 @@ class DocumentKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return DOCUMENT_LABELS[self]
+        return {
+            "site_plan": "План расположения энергопринимающих устройств",
+            "title_document": "Правоустанавливающий документ на земельный участок или объект",
+            "power_of_attorney": "Доверенность представителя",
+            "preferential_proof": "Документ о льготной категории",
+            "other": "Другой документ заявителя",
+            "info_response": "Недостающие сведения от заявителя",
+            "tu_fulfilment": "Уведомление о выполнении ТУ",
+            "application_form": "Заявка в поданном виде",
+            "contract_terms": "Условия типового договора",
+            "instruction": "Инструкция по технологическому присоединению",
+            "invoice": "Счёт на оплату",
+            "technical_conditions": "Технические условия",
+            "contract_draft": "Проект договора",
+            "signed_contract": "Подписанный договор",
+            "inspection_act": "Акт о выполнении технических условий",
+            "connection_act": "Акт об осуществлении технологического присоединения",
+            "meter_act": "Акт допуска прибора учёта в эксплуатацию",
+            "reissued_documents": "Переоформленные документы",
+            "payment_document": "Платёжный документ",
+            "staff_other": "Документ сетевой организации",
+        }[self.value]
 
-
-DOCUMENT_LABELS = {
-    "site_plan": "План расположения энергопринимающих устройств",
-    "title_document": "Правоустанавливающий документ на земельный участок или объект",
-    "power_of_attorney": "Доверенность представителя",
-    "preferential_proof": "Документ о льготной категории",
-    "other": "Другой документ заявителя",
-    "info_response": "Недостающие сведения от заявителя",
-    "tu_fulfilment": "Уведомление о выполнении ТУ",
-    "application_form": "Заявка в поданном виде",
-    "contract_terms": "Условия типового договора",
-    "instruction": "Инструкция по технологическому присоединению",
-    "invoice": "Счёт на оплату",
-    "technical_conditions": "Технические условия",
-    "contract_draft": "Проект договора",
-    "signed_contract": "Подписанный договор",
-    "inspection_act": "Акт о выполнении технических условий",
-    "connection_act": "Акт об осуществлении технологического присоединения",
-    "meter_act": "Акт допуска прибора учёта в эксплуатацию",
-    "reissued_documents": "Переоформленные документы",
-    "payment_document": "Платёжный документ",
-    "staff_other": "Документ сетевой организации",
-}
 
 #: The applicant's attachments by form field (SPEC §4.2).
 APPLICANT_FILE_FIELDS = ("site_plan", "title_document", "power_of_attorney", "preferential_proof", "other_documents")
 
 
-def _in(values) -> str:
-    return "(" + ", ".join(f"'{v.value}'" for v in values) + ")"
+def _enum(members: type[enum.Enum], length: int, name: str) -> sa.Enum:
+    """A column of an enum's values, stored as the strings they are, with a CHECK constraint
+    named `name` (ck_<table>_<name>)."""
+    return sa.Enum(
+        members,
+        native_enum=False,
+        create_constraint=True,
+        values_callable=lambda e: [m.value for m in e],
+        length=length,
+        name=name,
+    )
 
 
 class Application(db.Model):
     __tablename__ = "applications"
     __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(ApplicationKind)}", name="kind"),
-        sa.CheckConstraint(f"status IN {_in(ApplicationStatus)}", name="status"),
-        sa.CheckConstraint(f"category IN {_in(Category)}", name="category"),
-        sa.CheckConstraint(f"load_character IN {_in(LoadCharacter)}", name="load_character"),
         sa.CheckConstraint("voltage_kv IN ('0.4', '6', '10', '20', '35', '110')", name="voltage_kv"),
         sa.CheckConstraint("reliability IN (1, 2, 3)", name="reliability"),
         sa.CheckConstraint("power_kw > 0 AND existing_power_kw >= 0 AND existing_power_kw <= power_kw", name="power"),
@@ -186,10 +182,12 @@ class Application(db.Model):
     #: ТП-2026-000123, gap-free per year (app.core.numbering); None while a draft.
     number: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
     consumer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    kind: Mapped[str] = mapped_column(sa.String(24), index=True)
-    status: Mapped[str] = mapped_column(sa.String(24), default=ApplicationStatus.draft.value)
+    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind, 24, "kind"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        _enum(ApplicationStatus, 24, "status"), default=ApplicationStatus.draft
+    )
     #: Derived from applicant type, maximum power, kind and load (connection.rules), never typed.
-    category: Mapped[str | None] = mapped_column(sa.String(16), index=True)
+    category: Mapped[Category | None] = mapped_column(_enum(Category, 16, "category"), index=True)
     #: The applicant's type when the application was made (individual | entrepreneur | legal).
     applicant_type: Mapped[str] = mapped_column(sa.String(16))
 
@@ -205,7 +203,9 @@ class Application(db.Model):
     existing_power_kw: Mapped[Decimal] = mapped_column(sa.Numeric(12, 3), default=Decimal("0"))
     voltage_kv: Mapped[str | None] = mapped_column(sa.String(4))
     reliability: Mapped[int] = mapped_column(default=3)
-    load_character: Mapped[str] = mapped_column(sa.String(16), default=LoadCharacter.household.value)
+    load_character: Mapped[LoadCharacter] = mapped_column(
+        _enum(LoadCharacter, 16, "load_character"), default=LoadCharacter.household
+    )
     connection_points: Mapped[int] = mapped_column(default=1)
     #: The guaranteeing supplier (гарантирующий поставщик) the applicant chose: free text.
     supplier: Mapped[str] = mapped_column(sa.String(300), default="")
@@ -262,22 +262,21 @@ class Application(db.Model):
     consumer = relationship("User", foreign_keys=[consumer_id], lazy="raise")
     assigned_to = relationship("User", foreign_keys=[assigned_to_id], lazy="raise")
 
-    # Lists ask these several times a row: a dict lookup, not Enum(value) (about 1 µs each).
     @property
     def status_enum(self) -> ApplicationStatus:
-        return STATUS_OF[self.status]
+        return ApplicationStatus(self.status)
 
     @property
     def kind_enum(self) -> ApplicationKind:
-        return KIND_OF[self.kind]
+        return ApplicationKind(self.kind)
 
     @property
     def category_enum(self) -> Category | None:
-        return CATEGORY_OF[self.category] if self.category else None
+        return Category(self.category) if self.category else None
 
     @property
     def is_open(self) -> bool:
-        return self.status in _OPEN_VALUES
+        return self.status_enum.is_open
 
     @property
     def is_draft(self) -> bool:
@@ -311,19 +310,10 @@ class Application(db.Model):
         return self.is_open and self.due_date is not None and self.due_date < today
 
 
-#: The members by stored value: a dict lookup, where Enum(value) costs a microsecond (lists
-#: read three per row).
-STATUS_OF = {s.value: s for s in ApplicationStatus}
-KIND_OF = {k.value: k for k in ApplicationKind}
-CATEGORY_OF = {c.value: c for c in Category}
-_OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
-
-
-@cache
 def list_columns():
     """What lists of applications print (the consumer's list and the cabinet).
     A list loads these columns only, and any other column read by mistake raises instead of
-    costing a query per row. (Built on first use: the mappers must be complete.)"""
+    costing a query per row."""
     return load_only(
         Application.id,
         Application.number,
@@ -351,16 +341,13 @@ class ApplicationDocument(db.Model):
     staff posted, each with the stage it belongs to."""
 
     __tablename__ = "application_documents"
-    __table_args__ = (
-        sa.CheckConstraint(f"kind IN {_in(DocumentKind)}", name="kind"),
-        sa.Index("ix_application_documents_application_id_id", "application_id", "id"),
-    )
+    __table_args__ = (sa.Index("ix_application_documents_application_id_id", "application_id", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(sa.ForeignKey("applications.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(sa.String(32))
+    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind, 32, "kind"))
     #: The status the application had when the document was added (the stage it belongs to).
-    stage: Mapped[str] = mapped_column(sa.String(24))
+    stage: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 24, "stage"))
     #: The history row it came with, if any.
     event_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application_events.id", ondelete="SET NULL"))
     stored_file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_files.id"), unique=True)
@@ -408,8 +395,8 @@ class ApplicationEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: "status", "payment", "checked", "assigned".
     action: Mapped[str] = mapped_column(sa.String(16), default="status")
-    from_status: Mapped[str | None] = mapped_column(sa.String(24))
-    to_status: Mapped[str] = mapped_column(sa.String(24))
+    from_status: Mapped[ApplicationStatus | None] = mapped_column(_enum(ApplicationStatus, 24, "from_status"))
+    to_status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, 24, "to_status"))
     #: Shown to the consumer (the request for data, their answer, the reason of annulment).
     comment: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -470,7 +457,7 @@ class StageDeadline(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: A key of services.DEFAULT_DEADLINES ("check", "offer_small", "needs_info", …).
+    #: A key of deadlines.DEFAULT_DEADLINES ("check", "offer_small", "needs_info", …).
     code: Mapped[str] = mapped_column(sa.String(32))
     amount: Mapped[int]
     unit: Mapped[str] = mapped_column(sa.String(2))

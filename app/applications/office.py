@@ -1,27 +1,33 @@
 """Grid-connection applications in the back-office (SPEC §2.2, §2.11): the queue, the card
 with the staff action of every stage, document downloads, the stage deadlines (admins).
-The rules live in services.py; each view parses a form, calls one service, commits once."""
+The rules live in rules.py, the writes in operations.py; each view parses a form, calls one
+operation, commits once."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy.orm import joinedload
 
-from app.applications import services
+from app.applications import deadlines, offer, office_operations, operations, queries
 from app.applications.models import (
     Application,
     ApplicationDocument,
     ApplicationKind,
     ApplicationStatus,
 )
+from app.applications.office_card import (
+    allow,
+    application_or_404,
+    card,
+    complete_form,
+    current_staff,
+    refused,
+    set_variants,
+)
 from app.applications.office_forms import (
     AnnulForm,
-    CompleteForm,
     ConnectForm,
     NoteForm,
     OfferCalcForm,
@@ -32,17 +38,17 @@ from app.applications.office_forms import (
     SignedContractForm,
     deadlines_form,
 )
-from app.applications.services import ApplicationError, QueueFilters, TransitionError
+from app.applications.queries import QueueFilters
+from app.applications.rules import ApplicationError, TransitionError
 from app.audit.services import describe_actions, record
 from app.auth.models import User
-from app.calculator.forms import variant_choices
-from app.calculator.services import CalculationError, decision_in_force
+from app.calculator.services import CalculationError
 from app.connection.rules import Category
-from app.core.clock import to_local, today
+from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
-from app.core.templating import format_money
+from app.core.templating import format_date, format_money
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -78,16 +84,7 @@ describe_actions(
 )
 
 
-def _me() -> User:
-    return current_user._get_current_object()
-
-
 # --- the queue ---------------------------------------------------------------------------------
-
-#: The filters' choices as (value, label): the same on every visit, so made once.
-_STATUS_OPTIONS = tuple((s.value, s.label) for s in ApplicationStatus if s is not S.draft)
-_KIND_OPTIONS = tuple((k.value, k.label) for k in ApplicationKind)
-_CATEGORY_OPTIONS = tuple((c.value, c.short_label) for c in Category)
 
 
 @bp.get("/")
@@ -95,7 +92,7 @@ def queue():
     filters = QueueFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     day = today()
-    rows = services.queue_page(filters, _me(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    rows = queries.queue_page(filters, current_staff(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     response = make_response(
         render_page_or_block(
             "applications/office/queue.html",
@@ -105,9 +102,9 @@ def queue():
             has_next=len(rows) > PAGE_SIZE,
             filters=filters,
             today=day,
-            status_options=_STATUS_OPTIONS,
-            kind_options=_KIND_OPTIONS,
-            category_options=_CATEGORY_OPTIONS,
+            status_options=[(s.value, s.label) for s in ApplicationStatus if s is not S.draft],
+            kind_options=[(k.value, k.label) for k in ApplicationKind],
+            category_options=[(c.value, c.short_label) for c in Category],
         )
     )
     # The same URL answers a page or a fragment.
@@ -121,11 +118,11 @@ def queue():
 @bp.route("/deadlines", methods=["GET", "POST"])
 @admin_required
 def edit_deadlines():
-    current = services.load_deadlines()
-    form = deadlines_form(services.DEADLINE_SPECS, current)()
+    current = deadlines.load_deadlines()
+    form = deadlines_form(deadlines.DEADLINE_SPECS, current)()
     if form.validate_on_submit():
         values = form.values()
-        changed = services.save_deadlines(values)
+        changed = operations.save_deadlines(values)
         record(
             "office.application_deadlines",
             None,
@@ -135,145 +132,16 @@ def edit_deadlines():
         db.session.commit()
         flash(f"Сроки этапов сохранены. Пересчитано сроков открытых заявок: {changed}.", "success")
         return redirect(url_for("office.applications.edit_deadlines"))
-    rows = [(spec, form[f"amount_{spec.code}"], form[f"unit_{spec.code}"]) for spec in services.DEADLINE_SPECS]
+    rows = [(spec, form[f"amount_{spec.code}"], form[f"unit_{spec.code}"]) for spec in deadlines.DEADLINE_SPECS]
     return render_template("applications/office/deadlines.html", form=form, rows=rows)
 
 
 # --- the card ----------------------------------------------------------------------------------
 
 
-def _application_or_404(application_id: int) -> Application:
-    app = db.session.scalar(
-        sa.select(Application)
-        .options(joinedload(Application.consumer), joinedload(Application.assigned_to))
-        .where(Application.id == application_id, Application.status != S.draft.value)
-    )
-    if app is None:
-        abort(404)
-    return app
-
-
-def allowed_actions(app: Application, user: User) -> set[str]:
-    """The staff actions the transition table allows now (and a payment while the invoice is
-    not paid in full): the card shows exactly their forms, and a POST of any other answers 403."""
-    following = set(services.next_statuses(app, user))
-    allowed: set[str] = set()
-    if app.status == S.submitted.value and app.checked_at is None and app.kind != ApplicationKind.reissue.value:
-        allowed.add("check")
-    if S.needs_info in following:
-        allowed.add("request_info")
-    if S.offer_sent in following:
-        allowed.add("offer")
-    if (
-        app.invoice_with_vat is not None
-        and app.status not in (S.draft.value, S.withdrawn.value, S.annulled.value)
-        and services.paid_total(app) < app.invoice_with_vat
-    ):
-        allowed.add("payment")
-    if S.contract_concluded in following and not app.is_small:
-        allowed.add("signed")
-    if S.in_progress in following:
-        allowed.add("start" if app.status == S.contract_concluded.value else "rework")
-    if S.connected in following:
-        allowed.add("connect")
-    if S.completed in following:
-        allowed.add("complete")
-    if S.annulled in following:
-        allowed.add("annul")
-    return allowed
-
-
-def _allow(app: Application, action: str) -> None:
-    if action not in allowed_actions(app, _me()):
-        abort(403)
-
-
-def _set_variants(form: OfferCalcForm, app: Application) -> None:
-    """The line variants of the tariff decision the invoice will use (in force on submission)."""
-    day = to_local(app.submitted_at).date() if app.submitted_at else today()
-    decision = decision_in_force(day)
-    form.set_variants(variant_choices(decision, "c2_per_km"), variant_choices(decision, "c3_per_km"))
-
-
-def _offer_form(app: Application) -> OfferForm:
-    form = OfferForm(prefix="offer", formdata=None)
-    form.fill(services.offer_defaults(app))
-    _set_variants(form, app)
-    return form
-
-
-def _payment_form(app: Application) -> PaymentForm:
-    rest = max((app.invoice_with_vat or Decimal(0)) - services.paid_total(app), Decimal(0))
-    return PaymentForm(prefix="payment", formdata=None, paid_on=today(), amount=rest or None)
-
-
-def _complete_form(app: Application, posted: bool = False) -> CompleteForm:
-    form = CompleteForm(prefix="complete") if posted else CompleteForm(prefix="complete", formdata=None)
-    form.set_reissue(app.kind == ApplicationKind.reissue.value)
-    return form
-
-
-#: The card's forms by action: (context name, factory of an empty form).
-ACTION_FORMS = {
-    "request_info": ("info_form", lambda app: RequestInfoForm(prefix="info", formdata=None)),
-    "offer": ("offer_form", _offer_form),
-    "payment": ("payment_form", _payment_form),
-    "signed": ("signed_form", lambda app: SignedContractForm(prefix="signed", formdata=None, signed_on=today())),
-    "rework": ("rework_form", lambda app: ReworkForm(prefix="rework", formdata=None)),
-    "connect": ("connect_form", lambda app: ConnectForm(prefix="connect", formdata=None)),
-    "complete": ("complete_form", _complete_form),
-    "annul": ("annul_form", lambda app: AnnulForm(prefix="annul", formdata=None)),
-}
-
-
-def _documents_by_stage(docs: list[ApplicationDocument]) -> list[tuple[str, list[ApplicationDocument]]]:
-    stages: dict[str, list[ApplicationDocument]] = {}
-    for doc in docs:
-        stages.setdefault(doc.stage, []).append(doc)
-    return [
-        ("Приложено к заявке" if stage == S.draft.value else ApplicationStatus(stage).label, items)
-        for stage, items in stages.items()
-    ]
-
-
-def _card(app: Application, failed: tuple[str, object] | None = None, *, preview=None, preview_errors=()):
-    """The card; `failed` is (context name, form) of a POST that did not validate, shown
-    with its errors next to the fields and in the summary at the top."""
-    allowed = allowed_actions(app, _me())
-    forms: dict[str, object] = {
-        "note_form": NoteForm(prefix="note", formdata=None),
-        "assign_form": assign_form(app.assigned_to_id),
-    }
-    for action, (name, factory) in ACTION_FORMS.items():
-        if action in allowed:
-            forms[name] = factory(app)
-    if failed is not None:
-        forms[failed[0]] = failed[1]
-    events = services.history(app)
-    paid = services.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
-    return render_template(
-        "applications/office/show.html",
-        application=app,
-        allowed=allowed,
-        events=events,
-        timeline=services.timeline(app, events),
-        deadlines=services.running_deadlines(app) if app.is_open else [],
-        documents=_documents_by_stage(services.documents(app)),
-        payments=services.payments(app),
-        paid=paid,
-        notes=services.notes(app),
-        today=today(),
-        action_form=ActionForm(),
-        form=failed[1] if failed else None,
-        preview=preview,
-        preview_errors=preview_errors,
-        **forms,
-    )
-
-
 @bp.get("/<int:application_id>")
 def show_application(application_id: int):
-    return _card(_application_or_404(application_id))
+    return card(application_or_404(application_id))
 
 
 @bp.get("/<int:application_id>/documents/<int:doc_id>")
@@ -297,19 +165,6 @@ def _done(app: Application, message: str):
     return redirect(url_for("office.applications.show_application", application_id=app.id))
 
 
-def _refused(application_id: int, name: str, form, field, exc: ApplicationError):
-    """A service refused the action: nothing is saved; the message goes next to `field`
-    (or to the top of the form when there is none). A transition not in the table is 403."""
-    db.session.rollback()
-    if isinstance(exc, TransitionError):
-        abort(403)
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
-    return _card(_application_or_404(application_id), (name, form))
-
-
 def _check_action() -> None:
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -317,39 +172,39 @@ def _check_action() -> None:
 
 @bp.post("/<int:application_id>/assign")
 def assign_application(application_id: int):
-    app = _application_or_404(application_id)
+    app = application_or_404(application_id)
     form = assign_form(app.assigned_to_id, posted=True)
     if not form.validate_on_submit():
-        return _card(app, ("assign_form", form))
+        return card(app, ("assign_form", form))
     assignee = db.session.get(User, form.assignee.data) if form.assignee.data else None
     try:
-        services.assign(app, assignee, _me())
+        office_operations.assign(app, assignee, current_staff())
     except ApplicationError as exc:
-        return _refused(application_id, "assign_form", form, form.assignee, exc)
+        return refused(application_id, "assign_form", form, form.assignee, exc)
     who = (assignee.short_person_name or assignee.email) if assignee else None
     return _done(app, f"Ответственный: {who}." if who else "Ответственный снят.")
 
 
 @bp.post("/<int:application_id>/notes")
 def add_note(application_id: int):
-    app = _application_or_404(application_id)
+    app = application_or_404(application_id)
     form = NoteForm(prefix="note")
     if not form.validate_on_submit():
-        return _card(app, ("note_form", form))
+        return card(app, ("note_form", form))
     try:
-        services.add_note(app, _me(), form.text.data)
+        office_operations.add_note(app, current_staff(), form.text.data)
     except ApplicationError as exc:
-        return _refused(application_id, "note_form", form, form.text, exc)
+        return refused(application_id, "note_form", form, form.text, exc)
     return _done(app, "Заметка сохранена. Заявитель её не видит.")
 
 
 @bp.post("/<int:application_id>/check")
 def check_application(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "check")
+    app = application_or_404(application_id)
+    allow(app, "check")
     _check_action()
     try:
-        services.mark_checked(app, _me())
+        office_operations.mark_checked(app, current_staff())
     except TransitionError:
         db.session.rollback()
         abort(403)
@@ -358,22 +213,22 @@ def check_application(application_id: int):
 
 @bp.post("/<int:application_id>/request-info")
 def request_info(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "request_info")
+    app = application_or_404(application_id)
+    allow(app, "request_info")
     form = RequestInfoForm(prefix="info")
     if not form.validate_on_submit():
-        return _card(app, ("info_form", form))
+        return card(app, ("info_form", form))
     try:
-        services.request_info(app, _me(), form.text.data, form.checked["files"])
+        office_operations.request_info(app, current_staff(), form.text.data, form.checked["files"])
     except ApplicationError as exc:
-        return _refused(application_id, "info_form", form, form.text, exc)
-    return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {app.due_date:%d.%m.%Y}.")
+        return refused(application_id, "info_form", form, form.text, exc)
+    return _done(app, f"Запрос отправлен заявителю. Срок представления сведений — до {format_date(app.due_date)}.")
 
 
 def _preview(app: Application, form: OfferCalcForm):
     """The invoice the calculation inputs give, or what is wrong with them."""
     try:
-        return services.invoice_calculation(app, form.inputs()), []
+        return offer.invoice_calculation(app, form.inputs()), []
     except CalculationError as exc:
         if exc.field in OfferCalcForm.CALC_FIELDS:
             form[exc.field].errors = [*form[exc.field].errors, exc.message]
@@ -384,10 +239,10 @@ def _preview(app: Application, form: OfferCalcForm):
 def preview_offer(application_id: int):
     """«Рассчитать»: the invoice total for the inputs typed so far (htmx swaps the block;
     without JavaScript the button posts the form, which answers the same)."""
-    app = _application_or_404(application_id)
-    _allow(app, "offer")
+    app = application_or_404(application_id)
+    allow(app, "offer")
     form = OfferForm(formdata=request.args, prefix="offer", meta={"csrf": False})
-    _set_variants(form, app)
+    set_variants(form, app)
     preview, problems = None, []
     if OfferCalcForm.validate(form):
         preview, problems = _preview(app, form)
@@ -398,7 +253,7 @@ def preview_offer(application_id: int):
             render_block("applications/office/show.html", "offer_preview", preview=preview, preview_errors=problems)
         )
     else:
-        response = make_response(_card(app, ("offer_form", form), preview=preview, preview_errors=problems))
+        response = make_response(card(app, ("offer_form", form), preview=preview, preview_errors=problems))
     response.vary.add("HX-Request")
     return response
 
@@ -406,23 +261,23 @@ def preview_offer(application_id: int):
 @bp.post("/<int:application_id>/offer")
 @reads_first
 def post_offer(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "offer")
+    app = application_or_404(application_id)
+    allow(app, "offer")
     form = OfferForm(prefix="offer")
-    _set_variants(form, app)
+    set_variants(form, app)
     if request.form.get("offer-preview"):  # «Рассчитать» without JavaScript: nothing is saved
         if not OfferCalcForm.validate(form):
-            return _card(app, ("offer_form", form))
+            return card(app, ("offer_form", form))
         preview, problems = _preview(app, form)
-        return _card(app, ("offer_form", form), preview=preview, preview_errors=problems)
+        return card(app, ("offer_form", form), preview=preview, preview_errors=problems)
     if not form.validate():
-        return _card(app, ("offer_form", form))
+        return card(app, ("offer_form", form))
     try:
-        prepared = services.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
+        prepared = offer.prepare_offer(app, form.inputs())  # its PDFs, before the unit of work
         with unit_of_work():
-            calculation = services.post_offer(
+            calculation = office_operations.post_offer(
                 app,
-                _me(),
+                current_staff(),
                 form.inputs(),
                 form.checked["technical_conditions"],
                 form.checked["other_files"],
@@ -431,9 +286,9 @@ def post_offer(application_id: int):
             )
     except CalculationError as exc:
         field = form[exc.field] if exc.field in OfferCalcForm.CALC_FIELDS else None
-        return _refused(application_id, "offer_form", form, field, ApplicationError(exc.message))
+        return refused(application_id, "offer_form", form, field, ApplicationError(exc.message))
     except ApplicationError as exc:
-        return _refused(application_id, "offer_form", form, form.technical_conditions, exc)
+        return refused(application_id, "offer_form", form, form.technical_conditions, exc)
     flash(
         f"Документы размещены, заявитель уведомлён. Счёт: {format_money(calculation.total_with_vat)} "
         f"с НДС; срок выполнения мероприятий — {calculation.implementation_term.label}.",
@@ -444,20 +299,20 @@ def post_offer(application_id: int):
 
 @bp.post("/<int:application_id>/payments")
 def record_payment(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "payment")
+    app = application_or_404(application_id)
+    allow(app, "payment")
     form = PaymentForm(prefix="payment")
     if not form.validate_on_submit():
-        return _card(app, ("payment_form", form))
+        return card(app, ("payment_form", form))
     was = app.status
     try:
-        services.record_payment(
-            app, _me(), form.paid_on.data, form.amount.data, form.document.data or "", form.checked["files"]
+        office_operations.record_payment(
+            app, current_staff(), form.paid_on.data, form.amount.data, form.document.data or "", form.checked["files"]
         )
     except ApplicationError as exc:
         field = form.paid_on if "Дата" in str(exc) else form.amount
-        return _refused(application_id, "payment_form", form, field, exc)
-    paid = services.paid_total(app)
+        return refused(application_id, "payment_form", form, field, exc)
+    paid = queries.paid_total(app)
     if app.status != was:
         message = f"Оплата записана. Счёт оплачен полностью ({format_money(paid)}): договор заключён."
     else:
@@ -467,27 +322,28 @@ def record_payment(application_id: int):
 
 @bp.post("/<int:application_id>/signed")
 def record_signed_contract(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "signed")
+    app = application_or_404(application_id)
+    allow(app, "signed")
     form = SignedContractForm(prefix="signed")
     if not form.validate_on_submit():
-        return _card(app, ("signed_form", form))
+        return card(app, ("signed_form", form))
     try:
-        services.record_signed_contract(app, _me(), form.signed_on.data, form.checked["files"])
+        office_operations.record_signed_contract(app, current_staff(), form.signed_on.data, form.checked["files"])
     except ApplicationError as exc:
-        return _refused(application_id, "signed_form", form, form.signed_on, exc)
+        return refused(application_id, "signed_form", form, form.signed_on, exc)
     return _done(
-        app, f"Договор заключён {app.contract_date:%d.%m.%Y}. Срок выполнения мероприятий — до {app.due_date:%d.%m.%Y}."
+        app,
+        f"Договор заключён {format_date(app.contract_date)}. Срок выполнения мероприятий — до {format_date(app.due_date)}.",
     )
 
 
 @bp.post("/<int:application_id>/start")
 def start_work(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "start")
+    app = application_or_404(application_id)
+    allow(app, "start")
     _check_action()
     try:
-        services.start_work(app, _me())
+        office_operations.start_work(app, current_staff())
     except TransitionError:
         db.session.rollback()
         abort(403)
@@ -496,58 +352,58 @@ def start_work(application_id: int):
 
 @bp.post("/<int:application_id>/rework")
 def return_for_rework(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "rework")
+    app = application_or_404(application_id)
+    allow(app, "rework")
     form = ReworkForm(prefix="rework")
     if not form.validate_on_submit():
-        return _card(app, ("rework_form", form))
+        return card(app, ("rework_form", form))
     try:
-        services.return_for_rework(app, _me(), form.remarks.data, form.checked["files"])
+        office_operations.return_for_rework(app, current_staff(), form.remarks.data, form.checked["files"])
     except ApplicationError as exc:
-        return _refused(application_id, "rework_form", form, form.remarks, exc)
+        return refused(application_id, "rework_form", form, form.remarks, exc)
     return _done(app, "Замечания направлены заявителю: технические условия ещё не выполнены.")
 
 
 @bp.post("/<int:application_id>/connect")
 def confirm_connection(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "connect")
+    app = application_or_404(application_id)
+    allow(app, "connect")
     form = ConnectForm(prefix="connect")
     if not form.validate_on_submit():
-        return _card(app, ("connect_form", form))
+        return card(app, ("connect_form", form))
     try:
-        services.confirm_connection(app, _me(), form.comment.data or "", form.checked["files"])
+        office_operations.confirm_connection(app, current_staff(), form.comment.data or "", form.checked["files"])
     except ApplicationError as exc:
-        return _refused(application_id, "connect_form", form, form.comment, exc)
-    return _done(app, f"Присоединение подтверждено. Разместите акты до {app.due_date:%d.%m.%Y}.")
+        return refused(application_id, "connect_form", form, form.comment, exc)
+    return _done(app, f"Присоединение подтверждено. Разместите акты до {format_date(app.due_date)}.")
 
 
 @bp.post("/<int:application_id>/complete")
 def complete_application(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "complete")
-    form = _complete_form(app, posted=True)
+    app = application_or_404(application_id)
+    allow(app, "complete")
+    form = complete_form(app, posted=True)
     if not form.validate_on_submit():
-        return _card(app, ("complete_form", form))
+        return card(app, ("complete_form", form))
     files = {kind: form.checked.get(kind, []) for kind in form.file_fields}
     try:
-        services.complete(app, _me(), {k: v for k, v in files.items() if v}, form.comment.data or "")
+        office_operations.complete(app, current_staff(), {k: v for k, v in files.items() if v}, form.comment.data or "")
     except ApplicationError as exc:
-        return _refused(application_id, "complete_form", form, form[form.file_fields[0]], exc)
+        return refused(application_id, "complete_form", form, form[form.file_fields[0]], exc)
     return _done(app, "Итоговые документы размещены, заявка исполнена.")
 
 
 @bp.post("/<int:application_id>/annul")
 def annul_application(application_id: int):
-    app = _application_or_404(application_id)
-    _allow(app, "annul")
+    app = application_or_404(application_id)
+    allow(app, "annul")
     form = AnnulForm(prefix="annul")
     if not form.validate_on_submit():
-        return _card(app, ("annul_form", form))
+        return card(app, ("annul_form", form))
     try:
-        services.annul(app, _me(), form.reason.data)
+        operations.annul(app, current_staff(), form.reason.data)
     except ApplicationError as exc:
-        return _refused(application_id, "annul_form", form, form.reason, exc)
+        return refused(application_id, "annul_form", form, form.reason, exc)
     return _done(app, "Заявка аннулирована; заявитель получил причину.")
 
 

@@ -10,7 +10,9 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from app.applications.services import MAX_FILES, MAX_TEXT, CheckedFile, OfferInputs, check_files
+from app.applications.offer import OfferInputs
+from app.applications.rules import MAX_TEXT
+from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.calculator.rules import MAX_COUNT, MAX_LINE_KM, METERING_LABELS, TERRITORY_LABELS
 from app.core.clock import today
 from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, IntegerField, NumberField, OneOf, choices
@@ -83,7 +85,7 @@ class RequestInfoForm(FilesForm):
 
 class OfferCalcForm(BaseForm):
     """The calculation inputs the application does not hold, prefilled from it
-    (services.offer_defaults); the invoice preview validates just these."""
+    (offer.offer_defaults); the invoice preview validates just these."""
 
     territory = RadioField(
         "Территория",

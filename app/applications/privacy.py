@@ -118,7 +118,7 @@ def scrub_applications(user) -> None:
 @purge_rule("applications_drafts", order=40)
 def purge_old_drafts(moment: datetime) -> int:
     """Drafts untouched for a year have outlived their purpose: removed with their files."""
-    from app.applications.services import delete_draft
+    from app.applications.operations import delete_draft
     from app.auth.models import User
 
     cutoff = moment - timedelta(days=DRAFT_KEPT_DAYS)

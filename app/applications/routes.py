@@ -13,29 +13,27 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from app.applications import bp
+from app.applications.deadlines import running_deadlines
 from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
-from app.applications.services import (
-    ApplicationDataError,
-    ApplicationError,
-    TransitionError,
-    can_change,
+from app.applications.offer import offer_defaults
+from app.applications.operations import (
     delete_draft,
     delete_draft_document,
-    document_lines,
+    notify_fulfilment,
+    save_application,
+    supply_info,
+    withdraw,
+)
+from app.applications.queries import (
     documents,
     documents_by_section,
     get_own_application,
-    history_lines,
-    notify_fulfilment,
-    offer_defaults,
+    history_without_actors,
     paid_total,
-    running_deadlines,
-    save_application,
-    supply_info,
     timeline,
-    withdraw,
 )
+from app.applications.rules import ApplicationDataError, ApplicationError, TransitionError, can_change
 from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
@@ -43,6 +41,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.sections import render_sections
 from app.core.storage import send_stored_file
+from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -70,16 +69,6 @@ def _consumer():
 
 # --- the list ----------------------------------------------------------------------------------
 
-#: Built once: the list is the page consumers open most.
-_LIST_PAGE = (
-    sa.select(Application)
-    .options(list_columns())
-    .where(Application.consumer_id == sa.bindparam("consumer_id"))
-    .order_by(Application.id.desc())
-    .offset(sa.bindparam("offset"))
-    .limit(sa.bindparam("limit"))
-)
-
 
 @bp.get("/applications")
 @login_required
@@ -88,7 +77,12 @@ def list_applications():
         return r
     page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
     rows = db.session.scalars(
-        _LIST_PAGE, {"consumer_id": current_user.id, "offset": (page - 1) * PAGE_SIZE, "limit": PAGE_SIZE + 1}
+        sa.select(Application)
+        .options(list_columns())
+        .where(Application.consumer_id == current_user.id)
+        .order_by(Application.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
     ).all()
     return render_template(
         "applications/list.html",
@@ -116,7 +110,7 @@ def _save(form: ApplicationForm, draft: Application | None):
         return None
     if form.submitting:
         flash(
-            f"Заявка {application.number} зарегистрирована {application.submitted_at:%d.%m.%Y}. "
+            f"Заявка {application.number} зарегистрирована {format_date(application.submitted_at)}. "
             "Мы проверим сведения и сообщим о следующем шаге.",
             "success",
         )
@@ -162,10 +156,10 @@ def edit_draft(application_id: int):
     draft = _own_or_404(application_id)
     if not draft.is_draft:
         return redirect(url_for("applications.show_application", application_id=draft.id))
-    form = ApplicationForm()
-    if request.method == "GET":
-        form.fill_from(draft)
-    elif form.validate_on_submit() and (done := _save(form, draft)) is not None:
+    # A GET shows the saved draft; a POST reads only what was posted (a radio left unset
+    # must not take the draft's value).
+    form = ApplicationForm(obj=draft) if request.method == "GET" else ApplicationForm()
+    if form.validate_on_submit() and (done := _save(form, draft)) is not None:
         return done
     return _form_page(form, draft)
 
@@ -228,8 +222,8 @@ _ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_pr
 
 
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
-    events = history_lines(application)
-    docs = document_lines(application)
+    events = history_without_actors(application)
+    docs = documents(application)
     # The card offers an estimate until the invoice gives the price; while the invoice waits
     # to be paid, its notice says how much was paid so far.
     estimate = application.power_kw and application.invoice_with_vat is None

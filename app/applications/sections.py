@@ -6,7 +6,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from app.applications.models import Application, ApplicationStatus, list_columns
+from app.applications.queries import dashboard_numbers
 from app.core import signals
+from app.core.clock import today
 from app.core.sections import Section
 from app.extensions import db
 
@@ -21,30 +23,21 @@ def dashboard_widget(staff, **_) -> Section:
     return Section("applications/office/_dashboard.html", dashboard_context(), order=10)
 
 
-#: Every cabinet visit runs it: built once.
-_RECENT = (
-    sa.select(Application)
-    .options(list_columns())
-    .where(
-        Application.consumer_id == sa.bindparam("consumer_id"),
-        Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]),
-    )
-    .order_by(Application.id.desc())
-    .limit(3)
-)
-
-
 def cabinet_context(user) -> dict:
-    from app.core.clock import today
-
-    rows = db.session.scalars(_RECENT, {"consumer_id": user.id}).all()
+    rows = db.session.scalars(
+        sa.select(Application)
+        .options(list_columns())
+        .where(
+            Application.consumer_id == user.id,
+            Application.status.notin_([ApplicationStatus.withdrawn.value, ApplicationStatus.annulled.value]),
+        )
+        .order_by(Application.id.desc())
+        .limit(3)
+    ).all()
     return {"recent_applications": rows, "today": today()}
 
 
 def dashboard_context() -> dict:
-    from app.applications.services import dashboard_numbers
-    from app.core.clock import today
-
     return dashboard_numbers(today())
 
 

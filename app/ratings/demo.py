@@ -18,7 +18,8 @@ from app.appeals.models import Appeal, AppealStatus
 from app.appeals.operations import answer_appeal, close_appeal, register_appeal
 from app.appeals.rules import AppealData
 from app.applications.models import Application, ApplicationEvent, ApplicationStatus
-from app.applications.services import ApplicationData, save_application
+from app.applications.operations import save_application
+from app.applications.rules import ApplicationData
 from app.auth.models import Role, User
 from app.core import clock
 from app.core.storage import stage_bytes

@@ -12,7 +12,7 @@ from app.ratings.services import appeal_rating, application_rating, can_rate_app
 
 @signals.card_sections.connect
 def invitation_to_rate(card, **_) -> Section | None:
-    if isinstance(card, Application) and card.status == ApplicationStatus.completed.value:
+    if isinstance(card, Application) and card.status == ApplicationStatus.completed:
         return Section("ratings/_invite.html", {"application": card, "rating": application_rating(card)})
     if isinstance(card, Appeal) and can_rate_appeal(card):
         return Section("ratings/_invite.html", {"appeal": card, "rating": appeal_rating(card)})

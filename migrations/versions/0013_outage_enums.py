@@ -1,7 +1,7 @@
 """outages: `status` and the addresses' `source` as enum columns (the CHECK constraints renamed after their enums)
 
 Revision ID: 0013_outage_enums
-Revises: 0011_mail_unconfirmed
+Revises: 0012_application_enums
 Create Date: 2026-12-03 13:00:00
 
 The models declare these columns as sa.Enum(native_enum=False, create_constraint=True), which
@@ -12,7 +12,7 @@ types stay as they are; only the constraints are replaced.
 from alembic import op
 
 revision = '0013_outage_enums'
-down_revision = '0011_mail_unconfirmed'
+down_revision = '0012_application_enums'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,5 @@
 """Fixtures of the applications tests: the example tariff decision, and
-make_application(consumer, status=…) that walks an application through the real services
+make_application(consumer, status=…) that walks an application through the real operations
 to any status of either path."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def application_form(**changes) -> dict:
 
 
 def application_data(**changes):
-    from app.applications.services import ApplicationData
+    from app.applications.rules import ApplicationData
 
     values = dict(
         kind="new",
@@ -102,10 +102,10 @@ PATH = ("submitted", "offer_sent", "contract_concluded", "in_progress", "tu_fulf
 def make_application(app, decision, make_user):
     """make_application(consumer, status="submitted", **data) -> Application
 
-    Walks the application through the services as real people would: drafts stay drafts,
+    Walks the application through the operations as real people would: drafts stay drafts,
     `needs_info` is a request after submission, withdrawn/annulled close it early, and the
     path statuses are reached one by one (the offer with the example decision)."""
-    from app.applications import services
+    from app.applications import office_operations, operations
     from app.applications.models import Application
 
     staff = {}
@@ -117,43 +117,45 @@ def make_application(app, decision, make_user):
 
     def factory(consumer, status: str = "submitted", **changes) -> Application:
         data = application_data(**changes)
-        application = services.save_application(consumer, data, submit=status != "draft")
+        application = operations.save_application(consumer, data, submit=status != "draft")
         db.session.commit()
         if status in ("draft", "submitted"):
             return application
         op = operator()
         if status == "needs_info":
-            services.request_info(application, op, "Приложите, пожалуйста, план участка с привязкой к улице.")
+            office_operations.request_info(application, op, "Приложите, пожалуйста, план участка с привязкой к улице.")
         elif status == "withdrawn":
-            services.withdraw(application, consumer, "Передумал.")
+            operations.withdraw(application, consumer, "Передумал.")
         elif status == "annulled":
-            services.annul(application, op, "Объект не находится в зоне обслуживания.")
+            operations.annul(application, op, "Объект не находится в зоне обслуживания.")
         elif status == "completed" and application.kind == "reissue":
-            services.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
+            office_operations.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
         else:
             for step in PATH[1 : PATH.index(status) + 1]:
-                _advance(services, application, step, consumer, op)
+                _advance(application, step, consumer, op)
         db.session.commit()
         return application
 
     return factory
 
 
-def _advance(services, application, step, consumer, op):
+def _advance(application, step, consumer, op):
+    from app.applications import offer, office_operations, operations
+
     if step == "offer_sent":
-        services.post_offer(application, op, services.offer_defaults(application), [checked("ТУ.pdf")])
+        office_operations.post_offer(application, op, offer.offer_defaults(application), [checked("ТУ.pdf")])
     elif step == "contract_concluded":
         if application.is_small:
-            services.record_payment(application, op, clock.today(), application.invoice_with_vat, "п/п 1")
+            office_operations.record_payment(application, op, clock.today(), application.invoice_with_vat, "п/п 1")
         else:
-            services.record_signed_contract(application, op, clock.today(), [checked("договор.pdf")])
+            office_operations.record_signed_contract(application, op, clock.today(), [checked("договор.pdf")])
     elif step == "in_progress":
-        services.start_work(application, op)
+        office_operations.start_work(application, op)
     elif step == "tu_fulfilled":
-        services.notify_fulfilment(application, consumer, "Выполнено.", [checked("акт.pdf")])
+        operations.notify_fulfilment(application, consumer, "Выполнено.", [checked("акт.pdf")])
     elif step == "connected":
-        services.confirm_connection(application, op)
+        office_operations.confirm_connection(application, op)
     elif step == "completed":
-        services.complete(
+        office_operations.complete(
             application, op, {"connection_act": [checked("акт ТП.pdf")], "meter_act": [checked("акт ПУ.pdf")]}
         )

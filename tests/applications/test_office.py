@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from app.applications import services
+from app.applications import offer, office_operations, operations, queries
 from app.applications.models import (
     Application,
     ApplicationDocument,
@@ -239,7 +239,7 @@ def test_queue_sorted_by_due_date_with_overdue_and_due_week(
     small = make_application(consumer)  # offer within 10 wd
     waiting = make_application(consumer, status="needs_info")  # the applicant: 20 wd
     checked_one = make_application(consumer)
-    services.mark_checked(db.session.get(Application, checked_one.id), operator)
+    office_operations.mark_checked(db.session.get(Application, checked_one.id), operator)
     db.session.commit()
     small, waiting, checked_one = fresh(small), fresh(waiting), fresh(checked_one)
     assert small.due_date < checked_one.due_date < waiting.due_date
@@ -577,19 +577,19 @@ def test_an_offer_rendered_before_the_application_changed_is_not_posted(
     """The offer's PDFs are rendered before its unit of work (app/db.py); if another staff
     member moved the application meanwhile, they no longer fit it: Conflict, and the request
     runs again on current data."""
-    from app.applications import services
+    from app.applications import offer, office_operations
     from app.core.storage import stage_bytes
     from app.db import Conflict
 
     application = make_application(consumer)
-    prepared = services.prepare_offer(application, services.offer_defaults(application))
+    prepared = offer.prepare_offer(application, offer.offer_defaults(application))
     application.version += 1  # what any change of the application does (another staff member's)
     db.session.commit()
     with pytest.raises(Conflict):
-        services.post_offer(
+        office_operations.post_offer(
             application,
             operator,
-            services.offer_defaults(application),
+            offer.offer_defaults(application),
             [stage_bytes(PDF, "application/pdf", "ТУ.pdf")],
             prepared=prepared,
         )
@@ -633,9 +633,7 @@ def test_offer_preview_with_and_without_htmx(operator_client, consumer, make_app
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200 and "<html" not in html and html.lstrip().startswith('<div id="offer-preview"')
     total = BeautifulSoup(html, "html.parser").select_one("[data-total-with-vat]")["data-total-with-vat"]
-    expected = services.invoice_calculation(
-        application, services.OfferInputs(metering="single_phase", metering_points=1)
-    )
+    expected = offer.invoice_calculation(application, offer.OfferInputs(metering="single_phase", metering_points=1))
     assert Decimal(total) == expected.total_with_vat
     assert len(html.encode()) < 2048
     bad = operator_client.get(
@@ -678,7 +676,7 @@ def test_payment_partial_then_full_concludes_the_contract(
         **MULTIPART,
     )
     application = fresh(application)
-    assert application.status == "offer_sent" and services.paid_total(application) == part
+    assert application.status == "offer_sent" and queries.paid_total(application) == part
     page = operator_client.page(card_url(application))
     assert "Всего оплачено" in page.text(".flashes") and "осталось" in page.text("[aria-labelledby=payments-h]")
     assert (
@@ -782,7 +780,7 @@ def test_the_path_to_completion(operator_client, operator, consumer, make_applic
     application = fresh(application)
     assert application.status == "in_progress"
     assert notifications_of(consumer)[-1].title == f"По заявке {application.number} начато выполнение мероприятий"
-    services.notify_fulfilment(application, consumer, "Готово.", [checked("акт.pdf")])
+    operations.notify_fulfilment(application, consumer, "Готово.", [checked("акт.pdf")])
     db.session.commit()
 
     page = operator_client.page(card_url(application))
@@ -798,7 +796,7 @@ def test_the_path_to_completion(operator_client, operator, consumer, make_applic
     assert "Нет заземления ВРУ." in note.body, "the applicant is told the remarks"
     assert "Нет заземления ВРУ." in operator_client.page(card_url(application)).text(".history")
 
-    services.notify_fulfilment(application, consumer, "Заземление сделано.", [checked("акт2.pdf")])
+    operations.notify_fulfilment(application, consumer, "Заземление сделано.", [checked("акт2.pdf")])
     db.session.commit()
     operator_client.submit(
         card_url(application, "connect"), {"connect-files": [pdf_file("акт проверки.pdf")]}, expect=302, **MULTIPART

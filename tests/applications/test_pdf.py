@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 from sqlalchemy.orm import joinedload
 
-from app.applications import pdf
+from app.applications import pdf, pdf_invoice
 from app.applications.models import ApplicationDocument
+from app.core.templating import format_money
 from app.extensions import db
 
 COMPANY = dict(
@@ -158,7 +159,7 @@ def test_small_path_documents(fixed_clock, company, consumer, make_application):
     assert "д. Берёзовка, ул. Садовая, д. 7" in terms and "50:20:0010203:456" in terms
     assert "Присоединяемая мощность 15 кВт" in terms and "0,4 кВ" in terms
     assert "Срок выполнения мероприятий по технологическому присоединению — 4 месяца" in terms
-    assert money(pdf.rub(application.invoice_with_vat)) in terms
+    assert money(format_money(application.invoice_with_vat)) in terms
     assert "НДС 22 %" in terms
     assert "Договор считается заключённым со дня оплаты заявителем счёта" in terms
     assert "5 рабочих дней" in terms and "подписывает проект договора" not in terms
@@ -186,7 +187,7 @@ def test_large_path_documents(fixed_clock, company, make_user, make_application)
     assert "Максимальная мощность (с учётом ранее присоединённой) 400 кВт" in terms and "10 кВ" in terms
     assert "подписывает проект договора" in terms and "10 рабочих дней" in terms
     assert "со дня оплаты заявителем счёта" not in terms
-    assert money(pdf.rub(application.invoice_with_vat)) in terms
+    assert money(format_money(application.invoice_with_vat)) in terms
 
     guide = text_of(stored(application, "instruction"))
     assert "Подпишите проект договора" in guide and f"до {application.due_date:%d.%m.%Y}" in guide
@@ -195,7 +196,7 @@ def test_large_path_documents(fixed_clock, company, make_user, make_application)
 
     bill = text_of(stored(application, "invoice"))
     assert "Плательщик ООО «Тест»" in bill and "7707083893 / 770701001" in bill
-    assert money(pdf.rub(application.invoice_with_vat)) in bill
+    assert money(format_money(application.invoice_with_vat)) in bill
     assert "в порядке и сроки, установленные договором" in bill
     assert "Оплата счёта означает заключение договора" not in bill
 
@@ -228,9 +229,9 @@ def test_invoice(fixed_clock, company, consumer, make_application):
     # the terms of the calculation, then the totals as the page formats money
     assert "C1 — технические условия и проверка их выполнения" in text
     assert "C8 — учёт электроэнергии" in text
-    assert f"Итого без НДС {money(pdf.rub(application.invoice_without_vat))}" in text
+    assert f"Итого без НДС {money(format_money(application.invoice_without_vat))}" in text
     assert "НДС 22 %" in text
-    assert f"Всего к оплате с НДС {money(pdf.rub(application.invoice_with_vat))}" in text
+    assert f"Всего к оплате с НДС {money(format_money(application.invoice_with_vat))}" in text
     # C1 19 745,00 + C8 2 155,09 = 21 900,09 without VAT; less than the preferential 5 000 ₽ × 15 kW
     assert "Итого без НДС 21 900,09 ₽" in text and "4 818,02 ₽" in text
     assert "Всего к оплате с НДС 26 718,11 ₽" in text
@@ -241,7 +242,7 @@ def test_invoice(fixed_clock, company, consumer, make_application):
 
 
 def test_invoice_with_the_preferential_fee_explains_it(fixed_clock, company, consumer, make_application):
-    from app.applications.services import OfferInputs, invoice_calculation
+    from app.applications.offer import OfferInputs, invoice_calculation
 
     application = make_application(consumer, status="offer_sent")
     # 200 m of overhead line make the standard fee dearer than the preferential 5 000 ₽ × 15 kW
@@ -249,7 +250,7 @@ def test_invoice_with_the_preferential_fee_explains_it(fixed_clock, company, con
         application, OfferInputs(overhead_km=Decimal("0.2"), metering="single_phase", metering_points=1)
     )
     assert calculation.rule == "preferential"
-    text = text_of(pdf.invoice(application, consumer, calculation))
+    text = text_of(pdf_invoice.invoice(application, consumer, calculation))
     assert "C2 — строительство воздушной линии (ВЛ)" in text
     assert "Всего к оплате с НДС 75 000,00 ₽" in text and "Итого без НДС 61 475,41 ₽" in text
     assert "Льготная плата: 5 000,00 ₽ за кВт × 15 кВт = 75 000,00 ₽ с НДС" in text
@@ -265,12 +266,17 @@ def qr_modules(data: bytes) -> list[list[bool]]:
     images = [image for page in PdfReader(io.BytesIO(data)).pages for image in page.images]
     assert len(images) == 1, "the invoice holds one image: the QR code"
     picture = images[0].image.convert("L")
-    side = picture.width // pdf.QR_SCALE - 2 * pdf.QR_BORDER
-    assert picture.width == picture.height == (side + 2 * pdf.QR_BORDER) * pdf.QR_SCALE
-    half = pdf.QR_SCALE // 2
+    side = picture.width // pdf_invoice.QR_SCALE - 2 * pdf_invoice.QR_BORDER
+    assert picture.width == picture.height == (side + 2 * pdf_invoice.QR_BORDER) * pdf_invoice.QR_SCALE
+    half = pdf_invoice.QR_SCALE // 2
     return [
         [
-            picture.getpixel(((pdf.QR_BORDER + col) * pdf.QR_SCALE + half, (pdf.QR_BORDER + row) * pdf.QR_SCALE + half))
+            picture.getpixel(
+                (
+                    (pdf_invoice.QR_BORDER + col) * pdf_invoice.QR_SCALE + half,
+                    (pdf_invoice.QR_BORDER + row) * pdf_invoice.QR_SCALE + half,
+                )
+            )
             < 128
             for col in range(side)
         ]
@@ -279,12 +285,12 @@ def qr_modules(data: bytes) -> list[list[bool]]:
 
 
 def test_invoice_qr_code_holds_the_payment_payload(fixed_clock, company, consumer, make_application):
-    from app.applications.services import invoice_calculation, offer_defaults
+    from app.applications.offer import invoice_calculation, offer_defaults
 
     application = make_application(consumer, status="offer_sent")
     data = stored(application, "invoice")
     calculation = invoice_calculation(application, offer_defaults(application))
-    payload = pdf.invoice_payload(application, consumer_of(application), calculation)
+    payload = pdf_invoice.invoice_payload(application, consumer_of(application), calculation)
 
     assert payload.startswith(
         "ST00012|Name=АО «Примерская сетевая компания»|PersonalAcc=40702810900000000001|"
@@ -302,11 +308,11 @@ def test_invoice_qr_code_of_an_organisation_has_its_inn(fixed_clock, company, ma
     application = make_application(
         org, status="offer_sent", power_kw=Decimal("400"), voltage_kv="10", load_character="industrial"
     )
-    from app.applications.services import invoice_calculation, offer_defaults
+    from app.applications.offer import invoice_calculation, offer_defaults
 
     calculation = invoice_calculation(application, offer_defaults(application))
-    payload = pdf.invoice_payload(application, org, calculation)
-    assert f"|Sum={pdf.kopecks(application.invoice_with_vat)}|" in payload
+    payload = pdf_invoice.invoice_payload(application, org, calculation)
+    assert f"|Sum={pdf_invoice.kopecks(application.invoice_with_vat)}|" in payload
     assert payload.endswith("|PayerINN=7707083893")  # no person's name for an organisation
     assert "LastName" not in payload
     expected = [[bool(v) for v in row] for row in segno.make_qr(payload, encoding="utf-8", error="m").matrix]
@@ -332,7 +338,7 @@ BANK = SimpleNamespace(
 
 
 def test_payment_payload_exactly():
-    payload = pdf.payment_payload(
+    payload = pdf_invoice.payment_payload(
         BANK,
         Decimal("45123.45"),
         "Плата по заявке ТП-2026-000001 | срочно",
@@ -350,14 +356,14 @@ def test_payment_payload_exactly():
 
 def test_payment_payload_kopecks_and_empty_fields():
     company = SimpleNamespace(**{**BANK.__dict__, "full_name": "ООО Сеть", "kpp": ""})
-    assert pdf.payment_payload(company, Decimal("100"), "Оплата") == (
+    assert pdf_invoice.payment_payload(company, Decimal("100"), "Оплата") == (
         "ST00012|Name=ООО Сеть|PersonalAcc=40702810900000000001|BankName=ПАО Банк|BIC=044525225"
         "|CorrespAcc=30101810400000000225|PayeeINN=7701234567|Sum=10000|Purpose=Оплата"
     )
-    assert "|Sum=1|" in pdf.payment_payload(company, Decimal("0.005"), "x")  # half-up to a kopeck
-    assert "|Sum=199999999|" in pdf.payment_payload(company, Decimal("1999999.99"), "x")
+    assert "|Sum=1|" in pdf_invoice.payment_payload(company, Decimal("0.005"), "x")  # half-up to a kopeck
+    assert "|Sum=199999999|" in pdf_invoice.payment_payload(company, Decimal("1999999.99"), "x")
     # line breaks and the separator never reach the string; the required fields always stay first
-    payload = pdf.payment_payload(company, Decimal("1"), "a\nb|c", payer_name="Петров")
+    payload = pdf_invoice.payment_payload(company, Decimal("1"), "a\nb|c", payer_name="Петров")
     assert payload.endswith("|Purpose=a b c|LastName=Петров")
     assert [part.split("=")[0] for part in payload.split("|")][:6] == [
         "ST00012",
@@ -367,4 +373,4 @@ def test_payment_payload_kopecks_and_empty_fields():
         "BIC",
         "CorrespAcc",
     ]
-    assert pdf.payment_payload(company, Decimal("1"), "z" * 300).endswith("|Purpose=" + "z" * 210)
+    assert pdf_invoice.payment_payload(company, Decimal("1"), "z" * 300).endswith("|Purpose=" + "z" * 210)

@@ -163,6 +163,27 @@ def test_a_disguised_or_oversize_file_is_refused_with_the_reason(consumer_client
     assert count(Application) == 0 and count(StoredFile) == 0
 
 
+def test_a_draft_is_shown_back_with_its_choices(consumer_client, consumer, fixed_clock):
+    post_application(
+        consumer_client,
+        action="draft",
+        kind="increase",
+        reliability="2",
+        load_character="commercial",
+        preferential="y",
+        existing_power_kw="5",
+        voltage_kv="0.4",
+    )
+    draft = db.session.scalar(sa.select(Application))
+    page = consumer_client.page(f"/applications/{draft.id}/edit")
+    checked = {(i["name"], i["value"]) for i in page.select("input[type=radio][checked]")}
+    assert {("kind", "increase"), ("reliability", "2"), ("load_character", "commercial"), ("preferential", "y")} <= (
+        checked
+    )
+    assert page.select_one("#voltage_kv option[selected]")["value"] == "0.4"
+    assert page.select_one("#existing_power_kw")["value"] == "5.000"
+
+
 def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, consumer, fixed_clock, decision):
     response = post_application(
         consumer_client, action="draft", supplier="", title_document=None, power_kw="", voltage_kv=""
@@ -215,7 +236,7 @@ def test_the_list_shows_status_and_the_due_date(consumer_client, consumer, make_
 def test_the_card_polls_its_status_block_and_gets_204_when_nothing_changed(
     consumer_client, consumer, make_application, operator
 ):
-    from app.applications.services import request_info
+    from app.applications.office_operations import request_info
 
     application = make_application(consumer)
     page = consumer_client.page(f"/applications/{application.id}")
@@ -457,7 +478,7 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
 def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
     consumer_client, consumer, make_application, fixed_clock
 ):
-    from app.applications.services import record_payment
+    from app.applications.office_operations import record_payment
     from app.core import clock
     from tests.core.query_counter import count_queries
 
@@ -475,7 +496,7 @@ def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
 
 
 def test_the_card_lists_documents_and_history_as_the_consumer_sees_them(consumer_client, consumer, make_application):
-    from app.applications.services import assign
+    from app.applications.office_operations import assign
 
     application = make_application(consumer, status="in_progress")
     staff = db.session.scalar(sa.select(User).where(User.role == "operator"))

@@ -12,13 +12,13 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.applications import services
+from app.applications import deadlines, offer, office_operations, operations, rules, uploads
 from app.applications.models import Application, ApplicationEvent, ApplicationStatus
-from app.applications.services import TRANSITIONS, ApplicationDataError, Term, TransitionError
+from app.applications.rules import TRANSITIONS, ApplicationDataError, TransitionError
 from app.core import clock
 from app.extensions import db
 from app.notifications.models import Notification
-from app.workdays.services import WorkCalendar
+from app.workdays.services import Term, WorkCalendar
 from tests.applications.conftest import application_data, application_form, checked
 from tests.core.query_counter import count_queries
 
@@ -53,7 +53,7 @@ def legal(make_user):
 def test_the_category_is_derived_never_typed(make_user, decision, fixed_clock, who, power, kind, load, category):
     consumer = make_user("consumer", **(LEGAL if who == "legal" else {}))
     voltage = "10" if Decimal(power) > 150 else "0.4"
-    application = services.save_application(
+    application = operations.save_application(
         consumer,
         application_data(
             power_kw=Decimal(power),
@@ -78,7 +78,7 @@ def test_every_status_pair_outside_the_table_is_refused(consumer, operator, make
             allowed_for = {
                 role
                 for role, actor in (("consumer", consumer), ("staff", operator), ("system", None))
-                if services.can_change(application, to.value, actor)
+                if rules.can_change(application, to.value, actor)
             }
             assert allowed_for <= set(TRANSITIONS.get((frm, to), ())), (frm, to)
             if (frm, to) not in TRANSITIONS:
@@ -89,29 +89,29 @@ def test_every_status_pair_outside_the_table_is_refused(consumer, operator, make
 def test_who_may_make_each_change(consumer, operator, make_application, make_user):
     application = make_application(consumer)
     stranger = make_user("consumer", email="stranger@example.ru")
-    assert services.can_change(application, "needs_info", operator)
-    assert not services.can_change(application, "needs_info", consumer), "only staff request data"
-    assert services.can_change(application, "withdrawn", consumer)
-    assert not services.can_change(application, "withdrawn", stranger), "only the owner withdraws"
-    assert not services.can_change(application, "withdrawn", operator), "staff annul, they do not withdraw"
-    assert not services.can_change(application, "completed", operator), "only a reissue skips the path"
+    assert rules.can_change(application, "needs_info", operator)
+    assert not rules.can_change(application, "needs_info", consumer), "only staff request data"
+    assert rules.can_change(application, "withdrawn", consumer)
+    assert not rules.can_change(application, "withdrawn", stranger), "only the owner withdraws"
+    assert not rules.can_change(application, "withdrawn", operator), "staff annul, they do not withdraw"
+    assert not rules.can_change(application, "completed", operator), "only a reissue skips the path"
     with pytest.raises(TransitionError):
-        services.start_work(application, operator)
+        office_operations.start_work(application, operator)
     assert db.session.get(Application, application.id).status == "submitted"
 
 
 def test_the_daily_run_may_only_annul_what_waits_for_data(consumer, make_application):
     application = make_application(consumer, status="needs_info")
-    assert services.can_change(application, "annulled", None)
-    assert not services.can_change(application, "submitted", None)
+    assert rules.can_change(application, "annulled", None)
+    assert not rules.can_change(application, "submitted", None)
     offer = make_application(consumer, status="offer_sent")
-    assert not services.can_change(offer, "annulled", None), "staff annul an unpaid offer, not the machine"
+    assert not rules.can_change(offer, "annulled", None), "staff annul an unpaid offer, not the machine"
 
 
 def test_a_reissue_takes_the_short_path(consumer, operator, make_application):
     application = make_application(consumer, kind="reissue")
-    assert not services.can_change(application, "offer_sent", operator)
-    services.complete(application, operator, {"reissued_documents": [checked()]})
+    assert not rules.can_change(application, "offer_sent", operator)
+    office_operations.complete(application, operator, {"reissued_documents": [checked()]})
     assert application.status == "completed"
 
 
@@ -120,7 +120,7 @@ def test_a_status_change_writes_history_notification_and_audit(consumer, operato
 
     application = make_application(consumer)
     version = application.version
-    services.request_info(application, operator, "Нужен план.")
+    office_operations.request_info(application, operator, "Нужен план.")
     db.session.commit()
     event = db.session.scalars(sa.select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
     assert (event.from_status, event.to_status, event.actor_id, event.comment) == (
@@ -139,7 +139,7 @@ def test_a_refused_change_leaves_no_trace(consumer, operator, make_application):
     application = make_application(consumer)
     events = db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationEvent))
     with pytest.raises(TransitionError):
-        services.change_status(application, "connected", operator)
+        operations.change_status(application, "connected", operator)
     assert application.status == "submitted"
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ApplicationEvent)) == events
 
@@ -148,14 +148,14 @@ def test_a_refused_change_leaves_no_trace(consumer, operator, make_application):
 
 
 def labels(application):
-    return [(d.label.split(" ")[0], d.due, d.party) for d in services.running_deadlines(application)]
+    return [(d.label.split(" ")[0], d.due, d.party) for d in deadlines.running_deadlines(application)]
 
 
 def test_submitted_up_to_150_check_in_3_and_offer_in_10_working_days(consumer, operator, make_application, fixed_clock):
     application = make_application(consumer)
     assert labels(application) == [("Проверить", date(2026, 3, 11), "staff"), ("Направить", date(2026, 3, 20), "staff")]
     assert application.due_date == date(2026, 3, 11)
-    services.mark_checked(application, operator)
+    office_operations.mark_checked(application, operator)
     assert application.due_date == date(2026, 3, 20), "the check is met: the offer is next"
 
 
@@ -172,7 +172,7 @@ def test_needs_info_20_working_days_for_the_applicant(consumer, make_application
 def test_the_check_restarts_on_receipt_of_the_missing_data(consumer, make_application, fixed_clock):
     application = make_application(consumer, status="needs_info")
     clock.set_now(datetime(2026, 3, 16, 9, 0, tzinfo=UTC))  # Monday
-    services.supply_info(application, consumer, "Вот план.", [checked()])
+    operations.supply_info(application, consumer, "Вот план.", [checked()])
     assert application.status == "submitted" and application.due_date == date(2026, 3, 19)
 
 
@@ -203,7 +203,7 @@ def test_the_stage_terms_are_read_only_for_a_stage_that_counts_one(consumer, mak
     calendar = WorkCalendar()
     for application, reads in ((working, 0), (waiting, 1)):
         with count_queries() as statements:
-            assert services.running_deadlines(application, calendar=calendar)
+            assert deadlines.running_deadlines(application, calendar=calendar)
         assert sum("application_deadlines" in s for s in statements) == reads, application.status
 
 
@@ -223,11 +223,11 @@ def test_a_reissue_is_due_in_7_working_days(consumer, make_application, fixed_cl
 
 def test_deadlines_are_configurable_and_due_dates_recomputed(consumer, make_application, fixed_clock):
     application = make_application(consumer, status="needs_info")
-    changed = services.save_deadlines({"needs_info": Term(10, "wd")})
+    changed = operations.save_deadlines({"needs_info": Term(10, "wd")})
     db.session.commit()
     assert changed == 1 and db.session.get(Application, application.id).due_date == date(2026, 3, 20)
-    services.save_deadlines({"needs_info": Term(20, "wd")})
-    assert services.load_deadlines()["needs_info"] == Term(20, "wd")
+    operations.save_deadlines({"needs_info": Term(20, "wd")})
+    assert deadlines.load_deadlines()["needs_info"] == Term(20, "wd")
 
 
 def test_a_calendar_change_moves_stored_due_dates(consumer, make_application, fixed_clock):
@@ -249,8 +249,8 @@ def test_a_calendar_change_moves_stored_due_dates(consumer, make_application, fi
 def test_expiry_annuls_only_what_ran_out(consumer, make_application, fixed_clock):
     waiting = make_application(consumer, status="needs_info")
     assert waiting.due_date == date(2026, 4, 3)
-    assert services.expire(date(2026, 4, 3)) == [], "the last day of the term still counts"
-    assert [a.id for a in services.expire(date(2026, 4, 4))] == [waiting.id]
+    assert operations.expire(date(2026, 4, 3)) == [], "the last day of the term still counts"
+    assert [a.id for a in operations.expire(date(2026, 4, 4))] == [waiting.id]
     assert waiting.status == "annulled" and "03.04.2026" in waiting.closing_reason
     event = db.session.scalars(sa.select(ApplicationEvent).order_by(ApplicationEvent.id.desc())).first()
     assert event.actor_id is None and event.to_status == "annulled"
@@ -290,9 +290,9 @@ def test_the_payment_reminder(consumer, make_application, fixed_clock):
 def test_a_partial_payment_does_not_conclude_the_contract(consumer, operator, make_application, fixed_clock):
     application = make_application(consumer, status="offer_sent")
     total = application.invoice_with_vat
-    services.record_payment(application, operator, date(2026, 3, 5), total - Decimal("100"), "п/п 1")
+    office_operations.record_payment(application, operator, date(2026, 3, 5), total - Decimal("100"), "п/п 1")
     assert application.status == "offer_sent"
-    services.record_payment(application, operator, date(2026, 3, 5), Decimal("100"), "п/п 2")
+    office_operations.record_payment(application, operator, date(2026, 3, 5), Decimal("100"), "п/п 2")
     assert application.status == "contract_concluded" and application.contract_date == date(2026, 3, 5)
 
 
@@ -300,7 +300,7 @@ def test_the_invoice_is_the_calculators_with_the_tariff_at_submission(consumer, 
     from app.calculator.services import calculate
 
     application = make_application(consumer, status="offer_sent")
-    expected = calculate(services.calculation_input(application, services.offer_defaults(application)))
+    expected = calculate(offer.calculation_input(application, offer.offer_defaults(application)))
     assert application.invoice_with_vat == expected.total_with_vat
     assert application.offer_inputs["metering"] == "single_phase"
     assert expected.on_date == date(2026, 3, 5)
@@ -309,12 +309,12 @@ def test_the_invoice_is_the_calculators_with_the_tariff_at_submission(consumer, 
 def test_a_payment_before_an_invoice_is_refused(consumer, operator, make_application):
     application = make_application(consumer)
     with pytest.raises(TransitionError):
-        services.record_payment(application, operator, clock.today(), Decimal("10"))
+        office_operations.record_payment(application, operator, clock.today(), Decimal("10"))
 
 
 def test_data_problems_are_by_field(consumer, fixed_clock):
     with pytest.raises(ApplicationDataError) as caught:
-        services.save_application(
+        operations.save_application(
             consumer,
             application_data(power_kw=Decimal("5"), existing_power_kw=Decimal("6"), cadastral_number="abc", files={}),
             submit=True,
@@ -358,9 +358,9 @@ def test_an_individuals_commercial_load_pays_by_the_rates(consumer, make_applica
 
     household = make_application(consumer, power_kw=Decimal("15"))
     shop = make_application(consumer, power_kw=Decimal("10"), load_character="commercial")
-    far = services.OfferInputs(overhead_km=Decimal("0.2"), metering="single_phase", metering_points=1)
-    assert calculate(services.calculation_input(household, far)).rule == "preferential"
-    refused = calculate(services.calculation_input(shop, far))
+    far = offer.OfferInputs(overhead_km=Decimal("0.2"), metering="single_phase", metering_points=1)
+    assert calculate(offer.calculation_input(household, far)).rule == "preferential"
+    refused = calculate(offer.calculation_input(shop, far))
     assert refused.rule == "standard" and "нагрузка не бытовая" in refused.explanation
 
 
@@ -374,7 +374,9 @@ def test_the_invoice_takes_the_vat_of_its_own_day(consumer, operator, make_appli
     clock.set_now(datetime(2025, 12, 29, 9, 0, tzinfo=UTC))
     application = make_application(consumer, power_kw=Decimal("50"), load_character="commercial")
     clock.set_now(datetime(2026, 1, 13, 9, 0, tzinfo=UTC))
-    calculation = services.post_offer(application, operator, services.offer_defaults(application), [checked("ТУ.pdf")])
+    calculation = office_operations.post_offer(
+        application, operator, offer.offer_defaults(application), [checked("ТУ.pdf")]
+    )
     assert calculation.decision.valid_from == date(2025, 1, 1) and calculation.vat_percent == Decimal("22")
 
 
@@ -383,15 +385,15 @@ def test_all_the_applicants_files_together_have_a_limit(consumer, make_applicati
     from app.core.storage import StoredFile
 
     draft = make_application(consumer, status="draft")  # two files of 43 bytes
-    monkeypatch.setattr(services, "MAX_APPLICATION_BYTES", 120)
+    monkeypatch.setattr(uploads, "MAX_APPLICATION_BYTES", 120)
     stored = db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile))
-    with pytest.raises(services.ApplicationError, match="Все файлы заявки вместе"):
-        services.save_application(
+    with pytest.raises(rules.ApplicationError, match="Все файлы заявки вместе"):
+        operations.save_application(
             consumer, application_data(files={"other": [checked("ещё.pdf")]}), submit=False, app=draft
         )
     db.session.rollback()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(StoredFile)) == stored
-    services.save_application(consumer, application_data(files={}), submit=False, app=draft)  # no new files: fine
+    operations.save_application(consumer, application_data(files={}), submit=False, app=draft)  # no new files: fine
 
 
 @pytest.mark.parametrize("status", list(ApplicationStatus))

@@ -1,5 +1,6 @@
-"""Imports that show the layers (issue 18): `app.core` imports no feature. Features talk
-through app.core.signals or each other's public functions."""
+"""Imports that show the layers (issue 18): `app.core` imports no feature, and no feature
+reaches into another feature's private names. Features talk through app.core.signals or
+each other's public functions."""
 
 import ast
 from pathlib import Path
@@ -32,4 +33,16 @@ def test_core_imports_no_feature():
         for module, _ in _imports(path)
         if _feature_of(module)
     ]
+    assert found == []
+
+
+def test_no_feature_imports_another_features_private_names():
+    found = []
+    for path in sorted(APP.rglob("*.py")):
+        own = _feature_of("app." + ".".join(path.relative_to(APP).with_suffix("").parts))
+        for module, names in _imports(path):
+            other = _feature_of(module)
+            private = [n for n in names if n.startswith("_")]
+            if other and other != own and private:
+                found.append(f"{path.relative_to(APP)}: {', '.join(private)} from {module}")
     assert found == []

@@ -13,7 +13,7 @@ from flask_migrate import downgrade, upgrade
 from app import create_app
 from tests.conftest import _worker_database_url
 
-BEFORE, AFTER = "0011_mail_unconfirmed", "0013_outage_enums"
+BEFORE, AFTER = "0012_application_enums", "0013_outage_enums"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 

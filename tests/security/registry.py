@@ -122,7 +122,7 @@ def an_application_with_a_document(owner) -> dict:
     import sqlalchemy as sa
 
     from app.applications.models import ApplicationDocument
-    from app.applications.services import save_application
+    from app.applications.operations import save_application
     from app.extensions import db
     from tests.applications.conftest import application_data
 
@@ -137,7 +137,7 @@ def an_application_with_a_document(owner) -> dict:
 @object_factory("ratings.rate_application")
 def a_completed_application(owner) -> dict:
     """Walked to «completed» through the services, with the example tariff decision."""
-    from app.applications import services
+    from app.applications import operations
     from app.auth.models import User
     from app.calculator.demo import example_file
     from app.calculator.services import import_decision, in_force_without
@@ -154,9 +154,9 @@ def a_completed_application(owner) -> dict:
         created_at=clock.now(),
     )
     db.session.add(staff)
-    application = services.save_application(owner, application_data(), submit=True)
+    application = operations.save_application(owner, application_data(), submit=True)
     for step in PATH[1:]:
-        _advance(services, application, step, owner, staff)
+        _advance(application, step, owner, staff)
     db.session.commit()
     return {"application_id": application.id}
 

@@ -1,0 +1,145 @@
+"""The offer (SPEC §2.2): the calculation inputs staff enter, the invoice the calculator gives
+for them, and the offer's documents rendered and staged before its unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from app.applications.deadlines import local_day, refresh_due
+from app.applications.models import Application, ApplicationStatus, DocumentKind, LoadCharacter
+from app.auth.models import User
+from app.core.clock import now, today
+from app.core.storage import StagedFile, stage_bytes
+from app.extensions import db
+
+S = ApplicationStatus
+
+
+@dataclass(frozen=True)
+class OfferInputs:
+    """What staff enter when posting the offer (SPEC §2.2): the calculation inputs the
+    application does not hold. Names as in the calculator's query (SPEC §4.2)."""
+
+    territory: str = "urban"
+    within_distance: bool = True
+    overhead_km: Decimal = Decimal("0")
+    cable_km: Decimal = Decimal("0")
+    overhead_variant: str | None = None
+    cable_variant: str | None = None
+    sectioning_points: int = 0
+    substation: bool = False
+    distribution_substation: bool = False
+    supply_center: bool = False
+    metering: str = "none"
+    metering_points: int = 0
+
+    def as_json(self) -> dict:
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> OfferInputs:
+        data = dict(data or {})
+        for key in ("overhead_km", "cable_km"):
+            if key in data:
+                data[key] = Decimal(str(data[key]))
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def offer_defaults(app: Application) -> OfferInputs:
+    """The offer form prefilled from the application: a metering point per connection point."""
+    if app.offer_inputs:
+        return OfferInputs.from_json(app.offer_inputs)
+    three_phase = Decimal(app.power_kw or 0) > 15 or app.voltage_kv != "0.4"
+    metering = "three_phase_direct" if three_phase else "single_phase"
+    if Decimal(app.power_kw or 0) > 100 or app.voltage_kv != "0.4":
+        metering = "three_phase_ct"
+    return OfferInputs(metering=metering, metering_points=app.connection_points or 1)
+
+
+def calculation_input(app: Application, inputs: OfferInputs):
+    """The calculator's input for the application: its parameters, the staff's inputs, the
+    tariff in force at submission and the VAT rate of the day the invoice is issued."""
+    from app.calculator.services import CalculationInput
+
+    return CalculationInput(
+        applicant_type=app.applicant_type,
+        power_kw=Decimal(app.power_kw),
+        existing_power_kw=Decimal(app.existing_power_kw or 0),
+        voltage_kv=app.voltage_kv,
+        reliability=app.reliability,
+        territory=inputs.territory,
+        within_distance=inputs.within_distance,
+        preferential=app.preferential,
+        overhead_km=inputs.overhead_km,
+        cable_km=inputs.cable_km,
+        overhead_variant=inputs.overhead_variant,
+        cable_variant=inputs.cable_variant,
+        sectioning_points=inputs.sectioning_points,
+        substation=inputs.substation,
+        distribution_substation=inputs.distribution_substation,
+        supply_center=inputs.supply_center,
+        metering=inputs.metering,
+        metering_points=inputs.metering_points if inputs.metering != "none" else 0,
+        on_date=local_day(app.submitted_at),
+        kind=app.kind,
+        household=app.load_character == LoadCharacter.household.value,
+        vat_on=today(),
+    )
+
+
+def invoice_calculation(app: Application, inputs: OfferInputs):
+    """The invoice: the calculator's service on the application's parameters (raises
+    calculator.services.CalculationError with the field at fault)."""
+    from app.calculator.services import calculate
+
+    return calculate(calculation_input(app, inputs))
+
+
+@dataclass(frozen=True)
+class OfferDocuments:
+    """The offer's invoice and its three generated documents, rendered and staged before its
+    unit of work (they take a quarter of a second), for the application at `version`."""
+
+    version: int
+    calculation: object
+    staged: tuple[tuple[DocumentKind, StagedFile], ...]
+
+
+def prepare_offer(app: Application, inputs: OfferInputs) -> OfferDocuments:
+    """Render the offer's documents outside any lock, from a copy of the application as
+    post_offer() will leave it: its new stage and that stage's due date are printed in them.
+    Raises calculator.services.CalculationError with the field at fault."""
+    from app.applications import pdf, pdf_invoice
+
+    calculation = invoice_calculation(app, inputs)
+    posted = Application(**{a.key: getattr(app, a.key) for a in sa.inspect(Application).column_attrs})
+    set_offer(posted, inputs, calculation)
+    posted.status, posted.stage_started_at = S.offer_sent.value, now()
+    refresh_due(posted)
+    consumer = db.session.get(User, app.consumer_id)
+    documents = (
+        (
+            DocumentKind.contract_terms,
+            pdf.contract_terms(posted, consumer, calculation),
+            f"Условия договора {app.number}.pdf",
+        ),
+        (DocumentKind.instruction, pdf.instruction(posted), "Инструкция по присоединению.pdf"),
+        (DocumentKind.invoice, pdf_invoice.invoice(posted, consumer, calculation), f"Счёт {app.number}.pdf"),
+    )
+    return OfferDocuments(
+        app.version,
+        calculation,
+        tuple((kind, stage_bytes(data, "application/pdf", name)) for kind, data, name in documents),
+    )
+
+
+def set_offer(app: Application, inputs: OfferInputs, calculation) -> None:
+    app.offer_inputs = inputs.as_json()
+    app.invoice_without_vat = calculation.total_without_vat
+    app.invoice_with_vat = calculation.total_with_vat
+    app.invoice_vat_percent = calculation.vat_percent
+    term = calculation.implementation_term
+    app.implementation_amount, app.implementation_unit = term.amount, term.unit

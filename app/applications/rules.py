@@ -1,0 +1,276 @@
+"""The rules of grid-connection applications (SPEC §2.2), pure: the limits of the data and
+what is wrong with it field by field, the one table of transitions and who may make each,
+the refusals. No query, no write."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from app.applications.models import Application, ApplicationKind, ApplicationStatus, DocumentKind, LoadCharacter
+from app.auth.models import ApplicantType, User
+from app.connection.rules import VOLTAGES_KV
+from app.core.clock import today
+from app.core.storage import StagedFile
+from app.core.text import has_other_digits, other_digits_message
+
+MAX_TEXT = 5000
+#: Above these an input is a typo, not a connection.
+MAX_POWER_KW = Decimal("100000")
+MAX_POINTS = 100
+
+
+#: A cadastral number: district:area:quarter:parcel, e.g. 77:01:0004012:1234.
+CADASTRAL_RE = re.compile(r"[0-9]{2}:[0-9]{2}:[0-9]{6,7}:[0-9]{1,8}")
+#: The maximum power a voltage level can carry, and the least that justifies it (kW).
+VOLTAGE_POWER = {
+    "0.4": (Decimal("0"), Decimal("1000")),
+    "6": (Decimal("0"), Decimal("25000")),
+    "10": (Decimal("0"), Decimal("25000")),
+    "20": (Decimal("0"), Decimal("25000")),
+    "35": (Decimal("670"), Decimal("100000")),
+    "110": (Decimal("670"), MAX_POWER_KW),
+}
+
+
+class ApplicationError(ValueError):
+    """A refused action; the message is Russian and safe to show."""
+
+
+class TransitionError(ApplicationError):
+    """A status change the table does not allow to this actor: the route answers 403."""
+
+
+@dataclass
+class ApplicationData:
+    """The fields of SPEC §4.2, typed; None where the form left a field empty."""
+
+    kind: str | None = None
+    object_name: str = ""
+    object_settlement: str = ""
+    object_street: str = ""
+    object_house: str = ""
+    object_address_extra: str = ""
+    cadastral_number: str = ""
+    power_kw: Decimal | None = None
+    existing_power_kw: Decimal | None = None
+    voltage_kv: str | None = None
+    reliability: int | None = None
+    load_character: str | None = None
+    connection_points: int | None = None
+    supplier: str = ""
+    commissioning_date: date | None = None
+    stages: str = ""
+    preferential: bool = False
+    passport_series: str = ""
+    passport_number: str = ""
+    passport_issued_by: str = ""
+    passport_issued_on: date | None = None
+    #: Files by document kind (site_plan, title_document, power_of_attorney, preferential_proof, other).
+    files: dict[str, list[StagedFile]] = field(default_factory=dict)
+
+
+#: Fields every submitted application needs, with the message when missing.
+REQUIRED = {
+    "kind": "Выберите вид заявки.",
+    "object_name": "Укажите наименование объекта (например, «жилой дом»).",
+    "object_settlement": "Укажите населённый пункт.",
+    "power_kw": "Укажите максимальную мощность.",
+    "voltage_kv": "Выберите уровень напряжения.",
+    "reliability": "Выберите категорию надёжности.",
+    "load_character": "Выберите характер нагрузки.",
+    "connection_points": "Укажите количество точек присоединения.",
+    "supplier": "Укажите гарантирующего поставщика.",
+    "commissioning_date": "Укажите планируемую дату ввода в эксплуатацию.",
+}
+PASSPORT_REQUIRED = {
+    "passport_series": "Укажите серию паспорта.",
+    "passport_number": "Укажите номер паспорта.",
+    "passport_issued_by": "Укажите, кем выдан паспорт.",
+    "passport_issued_on": "Укажите дату выдачи паспорта.",
+}
+
+
+def data_problems(
+    data: ApplicationData,
+    applicant_type: str,
+    *,
+    submitting: bool,
+    existing_kinds: Iterable[str] = (),
+    day: date | None = None,
+) -> dict[str, str]:
+    """What keeps the data from being saved (any value that is wrong) or submitted (also
+    anything missing), by field name; the form shows each next to its field."""
+    day = day or today()
+    problems: dict[str, str] = {}
+    _choice_problems(data, problems)
+    _power_problems(data, problems, submitting)
+    _object_problems(data, problems, day)
+    if applicant_type == ApplicantType.individual.value:
+        _passport_problems(data, problems, day)
+    if submitting:
+        _missing(data, applicant_type, problems, existing_kinds)
+    return problems
+
+
+def _choice_problems(data: ApplicationData, problems: dict[str, str]) -> None:
+    """A value outside its list."""
+    if data.kind is not None and data.kind not in {k.value for k in ApplicationKind}:
+        problems["kind"] = "Выберите вид заявки из списка."
+    if data.voltage_kv is not None and data.voltage_kv not in VOLTAGES_KV:
+        problems["voltage_kv"] = "Выберите уровень напряжения из списка."
+    if data.reliability is not None and data.reliability not in (1, 2, 3):
+        problems["reliability"] = "Выберите категорию надёжности: I, II или III."
+    if data.load_character is not None and data.load_character not in {c.value for c in LoadCharacter}:
+        problems["load_character"] = "Выберите характер нагрузки из списка."
+
+
+def _power_problems(data: ApplicationData, problems: dict[str, str], submitting: bool) -> None:
+    """The power asked, the power already connected, and the voltage that can carry it."""
+    if data.power_kw is not None and not Decimal(0) < data.power_kw <= MAX_POWER_KW:
+        problems["power_kw"] = f"Максимальная мощность — больше 0 и не больше {MAX_POWER_KW} кВт."
+    if data.existing_power_kw is not None:
+        if data.existing_power_kw < 0:
+            problems["existing_power_kw"] = "Ранее присоединённая мощность не может быть отрицательной."
+        elif data.power_kw is not None and data.existing_power_kw > data.power_kw:
+            problems["existing_power_kw"] = (
+                "Ранее присоединённая мощность не может быть больше максимальной: "
+                "максимальная мощность указывается с учётом ранее присоединённой."
+            )
+        elif (
+            data.power_kw is not None
+            and data.existing_power_kw == data.power_kw
+            and data.kind in (ApplicationKind.new.value, ApplicationKind.increase.value)
+        ):
+            problems["power_kw"] = (
+                "Максимальная мощность должна быть больше ранее присоединённой: иначе присоединять нечего."
+            )
+    if data.kind == ApplicationKind.increase.value and submitting and not data.existing_power_kw:
+        problems.setdefault("existing_power_kw", "При увеличении мощности укажите ранее присоединённую мощность.")
+    if data.voltage_kv in VOLTAGE_POWER and data.power_kw is not None and "power_kw" not in problems:
+        low, high = VOLTAGE_POWER[data.voltage_kv]
+        if data.power_kw > high:
+            problems["voltage_kv"] = (
+                f"На напряжении {data.voltage_kv} кВ нельзя присоединить больше {high} кВт: "
+                "выберите более высокий уровень напряжения."
+            )
+        elif data.power_kw <= low:
+            problems["voltage_kv"] = (
+                f"Присоединение на {data.voltage_kv} кВ — для мощности свыше {low} кВт: "
+                "для вашей мощности выберите уровень до 20 кВ."
+            )
+
+
+def _object_problems(data: ApplicationData, problems: dict[str, str], day: date) -> None:
+    """The object: its cadastral number, connection points, commissioning date, stages."""
+    if has_other_digits(data.cadastral_number):
+        problems["cadastral_number"] = other_digits_message("Кадастровый номер")
+    elif data.cadastral_number and not CADASTRAL_RE.fullmatch(data.cadastral_number):
+        problems["cadastral_number"] = "Кадастровый номер — в виде 77:01:0004012:1234 (цифры через двоеточие)."
+    if data.connection_points is not None and not 1 <= data.connection_points <= MAX_POINTS:
+        problems["connection_points"] = f"Точек присоединения — от 1 до {MAX_POINTS}."
+    if data.commissioning_date is not None:
+        if data.commissioning_date < day:
+            problems["commissioning_date"] = "Дата ввода в эксплуатацию не может быть в прошлом."
+        elif data.commissioning_date > day.replace(year=day.year + 10):
+            problems["commissioning_date"] = "Дата ввода в эксплуатацию — не дальше чем через 10 лет."
+    if len(data.stages) > MAX_TEXT:
+        problems["stages"] = f"Описание этапов — не длиннее {MAX_TEXT} символов."
+
+
+def _passport_problems(data: ApplicationData, problems: dict[str, str], day: date) -> None:
+    """An individual's passport."""
+    if has_other_digits(data.passport_series):
+        problems["passport_series"] = other_digits_message("Серия паспорта")
+    elif data.passport_series and not re.fullmatch(r"[0-9]{4}", data.passport_series):
+        problems["passport_series"] = "Серия паспорта — 4 цифры."
+    if has_other_digits(data.passport_number):
+        problems["passport_number"] = other_digits_message("Номер паспорта")
+    elif data.passport_number and not re.fullmatch(r"[0-9]{6}", data.passport_number):
+        problems["passport_number"] = "Номер паспорта — 6 цифр."
+    if data.passport_issued_on is not None and not date(1997, 1, 1) <= data.passport_issued_on <= day:
+        problems["passport_issued_on"] = "Дата выдачи паспорта — не раньше 1997 года и не позже сегодняшней."
+
+
+def _missing(
+    data: ApplicationData, applicant_type: str, problems: dict[str, str], existing_kinds: Iterable[str]
+) -> None:
+    """What a submission still lacks: the required fields and documents."""
+    for name, message in REQUIRED.items():
+        if getattr(data, name) in (None, "") and name not in problems:
+            problems[name] = message
+    if data.kind != ApplicationKind.temporary.value and not data.cadastral_number:
+        problems.setdefault("cadastral_number", "Укажите кадастровый номер земельного участка или объекта.")
+    if applicant_type == ApplicantType.individual.value:
+        for name, message in PASSPORT_REQUIRED.items():
+            if getattr(data, name) in (None, "") and name not in problems:
+                problems[name] = message
+    kinds = set(existing_kinds) | {k for k, files in data.files.items() if files}
+    if data.kind != ApplicationKind.reissue.value and DocumentKind.site_plan.value not in kinds:
+        problems["site_plan"] = "Приложите план расположения энергопринимающих устройств."
+    if DocumentKind.title_document.value not in kinds:
+        problems["title_document"] = "Приложите правоустанавливающий документ на участок или объект."
+    if data.preferential and DocumentKind.preferential_proof.value not in kinds:
+        problems["preferential_proof"] = "Приложите документ, подтверждающий льготную категорию."
+
+
+class ApplicationDataError(ApplicationError):
+    """Data refused field by field: `problems` maps a field name to its message."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+S = ApplicationStatus
+#: Every allowed change and who may make it (SPEC §2.2). Nothing else changes a status.
+#: "consumer": the application's owner; "staff": an operator or admin; "system": the daily run.
+TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationStatus], frozenset[str]] = {
+    (S.draft, S.submitted): frozenset({"consumer", "staff"}),
+    (S.submitted, S.needs_info): frozenset({"staff"}),
+    (S.needs_info, S.submitted): frozenset({"consumer"}),
+    (S.submitted, S.offer_sent): frozenset({"staff"}),
+    (S.submitted, S.completed): frozenset({"staff"}),  # reissue only
+    (S.offer_sent, S.contract_concluded): frozenset({"staff"}),  # payment recorded, or the signed contract
+    (S.contract_concluded, S.in_progress): frozenset({"staff"}),
+    (S.in_progress, S.tu_fulfilled): frozenset({"consumer"}),
+    (S.tu_fulfilled, S.in_progress): frozenset({"staff"}),  # remarks: the ТУ are not fulfilled yet
+    (S.tu_fulfilled, S.connected): frozenset({"staff"}),
+    (S.connected, S.completed): frozenset({"staff"}),
+    (S.submitted, S.withdrawn): frozenset({"consumer"}),
+    (S.needs_info, S.withdrawn): frozenset({"consumer"}),
+    (S.offer_sent, S.withdrawn): frozenset({"consumer"}),
+    (S.needs_info, S.annulled): frozenset({"system", "staff"}),
+    (S.offer_sent, S.annulled): frozenset({"staff"}),
+    (S.submitted, S.annulled): frozenset({"staff"}),
+}
+
+#: Paths that only some kinds take: reissue goes submitted → (needs_info) → completed.
+REISSUE_ONLY = {(S.submitted, S.completed)}
+NOT_FOR_REISSUE = {(S.submitted, S.offer_sent)}
+
+
+def role_of(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    return "staff" if actor.is_staff else "consumer"
+
+
+def can_change(app: Application, to: str, actor: User | None) -> bool:
+    key = (app.status_enum, ApplicationStatus(to))
+    roles = TRANSITIONS.get(key)
+    if roles is None or role_of(actor) not in roles:
+        return False
+    if role_of(actor) == "consumer" and actor.id != app.consumer_id:
+        return False
+    reissue = app.kind == ApplicationKind.reissue.value
+    if key in REISSUE_ONLY and not reissue:
+        return False
+    return not (key in NOT_FOR_REISSUE and reissue)
+
+
+def next_statuses(app: Application, actor: User | None) -> list[ApplicationStatus]:
+    return [to for (frm, to) in TRANSITIONS if frm.value == app.status and can_change(app, to.value, actor)]

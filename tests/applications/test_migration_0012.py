@@ -1,0 +1,124 @@
+"""Migration 0012 (the enum columns) keeps the data of applications, their documents and
+history, on SQLite and PostgreSQL (DATABASE_URL), up and down."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import downgrade, upgrade
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.core import clock
+from app.extensions import db
+from tests.applications.conftest import application_data
+
+BEFORE = "0011_mail_unconfirmed"
+TABLES = ("applications", "application_documents", "application_events")
+
+
+@pytest.fixture
+def fresh_app(tmp_path, worker_id):
+    """An app on an empty database of its own (this test migrates it step by step)."""
+    base = os.environ.get("DATABASE_URL") or "sqlite:///"
+    if base.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path / 'migration.sqlite3'}"
+        admin = None
+    else:
+        parsed = make_url(base)
+        name = f"{parsed.database}_migration_{worker_id}"
+        admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = parsed.set(database=name).render_as_string(hide_password=False)
+    app = create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path / "uploads", "INSTANCE_DIR": tmp_path},
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    clock.set_now(None)
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _consumer():
+    from app.auth.models import User
+    from app.auth.passwords import hash_password
+
+    user = User(
+        email="consumer@example.ru",
+        password_hash=hash_password("correct horse battery"),
+        role="consumer",
+        applicant_type="individual",
+        last_name="Петров",
+        first_name="Иван",
+        middle_name="Сергеевич",
+        phone="+79001112233",
+        snils="11223344595",
+        created_at=clock.now(),
+    )
+    user.refresh_search_text()
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _rows() -> dict[str, list[tuple]]:
+    db.session.remove()
+    with db.engine.connect() as conn:
+        tables = [sa.Table(name, sa.MetaData(), autoload_with=conn) for name in TABLES]
+        return {t.name: [tuple(r) for r in conn.execute(sa.select(t).order_by(t.c.id))] for t in tables}
+
+
+def _check_names(table: str) -> set[str]:
+    with db.engine.connect() as conn:
+        return {c["name"] for c in sa.inspect(conn).get_check_constraints(table)}
+
+
+def test_the_enum_migration_keeps_the_data_up_and_down(fresh_app):
+    from app.applications import operations
+    from app.applications.models import Application, ApplicationStatus
+
+    upgrade(revision=BEFORE)
+    consumer = _consumer()
+    application = operations.save_application(consumer, application_data(), submit=True)
+    operations.save_application(consumer, application_data(object_name="Баня"), submit=False)
+    operations.withdraw(application, consumer, "Передумал.")
+    db.session.commit()
+    application_id = application.id
+    before = _rows()
+    assert len(before["application_events"]) == 2 and len(before["application_documents"]) == 5
+    with db.engine.connect() as conn:
+        linked = conn.execute(sa.text("SELECT count(*) FROM application_documents WHERE event_id IS NOT NULL"))
+        assert linked.scalar() > 0, "a document linked to its event"
+
+    upgrade()
+    assert _rows() == before
+    assert {"ck_application_events_from_status", "ck_application_events_to_status"} <= _check_names(
+        "application_events"
+    )
+    assert {"ck_application_documents_kind", "ck_application_documents_stage"} <= _check_names("application_documents")
+    assert {"ck_applications_kind", "ck_applications_status", "ck_applications_category"} <= _check_names(
+        "applications"
+    )
+    stored = db.session.get(Application, application_id)
+    assert stored.status is ApplicationStatus.withdrawn and stored.status == "withdrawn"
+    with pytest.raises(sa.exc.IntegrityError):
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE application_events SET to_status = 'lost'"))
+    with pytest.raises(sa.exc.IntegrityError):
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE application_documents SET stage = 'lost'"))
+
+    downgrade(revision=BEFORE)
+    assert _rows() == before
+    assert "ck_application_events_to_status" not in _check_names("application_events")
+    assert "ck_application_documents_stage" not in _check_names("application_documents")
