@@ -33,10 +33,12 @@ def demo_app():
         with app.app_context():
             from flask_migrate import upgrade
 
+            from app.db import unit_of_work
             from app.demo import load
 
             upgrade()
-            load()
+            with unit_of_work():  # as `flask demo load` does (app/db.py: writes declare it)
+                load()
         yield app
     finally:
         for key, value in saved.items():

@@ -23,6 +23,8 @@ from bench.report import Report
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 DURATION = int(os.environ.get("BENCH_SECONDS", 10))
+#: SPEC §3 (revised): the ratio to the bare route is a guard against regressions, not a target.
+RATIO_FLOOR = 0.10
 #: Enough to compile every template and statement of a page before it is measured.
 WARM_UP = 3
 #: The throughput ratio: this many slices of the bare route and of the page, in turn.
@@ -202,7 +204,12 @@ def measure(report: Report) -> None:
                 f"p50 {latency['p50_us'] / 1000:.1f} ms"
             )
             report.check(
-                f"{label} throughput vs bare route", page_rps / bare_rps, "ratio", 0.15, at_least=True, fmt="{:.2f}"
+                f"{label} throughput vs bare route",
+                page_rps / bare_rps,
+                "ratio",
+                RATIO_FLOOR,
+                at_least=True,
+                fmt="{:.2f}",
             )
             report.check(f"{label} p95 latency", latency["p95_us"] / 1000, "ms p95", 100)
     except Exception:
