@@ -54,26 +54,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     logging.getLogger("app").setLevel(logging.INFO)
 
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
-
-    from app import extensions
-
-    extensions.db.init_app(app)
-    from app.db import declare_request_intent, survive_database_restarts
-
-    declare_request_intent(app)
-    survive_database_restarts(app)
-    extensions.migrate.init_app(
-        app,
-        extensions.db,
-        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-        render_as_batch=True,
-        compare_type=True,
-    )
-    extensions.login_manager.init_app(app)
-    extensions.mail.init_app(app)
-    extensions.csrf.init_app(app)
-    extensions.compress.init_app(app)
-    extensions.limiter.init_app(app)
+    _init_extensions(app)
 
     from app import company
     from app.core import assets, errors, security, storage, templating
@@ -102,6 +83,29 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
         app.view_functions[endpoint] = retry_conflicts(view)
     declare_command_intent(app.cli)
     return app
+
+
+def _init_extensions(app: Flask) -> None:
+    """The database first, with the write discipline's hooks before any other (app/db.py)."""
+    from app import extensions
+
+    extensions.db.init_app(app)
+    from app.db import declare_request_intent, survive_database_restarts
+
+    declare_request_intent(app)
+    survive_database_restarts(app)
+    extensions.migrate.init_app(
+        app,
+        extensions.db,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    extensions.login_manager.init_app(app)
+    extensions.mail.init_app(app)
+    extensions.csrf.init_app(app)
+    extensions.compress.init_app(app)
+    extensions.limiter.init_app(app)
 
 
 def _check_secret_key(key) -> None:
