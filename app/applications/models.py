@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, load_only, mapped_column, relationship
@@ -310,10 +311,13 @@ class Application(db.Model):
         return self.is_open and self.due_date is not None and self.due_date < today
 
 
+@cache
 def list_columns():
     """What lists of applications print (the consumer's list and the cabinet).
     A list loads these columns only, and any other column read by mistake raises instead of
-    costing a query per row."""
+    costing a query per row. Made once, on first use (the mappers must be complete): made
+    per call, the option cost 160–300 µs of every list and cabinet page (bench/micro in
+    docs/performance.md, «Issue 18»)."""
     return load_only(
         Application.id,
         Application.number,
