@@ -40,6 +40,10 @@ BACKOFF_MINUTES = (1, 2, 5, 10, 30, 60, 120, 240)
 STALE_CLAIM = timedelta(minutes=10)
 UNCONFIRMED_NOTE = "Отправка прервалась; доставка не подтверждена."
 DROPPED_NOTE = "Не отправлялось: такого адреса среди учётных записей нет."
+#: Mail a person is waiting for at the screen (a password, a link to confirm): sent before the
+#: notifications that pile up behind an import (bench mixed: 8 of 48 people waited over 30 s
+#: for their password behind the outage notifications of an import, sent in id order).
+WAITED_FOR = ("credentials", "password_reset", "registration_attempt", "email_change_confirm", "email_change_attempt")
 #: What staff may put back in the queue: an unconfirmed mail only after they confirm.
 RESENDABLE = (MailStatus.failed.value, MailStatus.unconfirmed.value)
 
@@ -290,7 +294,8 @@ def send_pending(ids: list[int] | None = None, limit: int = 200) -> tuple[int, i
         )
         if ids is not None:
             query = query.where(OutboxMail.id.in_(ids))
-        due = session.scalars(query.order_by(OutboxMail.id).limit(limit)).all()
+        waited_for_first = sa.case((OutboxMail.kind.in_(WAITED_FOR), 0), else_=1)
+        due = session.scalars(query.order_by(waited_for_first, OutboxMail.id).limit(limit)).all()
         session.rollback()  # no read transaction stays open while the SMTP server talks
         if not due:
             return 0, 0

@@ -224,3 +224,35 @@ def test_the_sender_loop_holds_no_transaction_between_rounds(app, client, smtp_s
     assert len(smtp_server.messages) == 1
     assert not db.session().in_transaction(), "the round's read is over"
     assert db.session.get(OutboxMail, mail_id).status == "sent"
+
+
+def test_mail_a_person_waits_for_goes_before_the_notifications_queued_ahead_of_it(app, client, smtp_server):
+    """An import may queue hundreds of outage notifications; the password of someone who just
+    registered must not wait behind them (bench mixed: 8 of 48 waited over 30 s)."""
+    from app.mail.services import send_pending
+
+    smtp_server.start()
+    moment = clock.now()
+
+    def queued(kind: str) -> int:
+        row = OutboxMail(
+            recipient=f"{kind}@example.ru",
+            subject=kind,
+            text_body="Текст",
+            kind=kind,
+            status="pending",
+            created_at=moment,
+            next_attempt_at=moment,
+        )
+        db.session.add(row)
+        db.session.commit()
+        return row.id
+
+    notifications = [queued("notification") for _ in range(3)]
+    credentials = queued("credentials")
+    assert send_pending(limit=1) == (1, 0)
+    [envelope] = smtp_server.messages
+    assert envelope.rcpt_tos == ["credentials@example.ru"]
+    db.session.rollback()  # a fresh read, after the sender's commits
+    statuses = dict(db.session.execute(sa.select(OutboxMail.id, OutboxMail.status)).tuples().all())
+    assert statuses[credentials] == "sent" and {statuses[i] for i in notifications} == {"pending"}
