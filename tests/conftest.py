@@ -57,6 +57,25 @@ def database_url(tmp_path_factory, worker_id) -> str:
 
 
 @pytest.fixture
+def migrating_app(tmp_path, worker_id):
+    """An app on an empty database of its own, which the test migrates step by step
+    (tests of one migration, with rows in the tables before and after it)."""
+    base = os.environ.get("DATABASE_URL") or "sqlite:///"
+    url = _worker_database_url(base, f"{worker_id}_migrations", tmp_path)
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    clock.set_now(None)
+    if not base.startswith("sqlite"):
+        admin = sa.create_engine(make_url(base), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
 def app(database_url, tmp_path):
     app = create_app(
         "testing",

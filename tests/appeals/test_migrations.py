@@ -3,47 +3,17 @@ that had no CHECK, on SQLite and PostgreSQL; its downgrade keeps the rows too.""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 
-import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.extensions import db
 
 REVISION = "0014_appeal_enums"
 MOMENT = datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
 ENUM_COLUMNS = ("kind", "topic", "channel", "received_via", "status", "from_status", "to_status")
-
-
-@pytest.fixture
-def migrating_app(tmp_path, worker_id):
-    """An app on a database of its own, empty: the test migrates it step by step."""
-    base = os.environ.get("DATABASE_URL") or "sqlite:///"
-    admin = None
-    if base.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-    else:
-        parsed = make_url(base)
-        name = f"{parsed.database}_{worker_id}_migrations"
-        admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = parsed.set(database=name).render_as_string(hide_password=False)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def previous_revision(app) -> str:

@@ -3,50 +3,16 @@ history, on SQLite and PostgreSQL (DATABASE_URL), up and down."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy.engine import make_url
 
-from app import create_app
 from app.core import clock
 from app.extensions import db
 from tests.applications.conftest import application_data
 
 BEFORE = "0011_mail_unconfirmed"
 TABLES = ("applications", "application_documents", "application_events")
-
-
-@pytest.fixture
-def fresh_app(tmp_path, worker_id):
-    """An app on an empty database of its own (this test migrates it step by step)."""
-    base = os.environ.get("DATABASE_URL") or "sqlite:///"
-    if base.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path / 'migration.sqlite3'}"
-        admin = None
-    else:
-        parsed = make_url(base)
-        name = f"{parsed.database}_migration_{worker_id}"
-        admin = sa.create_engine(parsed, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = parsed.set(database=name).render_as_string(hide_password=False)
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path / "uploads", "INSTANCE_DIR": tmp_path},
-    )
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
-    clock.set_now(None)
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _consumer():
@@ -83,7 +49,7 @@ def _check_names(table: str) -> set[str]:
         return {c["name"] for c in sa.inspect(conn).get_check_constraints(table)}
 
 
-def test_the_enum_migration_keeps_the_data_up_and_down(fresh_app):
+def test_the_enum_migration_keeps_the_data_up_and_down(migrating_app):
     from app.applications import operations
     from app.applications.models import Application, ApplicationStatus
 

@@ -3,31 +3,13 @@ rows stay as they were, and the renamed CHECK constraints still refuse an unknow
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
-from tests.conftest import _worker_database_url
-
 BEFORE, AFTER = "0012_application_enums", "0013_outage_enums"
 AT = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def scratch_app(tmp_path, worker_id):
-    """An app on a database of its own, empty, migrated by the test."""
-    url = _worker_database_url(os.environ.get("DATABASE_URL") or "sqlite:///", f"{worker_id}_enums", tmp_path)
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "UPLOAD_DIR": tmp_path, "MAIL_DIR": tmp_path})
-    with app.app_context():
-        yield app
-        from app.extensions import db
-
-        db.session.remove()
-        db.engine.dispose()
 
 
 def _engine():
@@ -127,7 +109,7 @@ def _refused(statement: str) -> bool:
     return False
 
 
-def test_upgrade_keeps_the_rows_and_renames_the_checks(scratch_app):
+def test_upgrade_keeps_the_rows_and_renames_the_checks(migrating_app):
     upgrade(revision=BEFORE)
     with _engine().begin() as conn:
         _seed(conn)
