@@ -41,7 +41,7 @@ from app.core.htmx import is_htmx, render_page_or_block
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.sections import render_sections
 from app.core.storage import send_stored_file
-from app.core.templating import format_date
+from app.core.templating import format_date, format_number
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -200,12 +200,13 @@ def remove_draft_document(application_id: int, doc_id: int):
 
 
 def calculator_link(application: Application) -> str:
-    """/calculator prefilled with the application's parameters (SPEC §2.5, §4.2)."""
+    """/calculator prefilled with the application's parameters (SPEC §2.5, §4.2). Numbers go
+    in as the form shows them: «400», «12,5»; «400.000» reads as four hundred thousand."""
     inputs = offer_defaults(application)
     query = {
         "applicant_type": application.applicant_type,
-        "power_kw": application.power_kw,
-        "existing_power_kw": application.existing_power_kw,
+        "power_kw": format_number(application.power_kw, places=3) or None,
+        "existing_power_kw": format_number(application.existing_power_kw, places=3) or None,
         "voltage_kv": application.voltage_kv,
         "reliability": application.reliability,
         "territory": inputs.territory,

@@ -5,6 +5,7 @@ input; another consumer's application or document is 404; steps off the table ar
 import io
 from datetime import date
 from decimal import Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -470,6 +471,11 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
     page = consumer_client.page(f"/applications/{application.id}")
     link = page.select_one('a[href^="/calculator?"]')["href"]
     assert "power_kw=12" in link and "applicant_type=individual" in link and "voltage_kv=0.4" in link
+    for power, shown in ((Decimal("400.000"), "400"), (Decimal("12.500"), "12,5")):
+        other = make_application(consumer, power_kw=power)
+        href = consumer_client.page(f"/applications/{other.id}").select_one('a[href^="/calculator?"]')["href"]
+        assert parse_qs(urlsplit(href).query)["power_kw"] == [shown], "as the form shows it"
+        assert consumer_client.page(href).select_one("input[name=power_kw]")["value"] == shown
     invoiced = make_application(consumer, status="offer_sent", power_kw=Decimal("12"))
     page = consumer_client.page(f"/applications/{invoiced.id}")
     assert not page.select_one('a[href^="/calculator?"]'), "the invoice gives the price: no estimate"
