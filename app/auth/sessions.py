@@ -23,17 +23,17 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_url, login_user, logout_user
 
 from app.auth import bp
 from app.auth.models import LoginSession, User
 from app.core.clock import now
+from app.core.htmx import is_htmx, is_poll, send_to
 from app.extensions import db, login_manager
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Войдите, чтобы открыть эту страницу."
-login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+LOGIN_MESSAGE = "Войдите, чтобы открыть эту страницу."
 
 #: Endpoints a user with a one-time password may still reach.
 _FORCED_CHANGE_ALLOWED = {
@@ -54,6 +54,28 @@ _SECRET_LENGTHS = range(32, 65)
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _back_to_login(message: str, *, keep_next: bool = True):
+    """A request that needs a login it does not have. A background poll gets 401 and nothing
+    else: it neither takes the message meant for the page the person opens next nor drags an
+    open tab away. An htmx action sends the whole window to the login page (not into the
+    fragment), to come back to the page it was made from."""
+    if is_poll():
+        return "", 401
+    flash(message, "info")
+    next_url = None
+    if keep_next:
+        if is_htmx():
+            next_url = request.headers.get("HX-Current-URL")
+        elif request.method == "GET":
+            next_url = request.url
+    return send_to(login_url("auth.login", next_url) if next_url else url_for("auth.login"))
+
+
+@login_manager.unauthorized_handler
+def login_needed():
+    return _back_to_login(LOGIN_MESSAGE)
 
 
 @login_manager.user_loader
@@ -215,9 +237,10 @@ def guard_session():
         if not session.get("mfa"):
             # A staff session that did not pass the second factor (made before it was
             # required, or forged by a bug elsewhere) is not a staff session.
+            if is_poll():
+                return "", 401
             forget_session()
-            flash("Войдите снова: сотрудникам нужен код подтверждения.", "info")
-            return redirect(url_for("auth.login"))
+            return _back_to_login("Войдите снова: сотрудникам нужен код подтверждения.", keep_next=False)
         clock = int(time.time())
         config = current_app.config
         auth_at = session.get("auth_at", 0)
@@ -226,16 +249,13 @@ def guard_session():
             clock - auth_at > config["STAFF_SESSION_MAX_SECONDS"]
             or clock - seen_at > config["STAFF_SESSION_IDLE_SECONDS"]
         ):
+            if is_poll():
+                return "", 401  # the message waits for the page the person opens next
             forget_session()
-            flash("Сеанс завершён по времени. Войдите снова.", "info")
-            return redirect(url_for("auth.login", next=request.full_path if request.method == "GET" else None))
+            return _back_to_login("Сеанс завершён по времени. Войдите снова.")
         # Polls do not count as activity, or an open tab would keep the session alive forever.
         # Recorded once a minute at most: each change re-signs and re-sends the cookie.
-        if (
-            clock - seen_at >= _SEEN_PRECISION_SECONDS
-            and request.headers.get("HX-Trigger-Name") != "poll"
-            and not request.path.endswith("/badge")
-        ):
+        if clock - seen_at >= _SEEN_PRECISION_SECONDS and not is_poll():
             session["seen_at"] = clock
     if current_user.must_change_password and request.endpoint not in _FORCED_CHANGE_ALLOWED:
         if request.headers.get("HX-Request"):

@@ -11,6 +11,24 @@ def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true" and request.headers.get("HX-History-Restore-Request") != "true"
 
 
+def is_poll() -> bool:
+    """True for a background refresh (`hx-trigger="every …"`): the templates mark those with
+    the header X-Poll, so nobody's session, activity or messages change because a tab is open."""
+    return request.headers.get("X-Poll") == "1"
+
+
+def send_to(url: str, status: int = 401):
+    """Where a request must go instead: a redirect for a browser; for htmx an empty answer that
+    navigates the whole window (HX-Redirect), or the login page would be swapped into a fragment."""
+    from flask import make_response, redirect
+
+    if not is_htmx():
+        return redirect(url)
+    response = make_response("", status)
+    response.headers["HX-Redirect"] = url
+    return response
+
+
 def render_page_or_block(template: str, block: str, **context) -> str:
     """The whole page for a browser, just `block` of the same template for htmx."""
     from flask import render_template

@@ -542,3 +542,9 @@ def test_history_rows_name_each_status(consumer, make_application):
         )
     )
     assert statuses == ["submitted", "offer_sent", "contract_concluded", "in_progress", "tu_fulfilled", "connected"]
+
+
+def test_the_card_polls_are_marked_as_polls(consumer_client, consumer, make_application):
+    application = make_application(consumer, status="submitted")
+    section = consumer_client.page(f"/applications/{application.id}").select_one("#application-status")
+    assert section.get("hx-trigger", "").startswith("every ") and '"X-Poll": "1"' in section["hx-headers"]

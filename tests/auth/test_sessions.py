@@ -361,3 +361,50 @@ def test_a_logged_in_page_loads_the_user_and_the_login_in_one_read(app, consumer
     reads = [s for s in statements if "FROM users" in s]
     assert len(reads) == 1 and "login_sessions" in reads[0], reads
     assert not [s for s in statements if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+
+
+POLL = {"HX-Request": "true", "X-Poll": "1"}
+
+
+def flashes_of(c) -> list:
+    with c.session_transaction() as session:
+        return list(session.get("_flashes", []))
+
+
+def test_a_poll_after_the_logout_gets_401_and_leaves_the_message_for_the_page(app, consumer, login):
+    """An open tab's badge poll, racing the browser's next page, took the «Войдите…» message
+    meant for it (seen in the copied-cookies browser journey)."""
+    c = app.test_client()
+    login(consumer, c=c)
+    poll_url = c.page("/cabinet").select_one("#inbox-badge")["hx-get"]
+    logout(c)
+    c.get("/login")  # the logout's own page
+    refused = c.get("/cabinet")
+    assert refused.status_code == 302 and refused.headers["Location"].startswith("/login?next=")
+    poll = c.get(poll_url, headers=POLL)
+    assert poll.status_code == 401 and "Location" not in poll.headers and "HX-Redirect" not in poll.headers
+    assert flashes_of(c) == [("info", "Войдите, чтобы открыть эту страницу.")]
+    assert "Войдите, чтобы открыть эту страницу." in c.get(refused.headers["Location"]).text
+
+
+def test_an_htmx_action_without_a_login_sends_the_whole_window_to_the_login_page(app, client):
+    response = client.get(
+        "/office/applications/?status=submitted",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/office/applications/"},
+    )
+    assert response.status_code == 401 and response.text == ""
+    assert response.headers["HX-Redirect"] == "/login?next=%2Foffice%2Fapplications%2F"
+    assert flashes_of(client) == [("info", "Войдите, чтобы открыть эту страницу.")]
+
+
+def test_a_staff_poll_after_the_idle_limit_keeps_the_session_for_the_message(app, operator, login):
+    import time as time_module
+
+    c = app.test_client()
+    login(operator, c=c)
+    with c.session_transaction() as session:
+        session["seen_at"] = int(time_module.time()) - 31 * 60
+    assert c.get("/office/", headers=POLL).status_code == 401
+    response = c.get("/office/", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/office/"})
+    assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login?next=%2Foffice%2F"
+    assert flashes_of(c) == [("info", "Сеанс завершён по времени. Войдите снова.")]
