@@ -15,18 +15,17 @@ from app.cabinet import bp
 class MenuEntry:
     endpoint: str
     label: str
-    hint: str = ""
 
 
 CONSUMER_MENU: list[MenuEntry] = [
-    MenuEntry("applications.new_application", "Подать заявку", "Заявка на технологическое присоединение"),
-    MenuEntry("applications.list_applications", "Поданные заявки", "Статусы, сроки и документы"),
-    MenuEntry("appeals.list_appeals", "Обращения", "Жалобы, заявления и запросы"),
-    MenuEntry("notifications.list_notifications", "Уведомления", "Что изменилось по заявкам и обращениям"),
-    MenuEntry("calculator.calculate", "Расчёт стоимости", "Стоимость технологического присоединения"),
-    MenuEntry("ratings.my_ratings", "Оценить качество", "Качество и доступность обслуживания"),
-    MenuEntry("outages.schedule", "Плановые отключения", "График плановых отключений"),
-    MenuEntry("cabinet.profile", "Профиль", "Контакты, пароль, уведомления"),
+    MenuEntry("applications.new_application", "Подать заявку"),
+    MenuEntry("applications.list_applications", "Поданные заявки"),
+    MenuEntry("appeals.list_appeals", "Обращения"),
+    MenuEntry("notifications.list_notifications", "Уведомления"),
+    MenuEntry("calculator.calculate", "Расчёт стоимости"),
+    MenuEntry("ratings.my_ratings", "Оценить качество"),
+    MenuEntry("outages.schedule", "Плановые отключения"),
+    MenuEntry("cabinet.profile", "Профиль"),
 ]
 
 

@@ -7,6 +7,7 @@ from app.auth.privacy import recent_logins
 from app.cabinet import bp
 from app.cabinet.forms import ContactsForm, preferences_form
 from app.core import signals
+from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.limits import limit_submissions
 from app.core.sections import render_sections
@@ -27,7 +28,14 @@ def _consumer_only():
 def home():
     if (r := _consumer_only()) is not None:
         return r
-    return render_template("cabinet/home.html", sections=render_sections(signals.cabinet_sections, current_user))
+    # What has a deadline first, soonest first; then what has none (drafts).
+    actions = sorted(signals.collect_all(signals.actions_due, current_user), key=lambda a: (a.due is None, a.due))
+    return render_template(
+        "cabinet/home.html",
+        actions=actions,
+        today=today(),
+        sections=render_sections(signals.cabinet_sections, current_user),
+    )
 
 
 @bp.route("/profile", methods=["GET", "POST"])

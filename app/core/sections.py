@@ -6,6 +6,7 @@ order without importing any of them."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from markupsafe import Markup
@@ -18,6 +19,18 @@ class Section:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 50
+
+
+@dataclass(frozen=True)
+class ActionDue:
+    """Something the consumer has to do: «ТП-2026-000021 · Представить недостающие сведения
+    — до 23.12.2026 [Представить сведения]»."""
+
+    subject: str
+    what: str
+    url: str
+    button: str
+    due: date | None = None
 
 
 def render_sections(signal, sender) -> list[Markup]:

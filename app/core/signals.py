@@ -35,6 +35,10 @@ application_submitted = _signals.signal("application-submitted")
 #: app.core.sections.Section or None.
 cabinet_sections = _signals.signal("cabinet-sections")
 
+#: What waits for the consumer's action, first on the cabinet's home: sender the consumer; each
+#: receiver returns an iterable of app.core.sections.ActionDue.
+actions_due = _signals.signal("actions-due")
+
 #: Blocks of the consumer's profile page: as cabinet_sections.
 profile_sections = _signals.signal("profile-sections")
 

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 bp = Blueprint("notifications", __name__)
 
-from app.notifications import cli, privacy, routes  # noqa: E402,F401
+from app.notifications import cli, privacy, routes, sections  # noqa: E402,F401
 
 
 @bp.app_template_global()

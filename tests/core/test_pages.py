@@ -180,11 +180,19 @@ def test_menus_link_every_section_of_the_role(consumer_client, operator_client, 
     cabinet = consumer_client.page("/cabinet")
     links = {a.get_text(): a["href"] for a in cabinet.select("nav.menu a")}
     assert links["Поданные заявки"] == "/applications" and links["Профиль"] == "/profile"
-    assert [a["href"] for a in cabinet.select("ul.cards a")] == list(links.values()), "the cabinet's cards too"
+    folded = {a.get_text(): a["href"] for a in cabinet.select("nav.menu-fold details a")}
+    assert folded == links, "the phone's «Меню» has the same entries"
+    assert cabinet.select_one("nav.menu-fold details summary").get_text() == "Меню"
+    assert not cabinet.select("ul.cards"), "the cabinet no longer repeats the menu as tiles"
     assert consumer_client.page("/applications").select_one("nav.menu a[aria-current=page]")["href"] == "/applications"
     operator = [a.get_text() for a in operator_client.page("/office/").select("nav.menu a")]
     admin = [a.get_text() for a in admin_client.page("/office/").select("nav.menu a")]
     assert "Тарифы" in admin and "Тарифы" not in operator and "Заявки" in operator
+
+
+def test_the_anonymous_header_links_to_the_calculator_and_the_outage_schedule(client):
+    links = {a.get_text(): a["href"] for a in client.page("/login").select("header nav.menu a")}
+    assert links == {"Расчёт стоимости": "/calculator", "Плановые отключения": "/outages"}
 
 
 def test_menus_and_static_urls_follow_the_mount_point(consumer_client):

@@ -30,7 +30,10 @@ def browser_login(page, live_server: str, user, password: str = DEFAULT_PASSWORD
 
 
 def browser_logout(page) -> None:
-    page.click("header button:has-text('Выйти')")
+    """«Выйти» in the header, or on a phone in the folded «Меню»."""
+    if page.is_visible("nav.menu-fold summary"):
+        page.click("nav.menu-fold summary")
+    page.click("header button:visible:has-text('Выйти')")
     page.wait_for_url("**/login")
 
 

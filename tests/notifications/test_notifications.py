@@ -113,3 +113,27 @@ def test_reminders_are_sent_once(app, consumer):
         assert services.send_reminders(date(2026, 12, 2)) == 1
     finally:
         signals.reminders_due.disconnect(source)
+
+
+def test_the_cabinet_shows_the_three_newest_unread_notifications(consumer_client, consumer):
+    from app.notifications.services import mark_read, notify
+
+    first = notify(consumer, "application_status", "Первая новость", link="/applications")
+    for n in range(2, 6):
+        notify(consumer, "application_status", f"Новость {n}", link="/applications")
+    db.session.commit()
+    mark_read(consumer, first.id)
+    db.session.commit()
+    news = consumer_client.page("/cabinet").select_one("section[aria-labelledby=news-h]")
+    assert [li.select_one("span").contents[0].strip() for li in news.select("li")] == [
+        "Новость 5",
+        "Новость 4",
+        "Новость 3",
+    ]
+    assert "Все уведомления (4 непрочитанных)" in news.get_text()
+    assert news.select_one("form button[name=open]"), "opened from the cabinet as from the list"
+
+
+def test_without_news_the_cabinet_says_so(consumer_client):
+    news = consumer_client.page("/cabinet").select_one("section[aria-labelledby=news-h]")
+    assert "Новых уведомлений нет." in news.get_text()
