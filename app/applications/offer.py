@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from app.applications.deadlines import local_day, refresh_due
 from app.applications.models import Application, ApplicationStatus, DocumentKind, LoadCharacter
+from app.applications.rules import territory_of
 from app.auth.models import User
 from app.core.clock import now, today
 from app.core.storage import StagedFile, stage_bytes
@@ -49,14 +50,19 @@ class OfferInputs:
 
 
 def offer_defaults(app: Application) -> OfferInputs:
-    """The offer form prefilled from the application: a metering point per connection point."""
+    """The offer form prefilled from the application: the territory from the kind of settlement
+    the address names (staff can change it), a metering point per connection point."""
     if app.offer_inputs:
         return OfferInputs.from_json(app.offer_inputs)
     three_phase = Decimal(app.power_kw or 0) > 15 or app.voltage_kv != "0.4"
     metering = "three_phase_direct" if three_phase else "single_phase"
     if Decimal(app.power_kw or 0) > 100 or app.voltage_kv != "0.4":
         metering = "three_phase_ct"
-    return OfferInputs(metering=metering, metering_points=app.connection_points or 1)
+    return OfferInputs(
+        territory=territory_of(app.object_settlement) or "urban",
+        metering=metering,
+        metering_points=app.connection_points or 1,
+    )
 
 
 def calculation_input(app: Application, inputs: OfferInputs):

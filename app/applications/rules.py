@@ -36,6 +36,45 @@ VOLTAGE_POWER = {
 }
 
 
+#: The calculator's territory for the kind of settlement an address names (its abbreviation or
+#: word). Decree 861 p.17 sets the distance limits «в городах и посёлках городского типа» and «в
+#: сельской местности», and the regulator's rates follow the same split, so an urban-type
+#: settlement (пгт, рабочий посёлок) is «город». Unknown kinds are left to the person.
+SETTLEMENT_TERRITORY = {
+    **dict.fromkeys(("г", "гор", "город", "пгт", "рп"), "urban"),
+    **dict.fromkeys(
+        (
+            "с",
+            "село",
+            "д",
+            "дер",
+            "деревня",
+            "п",
+            "пос",
+            "поселок",
+            "х",
+            "хут",
+            "хутор",
+            "ст-ца",
+            "станица",
+            "сл",
+            "слобода",
+            "аул",
+            "снт",
+        ),
+        "rural",
+    ),
+}
+_SETTLEMENT_KIND_RE = re.compile(r"\s*([а-я]+(?:-[а-я]+)?)(?:\.\s*|\s+)\S")
+
+
+def territory_of(settlement: str) -> str | None:
+    """«с. Заречное» → "rural", «г. Примерск» → "urban", «Примерск» → None (the address
+    does not say)."""
+    match = _SETTLEMENT_KIND_RE.match((settlement or "").lower().replace("ё", "е"))
+    return SETTLEMENT_TERRITORY.get(match.group(1)) if match else None
+
+
 class ApplicationError(ValueError):
     """A refused action; the message is Russian and safe to show."""
 

@@ -405,11 +405,16 @@ def test_card_shows_the_application_to_staff(operator_client, consumer, make_app
 
 
 def test_card_offer_form_is_prefilled(operator_client, consumer, make_application):
-    application = make_application(consumer, power_kw=Decimal("40"), connection_points=2)
+    application = make_application(
+        consumer, power_kw=Decimal("40"), connection_points=2, object_settlement="г. Примерск"
+    )
     page = operator_client.page(card_url(application))
     assert page.select_one("#offer-territory-0")["value"] == "urban" and page.select_one("#offer-territory-0").has_attr(
         "checked"
     )
+    village = make_application(consumer, object_settlement="с. Заречное")
+    checked = operator_client.page(card_url(village)).select_one("input[name=offer-territory][checked]")
+    assert checked["value"] == "rural", "from the kind of settlement the address names; staff can change it"
     assert page.select_one("#offer-within_distance-0").has_attr("checked")
     assert page.select_one("#offer-metering option[selected]")["value"] == "three_phase_direct"
     assert page.select_one("#offer-metering_points")["value"] == "2"

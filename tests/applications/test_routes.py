@@ -481,6 +481,20 @@ def test_the_card_links_to_the_calculator_prefilled(consumer_client, consumer, m
     assert not page.select_one('a[href^="/calculator?"]'), "the invoice gives the price: no estimate"
 
 
+@pytest.mark.parametrize(
+    "settlement, territory",
+    [("с. Заречное", "rural"), ("д. Берёзовка", "rural"), ("г. Примерск", "urban"), ("Примерск", "urban")],
+)
+def test_the_calculator_link_takes_the_territory_from_the_kind_of_settlement(
+    consumer_client, consumer, make_application, settlement, territory
+):
+    application = make_application(consumer, object_settlement=settlement)
+    href = consumer_client.page(f"/applications/{application.id}").select_one('a[href^="/calculator?"]')["href"]
+    assert parse_qs(urlsplit(href).query)["territory"] == [territory]
+    checked = consumer_client.page(href).select_one("input[name=territory][checked]")
+    assert checked["value"] == territory, "the calculator opens with it chosen; the person can change it"
+
+
 def test_the_offer_notice_says_what_was_paid_and_later_cards_read_no_payments(
     consumer_client, consumer, make_application, fixed_clock
 ):

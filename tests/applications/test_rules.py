@@ -425,3 +425,26 @@ def test_every_member_of_the_enums_lists_print_has_its_labels():
         assert isinstance(member.css, str), member
     for member in Category:
         assert member.short_label, member
+
+
+@pytest.mark.parametrize(
+    "settlement, territory",
+    [
+        ("г. Примерск", "urban"),
+        ("г.Примерск", "urban"),
+        ("город Тверь", "urban"),
+        ("пгт Новый", "urban"),  # an urban-type settlement is «город» (Decree 861 p.17)
+        ("с. Заречное", "rural"),
+        ("д. Берёзовка", "rural"),
+        ("пос. Лесной", "rural"),
+        ("х. Весёлый", "rural"),
+        ("ст-ца Каневская", "rural"),
+        ("Примерск", None),  # the address does not say
+        ("Нижний Новгород", None),
+        ("", None),
+    ],
+)
+def test_the_territory_follows_the_kind_of_settlement(settlement, territory):
+    from app.applications.rules import territory_of
+
+    assert territory_of(settlement) == territory
