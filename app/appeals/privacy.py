@@ -1,4 +1,4 @@
-"""The consumer's appeals in «мои данные» (app.privacy.registry): what they filed and were
+"""The consumer's appeals in «мои данные» (app.core.personal_data): what they filed and were
 answered, with the files; internal notes of staff are not the consumer's and stay out."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.appeals.models import Appeal, AppealFile, AppealMessage, MessageKind
+from app.core.personal_data import ExportPart, file_entry, personal_data_exporter
 from app.extensions import db
-from app.privacy.registry import ExportPart, file_entry, personal_data_exporter
 
 
 @personal_data_exporter("appeals", order=60)

@@ -1,4 +1,4 @@
-"""Applications in the personal-data machinery (SPEC §2.9, app.privacy.registry): the
+"""Applications in the personal-data machinery (SPEC §2.9, app.core.personal_data): the
 consumer's applications and documents in «мои данные»; a concluded contract keeps them
 (Decree 861, accounting law); drafts nobody touched for a year are purged; anonymising an
 account removes the passport data of applications no contract needs."""
@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.applications.models import Application, ApplicationDocument, ApplicationEvent, ApplicationStatus
-from app.extensions import db
-from app.privacy.registry import (
+from app.core.personal_data import (
     ExportPart,
     file_entry,
     on_anonymise,
@@ -21,6 +20,7 @@ from app.privacy.registry import (
     purge_rule,
     retention_reason,
 )
+from app.extensions import db
 
 #: Statuses reached only under a concluded contract: the data stays on that basis.
 CONTRACT_STATUSES = ("contract_concluded", "in_progress", "tu_fulfilled", "connected", "completed")

@@ -1,4 +1,4 @@
-"""The audit log's retention (see app.privacy.registry and docs/privacy.md)."""
+"""The audit log's retention (see app.core.personal_data and docs/privacy.md)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.audit.models import AuditEvent
+from app.core.personal_data import purge_rule
 from app.extensions import db
-from app.privacy.registry import purge_rule
 
 
 @purge_rule("audit_log", order=80)

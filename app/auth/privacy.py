@@ -1,4 +1,4 @@
-"""The account's part of «мои данные» and of the purge (see app.privacy.registry)."""
+"""The account's part of «мои данные» and of the purge (see app.core.personal_data)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.auth.models import ApplicantType, LoginAttempt, LoginSession
+from app.core.personal_data import on_anonymise, personal_data_exporter, purge_rule
 from app.extensions import db
-from app.privacy.registry import on_anonymise, personal_data_exporter, purge_rule
 
 
 @personal_data_exporter("account", order=10)

@@ -58,21 +58,6 @@ addresses_of = _signals.signal("addresses-of")
 #: each receiver returns an app.core.sections.Section or None.
 card_sections = _signals.signal("card-sections")
 
-#: «Мои данные» (SPEC §2.9): sender the user; each receiver returns (name, order, data) where
-#: data is JSON-ready or an app.privacy.registry.ExportPart.
-personal_data = _signals.signal("personal-data")
-
-#: Why a person's data must outlive a withdrawn consent: sender the user; each receiver
-#: returns a Russian sentence or None.
-retention_reasons = _signals.signal("retention-reasons")
-
-#: The account is being anonymised: sender the user; each receiver removes its feature's
-#: personal data of the user (flush only).
-anonymising = _signals.signal("anonymising")
-
-#: The daily purge: sender the moment; each receiver returns (name, order, how many removed).
-purge_due = _signals.signal("purge-due")
-
 
 def collect(signal, sender, **kwargs) -> list:
     """The non-None answers of every receiver of a question, in the order they connected."""

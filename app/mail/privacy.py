@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.personal_data import purge_rule
 from app.extensions import db
 from app.mail.models import MailStatus, OutboxMail
-from app.privacy.registry import purge_rule
 
 
 @purge_rule("outbox_mail", order=70)

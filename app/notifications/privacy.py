@@ -1,14 +1,14 @@
-"""Notifications in «мои данные» (see app.privacy.registry)."""
+"""Notifications in «мои данные» (see app.core.personal_data)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.core.personal_data import personal_data_exporter
 from app.extensions import db
 from app.notifications.kinds import get_kind
 from app.notifications.models import Notification
 from app.notifications.services import preferences
-from app.privacy.registry import personal_data_exporter
 
 
 @personal_data_exporter("notifications", order=40)

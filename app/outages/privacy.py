@@ -1,12 +1,12 @@
-"""«Мои адреса» in «мои данные», and gone with an anonymised account (app.privacy.registry)."""
+"""«Мои адреса» in «мои данные», and gone with an anonymised account (app.core.personal_data)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.core.personal_data import on_anonymise, personal_data_exporter
 from app.extensions import db
 from app.outages.models import UserAddress
-from app.privacy.registry import on_anonymise, personal_data_exporter
 
 
 @personal_data_exporter("my_addresses", order=50)

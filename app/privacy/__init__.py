@@ -1,5 +1,5 @@
 """Personal data (152-FZ): the consent document and its records, «мои данные», withdrawal,
-the purge, the privacy policy (SPEC §2.9). Features plug in through app.privacy.registry."""
+the purge, the privacy policy (SPEC §2.9). Features plug in through app.core.personal_data."""
 
 from flask import Blueprint
 

@@ -1,4 +1,4 @@
-"""The personal-data package's own exporter and purge rules (see app.privacy.registry)."""
+"""The personal-data package's own exporter and purge rules (see app.core.personal_data)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from app.core.personal_data import ExportPart, file_entry, personal_data_exporter, purge_rule, retention_reasons
 from app.core.storage import StoredFile, delete_stored_file
 from app.extensions import db
 from app.privacy.models import ConsentRecord
-from app.privacy.registry import ExportPart, file_entry, personal_data_exporter, purge_rule, retention_reasons
 from app.privacy.services import anonymise, consent_history, withdrawn_accounts_due
 
 

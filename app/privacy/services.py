@@ -15,10 +15,10 @@ from flask import current_app
 
 from app.audit.services import client_ip, record
 from app.core.clock import now, to_local
+from app.core.personal_data import ExportPart, anonymisers, archive_path, exporters, purge_rules, retention_reasons
 from app.extensions import db
 from app.privacy.consent import CURRENT_VERSION
 from app.privacy.models import ConsentRecord
-from app.privacy.registry import ExportPart, anonymisers, archive_path, exporters, purge_rules, retention_reasons
 
 # --- consent ----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The consumer's ratings in «мои данные» (app.privacy.registry), and their comments gone
+"""The consumer's ratings in «мои данные» (app.core.personal_data), and their comments gone
 with an anonymised account (the scores stay: the report counts them, and they name nobody)."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from app.appeals.models import Appeal
 from app.applications.models import Application
+from app.core.personal_data import on_anonymise, personal_data_exporter
 from app.extensions import db
-from app.privacy.registry import on_anonymise, personal_data_exporter
 from app.ratings.models import AppealRating, ApplicationRating
 
 

@@ -87,17 +87,17 @@ def test_withdrawing_twice_adds_nothing(consumer_client, consenting):
 
 
 def test_retention_reasons_are_said_to_the_consumer(consumer_client, consenting):
-    from app.privacy import registry
+    from app.core import personal_data
 
     def contract(user):
         return "Данные договора технологического присоединения ТП-2026-000001 — 5 лет после его исполнения."
 
-    registry.retention_reason(contract)
+    personal_data.retention_reason(contract)
     try:
         consumer_client.submit("/profile/consent/withdraw", {}, expect=302)
         assert "ТП-2026-000001" in consumer_client.page("/profile/consent")
     finally:
-        registry._retention_reasons.remove(contract)
+        personal_data._retention_reasons.remove(contract)
 
 
 def test_paper_consent_keeps_its_scan_and_operator(operator_client, operator):

@@ -9,10 +9,10 @@ import pytest
 import sqlalchemy as sa
 
 from app.auth.models import User
+from app.core import personal_data
 from app.core.storage import save_bytes
 from app.extensions import db
 from app.notifications.services import notify
-from app.privacy import registry
 from app.privacy.services import record_consent
 from tests.core.query_counter import count_queries
 
@@ -71,9 +71,9 @@ def test_zip_holds_the_json_and_my_files(app, consumer_client, consumer_with_his
 
 
 def test_a_feature_adds_its_exporter(consumer_client, consumer_with_history):
-    @registry.personal_data_exporter("applications_test", order=90)
+    @personal_data.personal_data_exporter("applications_test", order=90)
     def export_applications(user):
-        return registry.ExportPart([{"number": "ТП-2026-000123", "owner": user.id}])
+        return personal_data.ExportPart([{"number": "ТП-2026-000123", "owner": user.id}])
 
     try:
         data = json.loads(download(consumer_client, "/profile/data.json").data)
@@ -81,7 +81,7 @@ def test_a_feature_adds_its_exporter(consumer_client, consumer_with_history):
             {"number": "ТП-2026-000123", "owner": consumer_with_history.id}
         ]
     finally:
-        registry._exporters.pop("applications_test")
+        personal_data._exporters.pop("applications_test")
 
 
 def test_the_export_runs_a_fixed_number_of_queries(consumer_client, consumer_with_history):

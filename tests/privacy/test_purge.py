@@ -9,14 +9,13 @@ from app.audit.models import AuditEvent
 from app.audit.services import record
 from app.auth import twofactor
 from app.auth.models import LoginAttempt, RecoveryCode, User
-from app.core import clock
+from app.core import clock, personal_data
 from app.core.storage import StoredFile, save_bytes
 from app.extensions import db
 from app.mail.models import OutboxMail
 from app.mail.services import queue_mail
 from app.notifications.models import Notification
 from app.notifications.services import notify, set_preferences
-from app.privacy import registry
 from app.privacy.models import ConsentRecord
 from app.privacy.services import record_consent, run_purge, withdraw_consent
 from tests.conftest import DEFAULT_PASSWORD
@@ -88,12 +87,12 @@ def test_a_retention_reason_keeps_the_data(withdrawn):
     def contract(user):
         return "договор ТП-2026-000001" if user.id == withdrawn.id else None
 
-    registry.retention_reason(contract)
+    personal_data.retention_reason(contract)
     try:
         assert run_purge()["withdrawn_accounts"] == {"anonymised": 0, "kept_on_other_grounds": 1}
         assert db.session.get(User, withdrawn.id).anonymised_at is None
     finally:
-        registry._retention_reasons.remove(contract)
+        personal_data._retention_reasons.remove(contract)
 
 
 def test_features_scrub_their_own_data_on_anonymisation(withdrawn):
@@ -102,12 +101,12 @@ def test_features_scrub_their_own_data_on_anonymisation(withdrawn):
     def scrub(user):
         scrubbed.append(user.email)
 
-    registry.on_anonymise(scrub)
+    personal_data.on_anonymise(scrub)
     try:
         run_purge()
         assert scrubbed == ["gone@example.ru"], "called before the account itself is cleared"
     finally:
-        registry._anonymisers.remove(scrub)
+        personal_data._anonymisers.remove(scrub)
 
 
 def test_old_login_attempts_go(consumer):

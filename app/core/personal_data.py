@@ -1,8 +1,11 @@
-"""What each feature tells the personal-data machinery (SPEC §2.9), in one place.
+"""What each feature tells the personal-data machinery (SPEC §2.9), in one place. It lives in
+core, beside the signals, so a feature answers without importing the privacy feature; the
+privacy feature (app.privacy.services) asks. Registrations keep an order, which the purge
+needs (withdrawn accounts are anonymised before the rest is purged) and signals do not give.
 
-A feature puts these in `app/<feature>/privacy.py` (create_app imports it):
+A feature puts these in `app/<feature>/privacy.py` (its __init__ imports it):
 
-    from app.privacy.registry import ExportPart, file_entry, personal_data_exporter, purge_rule, retention_reason
+    from app.core.personal_data import ExportPart, file_entry, personal_data_exporter, purge_rule, retention_reason
 
     @personal_data_exporter("applications")
     def export_applications(user):
