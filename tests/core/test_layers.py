@@ -46,3 +46,20 @@ def test_no_feature_imports_another_features_private_names():
             if other and other != own and private:
                 found.append(f"{path.relative_to(APP)}: {', '.join(private)} from {module}")
     assert found == []
+
+
+#: What a feature keeps to itself: how it asks (forms) and how it prints (PDFs). The office
+#: shell's forms (the assignee, the queues' filters) exist to be shared by every office card.
+PRIVATE_MODULES = {"forms", "office_forms", "pdf", "pdf_invoice"}
+SHARED_FORMS = {"office"}
+
+
+def test_no_feature_imports_another_features_forms_or_pdfs():
+    found = []
+    for path in sorted(APP.rglob("*.py")):
+        own = _feature_of("app." + ".".join(path.relative_to(APP).with_suffix("").parts))
+        for module, _ in _imports(path):
+            other = _feature_of(module)
+            if other and other != own and other not in SHARED_FORMS and module.split(".")[-1] in PRIVATE_MODULES:
+                found.append(f"{path.relative_to(APP)} imports {module}")
+    assert found == []
