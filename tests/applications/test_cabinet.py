@@ -65,3 +65,23 @@ def test_what_waits_comes_first_then_the_news_then_the_rest(consumer_client, con
     db.session.commit()
     headings = [h.get_text() for h in consumer_client.page("/cabinet").select("main h2")]
     assert headings[:3] == ["Ждёт ваших действий", "Новое", "Мои заявки"]
+
+
+def test_the_cabinet_runs_as_many_statements_for_many_applications_as_for_one(
+    consumer_client, consumer, make_application
+):
+    from tests.core.query_counter import count_queries
+
+    def statements() -> list[str]:
+        with count_queries() as ran:
+            assert consumer_client.get("/cabinet").status_code == 200
+        return ran
+
+    make_application(consumer, status="needs_info")
+    notify(consumer, "application_status", "Новость", link="/applications")
+    db.session.commit()
+    few = statements()
+    for _ in range(4):
+        make_application(consumer, status="needs_info")
+        make_application(consumer, status="draft")
+    assert len(statements()) == len(few) <= 8, few
