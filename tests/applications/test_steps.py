@@ -194,7 +194,7 @@ def test_the_summary_shows_each_step_with_a_link_back_and_submits(consumer_clien
     text = page.text()
     for shown in ("Новое присоединение", "д. Берёзовка, ул. Садовая, 7", "15 кВт", "0,4 кВ", "план.pdf", "выписка.pdf"):
         assert shown in text, shown
-    assert not page.select(".has-error")
+    assert not page.select(".step-bad")
     response = consumer_client.submit(f"/applications/{draft.id}/summary", {"action": "submit"})
     assert response.headers["Location"] == f"/applications/{draft.id}"
     db.session.refresh(draft)
@@ -214,7 +214,7 @@ def test_an_incomplete_draft_is_sent_to_the_first_step_with_a_problem(consumer_c
     post(consumer_client, f"/applications/{draft.id}/steps/2", {**STEP2, "object_settlement": ""})
     page = consumer_client.page(f"/applications/{draft.id}/summary")
     assert "Укажите населённый пункт." in page.text("#summary-2")
-    assert [li.get_text(" ", strip=True) for li in page.select("nav.steps li.has-error")] == [
+    assert [li.get_text(" ", strip=True) for li in page.select("nav.steps li.step-bad")] == [
         "2 Объект и адрес — есть ошибки",
         "3 Мощность и присоединение — есть ошибки",
         "4 Документы — есть ошибки",
