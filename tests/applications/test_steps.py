@@ -250,3 +250,16 @@ def test_a_step_that_does_not_exist_is_404(consumer_client, draft):
 def test_staff_are_sent_to_the_office_and_cannot_open_steps(operator_client, draft):
     assert operator_client.get("/applications/new").status_code == 302
     assert operator_client.get(f"/applications/{draft.id}/steps/1").status_code == 404
+
+
+def test_a_step_refused_by_another_steps_data_says_which_step(consumer_client, draft):
+    """Power equal to the power connected before suits a change of reliability, not a new
+    connection: choosing «Новое присоединение» on step 1 is refused and names step 3."""
+    post(consumer_client, f"/applications/{draft.id}/steps/1", {**STEP1, "kind": "reliability_change"})
+    post(consumer_client, f"/applications/{draft.id}/steps/3", {**step3(), "power_kw": "10", "existing_power_kw": "10"})
+    response = post(consumer_client, f"/applications/{draft.id}/steps/1", STEP1)
+    assert response.status_code == 200
+    summary = response.get_data(as_text=True)
+    assert "Шаг 3: Максимальная мощность должна быть больше ранее присоединённой" in summary
+    db.session.refresh(draft)
+    assert draft.kind == "reliability_change"
