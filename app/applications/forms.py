@@ -3,11 +3,19 @@ request for missing data, the notice of fulfilment of the ТУ, the withdrawal."
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields, replace
+
 from flask_wtf.file import FileField, MultipleFileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.applications.models import APPLICANT_FILE_FIELDS, ApplicationKind, DocumentKind, LoadCharacter
+from app.applications.models import (
+    APPLICANT_FILE_FIELDS,
+    Application,
+    ApplicationKind,
+    DocumentKind,
+    LoadCharacter,
+)
 from app.applications.rules import MAX_TEXT, ApplicationData
 from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.connection.rules import VOLTAGES_KV
@@ -161,6 +169,84 @@ class ApplicationForm(FilesMixin, BaseForm):
             field = self[name] if name in self else self.kind
             if message not in field.errors:
                 field.errors = [*field.errors, message]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the application form in steps: its number, title and the fields it holds
+    (the one-page form's names, SPEC §4.2)."""
+
+    number: int
+    title: str
+    fields: tuple[str, ...]
+
+    @property
+    def files(self) -> bool:
+        return self.fields == APPLICANT_FILE_FIELDS
+
+
+STEPS = (
+    Step(
+        1,
+        "Заявитель",
+        ("kind", "preferential", "passport_series", "passport_number", "passport_issued_by", "passport_issued_on"),
+    ),
+    Step(
+        2,
+        "Объект и адрес",
+        (
+            "object_name",
+            "object_settlement",
+            "object_street",
+            "object_house",
+            "object_address_extra",
+            "cadastral_number",
+        ),
+    ),
+    Step(
+        3,
+        "Мощность и присоединение",
+        (
+            "power_kw",
+            "existing_power_kw",
+            "voltage_kv",
+            "reliability",
+            "load_character",
+            "connection_points",
+            "commissioning_date",
+            "stages",
+            "supplier",
+        ),
+    ),
+    Step(4, "Документы", APPLICANT_FILE_FIELDS),
+)
+STEP_OF_FIELD = {name: step.number for step in STEPS for name in step.fields}
+#: The rules name document kinds where the form names fields (other → other_documents).
+STEP_OF_FIELD[DocumentKind.other.value] = 4
+
+
+def step_of(name: str) -> int:
+    """The step that shows a field (a problem the rules name otherwise: the first step)."""
+    return STEP_OF_FIELD.get(name, 1)
+
+
+def stored_data(app: Application) -> ApplicationData:
+    """What a draft holds, as the rules read it (its files are already attached)."""
+    values = {}
+    for f in fields(ApplicationData):
+        if f.name != "files":
+            value = getattr(app, f.name)
+            values[f.name] = "" if value is None and f.default == "" else value
+    return ApplicationData(**values)
+
+
+def step_data(form: ApplicationForm, app: Application | None, step: Step) -> ApplicationData:
+    """The draft's data with the step's fields as posted: a step changes only its own."""
+    base = stored_data(app) if app is not None else ApplicationData()
+    posted = form.application_data()
+    if step.files:
+        return replace(base, files=posted.files)
+    return replace(base, **{name: getattr(posted, name) for name in step.fields})
 
 
 class ReplyForm(FilesMixin, BaseForm):

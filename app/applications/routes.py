@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications import bp
 from app.applications.deadlines import running_deadlines
-from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
+from app.applications.forms import STEPS, ApplicationForm, ReplyForm, WithdrawForm
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
 from app.applications.offer import offer_defaults
 from app.applications.operations import (
@@ -34,6 +34,7 @@ from app.applications.queries import (
     timeline,
 )
 from app.applications.rules import ApplicationDataError, ApplicationError, TransitionError, can_change
+from app.applications.steps import save_step, step_page
 from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
@@ -137,9 +138,18 @@ def _form_page(form: ApplicationForm, draft: Application | None):
 @limit_uploads
 @reads_first
 def new_application():
+    """GET: step 1 of the form in steps (app/applications/steps.py); its «Сохранить и
+    продолжить» (`action=next`) creates the draft. Any other POST is SPEC §4.2's one-page
+    form, answered as ever: a draft or a submission of all the fields at once."""
     if (r := _staff_to_office()) is not None:
         return r
     form = ApplicationForm()
+    if request.method == "GET":
+        return step_page(form, None, STEPS[0])
+    if form.action.data == "next":
+        if form.validate_on_submit() and (done := save_step(form, None, STEPS[0])) is not None:
+            return done
+        return step_page(form, None, STEPS[0], other_problem=getattr(form, "other_problem", None))
     if form.validate_on_submit() and (done := _save(form, None)) is not None:
         return done
     return _form_page(form, None)
@@ -156,9 +166,11 @@ def edit_draft(application_id: int):
     draft = _own_or_404(application_id)
     if not draft.is_draft:
         return redirect(url_for("applications.show_application", application_id=draft.id))
-    # A GET shows the saved draft; a POST reads only what was posted (a radio left unset
-    # must not take the draft's value).
-    form = ApplicationForm(obj=draft) if request.method == "GET" else ApplicationForm()
+    # A GET opens the draft's summary (the form in steps); a POST is the one-page form and
+    # reads only what was posted (a radio left unset must not take the draft's value).
+    if request.method == "GET":
+        return redirect(url_for("applications.draft_summary", application_id=draft.id))
+    form = ApplicationForm()
     if form.validate_on_submit() and (done := _save(form, draft)) is not None:
         return done
     return _form_page(form, draft)
@@ -193,7 +205,7 @@ def remove_draft_document(application_id: int, doc_id: int):
         abort(404)
     db.session.commit()
     flash("Файл убран из черновика.", "success")
-    return redirect(url_for("applications.edit_draft", application_id=draft.id) + "#files")
+    return redirect(url_for("applications.draft_step", application_id=draft.id, step=len(STEPS)) + "#files")
 
 
 # --- the card ----------------------------------------------------------------------------------

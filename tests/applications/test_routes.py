@@ -28,40 +28,51 @@ def post_application(client, url="/applications/new", **changes):
     return client.submit(url, application_form(**changes), content_type="multipart/form-data")
 
 
-def test_the_form_has_the_fields_of_the_contract(consumer_client):
+CONTRACT_FIELDS = (
+    "kind",
+    "object_name",
+    "object_settlement",
+    "object_street",
+    "object_house",
+    "object_address_extra",
+    "cadastral_number",
+    "power_kw",
+    "existing_power_kw",
+    "voltage_kv",
+    "reliability",
+    "load_character",
+    "connection_points",
+    "supplier",
+    "commissioning_date",
+    "stages",
+    "preferential",
+    "passport_series",
+    "passport_number",
+    "passport_issued_by",
+    "passport_issued_on",
+    "site_plan",
+    "title_document",
+    "power_of_attorney",
+    "preferential_proof",
+    "other_documents",
+)
+
+
+def test_the_form_has_the_fields_of_the_contract(consumer_client, consumer, make_application):
+    """The form in steps carries every field of SPEC §4.2 under its name; step 1 is the page
+    of /applications/new and posts to it (multipart, as the one-page form does)."""
     page = consumer_client.page("/applications/new")
     form = page.select_one("form.application-form")
-    assert form["enctype"] == "multipart/form-data"
-    for name in (
-        "kind",
-        "object_name",
-        "object_settlement",
-        "object_street",
-        "object_house",
-        "object_address_extra",
-        "cadastral_number",
-        "power_kw",
-        "existing_power_kw",
-        "voltage_kv",
-        "reliability",
-        "load_character",
-        "connection_points",
-        "supplier",
-        "commissioning_date",
-        "stages",
-        "preferential",
-        "passport_series",
-        "passport_number",
-        "passport_issued_by",
-        "passport_issued_on",
-        "site_plan",
-        "title_document",
-        "power_of_attorney",
-        "preferential_proof",
-        "other_documents",
-    ):
-        assert form.select_one(f"[name={name}]"), name
-    assert {b["value"] for b in form.select("button[name=action]")} == {"submit", "draft"}
+    assert form["action"] == "/applications/new" and form["enctype"] == "multipart/form-data"
+    names = {i["name"] for i in form.select("[name]")}
+    draft = make_application(consumer, status="draft")
+    for step in (2, 3, 4):
+        form = consumer_client.page(f"/applications/{draft.id}/steps/{step}").select_one("form.application-form")
+        names |= {i["name"] for i in form.select("[name]")}
+    assert set(CONTRACT_FIELDS) <= names
+    assert consumer_client.page(f"/applications/{draft.id}/steps/4").select_one("form.application-form")["enctype"] == (
+        "multipart/form-data"
+    )
 
 
 def test_a_legal_entity_sees_no_passport_fields(app, make_user, login):
@@ -176,8 +187,11 @@ def test_a_draft_is_shown_back_with_its_choices(consumer_client, consumer, fixed
         voltage_kv="0.4",
     )
     draft = db.session.scalar(sa.select(Application))
-    page = consumer_client.page(f"/applications/{draft.id}/edit")
-    checked = {(i["name"], i["value"]) for i in page.select("input[type=radio][checked]")}
+    step1, page = (consumer_client.page(f"/applications/{draft.id}/steps/{n}") for n in (1, 3))
+    checked = {
+        (i["name"], i["value"])
+        for i in [*step1.select("input[type=radio][checked]"), *page.select("input[type=radio][checked]")]
+    }
     assert {("kind", "increase"), ("reliability", "2"), ("load_character", "commercial"), ("preferential", "y")} <= (
         checked
     )
@@ -193,9 +207,13 @@ def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, cons
     draft = db.session.scalar(sa.select(Application))
     assert draft.status == "draft" and draft.number is None and draft.power_kw is None
     assert response.headers["Location"] == f"/applications/{draft.id}/edit"
-    page = consumer_client.page(f"/applications/{draft.id}/edit")
+    # Its page is the summary of the form in steps.
+    assert (
+        consumer_client.get(f"/applications/{draft.id}/edit").headers["Location"] == f"/applications/{draft.id}/summary"
+    )
+    page = consumer_client.page(f"/applications/{draft.id}/steps/2")
     assert page.select_one("#object_settlement")["value"] == "д. Берёзовка"
-    assert "план.pdf" in page.text("#files")
+    assert "план.pdf" in consumer_client.page(f"/applications/{draft.id}/steps/4").text("#files")
     # The card of a draft is its form; the office never sees it.
     assert consumer_client.get(f"/applications/{draft.id}").headers["Location"] == f"/applications/{draft.id}/edit"
     # Submitting the draft: the site plan attached before counts.

@@ -20,26 +20,48 @@ from tests.helpers import PDF
 SCAN = {"name": "скан.pdf", "mimeType": "application/pdf", "buffer": PDF}
 
 
-def fill_the_application(page, live_server: str) -> None:
+def next_step(page) -> None:
+    page.click("button[name=action][value=next]")
+    page.wait_for_load_state()
+
+
+def fill_the_application(page, live_server: str, shots: str | None = None) -> None:
+    """The form in steps, from /applications/new to the summary (`shots`: keep a screenshot
+    of each page under that prefix)."""
+
+    def shot(name: str) -> None:
+        if shots:
+            screenshot(page, f"{shots}-{name}")
+
     page.goto(f"{live_server}/applications/new")
     page.check("input[name=kind][value=new]")
+    page.fill("#passport_series", "4510")
+    page.fill("#passport_number", "123456")
+    page.fill("#passport_issued_by", "ОВД района Примерный")
+    page.fill("#passport_issued_on", "2015-06-01")
+    shot("step-1")
+    next_step(page)
     page.fill("#object_name", "Жилой дом")
     page.fill("#object_settlement", "д. Берёзовка")
     page.fill("#object_street", "ул. Садовая")
     page.fill("#object_house", "7")
     page.fill("#cadastral_number", "50:20:0010203:456")
+    shot("step-2")
+    next_step(page)
     page.fill("#power_kw", "15")
     page.fill("#existing_power_kw", "0")
     page.select_option("#voltage_kv", "0.4")
     page.fill("#connection_points", "1")
     page.fill("#commissioning_date", (clock.today() + timedelta(days=150)).isoformat())
     page.fill("#supplier", "АО «Примерэнергосбыт»")
-    page.fill("#passport_series", "4510")
-    page.fill("#passport_number", "123456")
-    page.fill("#passport_issued_by", "ОВД района Примерный")
-    page.fill("#passport_issued_on", "2015-06-01")
+    shot("step-3")
+    next_step(page)
     page.set_input_files("#site_plan", files=[{**SCAN, "name": "план.pdf"}])
     page.set_input_files("#title_document", files=[{**SCAN, "name": "выписка.pdf"}])
+    shot("step-4")
+    next_step(page)
+    page.wait_for_url("**/summary")
+    shot("summary")
 
 
 def staff_card(staff, live_server: str, number: str):
@@ -140,19 +162,70 @@ def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_pa
 
 
 @pytest.mark.usefixtures("decision")
-def test_the_form_works_without_javascript_and_says_what_is_missing(app, live_server, new_page, make_user):
-    consumer = make_user("consumer", email="bezjs@example.ru")
-    page = new_page(javascript=False, width=360)
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_form_works_without_javascript_and_says_what_is_missing(app, live_server, new_page, make_user, width):
+    consumer = make_user("consumer", email=f"bezjs-{width}@example.ru")
+    page = new_page(javascript=False, width=width)
     browser_login(page, live_server, consumer)
     page.goto(f"{live_server}/applications/new")
+    page.fill("#passport_series", "4510")
+    page.fill("#passport_number", "123456")
+    page.fill("#passport_issued_by", "ОВД района Примерный")
+    page.fill("#passport_issued_on", "2015-06-01")
+    next_step(page)
     page.fill("#object_name", "Дом")
+    next_step(page)
+    # Straight to the summary from the bar: «Подать заявку» leads to the first step with a problem.
+    page.click("nav.steps a:has-text('Проверка и подача')")
+    assert "Укажите населённый пункт." in page.inner_text("#summary-2")
+    screenshot(page, f"application-summary-missing-{width}")
     page.click("button[name=action][value=submit]")
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: url.endswith("/steps/2?check=1"))
+    screenshot(page, f"application-step-errors-{width}")
     assert page.title().startswith("Ошибка: ")
     assert "Укажите населённый пункт." in page.inner_text(".error-summary")
-    # A draft keeps what was typed.
+    assert "есть ошибки" in page.inner_text("nav.steps [aria-current=step]")
+    # The draft keeps what was typed.
+    assert page.input_value("#object_name") == "Дом"
     page.fill("#object_settlement", "д. Берёзовка")
-    page.click("button[name=action][value=draft]")
-    page.wait_for_url("**/edit")
+    page.fill("#cadastral_number", "50:20:0010203:456")
+    next_step(page)
+    page.wait_for_url(lambda url: url.endswith("/steps/3?check=1"))
+    page.click("button[name=action][value=back]")
+    page.wait_for_url(lambda url: url.endswith("/steps/2?check=1"))
     assert page.input_value("#object_settlement") == "д. Берёзовка"
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "no sideways scrolling on a phone"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "no sideways scrolling"
+
+
+@pytest.mark.usefixtures("decision")
+@pytest.mark.parametrize("width", [360, 1280])
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_the_four_steps_and_the_summary_at_both_widths(app, live_server, new_page, make_user, width, javascript):
+    """Each step a page of its own with the bar of steps, no sideways scrolling on a phone;
+    the summary's «Изменить» goes back to a step and the change shows; «Подать заявку»
+    registers the application."""
+    consumer = make_user("consumer", email=f"shagi-{width}-{int(javascript)}@example.ru")
+    page = new_page(javascript=javascript, width=width)
+    browser_login(page, live_server, consumer)
+    seen = []
+    page.on("load", lambda p: seen.append((p.url, p.evaluate("document.documentElement.scrollWidth"))))
+    fill_the_application(page, live_server, shots=f"application-steps-{width}-{'js' if javascript else 'nojs'}")
+    steps = [u for u, _ in seen if "/steps/" in u or u.endswith("/summary") or u.endswith("/applications/new")]
+    assert len(steps) == 5, steps
+    if width == 360:
+        assert all(w <= 360 for _, w in seen), seen
+    assert page.inner_text("nav.steps [aria-current=step]").endswith("Проверка и подача")
+    assert "д. Берёзовка, ул. Садовая, 7" in page.inner_text("#summary-2")
+    assert "план.pdf" in page.inner_text("#summary-4")
+    page.click("#summary-3 a:has-text('Изменить')")
+    page.wait_for_url("**/steps/3")
+    assert page.inner_text("nav.steps [aria-current=step]").endswith("Мощность и присоединение")
+    page.fill("#power_kw", "12,5")
+    next_step(page)
+    page.wait_for_url("**/steps/4")
+    page.click("nav.steps a:has-text('Проверка и подача')")
+    assert "12,5 кВт" in page.inner_text("#summary-3")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url("**/applications/*")
+    assert "зарегистрирована" in page.inner_text(".flashes")
+    assert page.inner_text("h1").startswith("Заявка ТП-")

@@ -111,6 +111,8 @@ def an_appeal_with_a_file(owner) -> dict:
 @object_factory(
     "applications.show_application",
     "applications.edit_draft",
+    "applications.draft_step",
+    "applications.draft_summary",
     "applications.download_document",
     "applications.delete_application_draft",
     "applications.remove_draft_document",
@@ -131,7 +133,7 @@ def an_application_with_a_document(owner) -> dict:
     doc_id = db.session.scalar(
         sa.select(ApplicationDocument.id).where(ApplicationDocument.application_id == application.id).limit(1)
     )
-    return {"application_id": application.id, "doc_id": doc_id}
+    return {"application_id": application.id, "doc_id": doc_id, "step": 1}
 
 
 @object_factory("ratings.rate_application")
