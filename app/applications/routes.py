@@ -271,7 +271,7 @@ def show_application(application_id: int):
         return redirect(url_for("office.applications.show_application", application_id=application_id))
     application = _own_or_404(application_id)
     if application.is_draft:
-        return redirect(url_for("applications.edit_draft", application_id=application.id))
+        return redirect(url_for("applications.draft_summary", application_id=application.id))
     if is_htmx():
         if request.args.get("v", type=int_arg) == application.version:
             return "", 204

@@ -40,7 +40,7 @@ def applications_waiting(user, **_) -> list[ActionDue]:
 def _action_of(a: Application) -> ActionDue:
     if a.status_enum is ApplicationStatus.draft:
         subject = f"Черновик заявки: {a.object_name}" if a.object_name else "Черновик заявки"
-        url = url_for("applications.edit_draft", application_id=a.id)
+        url = url_for("applications.draft_summary", application_id=a.id)
         return ActionDue(subject, "Заполнить и подать заявку", url, "Продолжить")
     url = url_for("applications.show_application", application_id=a.id)
     if a.status_enum is ApplicationStatus.needs_info:

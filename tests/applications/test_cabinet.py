@@ -33,7 +33,7 @@ def test_the_cabinet_opens_on_the_applications_that_wait_for_the_consumer(
         ],
         key=lambda r: {asked.number: asked.due_date, offered.number: offered.due_date}[r[0].split()[-1]],
     ), "soonest deadline first"
-    assert rows[2] == ("Черновик заявки: Баня", "Продолжить", f"/applications/{draft.id}/edit"), "drafts last"
+    assert rows[2] == ("Черновик заявки: Баня", "Продолжить", f"/applications/{draft.id}/summary"), "drafts last"
     assert len(rows) == 3, "neither the company's turn nor a neighbour's application"
     text = consumer_client.page("/cabinet").select_one(".waiting").get_text(" ", strip=True)
     assert f"до {asked.due_date.strftime('%d.%m.%Y')}" in text

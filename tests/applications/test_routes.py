@@ -214,8 +214,8 @@ def test_a_draft_keeps_partial_data_and_is_submitted_later(consumer_client, cons
     page = consumer_client.page(f"/applications/{draft.id}/steps/2")
     assert page.select_one("#object_settlement")["value"] == "д. Берёзовка"
     assert "план.pdf" in consumer_client.page(f"/applications/{draft.id}/steps/4").text("#files")
-    # The card of a draft is its form; the office never sees it.
-    assert consumer_client.get(f"/applications/{draft.id}").headers["Location"] == f"/applications/{draft.id}/edit"
+    # The card of a draft is its summary; the office never sees it.
+    assert consumer_client.get(f"/applications/{draft.id}").headers["Location"] == f"/applications/{draft.id}/summary"
     # Submitting the draft: the site plan attached before counts.
     response = post_application(consumer_client, f"/applications/{draft.id}/edit", site_plan=None)
     assert response.status_code == 302
