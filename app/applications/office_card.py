@@ -29,8 +29,10 @@ from app.applications.rules import ApplicationError, TransitionError
 from app.auth.models import User
 from app.calculator.forms import variant_choices
 from app.calculator.services import decision_in_force
+from app.core import signals
 from app.core.clock import to_local, today
 from app.core.forms import ActionForm
+from app.core.sections import render_sections
 from app.extensions import db
 from app.office.forms import assign_form
 
@@ -166,6 +168,7 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
         form=failed[1] if failed else None,
         preview=preview,
         preview_errors=preview_errors,
+        related_sections=render_sections(signals.application_card_sections, app, office=True),
         **forms,
     )
 

@@ -247,6 +247,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if estimate else None,
         card_sections=render_sections(signals.card_sections, application),
+        related_sections=render_sections(signals.application_card_sections, application),
     ), status
 
 

@@ -54,6 +54,10 @@ addresses_of = _signals.signal("addresses-of")
 #: each receiver returns an app.core.sections.Section or None.
 card_sections = _signals.signal("card-sections")
 
+#: Blocks on the card of an application, the consumer's or the office's (`office=True`): sender
+#: the Application; each receiver returns an app.core.sections.Section or None.
+application_card_sections = _signals.signal("application-card-sections")
+
 #: «Мои данные» (SPEC §2.9): sender the user; each receiver returns (name, order, data) where
 #: data is JSON-ready or an app.privacy.registry.ExportPart.
 personal_data = _signals.signal("personal-data")
