@@ -151,6 +151,7 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
     if failed is not None:
         forms[failed[0]] = failed[1]
     events = queries.history(app)
+    docs = queries.documents(app)
     paid = queries.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
     return render_template(
         "applications/office/show.html",
@@ -159,7 +160,8 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
         events=events,
         timeline=queries.timeline(app, events),
         deadlines=deadlines.running_deadlines(app) if app.is_open else [],
-        documents=documents_by_stage(queries.documents(app)),
+        documents=documents_by_stage(docs),
+        signed_uploads=[d for d in docs if d.kind == "signed_contract"] if "signed" in allowed else [],
         payments=queries.payments(app),
         paid=paid,
         notes=queries.notes(app),
