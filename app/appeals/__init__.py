@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("appeals", __name__)
 
-from app.appeals import office, privacy, routes  # noqa: E402,F401
+from app.appeals import office, privacy, routes, sections  # noqa: E402,F401

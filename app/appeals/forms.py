@@ -1,5 +1,5 @@
-"""Appeal forms. The consumer's field names: kind, topic, text, channel, postal_address,
-files, and for a complaint about the quality of supply complainant_details,
+"""Appeal forms. The consumer's field names: kind, topic, application_id, text, channel,
+postal_address, files, and for a complaint about the quality of supply complainant_details,
 contract_number, supply_address, problem_date, problem_time, demands."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
 from app.appeals.operations import check_files
-from app.appeals.rules import MAX_ANSWER, MAX_FILES, MAX_REASON, MAX_TEXT, AppealData, CheckedFile
+from app.appeals.rules import MAX_ANSWER, MAX_FILES, MAX_REASON, MAX_TEXT, NOT_ONE_OF_YOURS, AppealData, CheckedFile
 from app.core.clock import today
 from app.core.forms import BaseForm, IntegerField, choices
 
@@ -50,6 +50,9 @@ class AppealForm(FilesMixin, BaseForm):
         choices=choices((t.value, t.label) for t in AppealTopic),
         validators=[DataRequired(message="Выберите тему обращения.")],
     )
+    #: The choices are the consumer's submitted applications (set_applications); anything else,
+    #: another's id, a draft's or an unknown one, gets the same refusal.
+    application_id = SelectField("Заявка, к которой относится обращение", validate_choice=False)
     text = TextAreaField(
         "Суть обращения",
         validators=[DataRequired(message="Опишите суть обращения."), _length(MAX_TEXT, "Текст обращения")],
@@ -77,6 +80,20 @@ class AppealForm(FilesMixin, BaseForm):
         "Ваши требования", validators=[Optional(), _length(MAX_TEXT, "Текст требований")], filters=[_lf]
     )
 
+    def set_applications(self, pairs: list[tuple[int, str]], chosen: str | None = None) -> None:
+        """Offer the consumer's submitted applications; on a GET, `chosen` (?application_id=)
+        is preselected when it is one of them and silently ignored otherwise."""
+        self.application_id.choices = choices([("", "Не относится к заявке"), *((str(i), n) for i, n in pairs)])
+        if chosen is not None and chosen in self.application_ids():
+            self.application_id.data = chosen
+
+    def application_ids(self) -> set[str]:
+        return {c.value for c in self.application_id.choices if c.value}
+
+    def chosen_application(self) -> int | None:
+        value = self.application_id.data or ""
+        return int(value) if value in self.application_ids() else None
+
     def validate(self, extra_validators=None) -> bool:
         if self.problem_date.raw_data and self.problem_date.raw_data[0] and self.problem_date.data is None:
             self.problem_date.process_errors = ["Укажите дату в виде ДД.ММ.ГГГГ, например 12.03.2026."]
@@ -98,6 +115,9 @@ class AppealForm(FilesMixin, BaseForm):
             if self.problem_date.data and self.problem_date.data > today():
                 self.problem_date.errors = [*self.problem_date.errors, "Дата не может быть позже сегодняшней."]
                 ok = False
+        if (self.application_id.data or "") not in {"", *self.application_ids()}:
+            self.application_id.errors = [*self.application_id.errors, NOT_ONE_OF_YOURS]
+            ok = False
         files_ok = self.check_uploads()
         return ok and files_ok
 
@@ -115,6 +135,7 @@ class AppealForm(FilesMixin, BaseForm):
             problem_time=self.problem_time.data or "",
             demands=self.demands.data or "",
             files=self.checked,
+            application_id=self.chosen_application(),
         )
 
 

@@ -163,6 +163,10 @@ class Appeal(db.Model):
     #: Told to the consumer when the appeal is left without an answer on the merits.
     decline_reason: Mapped[str] = mapped_column(sa.Text, default="")
     assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The consumer's submitted application the appeal is about (SPEC §2.3), if any.
+    application_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("applications.id", ondelete="SET NULL"), index=True
+    )
     #: The operator who registered an appeal received by phone, post or in person.
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     #: Number and applicant, normalised for Cyrillic case-insensitive search (SPEC §5).

@@ -12,6 +12,7 @@ from app.appeals.models import AnswerChannel, Appeal, AppealKind, AppealStatus, 
 from app.appeals.pdf import answer_letter
 from app.appeals.queries import QueueFilters
 from app.appeals.rules import AppealError, identity_details
+from app.applications.queries import application_numbers, submitted_choices
 from app.audit.services import describe_actions, record
 from app.auth.models import Role, User
 from app.core import signals
@@ -59,6 +60,7 @@ def queue():
         "appeals/office/queue.html",
         "results",
         appeals=rows[:PAGE_SIZE],
+        application_numbers=application_numbers(a.application_id for a in rows[:PAGE_SIZE]),
         page=page,
         has_next=len(rows) > PAGE_SIZE,
         filters=filters,
@@ -86,6 +88,7 @@ def new_appeal():
             "appeals/office/new.html", consumer=None, q=q, found=queries.find_consumers(q), searched=bool(q)
         )
     form = OfficeAppealForm()
+    form.set_applications(submitted_choices(consumer), request.args.get("application_id"))
     if request.method == "GET":
         form.complainant_details.data = identity_details(consumer)
     if form.validate_on_submit():
@@ -136,6 +139,7 @@ def _card(appeal: Appeal, failed=None, status: int = 200):
         files=files,
         events=queries.history(appeal),
         answer=queries.latest_answer(messages),
+        application_number=application_numbers([appeal.application_id]).get(appeal.application_id),
         today=today(),
         action_form=ActionForm(),
         form=failed[1] if failed else None,

@@ -29,6 +29,7 @@ from app.appeals.rules import (
     MAX_ANSWER,
     MAX_FILES,
     MAX_TEXT,
+    NOT_ONE_OF_YOURS,
     UPLOAD_RULES,
     AppealData,
     AppealError,
@@ -37,6 +38,7 @@ from app.appeals.rules import (
     can_change,
     data_problems,
 )
+from app.applications.queries import submitted_choices
 from app.audit.services import record
 from app.auth.models import User
 from app.core.clock import now, to_local
@@ -85,6 +87,8 @@ def register_appeal(
     problems = data_problems(data)
     if problems:
         raise AppealError(" ".join(problems))
+    if data.application_id is not None and data.application_id not in dict(submitted_choices(consumer)):
+        raise AppealError(NOT_ONE_OF_YOURS)
     moment = now()
     actor = registered_by or consumer
     appeal = _new_appeal(consumer, data, ReceivedVia(received_via), registered_by, moment)
@@ -134,6 +138,7 @@ def _new_appeal(
         registered_at=moment,
         due_date=due_date_for(day, load_terms()[(kind, topic)]),
         registered_by_id=registered_by.id if registered_by else None,
+        application_id=data.application_id,
         search_text=normalize_search(number, consumer.display_name, consumer.person_name, consumer.email),
         version=1,
     )

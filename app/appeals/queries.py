@@ -46,6 +46,15 @@ def consumer_appeals(consumer: User, page: int, page_size: int) -> list[Appeal]:
     ).all()
 
 
+def about_application(application_id: int, consumer_id: int | None = None) -> list[Appeal]:
+    """The appeals about an application, newest first; with `consumer_id`, only that
+    consumer's (the consumer's card shows nothing of anyone else's)."""
+    query = sa.select(Appeal).where(Appeal.application_id == application_id)
+    if consumer_id is not None:
+        query = query.where(Appeal.consumer_id == consumer_id)
+    return db.session.scalars(query.order_by(Appeal.id.desc())).all()
+
+
 def consumer_file(appeal: Appeal, file_id: int) -> AppealFile | None:
     """A file of the consumer's appeal: filed with it, a clarification's or an answer's; never an
     internal note's."""

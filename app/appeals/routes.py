@@ -12,6 +12,7 @@ from app.appeals.models import Appeal
 from app.appeals.operations import add_clarification, register_appeal
 from app.appeals.queries import consumer_appeals, consumer_file, get_own_appeal, latest_answer, thread
 from app.appeals.rules import AppealError, identity_details
+from app.applications.queries import application_numbers, submitted_choices
 from app.core import signals
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block
@@ -60,6 +61,7 @@ def new_appeal():
     if (r := _staff_to_office("office.appeals.new_appeal")) is not None:
         return r
     form = AppealForm()
+    form.set_applications(submitted_choices(current_user), request.args.get("application_id"))
     if request.method == "GET":
         form.complainant_details.data = identity_details(current_user)
     if form.validate_on_submit():
@@ -86,6 +88,7 @@ def _show(appeal: Appeal, form: ClarificationForm, status: int = 200):
         files=files,
         form=form,
         answer=latest_answer(messages),
+        application_number=application_numbers([appeal.application_id]).get(appeal.application_id),
         today=today(),
         card_sections=render_sections(signals.card_sections, appeal),
     ), status

@@ -68,6 +68,12 @@ class AppealData:
     problem_time: str = ""
     demands: str = ""
     files: list[CheckedFile] = field(default_factory=list)
+    #: One of the consumer's submitted applications the appeal is about, or None.
+    application_id: int | None = None
+
+
+#: Said for another's application, a draft and an unknown id alike: it never tells which.
+NOT_ONE_OF_YOURS = "Выберите заявку из списка своих поданных заявок или «Не относится к заявке»."
 
 
 def data_problems(data: AppealData) -> list[str]:

@@ -41,6 +41,8 @@ DEADLINE_SPECS: tuple[DeadlineSpec, ...] = (
     DeadlineSpec("reissue", "Переоформление документов", Term(7, "wd")),
 )
 DEFAULT_DEADLINES: dict[str, Term] = {s.code: s.default for s in DEADLINE_SPECS}
+#: The office queue's line while the contract the applicant signed in the cabinet waits.
+SIGNED_WAITS = "Договор подписан заявителем, ждёт подтверждения"
 
 
 def load_deadlines() -> dict[str, Term]:
@@ -101,6 +103,10 @@ def running_deadlines(
     elif status is ApplicationStatus.offer_sent:
         if app.is_small:
             add("pay", "Оплатить счёт (оплата означает заключение договора)", "applicant")
+        elif app.signed_received_at is not None:
+            # The signed copy arrived through the cabinet: staff confirm it by the next working day.
+            arrived = local_day(app.signed_received_at)
+            found.append(Deadline(SIGNED_WAITS, cal.add_working_days(arrived, 1), "staff"))
         else:
             add("sign", "Подписать договор и направить его в сетевую организацию", "applicant")
     elif status in (ApplicationStatus.contract_concluded, ApplicationStatus.in_progress):

@@ -230,6 +230,10 @@ class Application(db.Model):
     checked_at: Mapped[datetime | None]
     #: The contract is concluded (paid up to 150 kW, signed above): the p.16 term counts from it.
     contract_date: Mapped[date | None]
+    #: Above 150 kW: when the applicant's signed copy of the contract arrived through the
+    #: cabinet. While the status is offer_sent it waits for staff to confirm it; the contract
+    #: is concluded on its local date (Decree 861 p.15: on the day the signed copy reaches us).
+    signed_received_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     #: The earliest obligation not yet met (SPEC §2.2); None when nothing runs.
     due_date: Mapped[date | None] = mapped_column(index=True)
@@ -417,7 +421,12 @@ class ApplicationEvent(db.Model):
 
 
 #: Events that keep the status, as the history names them.
-EVENT_TITLES = {"payment": "Оплата", "checked": "Сведения проверены", "assigned": "Назначен ответственный"}
+EVENT_TITLES = {
+    "payment": "Оплата",
+    "checked": "Сведения проверены",
+    "assigned": "Назначен ответственный",
+    "signed_upload": "Подписанный договор направлен заявителем",
+}
 
 
 class ApplicationNote(db.Model):

@@ -77,6 +77,7 @@ describe_actions(
         "application.annulled": "Заявка аннулирована",
         "application.checked": "Заявка: полнота сведений подтверждена",
         "application.payment": "Заявка: записана оплата",
+        "application.signed_upload": "Заявка: заявитель направил подписанный договор",
         "application.note": "Заявка: внутренняя заметка",
         "application.assigned": "Заявка: назначен ответственный",
         "office.application_deadlines": "Изменены сроки этапов заявок",
@@ -324,6 +325,8 @@ def record_payment(application_id: int):
 def record_signed_contract(application_id: int):
     app = application_or_404(application_id)
     allow(app, "signed")
+    if request.form.get("signed-confirm_upload"):
+        return _confirm_signed_upload(app)
     form = SignedContractForm(prefix="signed")
     if not form.validate_on_submit():
         return card(app, ("signed_form", form))
@@ -334,6 +337,21 @@ def record_signed_contract(application_id: int):
     return _done(
         app,
         f"Договор заключён {format_date(app.contract_date)}. Срок выполнения мероприятий — до {format_date(app.due_date)}.",
+    )
+
+
+def _confirm_signed_upload(app: Application):
+    """«Подтвердить»: the contract the applicant uploaded in the cabinet, without re-uploading it."""
+    _check_action()
+    try:
+        office_operations.confirm_signed_upload(app, current_staff())
+    except ApplicationError as exc:
+        form = SignedContractForm(prefix="signed", formdata=None, signed_on=today())
+        return refused(app.id, "signed_form", form, None, exc)
+    return _done(
+        app,
+        f"Договор заключён {format_date(app.contract_date)}: в этот день заявитель направил подписанный договор "
+        f"через личный кабинет. Срок выполнения мероприятий — до {format_date(app.due_date)}. Заявитель уведомлён.",
     )
 
 

@@ -29,8 +29,10 @@ from app.applications.rules import ApplicationError, TransitionError
 from app.auth.models import User
 from app.calculator.rules import variant_choices
 from app.calculator.services import decision_in_force
+from app.core import signals
 from app.core.clock import to_local, today
 from app.core.forms import ActionForm
+from app.core.sections import render_sections
 from app.extensions import db
 from app.office.forms import assign_form
 
@@ -149,6 +151,7 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
     if failed is not None:
         forms[failed[0]] = failed[1]
     events = queries.history(app)
+    docs = queries.documents(app)
     paid = queries.paid_total(app) if app.invoice_with_vat is not None else Decimal(0)
     return render_template(
         "applications/office/show.html",
@@ -157,7 +160,8 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
         events=events,
         timeline=queries.timeline(app, events),
         deadlines=deadlines.running_deadlines(app) if app.is_open else [],
-        documents=documents_by_stage(queries.documents(app)),
+        documents=documents_by_stage(docs),
+        signed_uploads=[d for d in docs if d.kind == "signed_contract"] if "signed" in allowed else [],
         payments=queries.payments(app),
         paid=paid,
         notes=queries.notes(app),
@@ -166,6 +170,7 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
         form=failed[1] if failed else None,
         preview=preview,
         preview_errors=preview_errors,
+        related_sections=render_sections(signals.application_card_sections, app, office=True),
         **forms,
     )
 

@@ -173,6 +173,25 @@ def record_signed_contract(
     return event
 
 
+def confirm_signed_upload(app: Application, actor: User) -> ApplicationEvent:
+    """Staff confirm the contract the applicant signed and uploaded in the cabinet: it is
+    concluded on the local date the upload arrived (Decree 861 p.15: the day the signed copy
+    reaches the network organisation), not the day of the confirmation. The applicant is told."""
+    require(app, S.contract_concluded, actor)
+    if app.is_small:
+        raise TransitionError("До 150 кВт договор заключается оплатой счёта.")
+    if app.signed_received_at is None:
+        raise ApplicationError("Заявитель не направлял подписанный договор через личный кабинет.")
+    arrived = local_day(app.signed_received_at)
+    app.contract_date = arrived
+    return change_status(
+        app,
+        S.contract_concluded.value,
+        actor,
+        comment=f"Подписанный договор поступил через личный кабинет {format_date(arrived)}: договор заключён.",
+    )
+
+
 def start_work(app: Application, actor: User, comment: str = "") -> ApplicationEvent:
     return change_status(app, S.in_progress.value, actor, comment=comment)
 

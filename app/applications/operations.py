@@ -32,6 +32,7 @@ from app.applications.rules import (
     TransitionError,
     can_change,
     data_problems,
+    signed_upload_problem,
 )
 from app.applications.uploads import CheckedFile, add_generated, attach_files, check_total_size
 from app.audit.services import record
@@ -296,6 +297,8 @@ def change_status(
         app.info_request = "" if current is S.needs_info else app.info_request
     if target is S.needs_info:
         app.info_request = comment
+    if target is S.offer_sent:
+        app.signed_received_at = None  # a new draft contract waits for a new signature
     if target in (S.completed, S.withdrawn, S.annulled):
         app.completed_at = moment
     if target in (S.withdrawn, S.annulled):
@@ -380,6 +383,29 @@ def supply_info(app: Application, consumer: User, text: str, files: list[Checked
     check_total_size(app, {"info_response": files})
     event = change_status(app, S.submitted.value, consumer, comment=text or "Файлы приложены.")
     attach_files(app, {DocumentKind.info_response.value: files}, consumer, event)
+    return event
+
+
+def send_signed_contract(app: Application, consumer: User, files: list[CheckedFile]) -> ApplicationEvent:
+    """Above 150 kW the applicant returns the signed contract through the cabinet (instead of
+    bringing it to the office): its files join the application, the office queue shows it
+    waiting for confirmation, and staff confirm it (office_operations.confirm_signed_upload).
+    A second upload before the confirmation adds its files and moves the date of arrival."""
+    if app.consumer_id != consumer.id:
+        raise TransitionError("Направить договор может только заявитель.")
+    problem = signed_upload_problem(app)
+    if problem:
+        raise ApplicationError(problem)
+    if not files:
+        raise ApplicationError("Приложите подписанный договор: PDF, JPEG или PNG.")
+    moment = now()
+    app.signed_received_at = moment
+    app.updated_at = moment
+    app.version += 1
+    refresh_due(app)
+    event = add_event(app, consumer, "signed_upload", "Подписанный договор направлен через личный кабинет.")
+    attach_files(app, {DocumentKind.signed_contract.value: files}, consumer, event)
+    record("application.signed_upload", app, actor=consumer, files=len(files))
     return event
 
 

@@ -46,6 +46,31 @@ def get_own_application(application_id: int, consumer: User) -> Application | No
     )
 
 
+def submitted_choices(consumer: User) -> list[tuple[int, str]]:
+    """The consumer's submitted applications (every status but a draft), newest first, as
+    (id, «ТП-2026-000123 — Жилой дом, д. Берёзовка»): what an appeal may be about (SPEC §2.3)."""
+    rows = db.session.execute(
+        sa.select(Application.id, Application.number, Application.object_name, Application.object_settlement)
+        .where(Application.consumer_id == consumer.id, Application.status != S.draft.value)
+        .order_by(Application.id.desc())
+    ).all()
+    return [(r.id, " — ".join(p for p in (r.number, r.object_name, r.object_settlement) if p)) for r in rows]
+
+
+def application_numbers(ids) -> dict[int, str]:
+    """The registration numbers of submitted applications by id (one query; none for no ids)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            sa.select(Application.id, Application.number).where(
+                Application.id.in_(ids), Application.status != S.draft.value
+            )
+        ).all()
+    )
+
+
 def documents(app: Application) -> list[ApplicationDocument]:
     """The documents in order, each with its stored file."""
     return db.session.scalars(

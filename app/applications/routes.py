@@ -22,6 +22,7 @@ from app.applications.operations import (
     delete_draft_document,
     notify_fulfilment,
     save_application,
+    send_signed_contract,
     supply_info,
     withdraw,
 )
@@ -33,7 +34,13 @@ from app.applications.queries import (
     paid_total,
     timeline,
 )
-from app.applications.rules import ApplicationDataError, ApplicationError, TransitionError, can_change
+from app.applications.rules import (
+    ApplicationDataError,
+    ApplicationError,
+    TransitionError,
+    can_change,
+    signed_upload_problem,
+)
 from app.applications.steps import save_step, step_page
 from app.core import signals
 from app.core.clock import today
@@ -234,6 +241,16 @@ def calculator_link(application: Application) -> str:
 _ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_progress.value}
 
 
+def _answered_by_form(application: Application) -> bool:
+    """Whether the card shows the applicant a form with files: an answer to a request for data,
+    the notice of fulfilment, or (above 150 kW) the signed contract."""
+    return application.status in _ANSWERED_BY_FORM or signed_upload_problem(application) is None
+
+
+#: The file field's label when the form carries the signed contract.
+SIGNED_FILES_LABEL = "Подписанный договор (PDF, JPEG или PNG, каждый файл не больше 10 МБ)"
+
+
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
     events = history_without_actors(application)
     docs = documents(application)
@@ -245,6 +262,10 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         and application.is_small
         and application.invoice_with_vat is not None
     )
+    if reply_form is None and _answered_by_form(application):
+        reply_form = ReplyForm(formdata=None)
+    if reply_form is not None and application.status == ApplicationStatus.offer_sent.value:
+        reply_form.files.label.text = SIGNED_FILES_LABEL
     return render_template(
         "applications/show.html",
         application=application,
@@ -254,11 +275,13 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         docs=docs,
         sections=documents_by_section(docs),
         today=today(),
-        reply_form=reply_form or (ReplyForm(formdata=None) if application.status in _ANSWERED_BY_FORM else None),
+        reply_form=reply_form,
+        form=reply_form,  # a failed POST's errors give the title its «Ошибка: »
         paid=paid_total(application) if awaiting_payment else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if estimate else None,
         card_sections=render_sections(signals.card_sections, application),
+        related_sections=render_sections(signals.application_card_sections, application),
     ), status
 
 
@@ -348,6 +371,41 @@ def notify_tu_fulfilment(application_id: int):
         notify_fulfilment,
         "Уведомление о выполнении технических условий направлено. Мы проверим выполнение ТУ.",
     )
+
+
+@bp.post("/applications/<int:application_id>/signed-contract")
+@login_required
+@limit_submissions
+@limit_uploads
+@reads_first
+def send_signed_contract_through_cabinet(application_id: int):
+    """Above 150 kW: the applicant uploads the signed contract; staff confirm it. A refusal
+    (not this stage, no file, a file that is not PDF, JPEG or PNG) says why."""
+    if current_user.is_staff:
+        abort(404)
+    application = _own_or_404(application_id)
+    problem = signed_upload_problem(application)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("applications.show_application", application_id=application.id))
+    form = ReplyForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work():
+                send_signed_contract(application, _consumer(), form.files_checked)
+        except TransitionError:
+            abort(403)
+        except ApplicationError as exc:
+            form.files.errors = [*form.files.errors, str(exc)]
+        else:
+            flash(
+                "Подписанный договор направлен. Договор будет заключён с даты его поступления, "
+                "когда сетевая организация подтвердит получение; мы сообщим об этом.",
+                "success",
+            )
+            return redirect(url_for("applications.show_application", application_id=application.id))
+    application = _own_or_404(application_id)
+    return _card(application, form)
 
 
 @bp.route("/applications/<int:application_id>/withdraw", methods=["GET", "POST"])

@@ -292,6 +292,28 @@ REISSUE_ONLY = {(S.submitted, S.completed)}
 NOT_FOR_REISSUE = {(S.submitted, S.offer_sent)}
 
 
+def signed_upload_problem(app: Application) -> str | None:
+    """Why the applicant cannot send the signed contract through the cabinet now, or None.
+    Only above 150 kW (up to 150 kW paying the invoice concludes the contract, SPEC §2.2)
+    and only while the draft contract waits for the signature (offer_sent); the
+    contract is then concluded on the day the signed copy reaches the network organisation
+    (p.15), which staff confirm."""
+    if app.is_small:
+        return "До 150 кВт договор заключается оплатой счёта: подписанный договор направлять не нужно."
+    if app.status == S.offer_sent.value:
+        return None
+    if app.status in (S.withdrawn.value, S.annulled.value, S.completed.value):
+        return "Заявка закрыта: направить договор по ней нельзя."
+    if app.contract_date is not None or app.status in (
+        S.contract_concluded.value,
+        S.in_progress.value,
+        S.tu_fulfilled.value,
+        S.connected.value,
+    ):
+        return "Договор по заявке уже заключён: направлять его ещё раз не нужно."
+    return "Подписанный договор можно направить, когда сетевая организация разместит проект договора."
+
+
 def role_of(actor: User | None) -> str:
     if actor is None:
         return "system"

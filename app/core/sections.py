@@ -33,9 +33,10 @@ class ActionDue:
     due: date | None = None
 
 
-def render_sections(signal, sender) -> list[Markup]:
-    """Every Section the receivers of `signal` return for `sender`, rendered, in their order."""
-    sections = sorted(collect(signal, sender), key=lambda s: s.order)
+def render_sections(signal, sender, **kwargs) -> list[Markup]:
+    """Every Section the receivers of `signal` return for `sender` (and `kwargs`), rendered,
+    in their order."""
+    sections = sorted(collect(signal, sender, **kwargs), key=lambda s: s.order)
     # The layout's context (context processors) is computed once for all the blocks.
     shared: dict = {}
     current_app.update_template_context(shared)

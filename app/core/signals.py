@@ -58,6 +58,10 @@ addresses_of = _signals.signal("addresses-of")
 #: each receiver returns an app.core.sections.Section or None.
 card_sections = _signals.signal("card-sections")
 
+#: Blocks on the card of an application, the consumer's or the office's (`office=True`): sender
+#: the Application; each receiver returns an app.core.sections.Section or None.
+application_card_sections = _signals.signal("application-card-sections")
+
 
 def collect(signal, sender, **kwargs) -> list:
     """The non-None answers of every receiver of a question, in the order they connected."""

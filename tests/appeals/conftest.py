@@ -30,3 +30,7 @@ def make_appeal(app):
         return appeal
 
     return factory
+
+
+# Appeals about an application need applications to point at (SPEC §2.3).
+from tests.applications.conftest import decision, make_application  # noqa: E402,F401

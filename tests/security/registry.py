@@ -118,6 +118,7 @@ def an_appeal_with_a_file(owner) -> dict:
     "applications.remove_draft_document",
     "applications.reply_to_request",
     "applications.notify_tu_fulfilment",
+    "applications.send_signed_contract_through_cabinet",
     "applications.withdraw_application",
 )
 def an_application_with_a_document(owner) -> dict:
