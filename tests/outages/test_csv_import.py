@@ -321,20 +321,68 @@ def test_command_refuses_a_huge_input_by_its_start(app, tmp_path):
     assert outages() == []
 
 
-def test_upload_in_the_office(operator_client):
-    response = operator_client.submit(
-        "/office/outages/import", {"file": (io.BytesIO(GOOD.encode()), "g.csv")}, content_type="multipart/form-data"
+def upload(client, content: bytes, name: str = "g.csv"):
+    return client.submit(
+        "/office/outages/import", {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
     )
-    assert response.status_code == 200
-    assert "новых отключений — 3" in response.get_data(as_text=True)
+
+
+def test_upload_in_the_office_redirects_to_its_result_shown_once(operator_client):
+    from tests.helpers import Page
+
+    response = upload(operator_client, GOOD.encode())
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/office/outages/import/result"
     assert len(outages()) == 3
+    page = operator_client.page("/office/outages/import/result")
+    assert page.title.startswith("График загружен")
+    assert "новых отключений — 3, изменённых — 0, без изменений — 0" in page.text("[role=status]")
+    assert page.response.headers["Cache-Control"] == "no-store"
+    again = Page(operator_client.get("/office/outages/import/result"))
+    assert again.title.startswith("Результат загрузки уже показан")
+    assert "новых отключений" not in again.text("main")
+    links = {a.get_text(strip=True): a["href"] for a in again.select("main a")}
+    assert links["Загрузить другой файл"] == "/office/outages/import"
+
+
+def test_a_refresh_of_the_result_imports_nothing_more(operator_client):
+    from app.audit.models import AuditEvent
+
+    upload(operator_client, GOOD.encode())
+    for _ in range(2):  # what F5 sends after the redirect: the GET, never the POST again
+        assert operator_client.get("/office/outages/import/result").status_code == 200
+    assert len(outages()) == 3
+    imports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "office.outages_imported")).all()
+    assert len(imports) == 1
+
+
+def test_the_result_lists_short_notice_outages_by_their_lines(operator_client):
+    soon = HEADER + "С-9,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+    upload(operator_client, (soon + GOOD[len(HEADER) :]).encode())
+    page = operator_client.page("/office/outages/import/result")
+    warning = page.text("[role=alert]")
+    assert "строка 2: г. Примерск, ул. Ленина, д. 1, 02.12.2026 09:00 – 12:00" in warning
+    assert "новых отключений — 4" in page.text("[role=status]")
+
+
+def test_the_result_names_a_limited_number_of_short_notice_lines_and_counts_the_rest(operator_client, monkeypatch):
+    """The result travels in the session cookie: 20,000 short-notice lines would not fit."""
+    from app.outages import office
+
+    monkeypatch.setattr(office, "SHOWN_SHORT_NOTICE", 1)
+    soon = HEADER + (
+        "С-8,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+        "С-9,Северный РЭС,г. Примерск,ул. Ленина,3,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+    )
+    upload(operator_client, soon.encode())
+    warning = operator_client.page("/office/outages/import/result").text("[role=alert]")
+    assert "строка 2:" in warning and "строка 3:" not in warning
+    assert "Таких отключений ещё: 1" in warning
 
 
 def test_a_bad_upload_shows_the_row_and_reason(operator_client):
     bad = GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 12:00,Ремонт,\n"
-    response = operator_client.submit(
-        "/office/outages/import", {"file": (io.BytesIO(bad.encode()), "g.csv")}, content_type="multipart/form-data"
-    )
+    response = upload(operator_client, bad.encode())
     from tests.helpers import Page
 
     page = Page(response)
