@@ -18,7 +18,9 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-## Set up and serve the demo on http://127.0.0.1:$(PORT) (the mail sender runs alongside).
+## Set up and serve the demo on http://127.0.0.1:$(PORT) (the mail sender runs alongside). Its links
+## (mail, the walk-in slip, documents) point there too: LK_SITE_URL, which the demo company takes.
+run: export LK_SITE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo load

@@ -131,6 +131,11 @@ class Config:
     SENT_MAIL_RETENTION_DAYS = 7
     FAILED_MAIL_RETENTION_DAYS = 30
 
+    #: Where absolute links (mail, the walk-in slip, documents) point when the company's site
+    #: address is empty and no request tells it: the mail sender, commands. `make run` sets
+    #: LK_SITE_URL from its PORT; the demo company is made with it.
+    SITE_URL = os.environ.get("LK_SITE_URL", "http://127.0.0.1:5000")
+
     #: How long a process may print the company's settings it read before reading them again;
     #: a change shows at once in the process that saved it, in the others within this time.
     COMPANY_CACHE_SECONDS = _env_int("COMPANY_CACHE_SECONDS", 30)

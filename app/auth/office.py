@@ -15,7 +15,6 @@ from app.auth.models import Role, User
 from app.auth.passwords import verify_password
 from app.auth.pdf import credentials_slip
 from app.auth.services import (
-    absolute_url,
     create_consumer,
     create_staff,
     find_by_email,
@@ -24,7 +23,7 @@ from app.auth.services import (
     send_credentials,
 )
 from app.auth.sessions import end_all_sessions
-from app.company.services import get_company
+from app.company.services import absolute_url, get_company
 from app.core.forms import ActionForm, BaseForm, choices
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.once import keep_for_one_view, take

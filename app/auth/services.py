@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app
 
 from app.audit.services import record
 from app.auth import throttle
 from app.auth.models import Role, User
 from app.auth.passwords import generate_temporary_password, hash_password, needs_rehash, verify_password
 from app.auth.tokens import make_token
+from app.company.services import absolute_url
 from app.core.clock import now
 from app.db import unit_of_work
 from app.extensions import db
@@ -33,12 +34,6 @@ def staff_members() -> list[User]:
 
 def find_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == email.strip().lower()))
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    from app.company.services import get_company
-
-    return get_company().site_url.rstrip("/") + url_for(endpoint, **values)
 
 
 # --- registration -----------------------------------------------------------------------------

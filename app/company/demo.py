@@ -1,3 +1,5 @@
+from flask import current_app
+
 from app.company.services import save_company
 
 
@@ -19,7 +21,7 @@ def seed(ctx) -> None:
             vat_payer=True,
             region="Примерская область",
             time_zone="Europe/Moscow",
-            site_url="http://127.0.0.1:5000",
+            site_url=current_app.config["SITE_URL"],  # `make run` sets it from PORT
             is_demo=True,
         )
     )

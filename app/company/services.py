@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request, url_for
 
 from app.company.models import CompanySettings, VatRate
 from app.extensions import db
@@ -32,7 +32,7 @@ DEFAULTS = dict(
     vat_payer=True,
     region="",
     time_zone="Europe/Moscow",
-    site_url="http://127.0.0.1:5000",
+    site_url="",  # links then go to the address the site was opened at (site_address)
     is_demo=False,
 )
 
@@ -69,6 +69,29 @@ def _cached_values() -> dict | None:
     values = {column.key: row[column.name] for column in columns} if row else None
     app.extensions[_CACHE] = (clock, values)
     return values
+
+
+def site_address() -> str:
+    """Where every absolute link starts, without the trailing slash: the company's site
+    address; where it is empty, the address the request came to; outside a request (a
+    command) the configured SITE_URL. The mail sender composes in a request of its own made
+    at SITE_URL (app.mail.services), so it links there too."""
+    configured = get_company().site_url.strip()
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.host_url.rstrip("/")
+    return current_app.config["SITE_URL"].rstrip("/")
+
+
+def absolute_link(path: str) -> str:
+    """`path` (as url_for or a notification's link gives it) as a link to open from a mail
+    or a printed page."""
+    return site_address() + "/" + path.lstrip("/")
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    return absolute_link(url_for(endpoint, **values))
 
 
 def save_company(values: dict) -> CompanySettings:

@@ -63,9 +63,10 @@ class ComposedMail:
 
 def render_mail(template: str, subject: str, **context) -> ComposedMail:
     """email/<template>.txt, and .html when there is one."""
-    from app.company.services import get_company
+    from app.company.services import get_company, site_address
 
     context.setdefault("company", get_company())
+    context.setdefault("site_address", site_address())
     text = render_template(f"email/{template}.txt", **context)
     try:
         html = render_template(f"email/{template}.html", **context)
@@ -130,8 +131,9 @@ def queue_composed(kind: str, to: str) -> OutboxMail:
 def _compose(row: _Claimed) -> _Claimed | None:
     """The claimed row with its content, composed now and kept in the row (one unit of work,
     with whatever the composer records); None when there is nobody to write to."""
-    # A request of its own: links are built with url_for, and the sender runs outside requests.
-    with current_app.test_request_context(), unit_of_work():
+    # A request of its own: links are built with url_for, and the sender runs outside requests;
+    # made at SITE_URL, so a link follows the configured address (app.company.services.site_address).
+    with current_app.test_request_context(base_url=current_app.config["SITE_URL"]), unit_of_work():
         mail = _composers[row.kind](row.recipient)
         values = (
             {"status": MailStatus.dropped.value, "last_error": DROPPED_NOTE}

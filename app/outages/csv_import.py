@@ -4,7 +4,6 @@ chunks, each its own unit of work."""
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +11,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.core.clock import company_zone
+from app.core.csv_text import DATETIME_HINT, CsvFileError, dict_reader, parse_datetime
 from app.db import unit_of_work
 from app.extensions import db
 from app.outages.models import Outage
@@ -21,19 +21,13 @@ from app.outages.rules import OutageData, match_key, validate
 
 REQUIRED_COLUMNS = ("district", "settlement", "street", "houses", "starts_at", "ends_at", "reason")
 OPTIONAL_COLUMNS = ("id", "status")
-TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S")
 MAX_ROWS = 20000
 #: A file of MAX_ROWS ordinary rows is about 2 MB.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
 
-class ImportFileError(Exception):
+class ImportFileError(CsvFileError):
     """The file is refused as a whole; `row` is its line number (the header is line 1)."""
-
-    def __init__(self, message: str, row: int | None = None):
-        self.row = row
-        self.message = message
-        super().__init__(f"Строка {row}: {message}" if row else message)
 
 
 @dataclass
@@ -56,18 +50,15 @@ class ImportResult:
 
 
 def _parse_time(value: str, column: str, line: int) -> datetime:
-    for fmt in TIME_FORMATS:
-        try:
-            naive = datetime.strptime(value.strip(), fmt)
-        except ValueError:
-            continue
-        return naive.replace(tzinfo=company_zone())
-    raise ImportFileError(f"{column}: «{value}» не время в формате ГГГГ-ММ-ДД ЧЧ:ММ.", line)
+    naive = parse_datetime(value)
+    if naive is None:
+        raise ImportFileError(f"{column}: «{value}» не время в формате {DATETIME_HINT}.", line)
+    return naive.replace(tzinfo=company_zone())
 
 
 def read_csv(data: bytes | str) -> list[ImportRow]:
     """Parse and check every row; the first problem refuses the file."""
-    reader = _reader(_text_of(data))
+    reader = _reader(data)
     rows: list[ImportRow] = []
     seen = _Seen()
     try:
@@ -87,31 +78,14 @@ def read_csv(data: bytes | str) -> list[ImportRow]:
     return rows
 
 
-def _text_of(data: bytes | str) -> str:
-    """The file's text without its BOM; an empty, non-UTF-8 or binary file is refused."""
-    if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ImportFileError("Файл должен быть в кодировке UTF-8.") from None
-    else:
-        text = data.lstrip("\ufeff")
-    if not text.strip():
-        raise ImportFileError("Файл пустой.")
-    if (nul := text.find("\x00")) >= 0:  # a binary file, or UTF-16; PostgreSQL would refuse the value
-        raise ImportFileError(
-            "нулевой байт: это не текстовый файл CSV в кодировке UTF-8.", text.count("\n", 0, nul) + 1
-        )
-    return text
-
-
-def _reader(text: str) -> csv.DictReader:
-    """A reader of the rows, its delimiter guessed from the header, the header checked."""
-    first_line = text.splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
+def _reader(data: bytes | str) -> csv.DictReader:
+    """A reader of the rows (app.core.csv_text: UTF-8 or Windows-1251, `,` or `;`), the
+    header checked."""
+    try:
+        reader = dict_reader(data)
+    except CsvFileError as exc:
+        raise ImportFileError(exc.message, exc.row) from None
+    header = reader.fieldnames
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
         raise ImportFileError(

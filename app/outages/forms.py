@@ -140,7 +140,7 @@ class OutageForm(BaseForm):
 
 
 class ImportForm(BaseForm):
-    file = FileField("Файл CSV (UTF-8)")
+    file = FileField("Файл CSV")
 
     def validate_file(self, field):
         if not field.data or not getattr(field.data, "filename", ""):

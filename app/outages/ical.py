@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlsplit
 
+from flask import current_app
 from icalendar import Calendar, Event
 
 from app.core.clock import company_zone, now
@@ -27,7 +28,8 @@ def build_calendar(outages: list[Outage], company, start: date) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", f"Плановые отключения — {company.short_name}")
     cal.add("x-wr-timezone", str(zone))
-    domain = uid_domain(company.site_url)
+    # Not the request's host: a UID must stay the same whichever address the feed was read at.
+    domain = uid_domain(company.site_url or current_app.config["SITE_URL"])
     stamp = now()
     for outage in outages:
         event = Event()

@@ -3,18 +3,20 @@ and the admin's minimum notice."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.audit.services import record
 from app.core.clock import to_local
 from app.core.forms import ActionForm
+from app.core.once import keep_for_one_view, take
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
-from app.outages.csv_import import MAX_IMPORT_BYTES, ImportFileError, import_rows, read_csv
+from app.outages.csv_import import MAX_IMPORT_BYTES, ImportFileError, ImportResult, import_rows, read_csv
 from app.outages.forms import CancelForm, ImportForm, OutageForm, ScheduleFilterForm, SettingsForm
 from app.outages.models import OUTAGE_STATUSES, Outage, OutageStatus
 from app.outages.operations import cancel_outage, close_outage, create_outage, save_settings, update_outage
@@ -204,9 +206,10 @@ def close(outage_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @reads_first
 def import_file():
+    """The upload. A file written redirects to the result (Post/Redirect/Get: a refresh shows
+    the result again, not a second import); a refused file shows its errors here, since
+    nothing was written and sending it again is harmless."""
     form = ImportForm()
-    result = None
-    file_error = None
     if form.validate_on_submit():
         data = form.file.data.read(MAX_IMPORT_BYTES + 1)
         if len(data) > MAX_IMPORT_BYTES:
@@ -215,7 +218,6 @@ def import_file():
             try:
                 rows = read_csv(data)  # parsed and checked whole, outside any lock
             except ImportFileError as exc:
-                file_error = str(exc)
                 form.file.errors.append(f"Файл не загружен: {exc}")
             else:
                 result = import_rows(rows, current_user)
@@ -228,14 +230,49 @@ def import_file():
                         unchanged=result.unchanged,
                         file=(form.file.data.filename or "")[:100],
                     )
-    return render_template(
-        "outages/office/import.html",
-        form=form,
-        result=result,
-        file_error=file_error,
-        period=outage_period,
-        min_notice_days=get_settings().min_notice_days,
+                _keep_result(result)
+                return redirect(url_for("office.outages.import_result"))
+    return render_template("outages/office/import.html", form=form)
+
+
+#: Short-notice lines the result page lists by name; it counts the rest. The result travels
+#: in the session cookie, which must stay well under the browsers' 4 KB.
+SHOWN_SHORT_NOTICE = 50
+
+
+def _keep_result(result: ImportResult) -> None:
+    keep_for_one_view(
+        "outage_import",
+        user_id=current_user.id,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        short_notice=[[line, outage.id] for line, outage in result.short_notice[:SHOWN_SHORT_NOTICE]],
+        short_notice_total=len(result.short_notice),
     )
+
+
+@bp.get("/import/result")
+def import_result():
+    """What the import just did, shown once; seen again, the page says so and offers the
+    upload of another file."""
+    shown = take("outage_import", user_id=current_user.id)
+    short_notice = []
+    if shown and shown["short_notice"]:
+        lines = dict((outage_id, line) for line, outage_id in shown["short_notice"])
+        found = db.session.scalars(sa.select(Outage).where(Outage.id.in_(lines)))
+        short_notice = sorted(((lines[o.id], o) for o in found), key=lambda pair: pair[0])
+    response = make_response(
+        render_template(
+            "outages/office/import_result.html",
+            result=shown,
+            short_notice=short_notice,
+            period=outage_period,
+            min_notice_days=get_settings().min_notice_days,
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -79,6 +79,61 @@ def test_semicolons_and_a_byte_order_mark_are_accepted(app):
     assert import_csv(text.encode("utf-8")).created == 3
 
 
+def as_excel_saves(text: str) -> bytes:
+    """The file as Russian Excel saves «CSV (разделители — запятые)»: Windows-1251, `;`
+    between fields, times as ДД.ММ.ГГГГ ЧЧ:ММ, CRLF line ends."""
+    import csv
+    import re
+
+    rows = list(csv.reader(io.StringIO(text)))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([re.sub(r"^(\d{4})-(\d\d)-(\d\d) ", r"\3.\2.\1 ", value) for value in row])
+    return out.getvalue().encode("cp1251")
+
+
+def imported():
+    return [
+        (o.external_id, o.district, o.settlement, o.street, o.houses, o.starts_at, o.ends_at, o.reason, o.status)
+        for o in outages()
+    ]
+
+
+def test_a_file_as_russian_excel_saves_it_imports_the_same_outages(app):
+    excel = as_excel_saves(GOOD)
+    assert b";" in excel and b"10.12.2026 09:00" in excel and "Северный".encode("cp1251") in excel
+    import_csv(GOOD.encode())
+    db.session.commit()
+    expected = imported()
+    db.session.execute(sa.delete(Outage))
+    db.session.commit()
+    result = import_csv(excel)
+    db.session.commit()
+    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
+    assert imported() == expected
+    assert import_csv(GOOD.encode()).unchanged == 3, "the same outages as the UTF-8 file"
+
+
+def test_a_utf8_file_with_a_byte_order_mark_and_russian_dates(app):
+    text = GOOD.replace("2026-12-10 09:00", "10.12.2026 09:00").replace("2026-12-10 17:00", "10.12.2026 17:00:00")
+    result = import_csv(b"\xef\xbb\xbf" + text.encode())
+    db.session.commit()
+    assert result.created == 3
+    first = outages()[0]
+    assert first.external_id == "С-1" and (first.starts_at, first.ends_at) == (local(10, 9), local(10, 17))
+
+
+def test_a_bad_date_in_russian_form_refuses_the_excel_file_with_its_row(app):
+    excel = as_excel_saves(GOOD).replace(b"11.12.2026 10:00", b"32.12.2026 10:00")
+    with pytest.raises(ImportFileError) as caught:
+        import_csv(excel)
+    assert caught.value.row == 3
+    assert str(caught.value).startswith("Строка 3: starts_at: «32.12.2026 10:00» не время")
+    assert "ДД.ММ.ГГГГ ЧЧ:ММ" in str(caught.value)
+    assert outages() == []
+
+
 def test_columns_in_another_order_and_without_the_optional_ones(app):
     text = (
         "reason,ends_at,starts_at,houses,street,settlement,district\n"
@@ -91,7 +146,8 @@ def test_columns_in_another_order_and_without_the_optional_ones(app):
     "row, line, reason",
     [
         ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 17:00,2026-12-10 09:00,Ремонт,", 3, "позже начала"),
-        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,10.12.2026 09:00,2026-12-10 17:00,Ремонт,", 3, "starts_at"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,10/12/2026 09:00,2026-12-10 17:00,Ремонт,", 3, "starts_at"),
+        ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,31.11.2026 17:00,Ремонт,", 3, "ends_at"),
         ("С-3,Северный РЭС,г. Примерск,ул. Ленина,1-5,2026-12-10 09:00,,Ремонт,", 3, "ends_at"),
         (
             "С-3,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 17:00,Ремонт,",
@@ -137,7 +193,7 @@ def test_a_bad_row_refuses_the_whole_file(app, row, line, reason):
         ("id,district\n1,РЭС\n".encode(), "нет столбцов"),
         ((HEADER.strip() + ",comment\n").encode(), "Неизвестные столбцы"),
         (HEADER.encode(), "нет ни одного"),
-        (GOOD.encode("cp1251"), "UTF-8"),
+        (GOOD.encode("cp1251") + b"\x98", "UTF-8 или Windows-1251"),
     ],
 )
 def test_a_bad_file(app, content, reason):
@@ -192,6 +248,15 @@ def test_command_imports_and_reports(app, tmp_path):
     again = runner.invoke(args=["outages", "import", str(path)])
     assert again.exit_code == 0 and "без изменений 3" in again.output
     assert len(outages()) == 3
+
+
+def test_command_reads_a_file_as_excel_saves_it(app, tmp_path):
+    path = tmp_path / "график.csv"
+    path.write_bytes(as_excel_saves(GOOD))
+    result = app.test_cli_runner().invoke(args=["outages", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "новых 3" in result.output
+    assert outages()[0].street == "ул. Ленина" and outages()[0].houses == "1-15, 17, 19а"
 
 
 def test_a_large_import_writes_in_chunks_so_others_write_in_between(app, tmp_path, monkeypatch):
@@ -256,20 +321,68 @@ def test_command_refuses_a_huge_input_by_its_start(app, tmp_path):
     assert outages() == []
 
 
-def test_upload_in_the_office(operator_client):
-    response = operator_client.submit(
-        "/office/outages/import", {"file": (io.BytesIO(GOOD.encode()), "g.csv")}, content_type="multipart/form-data"
+def upload(client, content: bytes, name: str = "g.csv"):
+    return client.submit(
+        "/office/outages/import", {"file": (io.BytesIO(content), name)}, content_type="multipart/form-data"
     )
-    assert response.status_code == 200
-    assert "новых отключений — 3" in response.get_data(as_text=True)
+
+
+def test_upload_in_the_office_redirects_to_its_result_shown_once(operator_client):
+    from tests.helpers import Page
+
+    response = upload(operator_client, GOOD.encode())
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/office/outages/import/result"
     assert len(outages()) == 3
+    page = operator_client.page("/office/outages/import/result")
+    assert page.title.startswith("График загружен")
+    assert "новых отключений — 3, изменённых — 0, без изменений — 0" in page.text("[role=status]")
+    assert page.response.headers["Cache-Control"] == "no-store"
+    again = Page(operator_client.get("/office/outages/import/result"))
+    assert again.title.startswith("Результат загрузки уже показан")
+    assert "новых отключений" not in again.text("main")
+    links = {a.get_text(strip=True): a["href"] for a in again.select("main a")}
+    assert links["Загрузить другой файл"] == "/office/outages/import"
+
+
+def test_a_refresh_of_the_result_imports_nothing_more(operator_client):
+    from app.audit.models import AuditEvent
+
+    upload(operator_client, GOOD.encode())
+    for _ in range(2):  # what F5 sends after the redirect: the GET, never the POST again
+        assert operator_client.get("/office/outages/import/result").status_code == 200
+    assert len(outages()) == 3
+    imports = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "office.outages_imported")).all()
+    assert len(imports) == 1
+
+
+def test_the_result_lists_short_notice_outages_by_their_lines(operator_client):
+    soon = HEADER + "С-9,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+    upload(operator_client, (soon + GOOD[len(HEADER) :]).encode())
+    page = operator_client.page("/office/outages/import/result")
+    warning = page.text("[role=alert]")
+    assert "строка 2: г. Примерск, ул. Ленина, д. 1, 02.12.2026 09:00 – 12:00" in warning
+    assert "новых отключений — 4" in page.text("[role=status]")
+
+
+def test_the_result_names_a_limited_number_of_short_notice_lines_and_counts_the_rest(operator_client, monkeypatch):
+    """The result travels in the session cookie: 20,000 short-notice lines would not fit."""
+    from app.outages import office
+
+    monkeypatch.setattr(office, "SHOWN_SHORT_NOTICE", 1)
+    soon = HEADER + (
+        "С-8,Северный РЭС,г. Примерск,ул. Ленина,1,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+        "С-9,Северный РЭС,г. Примерск,ул. Ленина,3,2026-12-02 09:00,2026-12-02 12:00,Авария,\n"
+    )
+    upload(operator_client, soon.encode())
+    warning = operator_client.page("/office/outages/import/result").text("[role=alert]")
+    assert "строка 2:" in warning and "строка 3:" not in warning
+    assert "Таких отключений ещё: 1" in warning
 
 
 def test_a_bad_upload_shows_the_row_and_reason(operator_client):
     bad = GOOD + "С-5,Северный РЭС,г. Примерск,ул. Ленина,15-1,2026-12-10 09:00,2026-12-10 12:00,Ремонт,\n"
-    response = operator_client.submit(
-        "/office/outages/import", {"file": (io.BytesIO(bad.encode()), "g.csv")}, content_type="multipart/form-data"
-    )
+    response = upload(operator_client, bad.encode())
     from tests.helpers import Page
 
     page = Page(response)
