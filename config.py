@@ -186,6 +186,10 @@ class ProductionConfig(Config):
     SESSION_COOKIE_NAME = "__Host-session"
     REMEMBER_COOKIE_NAME = "__Host-remember"
     PREFERRED_URL_SCHEME = "https"
+    #: The host names the site answers to (LK_TRUSTED_HOSTS="lk.example.ru,lk2.example.ru"):
+    #: a request for any other Host is refused, so a link built from the request (while the
+    #: company's site address is not saved yet) never points at a host an attacker chose.
+    TRUSTED_HOSTS = [h.strip() for h in os.environ.get("LK_TRUSTED_HOSTS", "").split(",") if h.strip()] or None
 
 
 CONFIGS = {

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Table
 from app.applications.models import Application, ApplicationKind, LoadCharacter
 from app.auth.models import ApplicantType, User
 from app.calculator.rules import RELIABILITY_LABELS
-from app.company.services import get_company
+from app.company.services import get_company, site_address
 from app.core import pdf
 from app.core.templating import format_date, format_datetime, format_money, format_number
 
@@ -152,8 +152,7 @@ def _contacts(company) -> list[Flowable]:
         lines.append(f"Телефон: {company.phone}")
     if company.email:
         lines.append(f"Электронная почта: {company.email}")
-    if company.site_url:
-        lines.append(f"Личный кабинет: {company.site_url}")
+    lines.append(f"Личный кабинет: {site_address()}")
     return [pdf.p("Контакты сетевой организации", "h2"), pdf.p("\n".join(lines))]
 
 

@@ -143,3 +143,12 @@ def test_make_run_sets_lk_site_url_from_port():
     )
     urls = {line for line in out.stdout.splitlines() if line.startswith("http")}
     assert urls == {"http://127.0.0.1:5101"}, out.stdout
+
+
+def test_with_trusted_hosts_a_request_for_another_host_is_refused(app, client):
+    """LK_TRUSTED_HOSTS (production): a link built from the request never names a host an
+    attacker put in the Host header."""
+    app.config["TRUSTED_HOSTS"] = ["lk.example.ru"]
+    assert client.get("/login", headers={"Host": "lk.example.ru"}).status_code == 200
+    refused = client.get("/login", headers={"Host": "evil.example.com"})
+    assert refused.status_code == 400 and "Traceback" not in refused.text
