@@ -21,6 +21,7 @@ from app.core.htmx import render_page_or_block
 from app.core.sections import Section
 from app.core.storage import send_stored_file
 from app.core.templating import format_date
+from app.core.text import sentence
 from app.core.urls import int_arg
 from app.extensions import db
 from app.office import bp as office
@@ -177,7 +178,7 @@ def assign_appeal(appeal_id: int):
     except AppealError as exc:
         return _refused(appeal, exc)
     who = assignee.short_person_name or assignee.email if assignee else None
-    return _done(appeal, f"Ответственный: {who}." if who else "Ответственный снят.")
+    return _done(appeal, sentence(f"Ответственный: {who}") if who else "Ответственный снят.")
 
 
 @bp.post("/<int:appeal_id>/take")

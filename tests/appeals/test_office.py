@@ -477,3 +477,11 @@ def test_dashboard_shows_due_today_and_overdue(operator_client, consumer, make_a
     widget = page.select_one("section[aria-labelledby=appeals-due-h]")
     assert "Просрочено: 2" in widget.get_text(" ", strip=True)
     assert len(widget.select("li")) == 2
+
+
+def test_appeal_assignment_names_the_assignee_with_one_dot(operator_client, make_user, consumer, make_appeal):
+    assignee = make_user("operator", last_name="Кузнецова", first_name="Ольга")
+    appeal = make_appeal(consumer)
+    operator_client.submit(f"/office/appeals/{appeal.id}/assign", {"assign-assignee": str(assignee.id)}, expect=302)
+    flashes = operator_client.page(f"/office/appeals/{appeal.id}").text(".flashes")
+    assert "Ответственный: Кузнецова О." in flashes and ".." not in flashes
