@@ -69,11 +69,14 @@ def issue_temporary_password(user: User, credentials: TemporaryPassword | None =
 
 
 def send_credentials(user: User, password: str) -> None:
+    """The one-time password by mail: a consumer's own wording, or a staff member's (an admin
+    made the account; the second factor follows the password)."""
     queue_mail(
         user.email,
-        "credentials",
-        "Доступ в личный кабинет",
+        "staff_credentials" if user.is_staff else "credentials",
+        "Учётная запись сотрудника в личном кабинете" if user.is_staff else "Доступ в личный кабинет",
         user=user,
+        role_label=Role(user.role).label if user.is_staff else "",
         password=password,
         login_url=absolute_url("auth.login"),
         expires_at=user.password_expires_at,
