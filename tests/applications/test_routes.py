@@ -548,3 +548,19 @@ def test_the_card_polls_are_marked_as_polls(consumer_client, consumer, make_appl
     application = make_application(consumer, status="submitted")
     section = consumer_client.page(f"/applications/{application.id}").select_one("#application-status")
     assert section.get("hx-trigger", "").startswith("every ") and '"X-Poll": "1"' in section["hx-headers"]
+
+
+def test_sending_the_missing_data_is_acknowledged_not_registered_again(
+    consumer_client, consumer, make_application, mailbox
+):
+    application = make_application(consumer, status="needs_info")
+    before = len(mailbox())
+    consumer_client.submit(
+        f"/applications/{application.id}/reply", {"text": "Прикладываю план."}, content_type="multipart/form-data"
+    )
+    latest = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == consumer.id).order_by(Notification.id.desc())
+    ).first()
+    assert latest.title == f"Сведения по заявке {application.number} получены"
+    assert "зарегистрирована" not in latest.title and "снова на проверке" in latest.body
+    assert [m["Subject"] for m in mailbox()[before:]] == [f"Сведения по заявке {application.number} получены"]
