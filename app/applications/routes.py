@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications import bp
 from app.applications.deadlines import running_deadlines
-from app.applications.forms import ApplicationForm, ReplyForm, WithdrawForm
+from app.applications.forms import ApplicationForm, FulfilmentForm, ReplyForm, WithdrawForm
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
 from app.applications.offer import offer_defaults
 from app.applications.operations import (
@@ -218,8 +218,13 @@ def calculator_link(application: Application) -> str:
     return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
-#: The statuses in which the card shows the applicant a form to send data or files.
-_ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_progress.value}
+#: The statuses in which the card shows the applicant a form to send data or files, and its form.
+_ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value: ReplyForm, ApplicationStatus.in_progress.value: FulfilmentForm}
+
+
+def _reply_form_for(status: str, **kwargs) -> ReplyForm | None:
+    form_class = _ANSWERED_BY_FORM.get(status)
+    return form_class(**kwargs) if form_class else None
 
 
 def _card(application: Application, reply_form: ReplyForm | None = None, status: int = 200):
@@ -242,7 +247,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         docs=docs,
         sections=documents_by_section(docs),
         today=today(),
-        reply_form=reply_form or (ReplyForm(formdata=None) if application.status in _ANSWERED_BY_FORM else None),
+        reply_form=reply_form or _reply_form_for(application.status, formdata=None),
         paid=paid_total(application) if awaiting_payment else None,
         can_withdraw=can_change(application, ApplicationStatus.withdrawn.value, current_user),
         calculator_url=calculator_link(application) if estimate else None,
@@ -296,7 +301,7 @@ def _reply(application_id: int, action, done_message: str):
     if current_user.is_staff:
         abort(404)
     application = _own_or_404(application_id)
-    form = ReplyForm()
+    form = _reply_form_for(application.status) or ReplyForm()
     if form.validate_on_submit():
         try:
             with unit_of_work():

@@ -17,7 +17,7 @@ from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.applications.conftest import application_form
-from tests.helpers import PNG, pdf_file
+from tests.helpers import PNG, Page, pdf_file
 
 
 def count(model) -> int:
@@ -564,3 +564,20 @@ def test_sending_the_missing_data_is_acknowledged_not_registered_again(
     assert latest.title == f"Сведения по заявке {application.number} получены"
     assert "зарегистрирована" not in latest.title and "снова на проверке" in latest.body
     assert [m["Subject"] for m in mailbox()[before:]] == [f"Сведения по заявке {application.number} получены"]
+
+
+def test_the_fulfilment_field_is_labelled_for_what_it_is(consumer_client, consumer, make_application):
+    application = make_application(consumer, status="in_progress")
+    label = consumer_client.page(f"/applications/{application.id}").select_one("#tu-h ~ form label[for=text]")
+    assert label.get_text() == "Уведомление о выполнении ТУ"
+    page = Page(
+        consumer_client.submit(
+            f"/applications/{application.id}/fulfilment", {"text": "Готово."}, content_type="multipart/form-data"
+        )
+    )
+    assert page.select_one("#tu-h ~ form label[for=text]").get_text() == "Уведомление о выполнении ТУ"
+    asked = make_application(consumer, status="needs_info")
+    assert (
+        consumer_client.page(f"/applications/{asked.id}").select_one("#reply-h ~ form label[for=text]").get_text()
+        == "Ответ"
+    )
