@@ -136,6 +136,10 @@ class CalculatorForm(BaseForm):
             field.choices = choices(pairs)
 
     def validate_existing_power_kw(self, field):
+        """Compared with the maximum power only once that is valid: a negative maximum gets its
+        own error, not a second one about the power connected before."""
+        if self.power_kw.errors or field.errors:
+            return
         if field.data is not None and self.power_kw.data is not None and field.data > self.power_kw.data:
             raise ValidationError(
                 "Ранее присоединённая мощность не может быть больше максимальной: "
