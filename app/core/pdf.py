@@ -103,12 +103,38 @@ def _page_decorator(company) -> Callable:
         canvas.drawString(18 * mm, height - 12 * mm, company.short_name)
         canvas.setFont(FONT, 7.5)
         canvas.drawRightString(width - 18 * mm, height - 12 * mm, company.phone or "")
-        footer = f"{company.full_name}, ИНН {company.inn}, {company.address}"
-        room = width - 36 * mm - 14 * mm  # the margins and the page number
-        while footer and pdfmetrics.stringWidth(footer, FONT, 7.5) > room:
-            footer = footer[:-2] + "…"
-        canvas.drawString(18 * mm, 10 * mm, footer)
-        canvas.drawRightString(width - 18 * mm, 10 * mm, f"стр. {doc.page}")
+        footer = footer_paragraph(company, width - 36 * mm - 16 * mm)  # the margins and the page number
+        footer.drawOn(canvas, 18 * mm, FOOTER_BOTTOM)
+        canvas.setFont(FONT, 7.5)
+        canvas.drawRightString(width - 18 * mm, FOOTER_BOTTOM, f"стр. {doc.page}")
         canvas.restoreState()
 
     return decorate
+
+
+#: The footer sits between these heights above the page's edge, under the text (bottomMargin 20 mm).
+FOOTER_BOTTOM = 5 * mm
+FOOTER_TOP = 19 * mm
+#: Font sizes the footer tries, largest first, until it fits its band.
+FOOTER_SIZES = (7.5, 7, 6.5, 6, 5.5, 5)
+
+
+def footer_text(company) -> str:
+    parts = [company.full_name, f"ИНН {company.inn}" if company.inn else "", company.address]
+    return ", ".join(part for part in parts if part)
+
+
+def footer_paragraph(company, room: float) -> Paragraph:
+    """The company's details wrapped into the footer's band, smaller when they are long:
+    never cut (a cut ИНН or address is worse than small print)."""
+    register_fonts()
+    text = escape(footer_text(company))
+    for size in FOOTER_SIZES:
+        style = ParagraphStyle(
+            f"footer-{size}", fontName=FONT, fontSize=size, leading=size * 1.2, textColor=colors.HexColor("#444444")
+        )
+        footer = Paragraph(text, style)
+        _, height = footer.wrap(room, FOOTER_TOP)
+        if height <= FOOTER_TOP - FOOTER_BOTTOM:
+            break
+    return footer  # the smallest size: wrapped, taller than the band only for absurd details
