@@ -16,7 +16,16 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepInFrame,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 FONT_DIR = Path(__file__).parent / "fonts"
 FONT = "DejaVuSans"
@@ -58,7 +67,8 @@ def pm(markup: str, style: str = "body") -> Paragraph:
 def table(rows: list[list], col_widths: list[float] | None = None, header: bool = True) -> Table:
     """A simple ruled table; cells may be strings (escaped here) or flowables."""
     cells = [[c if isinstance(c, Flowable) else p(str(c)) for c in row] for row in rows]
-    t = Table(cells, colWidths=col_widths, repeatRows=1 if header else 0)
+    # splitInRow: a row taller than a page (a long text in a cell) goes on over the next page
+    t = Table(cells, colWidths=col_widths, repeatRows=1 if header else 0, splitInRow=1)
     style = [
         ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#999999")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -75,8 +85,31 @@ def spacer(height_mm: float = 4) -> Spacer:
     return Spacer(1, height_mm * mm)
 
 
-def render(story: list[Flowable], title: str, company=None) -> bytes:
-    """Lay out `story` on A4 pages with the company in the header and footer."""
+#: A story up to this much taller than one page is shrunk onto it (fit_one_page): a document
+#: that nearly fits is better read on one sheet than with a paragraph alone on the second.
+NEARLY_ONE_PAGE = 1.15
+
+
+def flatten(story: list[Flowable]) -> list[Flowable]:
+    """The story with its KeepTogether groups opened: they lay out only inside a page build."""
+    flat: list[Flowable] = []
+    for flowable in story:
+        flat += flatten(flowable._content) if isinstance(flowable, KeepTogether) else [flowable]
+    return flat
+
+
+def story_height(story: list[Flowable], width: float) -> float:
+    """The height the story takes laid out in one column of `width`, spaces included."""
+    total = 0.0
+    for flowable in flatten(story):
+        _, height = flowable.wrap(width, 100 * A4[1])
+        total += height + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def render(story: list[Flowable], title: str, company=None, *, fit_one_page: bool = False) -> bytes:
+    """Lay out `story` on A4 pages with the company in the header and footer; with
+    `fit_one_page`, a story that nearly fits one page is shrunk a little onto it."""
     register_fonts()
     if company is None:
         company = current_app.extensions["lk.company"]()  # the company feature provides it
@@ -91,6 +124,10 @@ def render(story: list[Flowable], title: str, company=None) -> bytes:
         topMargin=22 * mm,
         bottomMargin=20 * mm,
     )
+    if fit_one_page:
+        width, height = doc.width - 12, doc.height - 12  # the frame's padding, 6 pt each side
+        if height < story_height(story, width) <= height * NEARLY_ONE_PAGE:
+            story = [KeepInFrame(width, height, content=flatten(story), mode="shrink")]
     doc.build(story, onFirstPage=_page_decorator(company), onLaterPages=_page_decorator(company))
     return buffer.getvalue()
 
