@@ -223,5 +223,6 @@ def assign(app: Application, assignee: User | None, actor: User) -> None:
         raise ApplicationError("Назначить заявку можно только сотруднику.")
     app.assigned_to_id = assignee.id if assignee else None
     who = (assignee.short_person_name or assignee.email) if assignee else "никто"
-    add_event(app, actor, "assigned", sentence(f"Ответственный: {who}"))  # staff see it in the history; consumers do not
+    # staff see it in the history; consumers do not
+    add_event(app, actor, "assigned", sentence(f"Ответственный: {who}"))
     record("application.assigned", app, actor=actor, assignee_id=assignee.id if assignee else None)

@@ -148,6 +148,7 @@ ACTION_LABELS: dict[str, str] = dict(
         ("office.tariff_retired", "Тарифное решение выведено из действия"),
         ("tariffs.imported", "Загружено тарифное решение (команда)"),
         ("outages.imported", "Импорт отключений (команда)"),
+        ("appeal.letter_numbered", "Ответ на обращение распечатан письмом (присвоен исходящий номер)"),
     )
 )
 
@@ -194,6 +195,7 @@ DETAIL_LABELS: dict[str, str] = {
     "via": "способ",
     "kind": "вид",
     "position": "должность",
+    "letter": "исходящий номер",
 }
 ROLE_LABELS = {"consumer": "заявитель", "operator": "оператор", "admin": "администратор"}
 #: What an event is about, by table.

@@ -241,6 +241,8 @@ def create_staff(
     *,
     last_name: str = "",
     first_name: str = "",
+    middle_name: str = "",
+    position: str = "",
     created_by: User | None = None,
 ) -> User:
     if role not in (Role.operator.value, Role.admin.value):
@@ -251,6 +253,8 @@ def create_staff(
         registered_via="command" if created_by is None else "office",
         last_name=last_name,
         first_name=first_name,
+        middle_name=middle_name,
+        position=position,
         created_at=now(),
         created_by_id=created_by.id if created_by else None,
     )

@@ -51,6 +51,10 @@ def styles() -> dict[str, ParagraphStyle]:
             "h2", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4
         ),
         "big": ParagraphStyle("big", parent=body, fontName=FONT_BOLD, fontSize=13, leading=17),
+        "letterhead": ParagraphStyle(
+            "letterhead", parent=body, fontName=FONT_BOLD, fontSize=12, leading=15, alignment=1
+        ),
+        "letterhead_small": ParagraphStyle("letterhead_small", parent=body, fontSize=8, leading=10, alignment=1),
     }
 
 
