@@ -216,6 +216,6 @@ def variant_choices(decision, section: str) -> list[tuple[str, str]]:
 
 class ImportForm(BaseForm):
     file = FileField(
-        "Файл решения (JSON по формату раздела 4.3)",
+        "Файл решения (JSON)",
         validators=[FileRequired(message="Выберите файл тарифного решения.")],
     )
