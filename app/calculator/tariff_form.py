@@ -117,8 +117,13 @@ class TariffEntryForm(BaseForm):
         """The summary's (field, message) pairs, the fields of the rows included."""
         pairs = []
         for field in self:
-            inner = [sub for entry in field for sub in entry.form] if isinstance(field, FieldList) else [field]
-            pairs += [(sub, message) for sub in inner for message in sub.errors if isinstance(message, str)]
+            if not isinstance(field, FieldList):
+                pairs += [(field, message) for message in field.errors if isinstance(message, str)]
+                continue
+            for index, entry in enumerate(field):
+                row = BAND_LABELS[BANDS[index]] if field.name == "bands" else f"Вариант {index + 1}"
+                for sub in entry.form:
+                    pairs += [(sub, f"{row}, {sub.label.text}: {_lower(message)}") for message in sub.errors]
         return pairs
 
     def parsed(self) -> ParsedDecision | None:
@@ -203,6 +208,10 @@ class TariffEntryForm(BaseForm):
                 field.errors = [*field.errors, "Укажите либо одну ставку в таблице, либо варианты — не то и другое."]
                 fields["_variants"] = field
             rates[territory] = items
+
+
+def _lower(message: str) -> str:
+    return message[:1].lower() + message[1:]
 
 
 def _number(text: str | None):

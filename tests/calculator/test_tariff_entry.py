@@ -154,7 +154,9 @@ def test_errors_are_in_russian_next_to_their_field_and_nothing_is_saved(admin_cl
     assert page.status == 200 and page.title.startswith("Ошибка: ")
     slot = page.select_one(f"#{field}-error")
     assert slot is not None and message in slot.get_text(), (field, page.errors())
-    assert page.select_one(f'.error-summary a[href="#{field}"]')
+    assert (
+        page.select_one(f'.error-summary a[href="#{field}"]') and message.lower() in page.text(".error-summary").lower()
+    )
     assert decisions() == []
     assert page.select_one(f"#{field}")["aria-invalid"] == "true"
 
@@ -162,3 +164,10 @@ def test_errors_are_in_russian_next_to_their_field_and_nothing_is_saved(admin_cl
 def test_the_form_needs_csrf(admin_client):
     response = admin_client.submit("/office/tariffs/new", {**HEADER, "valid_from": "2026-01-01"}, csrf=False)
     assert response.status_code == 400 and decisions() == []
+
+
+def test_the_summary_names_the_row_and_column_of_a_bad_rate(admin_client):
+    form = {**HEADER, "valid_from": "2026-01-01", **typed(EXAMPLE_RATES), "bands-1-c5": "-1"}
+    page = Page(admin_client.submit("/office/tariffs/new", form))
+    assert "6–20 кВ, C5 ТП, ₽/кВт: должно быть неотрицательным числом." in page.text(".error-summary")
+    assert page.select_one("#variants-0-cell").name == "select" and not page.select_one("#variants-0-cell").get("size")
