@@ -77,6 +77,9 @@ class User(UserMixin, db.Model):
         sa.CheckConstraint("role <> 'consumer' OR applicant_type IS NOT NULL", name="consumer_has_type"),
     )
 
+    #: Server defaults (position) are read when used, not returned by every INSERT.
+    __mapper_args__ = {"eager_defaults": False}
+
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The login; stored lower-cased.
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
@@ -99,8 +102,10 @@ class User(UserMixin, db.Model):
     #: Organisation name for legal entities; empty otherwise.
     org_name: Mapped[str] = mapped_column(sa.String(300), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
-    #: A staff member's «Должность»: printed under their name on the letters they sign.
-    position: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: A staff member's «Должность»: printed under their name on the letters they sign. Loaded
+    #: on use and filled by the database's default, so code of an older schema (the migration
+    #: tests of 0012) never names it.
+    position: Mapped[str] = mapped_column(sa.String(200), server_default="", deferred=True)
     snils: Mapped[str | None] = mapped_column(sa.String(11))
     inn: Mapped[str | None] = mapped_column(sa.String(12))
     kpp: Mapped[str | None] = mapped_column(sa.String(9))

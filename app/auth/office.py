@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import undefer
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
@@ -211,6 +212,7 @@ class StaffForm(StaffProfileForm):
 def list_staff():
     users = db.session.scalars(
         sa.select(User)
+        .options(undefer(User.position))
         .where(User.role.in_([Role.operator.value, Role.admin.value]))
         .order_by(User.last_name, User.email)
     ).all()

@@ -254,7 +254,7 @@ def create_staff(
         last_name=last_name,
         first_name=first_name,
         middle_name=middle_name,
-        position=position,
+        **({"position": position} if position else {}),
         created_at=now(),
         created_by_id=created_by.id if created_by else None,
     )

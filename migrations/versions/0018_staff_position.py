@@ -19,18 +19,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('position', sa.String(length=200), server_default='', nullable=False))
-    with op.batch_alter_table('appeal_messages', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('letter_number', sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column('letter_date', sa.Date(), nullable=True))
-        batch_op.create_unique_constraint('uq_appeal_messages_letter_number', ['letter_number'])
+    # Plain ADD/DROP COLUMN (SQLite 3.35+ has both): a batch copy of `users` or
+    # `appeal_messages` would trip the foreign keys that point at them.
+    op.add_column('users', sa.Column('position', sa.String(length=200), server_default='', nullable=False))
+    op.add_column('appeal_messages', sa.Column('letter_number', sa.String(length=20), nullable=True))
+    op.add_column('appeal_messages', sa.Column('letter_date', sa.Date(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('appeal_messages', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_appeal_messages_letter_number', type_='unique')
-        batch_op.drop_column('letter_date')
-        batch_op.drop_column('letter_number')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('position')
+    op.drop_column('appeal_messages', 'letter_date')
+    op.drop_column('appeal_messages', 'letter_number')
+    op.drop_column('users', 'position')
