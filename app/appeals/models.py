@@ -212,6 +212,10 @@ class AppealMessage(db.Model):
     kind: Mapped[MessageKind] = mapped_column(_enum(MessageKind, "kind"))
     text: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime]
+    #: An answer printed as a paper letter: its outgoing number (ИСХ-2026-000001) and date,
+    #: given when it is first printed (app.appeals.operations.number_letter).
+    letter_number: Mapped[str | None] = mapped_column(sa.String(20))  # unique by its counter
+    letter_date: Mapped[date | None]
 
     author = relationship("User", lazy="raise")
 

@@ -22,7 +22,9 @@ from app.core.htmx import render_page_or_block
 from app.core.sections import Section
 from app.core.storage import send_stored_file
 from app.core.templating import format_date
+from app.core.text import sentence
 from app.core.urls import int_arg
+from app.db import unit_of_work
 from app.extensions import db
 from app.office import bp as office
 from app.office.access import admin_required
@@ -181,7 +183,7 @@ def assign_appeal(appeal_id: int):
     except AppealError as exc:
         return _refused(appeal, exc)
     who = assignee.short_person_name or assignee.email if assignee else None
-    return _done(appeal, f"Ответственный: {who}." if who else "Ответственный снят.")
+    return _done(appeal, sentence(f"Ответственный: {who}") if who else "Ответственный снят.")
 
 
 @bp.post("/<int:appeal_id>/take")
@@ -258,6 +260,11 @@ def print_letter(appeal_id: int):
     if reply is None:
         flash("Письмо можно распечатать после ответа на обращение.", "error")
         return redirect(url_for("office.appeals.show_appeal", appeal_id=appeal.id))
+    if reply.letter_number is None:  # the outgoing number, at the first print (operations.number_letter)
+        with unit_of_work():
+            operations.number_letter(reply, current_user)
+        messages, files = queries.thread(appeal, internal=False)  # read again after the commit
+        reply = queries.latest_answer(messages)
     data = answer_letter(appeal, reply, files.get(reply.id, []))
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"

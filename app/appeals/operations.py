@@ -41,7 +41,7 @@ from app.appeals.rules import (
 from app.applications.queries import submitted_choices
 from app.audit.services import record
 from app.auth.models import User
-from app.core.clock import now, to_local
+from app.core.clock import now, to_local, today
 from app.core.numbering import format_number, next_number
 from app.core.storage import stage_uploads, store_staged
 from app.core.templating import format_date
@@ -318,3 +318,25 @@ def assign(appeal: Appeal, assignee: User | None, actor: User) -> None:
         raise AppealError("Назначить обращение можно только сотруднику.")
     appeal.assigned_to_id = assignee.id if assignee else None
     record("appeal.assigned", appeal, actor=actor, assignee_id=assignee.id if assignee else None)
+
+
+#: Outgoing letters: their own gap-free series per year (ИСХ-2026-000001).
+LETTER_SERIES = "letter"
+LETTER_PREFIX = "ИСХ"
+
+
+def number_letter(answer: AppealMessage, actor: User | None) -> AppealMessage:
+    """Give the answer its outgoing number and the letter's date when it is first printed
+    as a paper letter; printing it again prints the same. We number at printing, not at
+    answering: only answers that leave as letters take numbers, so the series has no gaps
+    of answers never sent on paper. The message row is locked first, so two first prints at
+    once take one number (the second waits and finds it)."""
+    message = db.session.get(AppealMessage, answer.id, with_for_update=True, populate_existing=True)
+    if message.letter_number is None:
+        day = today()
+        message.letter_number = format_number(LETTER_PREFIX, day.year, next_number(LETTER_SERIES, day.year))
+        message.letter_date = day
+        db.session.flush()
+        appeal = db.session.get(Appeal, message.appeal_id)
+        record("appeal.letter_numbered", appeal, actor=actor, letter=message.letter_number)
+    return message

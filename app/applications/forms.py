@@ -250,7 +250,7 @@ def step_data(form: ApplicationForm, app: Application | None, step: Step) -> App
 
 
 class ReplyForm(FilesMixin, BaseForm):
-    """The applicant's answer to a request for missing data, or the notice of fulfilment."""
+    """The applicant's answer to a request for missing data (FulfilmentForm: the notice of fulfilment)."""
 
     text = TextAreaField("Ответ", validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
     files = MultipleFileField(f"Файлы (до {MAX_FILES}: {FILE_HINT})")
@@ -263,6 +263,12 @@ class ReplyForm(FilesMixin, BaseForm):
     @property
     def files_checked(self) -> list[CheckedFile]:
         return self.checked.get("files", [])
+
+
+class FulfilmentForm(ReplyForm):
+    """The applicant's notice that their part of the ТУ is done (in_progress → tu_fulfilled)."""
+
+    text = TextAreaField("Уведомление о выполнении ТУ", validators=[Optional(), _length(MAX_TEXT)], filters=[_lf])
 
 
 class WithdrawForm(BaseForm):

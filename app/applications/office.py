@@ -49,6 +49,7 @@ from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
 from app.core.storage import send_stored_file
 from app.core.templating import format_date, format_money
+from app.core.text import sentence
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
@@ -183,7 +184,7 @@ def assign_application(application_id: int):
     except ApplicationError as exc:
         return refused(application_id, "assign_form", form, form.assignee, exc)
     who = (assignee.short_person_name or assignee.email) if assignee else None
-    return _done(app, f"Ответственный: {who}." if who else "Ответственный снят.")
+    return _done(app, sentence(f"Ответственный: {who}") if who else "Ответственный снят.")
 
 
 @bp.post("/<int:application_id>/notes")

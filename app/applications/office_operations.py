@@ -29,6 +29,7 @@ from app.auth.models import User
 from app.core.clock import now, today
 from app.core.storage import store_staged
 from app.core.templating import format_date, format_money
+from app.core.text import sentence
 from app.db import Conflict
 from app.extensions import db
 
@@ -241,5 +242,6 @@ def assign(app: Application, assignee: User | None, actor: User) -> None:
         raise ApplicationError("Назначить заявку можно только сотруднику.")
     app.assigned_to_id = assignee.id if assignee else None
     who = (assignee.short_person_name or assignee.email) if assignee else "никто"
-    add_event(app, actor, "assigned", f"Ответственный: {who}.")  # staff see it in the history; consumers do not
+    # staff see it in the history; consumers do not
+    add_event(app, actor, "assigned", sentence(f"Ответственный: {who}"))
     record("application.assigned", app, actor=actor, assignee_id=assignee.id if assignee else None)

@@ -278,6 +278,20 @@ REWORK_NEWS = (
 )
 
 
+#: The missing data came (needs_info → submitted): the application was registered already.
+RESUBMITTED_NEWS = (
+    "Сведения по заявке {n} получены",
+    "Заявка снова на проверке. Срок рассмотрения отсчитывается со дня получения сведений.",
+)
+
+
+def _news(current: ApplicationStatus, target: ApplicationStatus) -> tuple[str, str] | None:
+    """What the consumer is told about this step when its words differ from the status's."""
+    return {(S.tu_fulfilled, S.in_progress): REWORK_NEWS, (S.needs_info, S.submitted): RESUBMITTED_NEWS}.get(
+        (current, target)
+    )
+
+
 def change_status(
     app: Application, to: str, actor: User | None, *, comment: str = "", action: str = "status"
 ) -> ApplicationEvent:
@@ -315,7 +329,7 @@ def change_status(
     )
     db.session.add(event)
     db.session.flush()
-    _tell_consumer(app, target, comment, REWORK_NEWS if (current, target) == (S.tu_fulfilled, S.in_progress) else None)
+    _tell_consumer(app, target, comment, _news(current, target))
     record(f"application.{target.value}", app, actor=actor, from_status=current.value)
     return event
 

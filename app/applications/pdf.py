@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Table
+from reportlab.platypus import Flowable, KeepTogether, Table
 
 from app.applications.models import Application, ApplicationKind, LoadCharacter
 from app.auth.models import ApplicantType, User
@@ -205,7 +205,9 @@ def application_form(app, consumer) -> bytes:
         story += _numbered([f"{d.label}: {d.stored.original_name}" for d in attached])
     else:
         story.append(pdf.p("Документы не приложены."))
-    story += [
+    # The closing statement goes with the last attachment: never alone at the top of a page.
+    closing = [
+        story.pop(),
         pdf.spacer(4),
         pdf.p(
             "Заявитель подтверждает достоверность сведений, указанных в заявке. Заявка рассматривается "
@@ -213,7 +215,8 @@ def application_form(app, consumer) -> bytes:
             "small",
         ),
     ]
-    return pdf.render(story, title=title)
+    story.append(KeepTogether(closing))
+    return pdf.render(story, title=title, fit_one_page=True)
 
 
 # --- the contract terms ----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from app.applications import bp
 from app.applications.deadlines import running_deadlines
-from app.applications.forms import STEPS, ApplicationForm, ReplyForm, WithdrawForm
+from app.applications.forms import STEPS, ApplicationForm, FulfilmentForm, ReplyForm, WithdrawForm
 from app.applications.models import Application, ApplicationDocument, ApplicationStatus, list_columns
 from app.applications.offer import offer_defaults
 from app.applications.operations import (
@@ -237,8 +237,13 @@ def calculator_link(application: Application) -> str:
     return url_for("calculator.calculate") + "?" + urlencode({k: v for k, v in query.items() if v is not None})
 
 
-#: The statuses in which the card shows the applicant a form to send data or files.
-_ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value, ApplicationStatus.in_progress.value}
+#: The statuses in which the card shows the applicant a form to send data or files, and its form.
+_ANSWERED_BY_FORM = {ApplicationStatus.needs_info.value: ReplyForm, ApplicationStatus.in_progress.value: FulfilmentForm}
+
+
+def _reply_form_for(status: str, **kwargs) -> ReplyForm | None:
+    form_class = _ANSWERED_BY_FORM.get(status)
+    return form_class(**kwargs) if form_class else None
 
 
 def _answered_by_form(application: Application) -> bool:
@@ -263,7 +268,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         and application.invoice_with_vat is not None
     )
     if reply_form is None and _answered_by_form(application):
-        reply_form = ReplyForm(formdata=None)
+        reply_form = _reply_form_for(application.status, formdata=None) or ReplyForm(formdata=None)
     if reply_form is not None and application.status == ApplicationStatus.offer_sent.value:
         reply_form.files.label.text = SIGNED_FILES_LABEL
     return render_template(
@@ -331,7 +336,7 @@ def _reply(application_id: int, action, done_message: str):
     if current_user.is_staff:
         abort(404)
     application = _own_or_404(application_id)
-    form = ReplyForm()
+    form = _reply_form_for(application.status) or ReplyForm()
     if form.validate_on_submit():
         try:
             with unit_of_work():

@@ -174,6 +174,8 @@ def _power_problems(data: ApplicationData, problems: dict[str, str], submitting:
     if data.existing_power_kw is not None:
         if data.existing_power_kw < 0:
             problems["existing_power_kw"] = "Ранее присоединённая мощность не может быть отрицательной."
+        elif "power_kw" in problems:
+            pass  # an invalid maximum gets its own error; comparing with it would add a second
         elif data.power_kw is not None and data.existing_power_kw > data.power_kw:
             problems["existing_power_kw"] = (
                 "Ранее присоединённая мощность не может быть больше максимальной: "

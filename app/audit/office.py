@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 
 from app.audit.models import AuditEvent
-from app.audit.services import action_label
+from app.audit.services import ACTION_LABELS, action_label, detail_lines, object_label, role_label
 from app.auth.models import User
 from app.core.clock import company_zone
 from app.core.urls import int_arg
@@ -77,6 +77,10 @@ def log():
         page=page,
         filters=filters,
         action_label=action_label,
+        action_labels=dict(sorted(ACTION_LABELS.items())),
+        role_label=role_label,
+        object_label=object_label,
+        detail_lines=detail_lines,
         **filters,
     )
 

@@ -141,8 +141,79 @@ ACTION_LABELS: dict[str, str] = dict(
         ("office.outages_imported", "Импорт отключений"),
         ("office.outage_settings", "Изменены настройки отключений"),
         ("users.create_staff", "Создан сотрудник (команда)"),
+        ("office.staff_changed", "Изменены сведения о сотруднике"),
+        ("office.appeal_terms", "Изменены сроки ответа на обращения"),
+        ("office.tariff_imported", "Загружено тарифное решение"),
+        ("office.tariff_entered", "Тарифное решение введено вручную"),
+        ("office.tariff_retired", "Тарифное решение выведено из действия"),
+        ("tariffs.imported", "Загружено тарифное решение (команда)"),
+        ("outages.imported", "Импорт отключений (команда)"),
+        ("appeal.letter_numbered", "Ответ на обращение распечатан письмом (присвоен исходящий номер)"),
     )
 )
+
+#: How the details of an event are labelled; an unknown key is shown as it is.
+DETAIL_LABELS: dict[str, str] = {
+    "role": "роль",
+    "assignee_id": "ответственный (№ сотрудника)",
+    "from_status": "прежний статус",
+    "path": "адрес страницы",
+    "method": "запрос",
+    "consent_record": "запись о согласии",
+    "title": "название",
+    "valid_from": "действует с",
+    "valid_to": "действует по",
+    "decision_id": "тарифное решение №",
+    "application_id": "заявка №",
+    "appeal_id": "обращение №",
+    "mail_id": "письмо №",
+    "amount": "сумма",
+    "day": "день",
+    "is_working": "рабочий день",
+    "percent": "ставка, %",
+    "created": "создано",
+    "updated": "изменено",
+    "unchanged": "без изменений",
+    "changed_due_dates": "пересчитано сроков",
+    "fields": "поля",
+    "forced": "принудительно",
+    "frozen": "заморожено",
+    "email_known": "адрес известен",
+    "reason": "причина",
+    "second_factor": "подтверждение входа",
+    "success": "успешно",
+    "format": "формат",
+    "files": "файлов",
+    "file": "файл",
+    "place": "место",
+    "period": "период",
+    "min_notice_days": "уведомлять не позднее, дней",
+    "overall": "общая оценка",
+    "topic": "тема",
+    "received_via": "способ поступления",
+    "unconfirmed": "доставка не подтверждена",
+    "via": "способ",
+    "kind": "вид",
+    "position": "должность",
+    "letter": "исходящий номер",
+}
+ROLE_LABELS = {"consumer": "заявитель", "operator": "оператор", "admin": "администратор"}
+#: What an event is about, by table.
+OBJECT_LABELS = {
+    "users": "Пользователь",
+    "applications": "Заявка",
+    "appeals": "Обращение",
+    "outages": "Отключение",
+    "tariff_decisions": "Тарифное решение",
+    "company_settings": "Сведения о компании",
+    "vat_rates": "Ставка НДС",
+    "calendar_overrides": "Календарь",
+    "outbox_mail": "Письмо",
+    "consent_records": "Согласие",
+    "appeal_ratings": "Оценка обращения",
+    "application_ratings": "Оценка заявки",
+    "user_addresses": "«Мой адрес»",
+}
 
 
 def describe_actions(labels: dict[str, str]) -> None:
@@ -151,6 +222,43 @@ def describe_actions(labels: dict[str, str]) -> None:
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
+
+
+def role_label(code: str) -> str:
+    return ROLE_LABELS.get(code, code)
+
+
+def object_label(table: str) -> str:
+    return OBJECT_LABELS.get(table, table)
+
+
+def _value(value) -> str:
+    if value is True:
+        return "да"
+    if value is False:
+        return "нет"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def detail_lines(details: str) -> list[tuple[str, str]]:
+    """The stored details as «ключ: значение» pairs with Russian keys where we know them;
+    details cut at 1000 characters (or not JSON) come back as one line of text."""
+    if not details:
+        return []
+    try:
+        facts = json.loads(details)
+    except ValueError:
+        return [("", details)]
+    if not isinstance(facts, dict):
+        return [("", _value(facts))]
+    return [
+        (DETAIL_LABELS.get(key, key), role_label(value) if key == "role" else _value(value))
+        for key, value in facts.items()
+    ]
 
 
 @signals.access_refused.connect

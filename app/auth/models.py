@@ -99,6 +99,8 @@ class User(UserMixin, db.Model):
     #: Organisation name for legal entities; empty otherwise.
     org_name: Mapped[str] = mapped_column(sa.String(300), default="")
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    #: A staff member's «Должность»: printed under their name on the letters they sign.
+    position: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     snils: Mapped[str | None] = mapped_column(sa.String(11))
     inn: Mapped[str | None] = mapped_column(sa.String(12))
     kpp: Mapped[str | None] = mapped_column(sa.String(9))

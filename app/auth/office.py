@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import undefer
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.audit.services import record
 from app.auth import twofactor
@@ -174,15 +175,35 @@ def credentials_slip_pdf(user_id: int):
 # --- staff accounts (admin) ---------------------------------------------------------------------
 
 
-class StaffForm(BaseForm):
-    email = email_field()
-    role = SelectField(
-        "Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")])
+def _one_line(form, field):
+    if field.data and any(ord(ch) < 32 for ch in field.data):
+        raise ValidationError("Должность — одной строкой, без управляющих символов.")
+
+
+def _position_field() -> StringField:
+    return StringField(
+        "Должность",
+        validators=[Optional(), Length(max=200, message="Должность — не длиннее 200 символов."), _one_line],
+        filters=[lambda value: " ".join(value.split()) if value else value],
     )
+
+
+class StaffProfileForm(BaseForm):
+    """What an admin edits on a staff account: the name and the position letters print."""
+
     last_name = StringField(
         "Фамилия", validators=[DataRequired(message="Укажите фамилию."), Length(max=100), name_check]
     )
     first_name = StringField("Имя", validators=[Optional(), Length(max=100), name_check])
+    middle_name = StringField("Отчество", validators=[Optional(), Length(max=100), name_check])
+    position = _position_field()
+
+
+class StaffForm(StaffProfileForm):
+    email = email_field()
+    role = SelectField(
+        "Роль", choices=choices([(Role.operator.value, "Оператор"), (Role.admin.value, "Администратор")])
+    )
 
 
 @staff.get("/")
@@ -190,6 +211,7 @@ class StaffForm(BaseForm):
 def list_staff():
     users = db.session.scalars(
         sa.select(User)
+        .options(undefer(User.position))
         .where(User.role.in_([Role.operator.value, Role.admin.value]))
         .order_by(User.last_name, User.email)
     ).all()
@@ -213,6 +235,8 @@ def new_staff():
                     credentials,
                     last_name=form.last_name.data,
                     first_name=form.first_name.data or "",
+                    middle_name=form.middle_name.data or "",
+                    position=form.position.data or "",
                     created_by=current_user,
                 )
                 send_credentials(user, credentials.password)
@@ -220,6 +244,30 @@ def new_staff():
             flash(f"Сотрудник {user.email} создан; логин и одноразовый пароль отправлены ему на почту.", "success")
             return redirect(url_for("office.staff.list_staff"))
     return render_template("office/accounts/staff_new.html", form=form)
+
+
+def _staff_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_staff:
+        abort(404)
+    return user
+
+
+@staff.route("/<int:user_id>/edit", methods=["GET", "POST"])
+@admin_required
+def edit_staff(user_id: int):
+    """The staff member's name and position (shown to consumers only in the letters they sign)."""
+    user = _staff_or_404(user_id)
+    form = StaffProfileForm(obj=user)
+    if form.validate_on_submit():
+        for name in ("last_name", "first_name", "middle_name", "position"):
+            setattr(user, name, (form[name].data or "").strip())
+        user.refresh_search_text()
+        record("office.staff_changed", user)
+        db.session.commit()
+        flash(f"Сведения о сотруднике {user.email} сохранены.", "success")
+        return redirect(url_for("office.staff.list_staff"))
+    return render_template("office/accounts/staff_edit.html", form=form, user=user)
 
 
 @staff.post("/<int:user_id>/toggle")

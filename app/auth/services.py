@@ -64,11 +64,14 @@ def issue_temporary_password(user: User, credentials: TemporaryPassword | None =
 
 
 def send_credentials(user: User, password: str) -> None:
+    """The one-time password by mail: a consumer's own wording, or a staff member's (an admin
+    made the account; the second factor follows the password)."""
     queue_mail(
         user.email,
-        "credentials",
-        "Доступ в личный кабинет",
+        "staff_credentials" if user.is_staff else "credentials",
+        "Учётная запись сотрудника в личном кабинете" if user.is_staff else "Доступ в личный кабинет",
         user=user,
+        role_label=Role(user.role).label if user.is_staff else "",
         password=password,
         login_url=absolute_url("auth.login"),
         expires_at=user.password_expires_at,
@@ -233,6 +236,8 @@ def create_staff(
     *,
     last_name: str = "",
     first_name: str = "",
+    middle_name: str = "",
+    position: str = "",
     created_by: User | None = None,
 ) -> User:
     if role not in (Role.operator.value, Role.admin.value):
@@ -243,6 +248,8 @@ def create_staff(
         registered_via="command" if created_by is None else "office",
         last_name=last_name,
         first_name=first_name,
+        middle_name=middle_name,
+        **({"position": position} if position else {}),
         created_at=now(),
         created_by_id=created_by.id if created_by else None,
     )

@@ -135,6 +135,10 @@ class CalculatorForm(BaseForm):
             field.choices = choices(pairs)
 
     def validate_existing_power_kw(self, field):
+        """Compared with the maximum power only once that is valid: a negative maximum gets its
+        own error, not a second one about the power connected before."""
+        if self.power_kw.errors or field.errors:
+            return
         if field.data is not None and self.power_kw.data is not None and field.data > self.power_kw.data:
             raise ValidationError(
                 "Ранее присоединённая мощность не может быть больше максимальной: "
@@ -196,6 +200,6 @@ FIELD_NAMES = (
 
 class ImportForm(BaseForm):
     file = FileField(
-        "Файл решения (JSON по формату раздела 4.3)",
+        "Файл решения (JSON)",
         validators=[FileRequired(message="Выберите файл тарифного решения.")],
     )

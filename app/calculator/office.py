@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.audit.services import record
+from app.calculator.demo import EXAMPLE_RATES
 from app.calculator.forms import ImportForm
 from app.calculator.rules import BAND_LABELS, METERING_LABELS, TERRITORY_LABELS
 from app.calculator.services import (
@@ -18,11 +19,21 @@ from app.calculator.services import (
     retire_decision,
     store_decision,
 )
-from app.calculator.tariff_file import MAX_FILE_BYTES, MAX_PROBLEMS, SECTIONS, TariffFileError, parse_file, to_file
+from app.calculator.tariff_file import (
+    BANDS,
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS,
+    SECTIONS,
+    TariffFileError,
+    parse_file,
+    to_file,
+)
+from app.calculator.tariff_form import BAND_COLUMN_LABELS, BAND_COLUMNS, TariffEntryForm
 from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.sections import Section
+from app.core.security import DOWNLOAD_CONTENT_SECURITY_POLICY
 from app.core.templating import format_date
 from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
@@ -106,6 +117,63 @@ def import_file():
     else:
         retired = " Оно выведено из действия." if decision.retired_at else ""
         flash(f"Такое решение уже загружено: ничего не изменилось.{retired}", "info")
+    return redirect(url_for("office.tariffs.show_decision", decision_id=decision.id))
+
+
+@bp.get("/sample.json")
+@admin_required
+def sample_file():
+    """A valid decision in the file's format (the demo's fictional rates), to copy from."""
+    year = today().year
+    text = to_file(
+        "Примерская область (образец)",
+        f"Образец: постановление РЭК Примерской области N 00/00 от 20.12.{year - 1} (вымышленное)",
+        date(year, 1, 1),
+        date(year, 12, 31),
+        EXAMPLE_RATES,
+    )
+    return Response(
+        text,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="tariff-sample.json"',
+            "Content-Security-Policy": DOWNLOAD_CONTENT_SECURITY_POLICY,
+        },
+    )
+
+
+def _entry_page(form: TariffEntryForm, status: int = 200):
+    return render_template(
+        "tariffs/new.html",
+        form=form,
+        bands=list(zip(BANDS, form.bands, strict=True)),
+        band_labels=BAND_LABELS,
+        band_columns=[(name, BAND_COLUMN_LABELS[name]) for name, _, _ in BAND_COLUMNS],
+    ), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@admin_required
+@reads_first
+def enter_decision():
+    """The decision typed in by hand: the same checks and the same store_decision as a file."""
+    form = TariffEntryForm()
+    if not form.is_submitted():
+        return _entry_page(form)
+    if not form.validate_on_submit() and form.csrf_token.errors:
+        abort(400)
+    parsed = form.parsed()
+    if parsed is None:
+        return _entry_page(form)
+    with unit_of_work():
+        result = store_decision(parsed, "введено вручную", actor=current_user)
+        decision = result.decision
+        if result.created:
+            record("office.tariff_entered", decision, title=decision.title, valid_from=decision.valid_from)
+    if result.created:
+        flash(f"Тарифное решение «{decision.title}» сохранено.", "success")
+    else:
+        flash("Такое решение уже загружено: ничего не изменилось.", "info")
     return redirect(url_for("office.tariffs.show_decision", decision_id=decision.id))
 
 

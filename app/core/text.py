@@ -40,3 +40,10 @@ def other_digits_message(what: str | None = None) -> str:
         "наберите обычными цифрами 0–9 — в поле есть знаки, только похожие на цифры (надстрочные, арабские, широкие)."
     )
     return f"{what}: {text}" if what else text[0].upper() + text[1:]
+
+
+def sentence(text: str) -> str:
+    """The text ending in one full stop: «Ответственный: Кузнецова О.» stays as it is, where a
+    short name already ends in its initial's dot, and «Ответственный: Иванов» gets its dot."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else f"{text}."

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from app.appeals.models import Appeal, AppealEvent, AppealFile, AppealMessage, AppealTerm
 from app.appeals.operations import answer_appeal
+from app.audit.models import AuditEvent
 from app.core import clock
 from app.core.storage import StoredFile, stage_bytes
 from app.extensions import db
@@ -477,3 +478,69 @@ def test_dashboard_shows_due_today_and_overdue(operator_client, consumer, make_a
     widget = page.select_one("section[aria-labelledby=appeals-due-h]")
     assert "Просрочено: 2" in widget.get_text(" ", strip=True)
     assert len(widget.select("li")) == 2
+
+
+def test_appeal_assignment_names_the_assignee_with_one_dot(operator_client, make_user, consumer, make_appeal):
+    assignee = make_user("operator", last_name="Кузнецова", first_name="Ольга")
+    appeal = make_appeal(consumer)
+    operator_client.submit(f"/office/appeals/{appeal.id}/assign", {"assign-assignee": str(assignee.id)}, expect=302)
+    flashes = operator_client.page(f"/office/appeals/{appeal.id}").text(".flashes")
+    assert "Ответственный: Кузнецова О." in flashes and ".." not in flashes
+
+
+def test_the_letter_has_a_letterhead_an_outgoing_number_a_date_and_a_signatory(
+    operator_client, make_user, consumer, consumer_client, make_appeal, fixed_clock
+):
+    from app.company.services import save_company
+
+    save_company(
+        {
+            "full_name": "ООО «Тест-Сеть»",
+            "short_name": "Тест-Сеть",
+            "address": "г. Примерск, ул. Мира, 1",
+            "phone": "+7 (800) 555-00-11, +7 (3852) 12-34-56",
+            "email": "office@test-set.example.ru",
+            "inn": "7707083893",
+            "kpp": "770701001",
+            "ogrn": "1027700132195",
+        }
+    )
+    signer = make_user(
+        "operator", last_name="Кузнецова", first_name="Ольга", middle_name="Игоревна", position="Начальник отдела"
+    )
+    appeal = make_appeal(consumer, channel="post", postal_address="654321, г. Лесной, ул. Кедровая, 5")
+    answer_appeal(db.session.get(Appeal, appeal.id), signer, "Работы завершатся в мае.", [])
+    other = make_appeal(consumer, channel="post", postal_address="654321, г. Лесной, ул. Кедровая, 5")
+    answer_appeal(db.session.get(Appeal, other.id), signer, "Ответ.", [])
+    db.session.commit()
+
+    def letter(of) -> list[str]:
+        response = operator_client.get(f"/office/appeals/{of.id}/letter.pdf")
+        assert response.status_code == 200
+        page = PdfReader(io.BytesIO(response.data)).pages[0].extract_text()
+        return [" ".join(line.split()) for line in page.splitlines()]
+
+    lines = letter(appeal)
+    year = clock.today().year
+    first = f"ИСХ-{year}-000001"
+    today = clock.today().strftime("%d.%m.%Y")
+    assert f"Исх. № {first} от {today}" in lines
+    assert f"На № {appeal.number} от {appeal.registered_at.astimezone(clock.company_zone()):%d.%m.%Y}" in lines
+    # the letterhead, before the number
+    head = lines[: lines.index(f"Исх. № {first} от {today}")]
+    assert "ООО «Тест-Сеть»" in head
+    assert (
+        "г. Примерск, ул. Мира, 1 · Тел.: +7 (800) 555-00-11, +7 (3852) 12-34-56 · Эл. почта: office@test-set.example.ru"
+        in head
+    )
+    assert "ИНН 7707083893 · КПП 770701001 · ОГРН 1027700132195" in head
+    # the signatory: position and name from the staff profile
+    signed = lines.index("Начальник отдела")
+    assert lines[signed : signed + 3] == ["Начальник отдела", "_______________", "О.И. Кузнецова"]
+    # printed again: the same number; the next letter takes the next one
+    assert f"Исх. № {first} от {today}" in letter(appeal)
+    assert f"Исх. № ИСХ-{year}-000002 от {today}" in letter(other)
+    numbered = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "appeal.letter_numbered")).all()
+    assert len(numbered) == 2
+    # the position is for the letter only: the consumer's pages do not show it
+    assert "Начальник отдела" not in consumer_client.page(f"/appeals/{appeal.id}").text()

@@ -46,17 +46,27 @@ def _rows() -> dict[str, list[tuple]]:
 
 
 def _add_later_columns() -> None:
-    """The nullable columns later migrations add (0017's signed_received_at, …), added here so
-    today's models can write the rows at BEFORE; the migration under test carries them along."""
+    """The columns later migrations add (0017's signed_received_at, 0018's users.position, …),
+    added here so today's models can write the rows at BEFORE; the migration under test
+    carries them along. A later NOT NULL column comes with its server default."""
     with db.engine.begin() as conn:
         inspector = sa.inspect(conn)
-        for name in TABLES:
+        for name in inspector.get_table_names():
+            if name not in db.metadata.tables:
+                continue
             present = {c["name"] for c in inspector.get_columns(name)}
             for column in db.metadata.tables[name].columns:
                 if column.name not in present:
-                    assert column.nullable, f"{name}.{column.name}: a later NOT NULL column needs a default here"
                     kind = column.type.compile(conn.dialect)
-                    conn.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind}"))
+                    if column.nullable:
+                        conn.execute(sa.text(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind}"))
+                        continue
+                    default = column.server_default
+                    assert default is not None, f"{name}.{column.name}: a later NOT NULL column needs a server default"
+                    literal = default.arg if isinstance(default.arg, str) else str(default.arg)
+                    conn.execute(
+                        sa.text(f"ALTER TABLE {name} ADD COLUMN {column.name} {kind} NOT NULL DEFAULT '{literal}'")
+                    )
 
 
 def _check_names(table: str) -> set[str]:

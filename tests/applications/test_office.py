@@ -983,3 +983,15 @@ def test_dashboard_shows_overdue_and_about_to_be_annulled(operator_client, consu
     assert "Скоро аннулирование" in widget.get_text() and widget.select_one(
         f"a[href='/office/applications/{waiting.id}']"
     )
+
+
+@pytest.mark.parametrize(("middle_name", "shown"), [("", "Кузнецова О."), ("Игоревна", "Кузнецова О.И.")])
+def test_assignment_names_the_assignee_with_one_dot(
+    operator_client, make_user, consumer, make_application, middle_name, shown
+):
+    assignee = make_user("operator", last_name="Кузнецова", first_name="Ольга", middle_name=middle_name)
+    application = make_application(consumer)
+    operator_client.submit(card_url(application, "assign"), {"assign-assignee": str(assignee.id)}, expect=302)
+    card = operator_client.page(card_url(application))
+    assert f"Ответственный: {shown}" in card.text(".flashes") and ".." not in card.text(".flashes")
+    assert f"Ответственный: {shown}" in card.text(".history") and ".." not in card.text(".history")

@@ -374,3 +374,36 @@ def test_payment_payload_kopecks_and_empty_fields():
         "CorrespAcc",
     ]
     assert pdf_invoice.payment_payload(company, Decimal("1"), "z" * 300).endswith("|Purpose=" + "z" * 210)
+
+
+def pages_of(data: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(data)).pages]
+
+
+CLOSING = "Заявитель подтверждает достоверность сведений, указанных в заявке."
+
+
+def test_an_application_of_the_demo_size_is_one_page(fixed_clock, company, make_user, make_application):
+    """The demo's organisation (its details, two attachments) used to leave the closing
+    statement alone on page 2; a form that nearly fits is fitted onto one page."""
+    org = make_user("consumer", **LEGAL, last_name="Соколов", first_name="Андрей", phone="+74951112233")
+    application = make_application(
+        org, object_name="Склад", power_kw=Decimal("400"), voltage_kv="10", load_character="commercial"
+    )
+    [page] = pages_of(stored(application, "application_form"))
+    assert CLOSING in page and "от 27.12.2004 № 861" in page
+    assert "План расположения энергопринимающих устройств" in page
+
+
+def test_a_long_application_keeps_the_closing_statement_with_the_attachments(
+    fixed_clock, company, make_user, make_application
+):
+    org = make_user("consumer", **LEGAL)
+    stages = "\n".join(f"{n} этап: {n * 10} кВт — до 31.12.{2026 + n}, отдельная линия и учёт" for n in range(1, 40))
+    application = make_application(org, power_kw=Decimal("400"), voltage_kv="10", stages=stages)
+    pages = pages_of(stored(application, "application_form"))
+    assert len(pages) >= 2
+    last = pages[-1]
+    assert CLOSING in last
+    body = last.split("ООО «Демо-Сеть»", 1)[-1] if "ООО «Демо-Сеть»" in last else last
+    assert body.index("выписка.pdf") < body.index(CLOSING), "the last attachment shares the page with it"

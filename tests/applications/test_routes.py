@@ -17,7 +17,7 @@ from app.core.storage import StoredFile
 from app.extensions import db
 from app.notifications.models import Notification
 from tests.applications.conftest import application_form
-from tests.helpers import PNG, pdf_file
+from tests.helpers import PNG, Page, pdf_file
 
 
 def count(model) -> int:
@@ -580,3 +580,36 @@ def test_the_card_polls_are_marked_as_polls(consumer_client, consumer, make_appl
     application = make_application(consumer, status="submitted")
     section = consumer_client.page(f"/applications/{application.id}").select_one("#application-status")
     assert section.get("hx-trigger", "").startswith("every ") and '"X-Poll": "1"' in section["hx-headers"]
+
+
+def test_sending_the_missing_data_is_acknowledged_not_registered_again(
+    consumer_client, consumer, make_application, mailbox
+):
+    application = make_application(consumer, status="needs_info")
+    before = len(mailbox())
+    consumer_client.submit(
+        f"/applications/{application.id}/reply", {"text": "Прикладываю план."}, content_type="multipart/form-data"
+    )
+    latest = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == consumer.id).order_by(Notification.id.desc())
+    ).first()
+    assert latest.title == f"Сведения по заявке {application.number} получены"
+    assert "зарегистрирована" not in latest.title and "снова на проверке" in latest.body
+    assert [m["Subject"] for m in mailbox()[before:]] == [f"Сведения по заявке {application.number} получены"]
+
+
+def test_the_fulfilment_field_is_labelled_for_what_it_is(consumer_client, consumer, make_application):
+    application = make_application(consumer, status="in_progress")
+    label = consumer_client.page(f"/applications/{application.id}").select_one("#tu-h ~ form label[for=text]")
+    assert label.get_text() == "Уведомление о выполнении ТУ"
+    page = Page(
+        consumer_client.submit(
+            f"/applications/{application.id}/fulfilment", {"text": "Готово."}, content_type="multipart/form-data"
+        )
+    )
+    assert page.select_one("#tu-h ~ form label[for=text]").get_text() == "Уведомление о выполнении ТУ"
+    asked = make_application(consumer, status="needs_info")
+    assert (
+        consumer_client.page(f"/applications/{asked.id}").select_one("#reply-h ~ form label[for=text]").get_text()
+        == "Ответ"
+    )

@@ -448,3 +448,17 @@ def test_the_territory_follows_the_kind_of_settlement(settlement, territory):
     from app.applications.rules import territory_of
 
     assert territory_of(settlement) == territory
+
+
+@pytest.mark.parametrize("power", ["-5", "0", "200000"])
+def test_an_invalid_maximum_power_gets_one_error_not_a_comparison_too(app, power):
+    data = application_data(power_kw=Decimal(power), existing_power_kw=Decimal("3"), files={})
+    problems = rules.data_problems(data, "legal", submitting=False, day=date(2026, 3, 2))
+    assert "Максимальная мощность — больше 0" in problems["power_kw"]
+    assert "existing_power_kw" not in problems, problems
+
+
+def test_a_valid_maximum_is_still_compared_with_the_power_connected_before(app):
+    data = application_data(power_kw=Decimal("5"), existing_power_kw=Decimal("6"), files={})
+    problems = rules.data_problems(data, "legal", submitting=False, day=date(2026, 3, 2))
+    assert "не может быть больше максимальной" in problems["existing_power_kw"]

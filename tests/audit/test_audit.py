@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.audit.models import AuditEvent
-from app.audit.services import record
+from app.audit.services import action_label, record
 from app.auth import twofactor
 from app.core import clock
 from app.core.security import RedactTokens
@@ -102,15 +102,11 @@ def test_office_log_filters(admin_client, admin, consumer, app):
     assert len(page.select("tbody tr")) == 1 and "198.51.100.77" in page
     assert "Неудачный вход" in page, "codes are shown with a Russian label"
     page = admin_client.page("/office/audit/?ip=198.51.100.77")
-    assert [r.select("td")[3].get_text(" ", strip=True) for r in page.select("tbody tr")] == [
-        "Неудачный вход auth.login_failed"
-    ]
+    assert [r.select("td")[3].get_text(" ", strip=True) for r in page.select("tbody tr")] == ["Неудачный вход"]
     page = admin_client.page(f"/office/audit/?object=users:{consumer.id}")
     assert len(page.select("tbody tr")) == 1
     page = admin_client.page(f"/office/audit/?actor={admin.email}")
-    assert {r.select("td")[3].get_text(" ", strip=True).split(" ")[-1] for r in page.select("tbody tr")} == {
-        "auth.login"
-    }
+    assert {r.select("td")[3].get_text(" ", strip=True) for r in page.select("tbody tr")} == {"Вход"}
     today = clock.today()
     assert len(admin_client.page(f"/office/audit/?date_from={today}&date_to={today}").select("tbody tr")) >= 2
     future = today + timedelta(days=2)
@@ -283,3 +279,49 @@ def test_no_secret_or_identifier_reaches_the_audit_log_or_the_application_log(ap
         "privacy.consent_withdrawn",
         "office.walk_in_registration",
     } <= {r.action for r in rows}
+
+
+def _codes_recorded_in_app() -> set[str]:
+    """Every action code app/ records: the literal ones, and the status steps of
+    applications and appeals (recorded as f"application.{status}")."""
+    import re
+    from pathlib import Path
+
+    from app.appeals.models import AppealStatus
+    from app.applications.models import ApplicationStatus
+
+    root = Path(__file__).parents[2] / "app"
+    literal = re.compile(r'record\(\s*"([a-z_]+\.[a-z_]+)"(?: if [^\n]+ else "([a-z_]+\.[a-z_]+)")?')
+    codes = set()
+    for path in root.rglob("*.py"):
+        for match in literal.finditer(path.read_text()):
+            codes.update(c for c in match.groups() if c)
+    codes.update(f"application.{s.value}" for s in ApplicationStatus if s is not ApplicationStatus.draft)
+    codes.update(f"appeal.{s.value}" for s in AppealStatus if s.value != "registered")
+    return codes
+
+
+def test_every_action_the_app_records_has_a_russian_label(app):
+    missing = sorted(code for code in _codes_recorded_in_app() if action_label(code) == code)
+    assert not missing, missing
+
+
+def test_the_log_shows_a_label_once_and_details_as_labelled_lines(admin_client, admin, make_user):
+    staff = make_user("operator")
+    record("office.create_staff", staff, actor=admin, role="operator", forced=True)
+    record("test.unknown_code", staff, actor=admin, colour="синий")
+    db.session.commit()
+    page = admin_client.page("/office/audit/")
+    rows = {r.select("td")[3].get_text(" ", strip=True): r for r in page.select("tbody tr")}
+    created = rows["Создан сотрудник"]
+    assert "office.create_staff" not in created.get_text(), "the code is not printed next to its label"
+    assert created.select_one(".audit-details").get_text("\n", strip=True).splitlines() == [
+        "роль: оператор",
+        "принудительно: да",
+    ]
+    assert "{" not in page.text("tbody") and '"' not in page.text("tbody"), "no raw JSON"
+    assert created.select("td")[4].get_text(strip=True) == f"Пользователь № {staff.id}"
+    unknown = rows["test.unknown_code"]  # an unknown code falls back to the code, once
+    assert unknown.get_text().count("test.unknown_code") == 1
+    assert unknown.select_one(".audit-details").get_text(strip=True) == "colour: синий"
+    assert "(администратор)" in created.select("td")[1].get_text()

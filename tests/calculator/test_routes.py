@@ -281,3 +281,11 @@ def test_every_page_passes_the_basic_checks(client, decision):
     """One title, labels for every field, unique ids, no inline script or style."""
     for params in (FULL, {"power_kw": "x"}, {}):
         Page(client.get(url(**params) if params else "/calculator"))
+
+
+@pytest.mark.parametrize("power", ["-5", "0"])
+def test_a_negative_power_gets_its_own_error_only(client, decision, power):
+    page = client.page(url(applicant_type="legal", power_kw=power, existing_power_kw="2"))
+    assert page.text("#err-power_kw").strip()
+    assert not page.text("#err-existing_power_kw").strip()
+    assert len(page.select("#calc-errors li")) == 1, page.text("#calc-errors")
