@@ -23,6 +23,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, login_url, login_user, logout_user
 
 from app.auth import bp
@@ -54,6 +55,22 @@ _SECRET_LENGTHS = range(32, 65)
 
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class PollsLeaveTheCookie(SecureCookieSessionInterface):
+    """A background poll never writes the session cookie (nor deletes it). Its answer may
+    arrive after that of the page the browser opened next, and its cookie would overwrite that
+    page's: the «Войдите…» message, a fresh login."""
+
+    def save_session(self, app, session, response):
+        if is_poll():
+            return
+        super().save_session(app, session, response)
+
+
+@bp.record_once
+def _install_session_interface(state) -> None:
+    state.app.session_interface = PollsLeaveTheCookie()
 
 
 def _back_to_login(message: str, *, keep_next: bool = True):

@@ -408,3 +408,16 @@ def test_a_staff_poll_after_the_idle_limit_keeps_the_session_for_the_message(app
     response = c.get("/office/", headers={"HX-Request": "true", "HX-Current-URL": "http://localhost/office/"})
     assert response.status_code == 401 and response.headers["HX-Redirect"] == "/login?next=%2Foffice%2F"
     assert flashes_of(c) == [("info", "Сеанс завершён по времени. Войдите снова.")]
+
+
+def test_a_poll_never_writes_the_session_cookie(app, consumer, login):
+    """A poll's answer may arrive after the page the browser opened next: a cookie it set
+    would overwrite that page's (its «Войдите…» message; seen in the copied-cookies journey)."""
+    c = app.test_client()
+    login(consumer, remember=True, c=c)
+    poll_url = c.page("/cabinet").select_one("#inbox-badge")["hx-get"]
+    stale = copy_of(c, app, *cookie_names(app))
+    logout(c)
+    answer = stale.get(poll_url, headers=POLL)
+    assert answer.status_code == 401
+    assert "Set-Cookie" not in answer.headers, answer.headers.getlist("Set-Cookie")
