@@ -132,6 +132,9 @@ class NumberField(StringField):
     def _value(self) -> str:
         if self.raw_text is not None:
             return self.raw_text
+        if isinstance(self.data, Decimal):
+            # As a Russian reader types it: a stored 7.000 shows «7», 12.500 «12,5».
+            return format_number(self.data, self.places)
         return "" if self.data is None else str(self.data)
 
 
