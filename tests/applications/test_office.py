@@ -21,6 +21,7 @@ from app.applications.models import (
 from app.audit.models import AuditEvent
 from app.audit.services import action_label
 from app.core import clock
+from app.core.templating import format_number
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.services import set_preferences
@@ -573,7 +574,9 @@ def test_post_the_offer_up_to_150_kw(operator_client, operator, consumer, make_a
     assert "Счёт:" in page.text(".flashes") and "Замер выполнен." in page.text(".history")
     assert page.select_one("form[action$='/payments']") and not page.select_one("form[action$='/offer']")
     assert not page.select_one("form[action$='/signed']"), "up to 150 kW the contract is concluded by paying"
-    assert page.select_one("#payment-amount")["value"] == str(application.invoice_with_vat)
+    assert page.select_one("#payment-amount")["value"] == format_number(application.invoice_with_vat), (
+        "as typed: 75000, not 75000.00"
+    )
 
 
 def test_an_offer_rendered_before_the_application_changed_is_not_posted(
