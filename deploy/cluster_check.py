@@ -46,6 +46,8 @@ TEST_ENV = {"PASSWORD_HASH_TIME_COST": "1", "PASSWORD_HASH_MEMORY_COST": "1024",
 USERS, STAFF, SECONDS, IMPORT_ROWS = 8, 2, 90, 2000
 #: How long the killed server stays down, and the quiet time between the faults.
 DOWN_SECONDS, BETWEEN_SECONDS = 5, 10
+#: The workers get SIGKILL with their master (one process group) but are not waited for.
+WORKERS_DIE_SECONDS = 0.1
 REGISTRATION_LIMIT = 20  # config.py: "20 per hour"
 
 
@@ -56,6 +58,9 @@ class Faults:
 
     killed: str = ""
     kill_at: float = 0.0
+    #: When the killed server's master was reaped: a request nginx sent it between kill_at and
+    #: then (and in the moment its workers, killed with it, take to die) was in flight there.
+    dead_at: float = 0.0
     kill_wall: datetime | None = None
     back_at: float = 0.0
     pg: tuple[float, float] = (0.0, 0.0)
@@ -276,6 +281,7 @@ def _cause_faults(cluster: Cluster, killed, run, faults: Faults) -> None:
         time.sleep(BETWEEN_SECONDS / 2)
         faults.kill_at, faults.kill_wall = time.monotonic(), datetime.now(UTC)
         killed.kill()
+        faults.dead_at = time.monotonic()
         time.sleep(DOWN_SECONDS)
         killed.start()
         killed.wait_ready()
@@ -329,7 +335,7 @@ def _judge_failures(report: Report, outcome, faults: Faults, killed, mail_in_dou
             continue
         ended = s.at + s.ms / 1000
         on_killed = killed.address in s.upstream or not s.upstream
-        if on_killed and s.at <= faults.kill_at <= ended:
+        if on_killed and s.at <= faults.dead_at + WORKERS_DIE_SECONDS and ended >= faults.kill_at:
             in_flight[f"{s.kind}: {s.status}"] += 1
         elif s.status == 500 and s.at <= faults.pg[1] and ended >= faults.pg[0]:
             at_commit[f"{s.kind}: {s.status}"] += 1
