@@ -20,12 +20,11 @@ from app.applications.operations import save_application
 from app.applications.queries import document_kinds, documents, get_own_application
 from app.applications.rules import ApplicationDataError, ApplicationError, data_problems
 from app.auth.models import ApplicantType
+from app.calculator.rules import RELIABILITY_LABELS
 from app.core.forms import ActionForm
 from app.core.limits import limit_submissions, limit_uploads
 from app.core.templating import format_date, format_number
 from app.db import reads_first, unit_of_work
-
-RELIABILITY_LABELS = {1: "I", 2: "II", 3: "III"}
 
 
 def _consumer():
