@@ -114,6 +114,28 @@ class ApplicationForm(FilesMixin, BaseForm):
         coerce=_yes_no,
         validators=[Optional()],
     )
+    partnership_members = NumberField(
+        "Число членов товарищества или кооператива (если заявитель — СНТ, ОНТ, гаражный кооператив "
+        "или иное объединение граждан)",
+        integer=True,
+    )
+    generation = RadioField(
+        "Присоединяется объект по производству электрической энергии (генерация)",
+        choices=choices([("n", "Нет"), ("y", "Да")]),
+        default="n",
+        coerce=_yes_no,
+        validators=[Optional()],
+    )
+    mobile_devices = RadioField(
+        "Для временного присоединения: объекты передвижные",
+        choices=choices([("n", "Нет"), ("y", "Да")]),
+        default="n",
+        coerce=_yes_no,
+        validators=[Optional()],
+    )
+    requested_term_wd = NumberField(
+        "Для временного присоединения: нужный срок, рабочих дней (если больше 15)", integer=True
+    )
     passport_series = StringField("Серия паспорта", validators=[Optional(), _length(4)])
     passport_number = StringField("Номер паспорта", validators=[Optional(), _length(6)])
     passport_issued_by = StringField("Кем выдан", validators=[Optional(), _length(300)])
@@ -156,6 +178,10 @@ class ApplicationForm(FilesMixin, BaseForm):
             commissioning_date=self.commissioning_date.data,
             stages=text("stages"),
             preferential=self.preferential.data == "y",
+            generation=self.generation.data == "y",
+            mobile_devices=self.mobile_devices.data == "y",
+            requested_term_wd=self.requested_term_wd.data,
+            partnership_members=self.partnership_members.data,
             passport_series=text("passport_series").replace(" ", ""),
             passport_number=text("passport_number").replace(" ", ""),
             passport_issued_by=text("passport_issued_by"),
@@ -189,7 +215,15 @@ STEPS = (
     Step(
         1,
         "Заявитель",
-        ("kind", "preferential", "passport_series", "passport_number", "passport_issued_by", "passport_issued_on"),
+        (
+            "kind",
+            "preferential",
+            "partnership_members",
+            "passport_series",
+            "passport_number",
+            "passport_issued_by",
+            "passport_issued_on",
+        ),
     ),
     Step(
         2,
@@ -212,6 +246,9 @@ STEPS = (
             "voltage_kv",
             "reliability",
             "load_character",
+            "generation",
+            "mobile_devices",
+            "requested_term_wd",
             "connection_points",
             "commissioning_date",
             "stages",

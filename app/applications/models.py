@@ -11,6 +11,7 @@ from functools import cache
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, load_only, mapped_column, relationship
 
+from app.connection.groups import ApplicantGroup, Procedure
 from app.connection.rules import Category
 from app.extensions import db
 
@@ -189,6 +190,12 @@ class Application(db.Model):
     )
     #: Derived from applicant type, maximum power, kind and load (connection.rules), never typed.
     category: Mapped[Category | None] = mapped_column(_enum(Category, 16, "category"), index=True)
+    #: The applicant's group of the Rules of Decree 861 (connection.groups), derived on every
+    #: save like the category: it decides the procedure, the p.16 term and the p.17 fee.
+    applicant_group: Mapped[ApplicantGroup | None] = mapped_column(_enum(ApplicantGroup, 20, "applicant_group"))
+    #: The group's procedure, stored beside it: the applications made before the groups keep
+    #: the one they were made in (up to 150 kW the personal-account one, migration 0019).
+    procedure: Mapped[Procedure | None] = mapped_column(_enum(Procedure, 20, "procedure"))
     #: The applicant's type when the application was made (individual | entrepreneur | legal).
     applicant_type: Mapped[str] = mapped_column(sa.String(16))
 
@@ -214,6 +221,13 @@ class Application(db.Model):
     #: Stages of commissioning with power and dates, when connecting in stages: free text.
     stages: Mapped[str] = mapped_column(sa.Text, default="")
     preferential: Mapped[bool] = mapped_column(default=False)
+    #: The facts of the group the applicant states (connection.groups.Applicant): the object
+    #: produces electricity; a temporary connection's devices are mobile and the longer term
+    #: it asks for (working days, p.16(б)); a partnership's number of members (pp. 13(2)–13(5)).
+    generation: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    mobile_devices: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    requested_term_wd: Mapped[int | None]
+    partnership_members: Mapped[int | None]
     # Passport data, individuals only (personal data: never logged, purged with the account).
     passport_series: Mapped[str] = mapped_column(sa.String(4), default="")
     passport_number: Mapped[str] = mapped_column(sa.String(6), default="")
@@ -252,6 +266,8 @@ class Application(db.Model):
     invoice_without_vat: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     invoice_with_vat: Mapped[Decimal | None] = mapped_column(sa.Numeric(14, 2))
     invoice_vat_percent: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    #: The fee the invoice charges: "standard" or "preferential" (p.17: once in 3 years).
+    fee_rule: Mapped[str | None] = mapped_column(sa.String(16))
     #: The p.16 implementation term fixed at the offer: amount and unit ('wd', 'm', 'y').
     implementation_amount: Mapped[int | None]
     implementation_unit: Mapped[str | None] = mapped_column(sa.String(2))
@@ -292,9 +308,16 @@ class Application(db.Model):
         return Decimal(self.power_kw or 0) - Decimal(self.existing_power_kw or 0)
 
     @property
+    def group_enum(self) -> ApplicantGroup | None:
+        return ApplicantGroup(self.applicant_group) if self.applicant_group else None
+
+    @property
     def is_small(self) -> bool:
-        """Up to 150 kW inclusive: the contract is concluded by paying the invoice."""
-        return Decimal(self.power_kw or 0) <= 150
+        """The personal-account procedure (p.103 of the Rules): the contract is concluded by
+        paying the invoice. The general procedure otherwise: a draft contract to sign."""
+        if self.procedure is None:  # a draft without power yet
+            return Decimal(self.power_kw or 0) <= 150
+        return self.procedure == Procedure.personal_account.value
 
     @property
     def address(self) -> str:

@@ -4,6 +4,7 @@ for them, and the offer's documents rendered and staged before its unit of work.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -36,6 +37,9 @@ class OfferInputs:
     supply_center: bool = False
     metering: str = "none"
     metering_points: int = 0
+    #: p.16(б): objects of the company's investment programme are built or rebuilt for this
+    #: connection; None: whenever the construction above is entered (the staff's choice otherwise).
+    investment_construction: bool | None = None
 
     def as_json(self) -> dict:
         return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.__dict__.items()}
@@ -93,7 +97,40 @@ def calculation_input(app: Application, inputs: OfferInputs):
         kind=app.kind,
         household=app.load_character == LoadCharacter.household.value,
         vat_on=today(),
+        mobile_devices=bool(app.mobile_devices),
+        requested_term_wd=app.requested_term_wd,
+        partnership_members=app.partnership_members,
+        generation=bool(app.generation),
+        investment_construction=inputs.investment_construction,
+        preferential_used_on=preferential_fee_used_on(app),
     )
+
+
+#: p.17 of the Rules: the preferential fee is due not more than once in 3 years.
+PREFERENTIAL_EVERY_YEARS = 3
+
+
+def preferential_fee_used_on(app: Application) -> date | None:
+    """The submission day of the applicant's other application charged the preferential fee
+    within the 3 years before this one's submission (withdrawn and annulled ones do not count)."""
+    submitted = local_day(app.submitted_at) if app.submitted_at else today()
+    since = submitted.replace(year=submitted.year - PREFERENTIAL_EVERY_YEARS)
+    closed = (S.withdrawn.value, S.annulled.value)
+    earlier = db.session.scalars(
+        sa.select(Application.submitted_at)
+        .where(
+            Application.consumer_id == app.consumer_id,
+            Application.id != app.id,
+            Application.fee_rule == "preferential",
+            Application.status.not_in(closed),
+            Application.submitted_at.is_not(None),
+        )
+        .order_by(Application.submitted_at.desc())
+    ).all()
+    for moment in earlier:
+        if since < local_day(moment) <= submitted:
+            return local_day(moment)
+    return None
 
 
 def invoice_calculation(app: Application, inputs: OfferInputs):
@@ -147,5 +184,6 @@ def set_offer(app: Application, inputs: OfferInputs, calculation) -> None:
     app.invoice_without_vat = calculation.total_without_vat
     app.invoice_with_vat = calculation.total_with_vat
     app.invoice_vat_percent = calculation.vat_percent
+    app.fee_rule = calculation.rule
     term = calculation.implementation_term
     app.implementation_amount, app.implementation_unit = term.amount, term.unit

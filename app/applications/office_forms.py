@@ -133,6 +133,19 @@ class OfferCalcForm(BaseForm):
         validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
     )
     metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
+    investment_construction = RadioField(
+        "Строительство объектов инвестиционной программы (п. 16 Правил: срок 4 месяца или 2 года)",
+        choices=choices(
+            [
+                ("auto", "по строительству, указанному выше"),
+                ("y", "требуется"),
+                ("n", "не требуется"),
+            ]
+        ),
+        default="auto",
+        validate_choice=False,
+        validators=[OneOf(("auto", "y", "n"), "Выберите один из вариантов.")],
+    )
 
     #: The fields of the calculation, in the order of the form (the preview sends just these).
     CALC_FIELDS = (
@@ -148,6 +161,7 @@ class OfferCalcForm(BaseForm):
         "supply_center",
         "metering",
         "metering_points",
+        "investment_construction",
     )
 
     def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
@@ -176,6 +190,7 @@ class OfferCalcForm(BaseForm):
         self.cable_variant.data = inputs.cable_variant or ""
         if inputs.metering == "none":
             self.metering_points.data = 0
+        self.investment_construction.data = {None: "auto", True: "y", False: "n"}[inputs.investment_construction]
 
     def validate_metering_points(self, field):
         if self.metering.data != "none" and field.data == 0:
@@ -196,6 +211,7 @@ class OfferCalcForm(BaseForm):
             supply_center=bool(self.supply_center.data),
             metering=metering,
             metering_points=self.metering_points.data if metering != "none" else 0,
+            investment_construction={"y": True, "n": False}.get(self.investment_construction.data),
         )
 
 

@@ -32,6 +32,7 @@ from app.applications.rules import (
     TransitionError,
     can_change,
     data_problems,
+    group_of,
     signed_upload_problem,
 )
 from app.applications.uploads import CheckedFile, add_generated, attach_files, check_total_size
@@ -126,11 +127,17 @@ def _apply(app: Application, data: ApplicationData, applicant_type: str) -> None
     app.passport_issued_by = data.passport_issued_by if individual else ""
     app.passport_issued_on = data.passport_issued_on if individual else None
     app.applicant_type = applicant_type
-    app.category = (
-        derive_category(applicant_type, data.power_kw, app.kind, app.load_character).value
-        if data.power_kw is not None
-        else None
-    )
+    app.generation = bool(data.generation)
+    temporary = app.kind == ApplicationKind.temporary.value
+    app.mobile_devices = bool(data.mobile_devices) and temporary
+    app.requested_term_wd = data.requested_term_wd if temporary else None
+    app.partnership_members = data.partnership_members if applicant_type == ApplicantType.legal.value else None
+    if data.power_kw is None:
+        app.category = app.applicant_group = app.procedure = None
+        return
+    app.category = derive_category(applicant_type, data.power_kw, app.kind, app.load_character).value
+    group = group_of(app)
+    app.applicant_group, app.procedure = group.value, group.procedure.value
 
 
 def _search_text(app: Application, consumer: User) -> str:

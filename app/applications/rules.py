@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus, DocumentKind, LoadCharacter
 from app.auth.models import ApplicantType, User
-from app.connection.rules import VOLTAGES_KV
+from app.connection.groups import Applicant, ApplicantGroup, applicant_group
+from app.connection.rules import MAX_REQUESTED_TERM_WD, TEMPORARY_TERM_WD, VOLTAGES_KV
 from app.core.clock import today
 from app.core.storage import StagedFile
 from app.core.text import has_other_digits, other_digits_message
@@ -21,6 +22,7 @@ MAX_TEXT = 5000
 #: Above these an input is a typo, not a connection.
 MAX_POWER_KW = Decimal("100000")
 MAX_POINTS = 100
+MAX_MEMBERS = 100000
 
 
 #: A cadastral number: district:area:quarter:parcel, e.g. 77:01:0004012:1234.
@@ -104,6 +106,10 @@ class ApplicationData:
     commissioning_date: date | None = None
     stages: str = ""
     preferential: bool = False
+    generation: bool = False
+    mobile_devices: bool = False
+    requested_term_wd: int | None = None
+    partnership_members: int | None = None
     passport_series: str = ""
     passport_number: str = ""
     passport_issued_by: str = ""
@@ -220,6 +226,41 @@ def _object_problems(data: ApplicationData, problems: dict[str, str], day: date)
             problems["commissioning_date"] = "Дата ввода в эксплуатацию — не дальше чем через 10 лет."
     if len(data.stages) > MAX_TEXT:
         problems["stages"] = f"Описание этапов — не длиннее {MAX_TEXT} символов."
+    _group_fact_problems(data, problems)
+
+
+def _group_fact_problems(data: ApplicationData, problems: dict[str, str]) -> None:
+    """The facts of the applicant's group: a temporary connection's longer term, a
+    partnership's members."""
+    temporary = data.kind == ApplicationKind.temporary.value
+    if data.requested_term_wd is not None:
+        if not temporary:
+            problems["requested_term_wd"] = "Свой срок указывается только для временного присоединения."
+        elif not TEMPORARY_TERM_WD < data.requested_term_wd <= MAX_REQUESTED_TERM_WD:
+            problems["requested_term_wd"] = (
+                f"Срок — больше {TEMPORARY_TERM_WD} и не больше {MAX_REQUESTED_TERM_WD} рабочих дней; "
+                f"если хватит {TEMPORARY_TERM_WD}, оставьте поле пустым."
+            )
+    if data.mobile_devices and not temporary:
+        problems["mobile_devices"] = "Передвижные объекты отмечаются только при временном присоединении."
+    if data.partnership_members is not None and not 1 <= data.partnership_members <= MAX_MEMBERS:
+        problems["partnership_members"] = f"Число членов — от 1 до {MAX_MEMBERS}."
+
+
+def group_of(app: Application) -> ApplicantGroup:
+    """The applicant's group of the Rules from what the application states."""
+    return applicant_group(
+        Applicant(
+            applicant_type=app.applicant_type,
+            max_power_kw=Decimal(app.power_kw),
+            reliability=app.reliability or 3,
+            household=app.load_character in (None, LoadCharacter.household.value),
+            temporary=app.kind == ApplicationKind.temporary.value,
+            mobile_devices=bool(app.mobile_devices),
+            partnership_members=app.partnership_members,
+            generation=bool(app.generation),
+        )
+    )
 
 
 def _passport_problems(data: ApplicationData, problems: dict[str, str], day: date) -> None:

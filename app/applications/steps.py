@@ -158,6 +158,8 @@ def _rows(draft: Application) -> dict[int, list[tuple[str, str]]]:
         ("Вид заявки", ApplicationKind(draft.kind).label if draft.kind else ""),
         ("Льготная категория", "Да" if draft.preferential else "Нет"),
     ]
+    if current_user.applicant_type == ApplicantType.legal.value:
+        applicant.append(("Членов товарищества", str(draft.partnership_members or "не товарищество")))
     if current_user.applicant_type == ApplicantType.individual.value:
         applicant += [
             ("Паспорт", " ".join(p for p in (draft.passport_series, draft.passport_number) if p)),
@@ -170,6 +172,17 @@ def _rows(draft: Application) -> dict[int, list[tuple[str, str]]]:
         ("Уровень напряжения", VOLTAGE_LABELS.get(draft.voltage_kv or "", "")),
         ("Категория надёжности", RELIABILITY_LABELS.get(draft.reliability, "")),
         ("Характер нагрузки", LoadCharacter(draft.load_character).label if draft.load_character else ""),
+        ("Генерация", "Да" if draft.generation else "Нет"),
+    ]
+    if draft.kind == ApplicationKind.temporary.value:
+        power += [
+            ("Передвижные объекты", "Да" if draft.mobile_devices else "Нет"),
+            (
+                "Срок временного присоединения",
+                f"{draft.requested_term_wd} раб. дн." if draft.requested_term_wd else "15 раб. дн.",
+            ),
+        ]
+    power += [
         ("Точек присоединения", str(draft.connection_points or "")),
         ("Ввод в эксплуатацию", format_date(draft.commissioning_date)),
         ("Этапы ввода", draft.stages),

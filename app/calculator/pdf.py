@@ -105,6 +105,7 @@ def calculation_pdf(c: Calculation) -> bytes:
         pdf.p(f"Тарифное решение: {d.region}, {d.title}, действует {validity}."),
         pdf.p(f"Ставка НДС на дату расчёта: {format_number(c.vat_percent)} %."),
         pdf.p(f"Категория заявителя: {c.category.label if c.category else ''}."),
+        pdf.p(f"Группа заявителя: {c.group.rule.words() if c.group else ''}."),
         pdf.p(
             f"Срок осуществления мероприятий по присоединению: {c.implementation_term.label} со дня заключения "
             f"договора ({c.implementation_term.reason})."

@@ -13,6 +13,12 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.calculator.tariff_file import Variant
+from app.connection.groups import (
+    Applicant,
+    ApplicantGroup,
+    applicant_group,
+    preferential_limit_kw,
+)
 from app.connection.rules import (
     VOLTAGES_KV,
     Category,
@@ -21,7 +27,7 @@ from app.connection.rules import (
     implementation_term,
     voltage_band,
 )
-from app.core.templating import format_money, format_number
+from app.core.templating import format_date, format_money, format_number
 
 #: The dataclass names below are a contract between the calculator and the applications:
 #: fields may be added, none renamed or removed.
@@ -57,6 +63,17 @@ class CalculationInput:
     kind: str = "new"
     household: bool | None = None
     vat_on: date | None = None
+    #: The facts of the applicant's group (app.connection.groups) the calculator page asks in
+    #: part: a temporary connection's mobile devices and longer term, a partnership's members,
+    #: generation; whether objects of the investment programme are built (None: whenever any
+    #: construction is entered); the day a preferential fee was last due to the applicant
+    #: (p.17: once in 3 years).
+    mobile_devices: bool = False
+    requested_term_wd: int | None = None
+    partnership_members: int | None = None
+    generation: bool = False
+    investment_construction: bool | None = None
+    preferential_used_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -97,8 +114,10 @@ class Calculation:
     notes: list[str] = field(default_factory=list)
     #: N = maximum − previously connected, kW: the power the terms C5–C7 and the fee count.
     power_added_kw: Decimal = Decimal("0")
-    #: The applicant's category (SPEC §2.2), for the implementation term and the invoice.
+    #: The applicant's category (SPEC §2.2), for the queues and reports.
     category: Category | None = None
+    #: The applicant's group of the Rules: procedure, p.16 term, p.17 fee.
+    group: ApplicantGroup | None = None
     #: P by the standardized rates, before any preferential fee replaced it.
     standard_without_vat: Decimal = Decimal("0")
     standard_with_vat: Decimal = Decimal("0")
@@ -238,7 +257,8 @@ def compute(
     total_without, total_with = standard_without, standard_with
     rule = "standard"
     pref_rate = pref_fee = None
-    refusals = preferential_refusals(inp, added)
+    group = group_of(inp)
+    refusals = preferential_refusals(inp, added, group)
     if not refusals:
         pref_rate = _preferential_rate(inp, rates)
         pref_fee = money(pref_rate * added)
@@ -251,7 +271,8 @@ def compute(
 
     load = "household" if is_household(inp) else "commercial"
     category = derive_category(inp.applicant_type, inp.power_kw, inp.kind, load)
-    term = implementation_term(category, inp.voltage_kv, inp.within_distance, construction_needed(inp), inp.power_kw)
+    investment = construction_needed(inp) if inp.investment_construction is None else inp.investment_construction
+    term = implementation_term(group, inp.voltage_kv, inp.within_distance, investment, inp.requested_term_wd)
     return Calculation(
         input=inp,
         on_date=on_date,
@@ -266,6 +287,7 @@ def compute(
         notes=notes,
         power_added_kw=added,
         category=category,
+        group=group,
         standard_without_vat=standard_without,
         standard_with_vat=standard_with,
         preferential_rate=pref_rate,
@@ -331,39 +353,89 @@ def is_household(inp: CalculationInput) -> bool:
     return inp.applicant_type == "individual" and inp.household is not False
 
 
-def preferential_refusals(inp: CalculationInput, added: Decimal) -> list[str]:
-    """Why the preferential fee does not apply; empty when it does (SPEC §2.5)."""
-    reasons = []
-    if inp.applicant_type != "individual":
-        reasons.append(f"заявитель — {APPLICANT_TYPES[inp.applicant_type]}, а льготная плата — для физических лиц")
-    elif not is_household(inp):
-        reasons.append("нагрузка не бытовая, а льготная плата — для бытовых нужд")
-    if inp.power_kw > PREFERENTIAL_MAX_KW:
-        reasons.append(f"максимальная мощность {kw(inp.power_kw)} больше 15 кВт")
-    if inp.reliability != 3:
-        reasons.append(
-            f"категория надёжности {RELIABILITY_LABELS[inp.reliability]}, а льготная плата — для III категории"
+def group_of(inp: CalculationInput) -> ApplicantGroup:
+    return applicant_group(
+        Applicant(
+            applicant_type=inp.applicant_type,
+            max_power_kw=inp.power_kw,
+            reliability=inp.reliability,
+            household=is_household(inp),
+            temporary=inp.kind == "temporary",
+            mobile_devices=inp.mobile_devices,
+            partnership_members=inp.partnership_members,
+            generation=inp.generation,
         )
-    if inp.voltage_kv != "0.4":
-        reasons.append(f"напряжение {format_number(Decimal(inp.voltage_kv))} кВ, а льготная плата — для 0,4 кВ")
+    )
+
+
+#: p.17: the preferential fee at a connection to networks up to 20 kV inclusive, not more than
+#: once in 3 years for the same applicant.
+PREFERENTIAL_MAX_KV = Decimal("20")
+PREFERENTIAL_EVERY_YEARS = 3
+
+
+def preferential_refusals(inp: CalculationInput, added: Decimal, group: ApplicantGroup | None = None) -> list[str]:
+    """Why the preferential fee of p.17 does not apply; empty when it does (SPEC §2.5)."""
+    group = group or group_of(inp)
+    reasons = []
+    if not group.rule.preferential_fee:
+        reasons.append(_not_a_preferential_group(inp))
+    elif inp.power_kw > (limit := preferential_limit_kw(group, inp.partnership_members)):
+        reasons.append(f"максимальная мощность {kw(inp.power_kw)} больше {kw(limit)}")
+    if Decimal(inp.voltage_kv) > PREFERENTIAL_MAX_KV:
+        reasons.append(
+            f"напряжение {format_number(Decimal(inp.voltage_kv))} кВ, а льготная плата — при присоединении "
+            "к сетям до 20 кВ включительно"
+        )
     if not inp.within_distance:
         reasons.append(f"сети нужного напряжения дальше {DISTANCE_LABEL}")
     if added <= 0:
         reasons.append("мощность не увеличивается (N = 0 кВт)")
+    if inp.preferential_used_on is not None:
+        reasons.append(
+            f"льготная плата уже применялась по заявке от {format_date(inp.preferential_used_on)}, "
+            f"а она вносится не чаще одного раза в {PREFERENTIAL_EVERY_YEARS} года"
+        )
     return reasons
+
+
+def _not_a_preferential_group(inp: CalculationInput) -> str:
+    """The first condition of p.14 (or of pp. 13(2)–13(5)) the applicant does not meet."""
+    if inp.applicant_type != "individual" and not inp.partnership_members:
+        return f"заявитель — {APPLICANT_TYPES[inp.applicant_type]}, а льготная плата — для физических лиц и товариществ"
+    if inp.applicant_type == "individual" and not is_household(inp):
+        return "нагрузка не бытовая, а льготная плата — для бытовых нужд"
+    if inp.reliability != 3:
+        return f"категория надёжности {RELIABILITY_LABELS[inp.reliability]}, а льготная плата — для III категории"
+    if inp.generation:
+        return "присоединяется объект генерации, а льготная плата — для энергопринимающих устройств"
+    if inp.kind == "temporary":
+        return "временное присоединение, а льготная плата — для постоянного"
+    limit = (
+        INDIVIDUAL_LIMIT if not inp.partnership_members else f"15 кВт на каждого из {inp.partnership_members} членов"
+    )
+    return f"максимальная мощность {kw(inp.power_kw)} больше {limit}"
+
+
+INDIVIDUAL_LIMIT = "15 кВт"
 
 
 def _explain(inp, rule, refusals, added, standard_with, pref_rate, pref_fee) -> str:
     if refusals:
         individual = inp.applicant_type == "individual"
         lead = "Расчёт по стандартизированным тарифным ставкам решения."
-        if individual or inp.power_kw <= PREFERENTIAL_MAX_KW:
+        if individual or inp.partnership_members or inp.power_kw <= PREFERENTIAL_MAX_KW:
             return f"{lead} Льготная плата не применяется: {'; '.join(refusals)}."
         return lead
     group = "ставка для льготной категории заявителей" if inp.preferential else "льготная ставка"
     offer = f"{group} {rub(pref_rate)} за кВт с НДС × {kw(added)} = {rub(pref_fee)}"
+    who = (
+        f"Товарищество, до 15 кВт на каждого из {inp.partnership_members} членов"
+        if inp.partnership_members
+        else "Физическое лицо, до 15 кВт"
+    )
     conditions = (
-        "Физическое лицо, до 15 кВт, III категория, 0,4 кВ, сети в пределах 300/500 м: "
+        f"П. 17 Правил: {who}, III категория, сети до 20 кВ в пределах 300/500 м: "
         "платится меньшая из сумм — по ставкам с НДС или льготная."
     )
     if rule == "preferential":

@@ -6,6 +6,7 @@ import enum
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.connection.groups import ApplicantGroup
 from app.workdays.services import term_label
 
 VOLTAGES_KV = ("0.4", "6", "10", "20", "35", "110")
@@ -90,38 +91,56 @@ class ImplementationTerm:
         return term_label(self.amount, self.unit)
 
 
+#: p.16(а): a temporary connection's grid within 300 m whatever the territory, and its term
+#: «если в заявке не указан более продолжительный срок».
+TEMPORARY_TERM_WD = 15
+MAX_REQUESTED_TERM_WD = 250
+
+
 def implementation_term(
-    category: Category,
+    group: ApplicantGroup,
     voltage_kv: str | Decimal,
     within_distance: bool,
-    construction_needed: bool,
-    max_power_kw: Decimal | None = None,
+    investment_construction: bool,
+    requested_term_wd: int | None = None,
 ) -> ImplementationTerm:
-    """The first p.16 term that fits (SPEC §2.2, table row `in_progress`).
+    """The first term of p.16 that fits the group and the conditions.
 
-    `within_distance`: the grid of the needed voltage is within 300 m (urban) or 500 m
-    (rural) of the applicant's border; `construction_needed`: new lines or substations."""
-    low_voltage = Decimal(str(voltage_kv)) <= 20
-    power = Decimal(max_power_kw) if max_power_kw is not None else None
-    if category is Category.temporary:
-        if within_distance and (power is None or power <= 150):
-            return ImplementationTerm(
-                15, "wd", "временное присоединение передвижных устройств до 150 кВт в пределах 300 м от сетей"
-            )
-        category = derive_category("legal", power) if power is not None else Category.up_to_150
-    small = category in (Category.up_to_15, Category.up_to_150)
-    if category is not Category.over_670 and low_voltage and within_distance and not construction_needed:
+    `within_distance`: the grid of the needed voltage within 300 m of the border in towns and
+    urban-type settlements, 500 m in the country (for a temporary connection: within 300 m);
+    `investment_construction`: objects included (or to be included) in the company's investment
+    programme must be built or rebuilt for it."""
+    up_to_20_kv = Decimal(str(voltage_kv)) <= 20
+    if group is ApplicantGroup.temporary_mobile and within_distance:
+        days = max(TEMPORARY_TERM_WD, requested_term_wd or 0)
+        asked = " (срок, указанный в заявке)" if days > TEMPORARY_TERM_WD else ""
+        return ImplementationTerm(
+            days,
+            "wd",
+            f"подп. «б» п. 16 Правил: временное присоединение передвижных объектов до 150 кВт, сети в пределах 300 м{asked}",
+        )
+    if group is not ApplicantGroup.over_670 and up_to_20_kv and within_distance and not investment_construction:
         return ImplementationTerm(
             4,
             "m",
-            "до 670 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село), строительство линий и подстанций не требуется",
+            "подп. «б» п. 16 Правил: до 670 кВт, сети до 20 кВ в пределах 300 м (город) или 500 м (село), "
+            "строительство объектов инвестиционной программы не требуется",
         )
-    if small and low_voltage and within_distance:
+    if group.rule.six_months and up_to_20_kv and within_distance:
         return ImplementationTerm(
             6,
             "m",
-            "заявители до 15 кВт и до 150 кВт, напряжение до 20 кВ, сети в пределах 300 м (город) или 500 м (село)",
+            f"подп. «б» п. 16 Правил: заявитель по {group.rule.point.replace(' Правил', '')}, "
+            "сети до 20 кВ в пределах 300 м (город) или 500 м (село)",
         )
-    if category is not Category.over_670:
-        return ImplementationTerm(1, "y", "максимальная мощность до 670 кВт")
-    return ImplementationTerm(2, "y", "максимальная мощность свыше 670 кВт")
+    if group is not ApplicantGroup.over_670:
+        return ImplementationTerm(1, "y", "подп. «б» п. 16 Правил: до 670 кВт")
+    if not investment_construction:
+        return ImplementationTerm(
+            1,
+            "y",
+            "подп. «б» п. 16 Правил: свыше 670 кВт, строительство объектов инвестиционной программы не требуется",
+        )
+    return ImplementationTerm(
+        2, "y", "подп. «б» п. 16 Правил: свыше 670 кВт, требуется строительство объектов инвестиционной программы"
+    )

@@ -193,8 +193,9 @@ def test_the_implementation_term_counts_from_the_contract(consumer, legal, make_
     large = make_application(
         legal, status="in_progress", power_kw=Decimal("900"), voltage_kv="10", load_character="industrial"
     )
-    assert (large.implementation_amount, large.implementation_unit) == (2, "y")
-    assert large.due_date == date(2028, 3, 6), "05.03.2028 is a Sunday"
+    # p.16(б): above 670 kW, 1 year when no object of the investment programme is built
+    assert (large.implementation_amount, large.implementation_unit) == (1, "y")
+    assert large.due_date == date(2027, 3, 5)
 
 
 def test_the_stage_terms_are_read_only_for_a_stage_that_counts_one(consumer, make_application, fixed_clock):

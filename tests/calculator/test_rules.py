@@ -81,15 +81,41 @@ def test_preferential_fee_counts_the_added_power_only():
     [
         ({"applicant_type": "entrepreneur"}, None),
         ({"reliability": 2}, "категория надёжности II"),
-        ({"voltage_kv": "10"}, "напряжение 10 кВ"),
+        ({"voltage_kv": "35", "overhead_km": "0"}, "напряжение 35 кВ"),
         ({"within_distance": False}, "дальше 300 м"),
+        ({"generation": True}, "объект генерации"),
+        ({"preferential_used_on": date(2025, 5, 1)}, "не чаще одного раза в 3 года"),
     ],
 )
 def test_each_preferential_condition(changes, reason):
-    c = calc(power_kw=10, overhead_km="0.2", **changes)
+    """p.17 of the Rules: each condition of the preferential fee refused alone."""
+    c = calc(**{"power_kw": 10, "overhead_km": "0.2", **changes})
     assert c.rule == "standard" and c.preferential_fee is None
     if reason:
         assert reason in c.explanation
+
+
+@pytest.mark.parametrize("kv", ["6", "10", "20"])
+def test_the_preferential_fee_up_to_20_kv_inclusive(kv):
+    """p.17 of the Rules: networks up to 20 kV inclusive, not only 0.4 kV (the issue's case: an
+    individual at 15 kW on 10 kV with 0.25 km of line paid 969,588.90 ₽ instead)."""
+    c = calc(power_kw=15, voltage_kv=kv, overhead_km="0.25")
+    assert c.rule == "preferential" and c.total_with_vat == D("75000.00")
+
+
+@pytest.mark.parametrize(
+    "members, power, rule",
+    [(10, "150", "preferential"), (10, "150.001", "standard"), (3, "45", "preferential"), (3, "46", "standard")],
+)
+def test_a_partnership_pays_the_preferential_fee_per_member(members, power, rule):
+    """pp. 13(2)–13(5) and p.17 of the Rules: up to 15 kW for each member."""
+    c = calc(applicant_type="legal", partnership_members=members, power_kw=power, overhead_km="0.5")
+    assert c.rule == rule
+    if rule == "preferential":
+        assert c.total_with_vat == D("5000") * D(power)
+        assert f"каждого из {members} членов" in c.explanation
+    else:
+        assert f"15 кВт на каждого из {members} членов" in c.explanation
 
 
 def test_the_lower_wins_and_a_tie_goes_to_the_standard_fee():
@@ -196,10 +222,29 @@ def test_no_vat_for_a_company_that_does_not_pay_it():
         ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10"}, (4, "m")),
         ({"applicant_type": "legal", "power_kw": 670, "voltage_kv": "10", "substation": True}, (1, "y")),
         ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10", "substation": True}, (2, "y")),
-        ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10"}, (2, "y")),
+        # p.16(б): above 670 kW, 1 year when no object of the investment programme is built
+        ({"applicant_type": "legal", "power_kw": "670.001", "voltage_kv": "10"}, (1, "y")),
+        # the staff's flag decides, whatever the construction entered
+        (
+            {
+                "applicant_type": "legal",
+                "power_kw": 600,
+                "voltage_kv": "10",
+                "substation": True,
+                "investment_construction": False,
+            },
+            (4, "m"),
+        ),
+        ({"power_kw": 15, "investment_construction": True}, (6, "m")),
+        # p.14 needs one source: category II is the general procedure, no 6 months
+        ({"power_kw": 15, "reliability": 2, "overhead_km": "0.1"}, (1, "y")),
+        # an individual between 15 and 150 kW is neither p.12(1) nor p.14
+        ({"power_kw": 50, "overhead_km": "0.1"}, (1, "y")),
+        ({"applicant_type": "entrepreneur", "power_kw": 50, "overhead_km": "0.1"}, (6, "m")),
     ],
 )
 def test_implementation_term(fields, term):
+    """p.16(б) of the Rules, through the calculator."""
     c = calc(**fields)
     assert (c.implementation_term.amount, c.implementation_term.unit) == term
 
