@@ -99,6 +99,8 @@ def downgrade():
     # Batch mode: SQLite cannot drop a column with a CHECK in place. It copies the table, so the
     # search triggers of 0009 are made again.
     with op.batch_alter_table("applications", schema=None) as batch_op:
+        for name in ("applicant_group", "procedure"):
+            batch_op.drop_constraint(name, type_="check")  # named ck_applications_<name> by the convention
         for name in ("fee_rule", "partnership_members", "requested_term_wd", "mobile_devices", "generation"):
             batch_op.drop_column(name)
         batch_op.drop_column("procedure")
