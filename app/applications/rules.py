@@ -231,18 +231,15 @@ def _object_problems(data: ApplicationData, problems: dict[str, str], day: date)
 
 def _group_fact_problems(data: ApplicationData, problems: dict[str, str]) -> None:
     """The facts of the applicant's group: a temporary connection's longer term, a
-    partnership's members."""
+    partnership's members. (A non-temporary application's mobile devices and term are not
+    asked, and dropped on save.)"""
     temporary = data.kind == ApplicationKind.temporary.value
-    if data.requested_term_wd is not None:
-        if not temporary:
-            problems["requested_term_wd"] = "Свой срок указывается только для временного присоединения."
-        elif not TEMPORARY_TERM_WD < data.requested_term_wd <= MAX_REQUESTED_TERM_WD:
+    if temporary and data.requested_term_wd is not None:
+        if not TEMPORARY_TERM_WD < data.requested_term_wd <= MAX_REQUESTED_TERM_WD:
             problems["requested_term_wd"] = (
                 f"Срок — больше {TEMPORARY_TERM_WD} и не больше {MAX_REQUESTED_TERM_WD} рабочих дней; "
                 f"если хватит {TEMPORARY_TERM_WD}, оставьте поле пустым."
             )
-    if data.mobile_devices and not temporary:
-        problems["mobile_devices"] = "Передвижные объекты отмечаются только при временном присоединении."
     if data.partnership_members is not None and not 1 <= data.partnership_members <= MAX_MEMBERS:
         problems["partnership_members"] = f"Число членов — от 1 до {MAX_MEMBERS}."
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlencode
 
 import pytest
+import sqlalchemy as sa
 
 from app.applications import offer, office_operations
 from app.core import clock
@@ -83,10 +84,9 @@ def test_the_group_follows_a_change_of_the_draft(consumer, make_application):
 @pytest.mark.parametrize(
     "changes, field, message",
     [
-        ({"requested_term_wd": "30"}, "requested_term_wd", "только для временного присоединения"),
         ({"kind": "temporary", "requested_term_wd": "10"}, "requested_term_wd", "больше 15"),
         ({"kind": "temporary", "requested_term_wd": "251"}, "requested_term_wd", "не больше 250"),
-        ({"mobile_devices": "y"}, "mobile_devices", "только при временном присоединении"),
+        ({"kind": "temporary", "requested_term_wd": "много"}, "requested_term_wd", "число"),
     ],
 )
 def test_the_group_facts_are_checked_in_russian(consumer_client, fixed_clock, changes, field, message):
@@ -95,6 +95,24 @@ def test_the_group_facts_are_checked_in_russian(consumer_client, fixed_clock, ch
     page = Page(response)
     errors = {e.parent.select_one("[name]")["name"]: e.text for e in page.select(".field .error")}
     assert message in errors[field]
+
+
+def test_a_permanent_connection_drops_the_temporary_facts(consumer_client, consumer, fixed_clock):
+    from app.applications.models import Application
+
+    response = post_application(consumer_client, requested_term_wd="30", mobile_devices="y")
+    assert response.status_code == 302
+    saved = db.session.scalar(sa.select(Application))
+    assert saved.requested_term_wd is None and saved.mobile_devices is False
+
+
+def test_only_a_temporary_connection_is_asked_its_mobile_devices_and_term(consumer_client, make_application, consumer):
+    draft = make_application(consumer, status="draft")
+    page = Page(consumer_client.get(f"/applications/{draft.id}/steps/3"))
+    assert not page.select_one("[name=mobile_devices]") and not page.select_one("[name=requested_term_wd]")
+    temporary = make_application(consumer, status="draft", kind="temporary")
+    page = Page(consumer_client.get(f"/applications/{temporary.id}/steps/3"))
+    assert page.select_one("[name=mobile_devices]") and page.select_one("[name=requested_term_wd]")
 
 
 def test_a_legal_entity_is_asked_for_a_partnership_s_members_and_an_individual_is_not(

@@ -89,6 +89,7 @@ def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_pa
     number = page.inner_text("h1").removeprefix("Заявка ").strip()
     assert number.startswith("ТП-") and "зарегистрирована" in page.inner_text(".flashes")
     card_url = page.url
+    assert page.inner_text(".applicant-group").startswith("п. 14 Правил: физическое лицо"), "the group with its point"
     screenshot(page, "application-submitted")
 
     # Staff request missing data; the consumer's open card changes without a reload.
@@ -97,6 +98,7 @@ def test_an_application_from_the_form_to_the_final_acts(app, live_server, new_pa
     browser_login(staff, live_server, operator)
     staff_card(staff, live_server, number)
     assert "план.pdf" in staff.content()
+    assert "п. 14 Правил" in staff.inner_text(".applicant-group")
     staff.fill("#info-text", "Приложите, пожалуйста, план с привязкой к улице.")
     staff_submit(staff, "request-info")
     assert "Нужны сведения" in staff.inner_text("h1, .status")
