@@ -135,6 +135,9 @@ class Config:
     #: address is empty and no request tells it: the mail sender, commands. `make run` sets
     #: LK_SITE_URL from its PORT; the demo company is made with it.
     SITE_URL = os.environ.get("LK_SITE_URL", "http://127.0.0.1:5000")
+    #: The Bank of Russia's key rate, percent: the penalty of the general procedure is 0.014 of
+    #: it for a day of delay (Decree 861 p.16(в)). Set it when the rate changes.
+    KEY_RATE_PERCENT = os.environ.get("LK_KEY_RATE_PERCENT", "16.5")
 
     #: How long a process may print the company's settings it read before reading them again;
     #: a change shows at once in the process that saved it, in the others within this time.

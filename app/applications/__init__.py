@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("applications", __name__, cli_group="applications")
 
-from app.applications import cli, office, privacy, routes, sections, steps  # noqa: E402,F401
+from app.applications import cli, office, office_penalties, privacy, routes, sections, steps  # noqa: E402,F401

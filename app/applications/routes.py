@@ -5,10 +5,11 @@ does not allow is 403."""
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -26,6 +27,8 @@ from app.applications.operations import (
     supply_info,
     withdraw,
 )
+from app.applications.pdf_claim import claim
+from app.applications.penalties import company_penalty
 from app.applications.queries import (
     documents,
     documents_by_section,
@@ -287,6 +290,7 @@ def _card(application: Application, reply_form: ReplyForm | None = None, status:
         calculator_url=calculator_link(application) if estimate else None,
         card_sections=render_sections(signals.card_sections, application),
         related_sections=render_sections(signals.application_card_sections, application),
+        penalty=company_penalty(application),
     ), status
 
 
@@ -430,3 +434,21 @@ def withdraw_application(application_id: int):
         flash(f"Заявка {application.number} отозвана.", "success")
         return redirect(url_for("applications.show_application", application_id=application.id))
     return render_template("applications/withdraw.html", application=application, form=form)
+
+
+@bp.get("/applications/<int:application_id>/claim.pdf")
+@login_required
+def download_claim(application_id: int):
+    """The claim for the penalty of p.16(в), while the company's term has passed (404 otherwise)."""
+    if current_user.is_staff:
+        abort(404)
+    application = _own_or_404(application_id)
+    penalty = company_penalty(application)
+    if penalty is None:
+        abort(404)
+    return send_file(
+        io.BytesIO(claim(application, _consumer(), penalty)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"Претензия {application.number}.pdf",
+    )

@@ -60,13 +60,38 @@ class GroupRule:
     six_months: bool
     #: p.17: the preferential fee per kW of added power is due (within its conditions).
     preferential_fee: bool
-    #: p.16(в): the penalty for a day of delay, percent of the whole fee.
-    penalty_percent_per_day: Decimal
+    #: p.16(в): the penalty for a day of delay, percent of the whole fee: a fixed percent for
+    #: pp. 12(1), 13(2)–13(5), 14 (capped at a year of delay), otherwise a share of the Bank of
+    #: Russia's key rate on the contract's date (`key_rate_share` × key rate, no cap).
+    penalty_percent_per_day: Decimal | None = None
+    key_rate_share: Decimal | None = None
     penalty_point: str = "подп. «в» п. 16 Правил"
+
+    def penalty_percent(self, key_rate_percent: Decimal) -> Decimal:
+        """Percent of the fee for one day of delay."""
+        if self.penalty_percent_per_day is not None:
+            return self.penalty_percent_per_day
+        return self.key_rate_share * key_rate_percent
+
+    @property
+    def penalty_capped_at_a_year(self) -> bool:
+        return self.penalty_percent_per_day is not None
+
+    def penalty_words(self, key_rate_percent: Decimal) -> str:
+        if self.penalty_percent_per_day is not None:
+            return f"{_percent(self.penalty_percent_per_day)} % от платы за каждый день просрочки, не больше чем за год"
+        return (
+            f"{_percent(self.key_rate_share)} ключевой ставки Банка России ({_percent(key_rate_percent)} %) "
+            "от платы за каждый день просрочки"
+        )
 
     def words(self) -> str:
         """«п. 14 Правил: физическое лицо до 15 кВт …»"""
         return f"{self.point}: {self.label}"
+
+
+def _percent(value: Decimal) -> str:
+    return format(value.normalize(), "f").replace(".", ",")
 
 
 GROUP_RULES: dict[ApplicantGroup, GroupRule] = {
@@ -109,7 +134,7 @@ GROUP_RULES: dict[ApplicantGroup, GroupRule] = {
         Procedure.general,
         six_months=False,
         preferential_fee=False,
-        penalty_percent_per_day=Decimal("0.014"),
+        key_rate_share=Decimal("0.014"),
     ),
     ApplicantGroup.over_670: GroupRule(
         "п. 13 Правил",
@@ -117,7 +142,7 @@ GROUP_RULES: dict[ApplicantGroup, GroupRule] = {
         Procedure.general,
         six_months=False,
         preferential_fee=False,
-        penalty_percent_per_day=Decimal("0.014"),
+        key_rate_share=Decimal("0.014"),
     ),
 }
 

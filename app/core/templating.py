@@ -87,6 +87,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_money, "money")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(plural, "plural")
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

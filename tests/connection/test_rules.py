@@ -69,7 +69,7 @@ def test_applicant_group(facts, expected):
 def test_each_group_names_its_point_and_procedure():
     for group in G:
         assert group.rule.words().startswith(("п. ", "пп. ", "подп. "))
-        assert group.rule.penalty_percent_per_day > 0
+        assert group.rule.penalty_percent(Decimal("16")) > 0
     personal = {g for g in G if g.procedure is Procedure.personal_account}
     assert personal == {G.individual_15, G.small_150, G.partnership, G.temporary_mobile}
 
