@@ -13,6 +13,7 @@ from app.applications.deadlines import local_day, refresh_due
 from app.applications.models import Application, ApplicationStatus, DocumentKind, LoadCharacter
 from app.applications.rules import territory_of
 from app.auth.models import User
+from app.connection.groups import PREFERENTIAL_EVERY_YEARS
 from app.core.clock import now, today
 from app.core.storage import StagedFile, stage_bytes
 from app.extensions import db
@@ -104,10 +105,6 @@ def calculation_input(app: Application, inputs: OfferInputs):
         investment_construction=inputs.investment_construction,
         preferential_used_on=preferential_fee_used_on(app),
     )
-
-
-#: p.17 of the Rules: the preferential fee is due not more than once in 3 years.
-PREFERENTIAL_EVERY_YEARS = 3
 
 
 def preferential_fee_used_on(app: Application) -> date | None:

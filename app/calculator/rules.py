@@ -2,9 +2,10 @@
 
 P = C1 + C2·L(overhead) + C3·L(cable) + C4·n(sectioning) + C5·N + C6·N + C7·N + C8·m,
 without VAT; each term only when that construction is needed, each rounded half-up to
-kopecks. An individual's household connection up to 15 kW, reliability category III,
-0.4 kV, within the distance limit pays the lower of P with VAT and the preferential rate
-(VAT included) × N."""
+kopecks. The applicants of p.17 of the Rules (an individual's household connection up to
+15 kW or a partnership's up to 15 kW a member, reliability category III, networks up to 20 kV,
+within the distance limit, once in 3 years) pay the lower of P with VAT and the preferential
+rate (VAT included) × N."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from app.calculator.tariff_file import Variant
 from app.connection.groups import (
+    INDIVIDUAL_MAX_KW,
+    PREFERENTIAL_EVERY_YEARS,
+    PREFERENTIAL_MAX_KV,
     Applicant,
     ApplicantGroup,
     applicant_group,
@@ -147,7 +151,7 @@ MAX_POWER_KW = Decimal("100000")
 MAX_LINE_KM = Decimal("500")
 MAX_COUNT = 1000
 #: Up to and including: the preferential fee's limit and C1's boundary (SPEC §2.2, §2.5).
-PREFERENTIAL_MAX_KW = Decimal("15")
+PREFERENTIAL_MAX_KW = INDIVIDUAL_MAX_KW
 C1_BOUNDARY_KW = Decimal("150")
 
 APPLICANT_TYPES = {
@@ -368,12 +372,6 @@ def group_of(inp: CalculationInput) -> ApplicantGroup:
     )
 
 
-#: p.17: the preferential fee at a connection to networks up to 20 kV inclusive, not more than
-#: once in 3 years for the same applicant.
-PREFERENTIAL_MAX_KV = Decimal("20")
-PREFERENTIAL_EVERY_YEARS = 3
-
-
 def preferential_refusals(inp: CalculationInput, added: Decimal, group: ApplicantGroup | None = None) -> list[str]:
     """Why the preferential fee of p.17 does not apply; empty when it does (SPEC §2.5)."""
     group = group or group_of(inp)
@@ -411,13 +409,10 @@ def _not_a_preferential_group(inp: CalculationInput) -> str:
         return "присоединяется объект генерации, а льготная плата — для энергопринимающих устройств"
     if inp.kind == "temporary":
         return "временное присоединение, а льготная плата — для постоянного"
-    limit = (
-        INDIVIDUAL_LIMIT if not inp.partnership_members else f"15 кВт на каждого из {inp.partnership_members} членов"
-    )
+    limit = kw(INDIVIDUAL_MAX_KW)
+    if inp.partnership_members:
+        limit += f" на каждого из {inp.partnership_members} членов"
     return f"максимальная мощность {kw(inp.power_kw)} больше {limit}"
-
-
-INDIVIDUAL_LIMIT = "15 кВт"
 
 
 def _explain(inp, rule, refusals, added, standard_with, pref_rate, pref_fee) -> str:

@@ -19,6 +19,9 @@ MOBILE_MAX_KW = Decimal("150")
 GENERAL_MAX_KW = Decimal("670")
 #: One source of supply is reliability category III (p.14, p.12(1)).
 ONE_SOURCE = 3
+#: p.17: the preferential fee at networks up to 20 kV inclusive, not more than once in 3 years.
+PREFERENTIAL_MAX_KV = Decimal("20")
+PREFERENTIAL_EVERY_YEARS = 3
 
 
 class Procedure(enum.StrEnum):
