@@ -358,6 +358,7 @@ def list_columns():
         Application.object_house,
         Application.object_address_extra,
         Application.power_kw,
+        Application.procedure,
         Application.submitted_at,
         Application.due_date,
         Application.due_label,

@@ -439,13 +439,15 @@ def withdraw_application(application_id: int):
 @bp.get("/applications/<int:application_id>/claim.pdf")
 @login_required
 def download_claim(application_id: int):
-    """The claim for the penalty of p.16(в), while the company's term has passed (404 otherwise)."""
+    """The claim for the penalty of p.16(в), while the company's term has passed (the card,
+    which says why not, otherwise)."""
     if current_user.is_staff:
         abort(404)
     application = _own_or_404(application_id)
     penalty = company_penalty(application)
     if penalty is None:
-        abort(404)
+        flash("Срок присоединения по этой заявке не нарушен: претензия о неустойке не составляется.", "info")
+        return redirect(url_for("applications.show_application", application_id=application.id))
     return send_file(
         io.BytesIO(claim(application, _consumer(), penalty)),
         mimetype="application/pdf",

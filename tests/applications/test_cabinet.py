@@ -46,6 +46,16 @@ def test_above_150_kw_the_offer_asks_to_sign(consumer_client, consumer, make_app
     ]
 
 
+def test_the_general_procedure_asks_to_sign_whatever_the_power(consumer_client, consumer, make_application):
+    """An individual's 15 kW at category II is the general procedure (p.14 needs one source);
+    the cabinet reads the stored procedure (a list loads only its columns)."""
+    offered = make_application(consumer, status="offer_sent", reliability=2)
+    db.session.expunge_all()  # the cabinet loads the row afresh, as in another request
+    assert waiting(consumer_client) == [
+        (f"Заявка {offered.number}", "Подписать договор", f"/applications/{offered.id}")
+    ]
+
+
 def test_an_overdue_action_says_so(consumer_client, consumer, make_application, fixed_clock):
     asked = make_application(consumer, status="needs_info")
     clock.set_now(fixed_clock + (asked.due_date - fixed_clock.date()) + timedelta(days=2))

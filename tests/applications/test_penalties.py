@@ -86,7 +86,8 @@ def test_no_penalty_panel_within_the_term(consumer_client, consumer, make_applic
     application = make_application(consumer, status="in_progress")
     page = Page(consumer_client.get(f"/applications/{application.id}"))
     assert not page.select_one(".penalty")
-    assert consumer_client.get(f"/applications/{application.id}/claim.pdf").status_code == 404
+    response = consumer_client.get(f"/applications/{application.id}/claim.pdf")
+    assert response.status_code == 302 and response.headers["Location"] == f"/applications/{application.id}"
 
 
 def test_the_claim_is_a_pdf_for_its_owner_only(consumer_client, other_client, operator_client, client, late):

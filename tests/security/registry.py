@@ -120,6 +120,7 @@ def an_appeal_with_a_file(owner) -> dict:
     "applications.notify_tu_fulfilment",
     "applications.send_signed_contract_through_cabinet",
     "applications.withdraw_application",
+    "applications.download_claim",
 )
 def an_application_with_a_document(owner) -> dict:
     import sqlalchemy as sa
