@@ -50,10 +50,9 @@ def test_the_general_procedure_asks_to_sign_whatever_the_power(consumer_client, 
     """An individual's 15 kW at category II is the general procedure (p.14 needs one source);
     the cabinet reads the stored procedure (a list loads only its columns)."""
     offered = make_application(consumer, status="offer_sent", reliability=2)
+    number, application_id = offered.number, offered.id
     db.session.expunge_all()  # the cabinet loads the row afresh, as in another request
-    assert waiting(consumer_client) == [
-        (f"Заявка {offered.number}", "Подписать договор", f"/applications/{offered.id}")
-    ]
+    assert waiting(consumer_client) == [(f"Заявка {number}", "Подписать договор", f"/applications/{application_id}")]
 
 
 def test_an_overdue_action_says_so(consumer_client, consumer, make_application, fixed_clock):
