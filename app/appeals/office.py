@@ -19,6 +19,7 @@ from app.core import signals
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import render_page_or_block
+from app.core.queues import Page
 from app.core.sections import Section
 from app.core.storage import send_stored_file
 from app.core.templating import format_date
@@ -55,16 +56,16 @@ PAGE_SIZE = 30
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
+    page = Page.from_args(request.args, PAGE_SIZE)
     day = today()
-    rows = queries.queue_page(filters, current_user, day, page, PAGE_SIZE)
+    rows, has_next = page.split(queries.queue_page(filters, current_user, day, page.offset, page.limit))
     return render_page_or_block(
         "appeals/office/queue.html",
         "results",
-        appeals=rows[:PAGE_SIZE],
-        application_numbers=application_numbers(a.application_id for a in rows[:PAGE_SIZE]),
-        page=page,
-        has_next=len(rows) > PAGE_SIZE,
+        appeals=rows,
+        application_numbers=application_numbers(a.application_id for a in rows),
+        page=page.number,
+        has_next=has_next,
         filters=filters,
         today=day,
         statuses=list(AppealStatus),

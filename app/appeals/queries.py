@@ -22,9 +22,9 @@ from app.appeals.models import (
     MessageKind,
 )
 from app.auth.models import Role, User
+from app.core import queues
 from app.core.text import like_pattern
 from app.extensions import db
-from app.office.forms import enum_choice
 
 #: "Due soon" in the office: the answer is due within this many calendar days.
 DUE_SOON_DAYS = 3
@@ -138,51 +138,16 @@ def latest_answer(messages: list[AppealMessage]) -> AppealMessage | None:
 
 
 @dataclass
-class QueueFilters:
-    """The queue's GET parameters, cleaned: anything unknown is ignored."""
+class QueueFilters(queues.QueueFilters):
+    """The appeals queue's GET parameters, cleaned: anything unknown is ignored."""
 
-    status: str = "open"
-    kind: str = ""
-    topic: str = ""
-    channel: str = ""
-    overdue: bool = False
-    due_soon: bool = False
-    mine: bool = False
-    q: str = ""
-    sort: str = "due"
+    STATUSES = frozenset(s.value for s in AppealStatus)
 
-    @classmethod
-    def from_args(cls, args) -> QueueFilters:
-        q = (args.get("q") or "").strip()[:100]
-        # With no status chosen, the queue shows open appeals; a search looks everywhere.
-        status = args.get("status", "all" if q else "open")
-        statuses = {s.value for s in AppealStatus} | {"open", "all"}
-        return cls(
-            status=status if status in statuses else "open",
-            kind=enum_choice(args.get("kind"), AppealKind),
-            topic=enum_choice(args.get("topic"), AppealTopic),
-            channel=enum_choice(args.get("channel"), AnswerChannel),
-            overdue=args.get("overdue") == "y",
-            due_soon=args.get("due_soon") == "y",
-            mine=args.get("mine") == "y",
-            q=q,
-            sort=args.get("sort") if args.get("sort") in ("due", "new") else "due",
-        )
-
-    def as_args(self) -> dict[str, str]:
-        """The non-default parameters, for pagination links."""
-        args = {
-            "status": self.status,
-            "kind": self.kind,
-            "topic": self.topic,
-            "channel": self.channel,
-            "overdue": "y" if self.overdue else "",
-            "due_soon": "y" if self.due_soon else "",
-            "mine": "y" if self.mine else "",
-            "q": self.q,
-            "sort": "" if self.sort == "due" else self.sort,
-        }
-        return {k: v for k, v in args.items() if v}
+    kind: str = queues.choice(AppealKind)
+    topic: str = queues.choice(AppealTopic)
+    channel: str = queues.choice(AnswerChannel)
+    overdue: bool = queues.flag()
+    due_soon: bool = queues.flag()
 
 
 def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
@@ -215,11 +180,9 @@ def queue_query(filters: QueueFilters, user: User, today: date) -> sa.Select:
     return query.order_by(Appeal.due_date, Appeal.id)
 
 
-def queue_page(filters: QueueFilters, user: User, today: date, page: int, page_size: int) -> list[Appeal]:
-    """A page of the queue, with one more row when a next page exists."""
-    return db.session.scalars(
-        queue_query(filters, user, today).offset((page - 1) * page_size).limit(page_size + 1)
-    ).all()
+def queue_page(filters: QueueFilters, user: User, today: date, offset: int, limit: int) -> list[Appeal]:
+    """A page of the queue: `limit` appeals from `offset` (core.queues.Page's)."""
+    return db.session.scalars(queue_query(filters, user, today).offset(offset).limit(limit)).all()
 
 
 def dashboard_numbers(today: date) -> dict:

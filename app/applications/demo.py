@@ -6,8 +6,10 @@ through the operations, back-dated, so dates, documents and history look lived-i
 from __future__ import annotations
 
 import zlib
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 
 from app.applications import offer, office_operations, operations
 from app.applications.rules import ApplicationData
@@ -168,39 +170,52 @@ def _other_applicants() -> dict:
     return people
 
 
-def seed(ctx) -> None:
-    from app.auth.models import User
+class _Plan(NamedTuple):
+    """One demo application: submitted `days` ago by `owner`, then what happened to it."""
 
-    consumer, operator = ctx.consumer, ctx.operator
-    others = _other_applicants()
-    plans = []  # (days ago, owner, data, what happens after the submission)
+    days: int
+    owner: object
+    data: ApplicationData
+    after: Callable | None = None
 
-    def walk_to(target: str, days: int):
-        return lambda application: _walk(application, target, days, consumer, operator)
 
-    def at(days: int, fn):
-        def step(application):
-            with days_ago(days):
-                fn(application)
+def _at(days: int, fn: Callable) -> Callable:
+    """What happens to an application, `days` ago."""
 
-        return step
+    def step(application):
+        with days_ago(days):
+            fn(application)
 
-    # The demo consumer: the path up to 150 kW, one application in each status.
-    for target, name, settlement, street, house, days in (
-        ("completed", "Жилой дом", "д. Берёзовка", "ул. Садовая", "7", 70),
-        ("connected", "Гараж", "д. Берёзовка", "ул. Садовая", "7а", 58),
-        ("tu_fulfilled", "Баня", "д. Берёзовка", "ул. Лесная", "2", 50),
-        ("in_progress", "Садовый дом", "СНТ «Ромашка»", "", "118", 44),
-        ("contract_concluded", "Хозяйственная постройка", "д. Берёзовка", "ул. Лесная", "4", 30),
-        ("offer_sent", "Летняя кухня", "д. Берёзовка", "ул. Садовая", "9", 9),
-    ):
-        plans.append((days, consumer, _data(name, settlement, street, house, "15"), walk_to(target, days)))
-    plans += [
-        (
+    return step
+
+
+def _walk_to(target: str, days: int, consumer, operator) -> Callable:
+    return lambda application: _walk(application, target, days, consumer, operator)
+
+
+def _consumer_path(consumer, operator) -> list[_Plan]:
+    """The demo consumer: the path up to 150 kW, one application in each status."""
+    return [
+        _Plan(days, consumer, _data(name, settlement, street, house, "15"), _walk_to(target, days, consumer, operator))
+        for target, name, settlement, street, house, days in (
+            ("completed", "Жилой дом", "д. Берёзовка", "ул. Садовая", "7", 70),
+            ("connected", "Гараж", "д. Берёзовка", "ул. Садовая", "7а", 58),
+            ("tu_fulfilled", "Баня", "д. Берёзовка", "ул. Лесная", "2", 50),
+            ("in_progress", "Садовый дом", "СНТ «Ромашка»", "", "118", 44),
+            ("contract_concluded", "Хозяйственная постройка", "д. Берёзовка", "ул. Лесная", "4", 30),
+            ("offer_sent", "Летняя кухня", "д. Берёзовка", "ул. Садовая", "9", 9),
+        )
+    ]
+
+
+def _consumer_others(consumer, operator) -> list[_Plan]:
+    """The demo consumer's applications off the path: asked for data, a fresh one, withdrawn."""
+    return [
+        _Plan(
             9,
             consumer,
             _data("Теплица", "д. Берёзовка", "ул. Полевая", "3", "5"),
-            at(
+            _at(
                 8,
                 lambda a: office_operations.request_info(
                     a,
@@ -210,26 +225,32 @@ def seed(ctx) -> None:
                 ),
             ),
         ),
-        (1, consumer, _data("Мастерская", "д. Берёзовка", "ул. Полевая", "5", "10"), None),
-        (
+        _Plan(1, consumer, _data("Мастерская", "д. Берёзовка", "ул. Полевая", "5", "10")),
+        _Plan(
             40,
             consumer,
             _data("Беседка", "д. Берёзовка", "ул. Полевая", "7", "3"),
-            at(37, lambda a: operations.withdraw(a, consumer, "Решили провести свет от дома.")),
+            _at(37, lambda a: operations.withdraw(a, consumer, "Решили провести свет от дома.")),
         ),
-        (
+        _Plan(
             65,
             consumer,
             _data("Вагончик", "д. Берёзовка", "ул. Полевая", "9", "5"),
-            at(
+            _at(
                 62,
                 lambda a: office_operations.request_info(
                     a, operator, "Приложите правоустанавливающий документ на участок."
                 ),
             ),
         ),
-        # Above 150 kW: the demo consumer's shop, on the path of the signed contract.
-        (
+    ]
+
+
+def _consumer_shop_and_reissue(consumer, operator) -> list[_Plan]:
+    """The demo consumer's shop above 150 kW, on the path of the signed contract, and a
+    reissue of documents, completed on the short path."""
+    return [
+        _Plan(
             40,
             consumer,
             _data(
@@ -241,14 +262,13 @@ def seed(ctx) -> None:
                 voltage_kv="10",
                 load_character="commercial",
             ),
-            walk_to("in_progress", 40),
+            _walk_to("in_progress", 40, consumer, operator),
         ),
-        # A reissue of documents, completed on the short path.
-        (
+        _Plan(
             20,
             consumer,
             _data("Жилой дом", "д. Берёзовка", "ул. Садовая", "7", "15", kind="reissue"),
-            at(
+            _at(
                 16,
                 lambda a: office_operations.complete(
                     a,
@@ -264,9 +284,14 @@ def seed(ctx) -> None:
                 ),
             ),
         ),
-        # Other applicants fill the office queue: a legal entity above 670 kW, an overdue
-        # check, one about to be annulled for missing data.
-        (
+    ]
+
+
+def _queue(others, operator) -> list[_Plan]:
+    """Other applicants fill the office queue: a legal entity above 670 kW, an overdue
+    check, one about to be annulled for missing data."""
+    return [
+        _Plan(
             12,
             others["legal"],
             _data(
@@ -280,7 +305,7 @@ def seed(ctx) -> None:
             ),
             lambda a: office_operations.assign(a, operator, operator),
         ),
-        (
+        _Plan(
             11,
             others["individual"],
             _data("Жилой дом", "г. Примерск", "ул. Мира", "21", "12"),
@@ -288,44 +313,52 @@ def seed(ctx) -> None:
                 a, operator, "Заявитель звонил, просил ускорить: переезжает в сентябре."
             ),
         ),
-        (
+        _Plan(
             30,
             others["individual"],
             _data("Дача", "СНТ «Ромашка»", "", "12", "8"),
-            at(27, lambda a: office_operations.request_info(a, operator, "Нужна копия доверенности представителя.")),
+            _at(27, lambda a: office_operations.request_info(a, operator, "Нужна копия доверенности представителя.")),
         ),
     ]
-    # The path above 150 kW (the draft contract signed), one application in each status,
-    # of the demo legal entity.
-    legal = others["legal"]
-    for target, name, street, house, power, days in (
-        ("completed", "Склад", "ул. Складская", "1", "400", 80),
-        ("connected", "Автосервис", "ул. Промышленная", "5", "250", 66),
-        ("tu_fulfilled", "Пекарня", "ул. Хлебная", "2", "200", 56),
-        ("contract_concluded", "Котельная", "ул. Заводская", "7", "300", 34),
-        ("offer_sent", "Офисное здание", "ул. Ленина", "40", "180", 10),
-    ):
-        plans.append(
-            (
-                days,
-                legal,
-                _data(name, "г. Примерск", street, house, power, voltage_kv="10", load_character="commercial"),
-                walk_to(target, days),
-            )
+
+
+def _legal_path(legal, consumer, operator) -> list[_Plan]:
+    """The path above 150 kW (the draft contract signed), one application in each status,
+    of the demo legal entity."""
+    return [
+        _Plan(
+            days,
+            legal,
+            _data(name, "г. Примерск", street, house, power, voltage_kv="10", load_character="commercial"),
+            _walk_to(target, days, consumer, operator),
         )
-    plans += [
-        (
+        for target, name, street, house, power, days in (
+            ("completed", "Склад", "ул. Складская", "1", "400", 80),
+            ("connected", "Автосервис", "ул. Промышленная", "5", "250", 66),
+            ("tu_fulfilled", "Пекарня", "ул. Хлебная", "2", "200", 56),
+            ("contract_concluded", "Котельная", "ул. Заводская", "7", "300", 34),
+            ("offer_sent", "Офисное здание", "ул. Ленина", "40", "180", 10),
+        )
+    ]
+
+
+def _legal_others(legal, operator) -> list[_Plan]:
+    """The demo legal entity's applications asked for data and withdrawn."""
+    from app.auth.models import User
+
+    return [
+        _Plan(
             15,
             legal,
             _data(
                 "Гостиница", "г. Примерск", "ул. Набережная", "9", "350", voltage_kv="10", load_character="commercial"
             ),
-            at(
+            _at(
                 14,
                 lambda a: office_operations.request_info(a, operator, "Приложите однолинейную схему электроснабжения."),
             ),
         ),
-        (
+        _Plan(
             45,
             legal,
             _data(
@@ -337,20 +370,40 @@ def seed(ctx) -> None:
                 voltage_kv="10",
                 load_character="commercial",
             ),
-            at(
+            _at(
                 38, lambda a: operations.withdraw(a, db.session.get(User, a.consumer_id), "Аренда участка не продлена.")
             ),
         ),
     ]
+
+
+def _submit(plans: list[_Plan]) -> list:
+    """Submit every planned application, then let happen what happens to each. Numbers
+    follow the order of submission, as they would in life."""
     made, afterwards = [], []
-    # Numbers follow the order of submission, as they would in life.
-    for days, owner, data, after in sorted(plans, key=lambda plan: -plan[0]):
-        with days_ago(days):
-            made.append(operations.save_application(owner, data, submit=True))
-        afterwards.append(after)
+    for plan in sorted(plans, key=lambda plan: -plan.days):
+        with days_ago(plan.days):
+            made.append(operations.save_application(plan.owner, plan.data, submit=True))
+        afterwards.append(plan.after)
     for application, after in zip(made, afterwards, strict=True):
         if after is not None:
             after(application)
+    return made
+
+
+def seed(ctx) -> None:
+    from app.auth.models import User
+
+    consumer, operator = ctx.consumer, ctx.operator
+    others = _other_applicants()
+    made = _submit(
+        _consumer_path(consumer, operator)
+        + _consumer_others(consumer, operator)
+        + _consumer_shop_and_reissue(consumer, operator)
+        + _queue(others, operator)
+        + _legal_path(others["legal"], consumer, operator)
+        + _legal_others(others["legal"], operator)
+    )
     with days_ago(30):
         operations.expire(clock.today())  # the trailer's missing data never came
     with days_ago(3):

@@ -19,9 +19,9 @@ from app.applications.models import (
 from app.applications.rules import MAX_TEXT, ApplicationData
 from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.connection.rules import VOLTAGES_KV
-from app.core.forms import BaseForm, DateText, NumberField, choices
+from app.core.forms import BaseForm, DateText, NumberField, choices, voltage_label
 
-VOLTAGE_LABELS = {"0.4": "0,4 кВ", "6": "6 кВ", "10": "10 кВ", "20": "20 кВ", "35": "35 кВ", "110": "110 кВ"}
+VOLTAGE_LABELS = {v: voltage_label(v) for v in VOLTAGES_KV}
 FILE_HINT = "PDF, JPEG или PNG, каждый файл не больше 10 МБ"
 
 

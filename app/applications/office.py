@@ -47,10 +47,10 @@ from app.connection.rules import Category
 from app.core.clock import today
 from app.core.forms import ActionForm
 from app.core.htmx import is_htmx, render_page_or_block
+from app.core.queues import Page
 from app.core.storage import send_stored_file
 from app.core.templating import format_date, format_money
 from app.core.text import sentence
-from app.core.urls import int_arg
 from app.db import reads_first, unit_of_work
 from app.extensions import db
 from app.office import bp as office
@@ -92,16 +92,16 @@ describe_actions(
 @bp.get("/")
 def queue():
     filters = QueueFilters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int_arg) or 1, 1)
+    page = Page.from_args(request.args, PAGE_SIZE)
     day = today()
-    rows = queries.queue_page(filters, current_staff(), day, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    rows, has_next = page.split(queries.queue_page(filters, current_staff(), day, page.offset, page.limit))
     response = make_response(
         render_page_or_block(
             "applications/office/queue.html",
             "results",
-            applications=rows[:PAGE_SIZE],
-            page=page,
-            has_next=len(rows) > PAGE_SIZE,
+            applications=rows,
+            page=page.number,
+            has_next=has_next,
             filters=filters,
             today=day,
             status_options=[(s.value, s.label) for s in ApplicationStatus if s is not S.draft],

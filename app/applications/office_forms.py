@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from app.applications.offer import OfferInputs
@@ -15,7 +15,21 @@ from app.applications.rules import MAX_TEXT
 from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.calculator.rules import MAX_COUNT, MAX_LINE_KM, METERING_LABELS, TERRITORY_LABELS
 from app.core.clock import today
-from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, IntegerField, NumberField, OneOf, choices
+from app.core.forms import (
+    BaseForm,
+    DateText,
+    InRange,
+    IntegerField,
+    NetworkInputsMixin,
+    NumberField,
+    OneOf,
+    choices,
+    line_fields,
+    metering_fields,
+    sectioning_points_field,
+    substation_flags,
+    within_distance_field,
+)
 from app.workdays.services import Term
 
 FILES_HINT = f"PDF, JPEG или PNG, до {MAX_FILES} файлов, каждый не больше 10 МБ"
@@ -31,10 +45,6 @@ def _lf(value):
 
 def _length(limit: int = MAX_TEXT, what: str = "Текст"):
     return Length(max=limit, message=f"{what} не должен быть длиннее {limit} символов.")
-
-
-def _flag(label: str) -> BooleanField:
-    return BooleanField(label, false_values=FALSE_VALUES)
 
 
 class FilesForm(BaseForm):
@@ -83,7 +93,7 @@ class RequestInfoForm(FilesForm):
     files = MultipleFileField(f"Файлы к запросу, если нужны ({FILES_HINT})")
 
 
-class OfferCalcForm(BaseForm):
+class OfferCalcForm(NetworkInputsMixin, BaseForm):
     """The calculation inputs the application does not hold, prefilled from it
     (offer.offer_defaults); the invoice preview validates just these."""
 
@@ -93,55 +103,14 @@ class OfferCalcForm(BaseForm):
         validate_choice=False,
         validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")],
     )
-    within_distance = RadioField(
-        "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
-        choices=choices([("y", "да"), ("n", "нет, дальше")]),
-        validate_choice=False,
-        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
-    )
-    overhead_km = NumberField(
-        "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
-    )
-    overhead_variant = SelectField(
-        "Вариант ВЛ",
-        choices=[],
-        default="",
-        validate_choice=False,
-        validators=[Length(max=40, message="Выберите вариант из списка.")],
-    )
-    cable_km = NumberField(
-        "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
-    )
-    cable_variant = SelectField(
-        "Вариант КЛ",
-        choices=[],
-        default="",
-        validate_choice=False,
-        validators=[Length(max=40, message="Выберите вариант из списка.")],
-    )
-    sectioning_points = NumberField(
-        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, MAX_COUNT, "шт.")]
-    )
-    substation = _flag("Трансформаторная подстанция (ТП)")
-    distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
-    supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
-    metering = SelectField(
-        "Учёт электроэнергии",
-        choices=choices(list(METERING_LABELS.items())),
-        default="none",
-        validate_choice=False,
-        validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
-    )
-    metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
+    within_distance = within_distance_field()
+    overhead_km, overhead_variant, cable_km, cable_variant = line_fields(MAX_LINE_KM)
+    sectioning_points = sectioning_points_field(MAX_COUNT)
+    substation, distribution_substation, supply_center = substation_flags()
+    metering, metering_points = metering_fields(METERING_LABELS, MAX_COUNT)
     investment_construction = RadioField(
         "Строительство объектов инвестиционной программы (п. 16 Правил: срок 4 месяца или 2 года)",
-        choices=choices(
-            [
-                ("auto", "по строительству, указанному выше"),
-                ("y", "требуется"),
-                ("n", "не требуется"),
-            ]
-        ),
+        choices=choices([("auto", "по строительству, указанному выше"), ("y", "требуется"), ("n", "не требуется")]),
         default="auto",
         validate_choice=False,
         validators=[OneOf(("auto", "y", "n"), "Выберите один из вариантов.")],
@@ -164,13 +133,6 @@ class OfferCalcForm(BaseForm):
         "investment_construction",
     )
 
-    def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
-        for field, options in ((self.overhead_variant, overhead), (self.cable_variant, cable)):
-            pairs = [("", "по умолчанию"), *options]
-            if field.data and field.data not in {code for code, _ in pairs}:
-                pairs.append((field.data, f"{field.data} (нет в действующем решении)"))
-            field.choices = choices(pairs)
-
     def fill(self, inputs: OfferInputs) -> None:
         """Prefill from the application (a GET of the card)."""
         for name in (
@@ -191,10 +153,6 @@ class OfferCalcForm(BaseForm):
         if inputs.metering == "none":
             self.metering_points.data = 0
         self.investment_construction.data = {None: "auto", True: "y", False: "n"}[inputs.investment_construction]
-
-    def validate_metering_points(self, field):
-        if self.metering.data != "none" and field.data == 0:
-            raise ValidationError("Укажите хотя бы одну точку учёта или выберите «не требуется».")
 
     def inputs(self) -> OfferInputs:
         metering = self.metering.data

@@ -5,6 +5,7 @@ data, the connection instruction, and the invoice with its payment QR code of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from reportlab.lib.units import mm
@@ -222,27 +223,86 @@ def application_form(app, consumer) -> bytes:
 # --- the contract terms ----------------------------------------------------------------------------
 
 
-def contract_terms(app, consumer, calculation) -> bytes:
-    """The standard contract terms (Decree 861) filled with the applicant's data, the price of
-    the invoice and the implementation term."""
-    company = get_company()
-    terms = _deadlines()
-    term = calculation.implementation_term
-    decision = calculation.decision
-    applicant = consumer.display_name
-    subject = app.object_name or "энергопринимающие устройства"
-    title = "Условия типового договора об осуществлении технологического присоединения"
-    story: list[Flowable] = [
-        pdf.p(title, "title"),
-        pdf.p(f"к электрическим сетям по заявке № {app.number} от {submitted_on(app)}"),
-        pdf.spacer(2),
+@dataclass(frozen=True)
+class _Offer:
+    """What the sections of the contract terms print from."""
+
+    app: Application
+    consumer: User
+    calculation: object
+    company: object
+    #: The stage deadlines' labels by code: {pay}, {sign}, {tu_check}, … in the texts below.
+    labels: dict[str, str]
+
+
+#: Section 5 of the terms: how the contract is concluded, on the small path (paying the invoice).
+SMALL_CONCLUSION = (
+    "5.1. Договор считается заключённым со дня оплаты заявителем счёта, размещённого в личном "
+    "кабинете. Оплата счёта означает согласие заявителя с настоящими условиями.",
+    "5.2. Счёт оплачивается в течение {pay} со дня его размещения. Если счёт не "
+    "оплачен в этот срок, заявка может быть аннулирована.",
+)
+#: … and on the others (signing the draft contract).
+LARGE_CONCLUSION = (
+    "5.1. Заявитель подписывает проект договора, размещённый в личном кабинете, в течение "
+    "{sign} со дня его размещения и направляет подписанный экземпляр в сетевую "
+    "организацию. Договор считается заключённым со дня поступления подписанного заявителем "
+    "экземпляра в сетевую организацию.",
+    "5.2. Плата вносится в порядке и сроки, установленные договором. Если договор не подписан в "
+    "указанный срок, заявка может быть аннулирована.",
+)
+#: Section 6, numbered 6.1, 6.2, …
+COMPANY_DUTIES = (
+    "Выполнить мероприятия по технологическому присоединению, предусмотренные техническими "
+    "условиями для сетевой организации, включая мероприятия до границы участка заявителя.",
+    "В течение {tu_check} со дня уведомления заявителя о выполнении технических условий "
+    "проверить их выполнение и осмотреть присоединяемые устройства с участием заявителя.",
+    "Осуществить фактическое присоединение и обеспечить возможность действиями заявителя "
+    "осуществить фактический приём (подачу) напряжения и мощности.",
+    "Разместить в личном кабинете заявителя акт об осуществлении технологического присоединения "
+    "(или уведомление об обеспечении возможности присоединения) и акт допуска прибора учёта.",
+)
+#: Section 7, numbered 7.1, 7.2, …
+APPLICANT_DUTIES = (
+    "Выполнить мероприятия, предусмотренные техническими условиями для заявителя, в пределах границ своего участка.",
+    "Уведомить сетевую организацию о выполнении технических условий через личный кабинет, приложив "
+    "подтверждающие документы.",
+    "Обеспечить доступ представителей сетевой организации к присоединяемым устройствам для проверки "
+    "выполнения технических условий и фактического присоединения.",
+    "Внести плату за технологическое присоединение в размере и сроки, указанные в договоре.",
+)
+#: Section 8.
+OTHER_TERMS = (
+    f"8.1. Договор исполняется в соответствии с {RULES_861}.",
+    "8.2. Заявитель вправе в одностороннем порядке расторгнуть договор при нарушении сетевой "
+    "организацией сроков, указанных в разделе 3.",
+    "8.3. Договор считается исполненным после подписания акта об осуществлении технологического присоединения.",
+)
+
+
+def _labels() -> dict[str, str]:
+    return {code: term.label for code, term in _deadlines().items()}
+
+
+def _paragraphs(texts: tuple[str, ...], labels: dict[str, str]) -> list[str]:
+    return [text.format(**labels) for text in texts]
+
+
+def _parties(o: _Offer) -> list[Flowable]:
+    return [
         pdf.p("1. Стороны", "h2"),
-        label_table(_company_rows(company) + _applicant_rows(app, consumer, contacts=False)),
+        label_table(_company_rows(o.company) + _applicant_rows(o.app, o.consumer, contacts=False)),
         pdf.spacer(2),
         pdf.p(
-            f"{company.full_name} (далее — сетевая организация) и {applicant} (далее — заявитель) "
+            f"{o.company.full_name} (далее — сетевая организация) и {o.consumer.display_name} (далее — заявитель) "
             "заключают договор на следующих условиях."
         ),
+    ]
+
+
+def _subject(o: _Offer) -> list[Flowable]:
+    subject = o.app.object_name or "энергопринимающие устройства"
+    return [
         pdf.p("2. Предмет договора", "h2"),
         pdf.p(
             f"2.1. Сетевая организация обязуется осуществить технологическое присоединение "
@@ -250,12 +310,18 @@ def contract_terms(app, consumer, calculation) -> bytes:
             "оплатить технологическое присоединение и выполнить технические условия со своей стороны."
         ),
         pdf.p("2.2. Характеристики присоединения:"),
-        label_table(_object_rows(app)),
+        label_table(_object_rows(o.app)),
         pdf.spacer(2),
         pdf.p(
             "2.3. Технические условия являются неотъемлемой частью договора и размещены в личном кабинете "
             "заявителя вместе с настоящими условиями."
         ),
+    ]
+
+
+def _term_and_fee(o: _Offer) -> list[Flowable]:
+    calculation, term, decision = o.calculation, o.calculation.implementation_term, o.calculation.decision
+    story = [
         pdf.p("3. Срок выполнения мероприятий", "h2"),
         pdf.p(
             f"3.1. Срок выполнения мероприятий по технологическому присоединению — {term.label} "
@@ -270,142 +336,130 @@ def contract_terms(app, consumer, calculation) -> bytes:
     ]
     if calculation.rule == "preferential":
         story.append(pdf.p(f"4.2. {nobreak(calculation.explanation)}"))
-    story.append(pdf.p("5. Порядок заключения договора и оплаты", "h2"))
-    if app.is_small:
-        story += [
-            pdf.p(
-                "5.1. Договор считается заключённым со дня оплаты заявителем счёта, размещённого в личном "
-                "кабинете. Оплата счёта означает согласие заявителя с настоящими условиями."
-            ),
-            pdf.p(
-                f"5.2. Счёт оплачивается в течение {terms['pay'].label} со дня его размещения. Если счёт не "
-                "оплачен в этот срок, заявка может быть аннулирована."
-            ),
-        ]
-    else:
-        story += [
-            pdf.p(
-                f"5.1. Заявитель подписывает проект договора, размещённый в личном кабинете, в течение "
-                f"{terms['sign'].label} со дня его размещения и направляет подписанный экземпляр в сетевую "
-                "организацию. Договор считается заключённым со дня поступления подписанного заявителем "
-                "экземпляра в сетевую организацию."
-            ),
-            pdf.p(
-                "5.2. Плата вносится в порядке и сроки, установленные договором. Если договор не подписан в "
-                "указанный срок, заявка может быть аннулирована."
-            ),
-        ]
-    story += [
+    return story
+
+
+def _conclusion(o: _Offer) -> list[Flowable]:
+    texts = SMALL_CONCLUSION if o.app.is_small else LARGE_CONCLUSION
+    return [pdf.p("5. Порядок заключения договора и оплаты", "h2")] + [
+        pdf.p(text) for text in _paragraphs(texts, o.labels)
+    ]
+
+
+def _duties(o: _Offer) -> list[Flowable]:
+    return [
         pdf.p("6. Обязанности сетевой организации", "h2"),
-        *_numbered(
-            [
-                "Выполнить мероприятия по технологическому присоединению, предусмотренные техническими "
-                "условиями для сетевой организации, включая мероприятия до границы участка заявителя.",
-                f"В течение {terms['tu_check'].label} со дня уведомления заявителя о выполнении технических условий "
-                "проверить их выполнение и осмотреть присоединяемые устройства с участием заявителя.",
-                "Осуществить фактическое присоединение и обеспечить возможность действиями заявителя "
-                "осуществить фактический приём (подачу) напряжения и мощности.",
-                "Разместить в личном кабинете заявителя акт об осуществлении технологического присоединения "
-                "(или уведомление об обеспечении возможности присоединения) и акт допуска прибора учёта.",
-            ],
-            "6.",
-        ),
+        *_numbered(_paragraphs(COMPANY_DUTIES, o.labels), "6."),
         pdf.p("7. Обязанности заявителя", "h2"),
-        *_numbered(
-            [
-                "Выполнить мероприятия, предусмотренные техническими условиями для заявителя, в пределах "
-                "границ своего участка.",
-                "Уведомить сетевую организацию о выполнении технических условий через личный кабинет, приложив "
-                "подтверждающие документы.",
-                "Обеспечить доступ представителей сетевой организации к присоединяемым устройствам для проверки "
-                "выполнения технических условий и фактического присоединения.",
-                "Внести плату за технологическое присоединение в размере и сроки, указанные в договоре.",
-            ],
-            "7.",
-        ),
+        *_numbered(_paragraphs(APPLICANT_DUTIES, o.labels), "7."),
+    ]
+
+
+def _other_terms(o: _Offer) -> list[Flowable]:
+    calculation = o.calculation
+    return [
         pdf.p("8. Прочие условия", "h2"),
-        pdf.p(f"8.1. Договор исполняется в соответствии с {RULES_861}."),
-        pdf.p(
-            "8.2. Заявитель вправе в одностороннем порядке расторгнуть договор при нарушении сетевой "
-            "организацией сроков, указанных в разделе 3."
-        ),
-        pdf.p(
-            "8.3. Договор считается исполненным после подписания акта об осуществлении технологического присоединения."
-        ),
+        *[pdf.p(text) for text in OTHER_TERMS],
         pdf.spacer(4),
         pdf.p(
-            f"Тарифное решение: {decision.title}; регион: {decision.region}. Ставка НДС на дату расчёта "
-            f"({format_date(calculation.on_date)}): {format_number(calculation.vat_percent)} %.",
+            f"Тарифное решение: {calculation.decision.title}; регион: {calculation.decision.region}. Ставка НДС на "
+            f"дату расчёта ({format_date(calculation.on_date)}): {format_number(calculation.vat_percent)} %.",
             "small",
         ),
     ]
+
+
+#: The sections of the contract terms, in their order.
+CONTRACT_SECTIONS = (_parties, _subject, _term_and_fee, _conclusion, _duties, _other_terms)
+
+
+def contract_terms(app, consumer, calculation) -> bytes:
+    """The standard contract terms (Decree 861) filled with the applicant's data, the price of
+    the invoice and the implementation term."""
+    company = get_company()
+    offer = _Offer(app, consumer, calculation, company, _labels())
+    title = "Условия типового договора об осуществлении технологического присоединения"
+    story: list[Flowable] = [
+        pdf.p(title, "title"),
+        pdf.p(f"к электрическим сетям по заявке № {app.number} от {submitted_on(app)}"),
+        pdf.spacer(2),
+    ]
+    for section in CONTRACT_SECTIONS:
+        story += section(offer)
     return pdf.render(story, title=title, company=company)
 
 
 # --- the instruction -------------------------------------------------------------------------------
+
+#: A reissue's short instruction.
+REISSUE_STEPS = (
+    "Сетевая организация проверит заявку и приложенные документы и переоформит документы в течение "
+    "{reissue} со дня регистрации заявки.",
+    "Если сведений или документов не хватит, мы запросим их в личном кабинете. Ответьте в течение "
+    "{needs_info}, иначе заявка будет аннулирована.",
+    "Переоформленные документы появятся в личном кабинете на странице заявки; о них придёт уведомление.",
+)
+#: The first steps on the small path ({due}: « (до 01.04.2026)» when the term runs) …
+SMALL_FIRST_STEPS = (
+    "Оплатите счёт, размещённый в личном кабинете, в течение {pay} со дня его "
+    "размещения{due}. Для оплаты можно отсканировать QR-код на счёте в приложении банка.",
+    "Оплата счёта означает согласие с условиями типового договора: договор считается заключённым "
+    "в день оплаты. Подписывать договор на бумаге не нужно.",
+)
+#: … and on the others.
+LARGE_FIRST_STEPS = (
+    "Подпишите проект договора, размещённый в личном кабинете, в течение {sign} со дня "
+    "его размещения{due} и направьте подписанный экземпляр в сетевую организацию.",
+    "Договор считается заключённым со дня поступления подписанного экземпляра в сетевую организацию. "
+    "Плату внесите в порядке и сроки, установленные договором.",
+)
+#: The steps after them ({term}: « — 4 месяца со дня заключения договора» when it is known).
+PATH_STEPS = (
+    "Сетевая организация выполняет мероприятия по присоединению со своей стороны в срок, указанный в "
+    "условиях договора{term}.",
+    "Выполните технические условия со своей стороны: подготовьте электроустановку объекта (вводное "
+    "устройство, внутренние сети, защитные аппараты) в соответствии с техническими условиями.",
+    "Уведомите о выполнении технических условий в личном кабинете: на странице заявки выберите "
+    "«Уведомить о выполнении ТУ» и приложите файлы (фотографии, акты, документы на оборудование).",
+    "Сетевая организация проверит выполнение технических условий в течение {tu_check}, "
+    "при необходимости осмотрит устройства с вашим участием и выполнит фактическое присоединение.",
+    "Акт об осуществлении технологического присоединения (или уведомление об обеспечении возможности "
+    "присоединения) и акт допуска прибора учёта появятся в личном кабинете в течение "
+    "{final_docs} после присоединения.",
+)
+
+
+def _path_steps(app, labels: dict[str, str]) -> list[str]:
+    """The numbered steps of the connection path, with this application's terms."""
+    due = f" (до {format_date(app.due_date)})" if app.due_date and app.due_party == "applicant" else ""
+    term = ""
+    if app.implementation_amount and app.implementation_unit:
+        from app.workdays.services import term_label
+
+        term = f" — {term_label(app.implementation_amount, app.implementation_unit)} со дня заключения договора"
+    first = SMALL_FIRST_STEPS if app.is_small else LARGE_FIRST_STEPS
+    steps = _paragraphs(first + PATH_STEPS, {**labels, "due": due, "term": term})
+    if app.supplier:
+        steps.append(
+            f"Для покупки электроэнергии заключите договор энергоснабжения с гарантирующим поставщиком: {app.supplier}."
+        )
+    return steps
 
 
 def instruction(app) -> bytes:
     """«Инструкция по технологическому присоединению»: the steps of this application's path,
     and the company's contacts. A reissue gets the short version."""
     company = get_company()
-    terms = _deadlines()
+    labels = _labels()
     title = "Инструкция по технологическому присоединению"
     story: list[Flowable] = [pdf.p(title, "title"), pdf.p(f"по заявке № {app.number} от {submitted_on(app)}")]
     if app.kind == ApplicationKind.reissue.value:
         story += [
             pdf.p("Переоформление документов о технологическом присоединении", "h2"),
-            *_numbered(
-                [
-                    f"Сетевая организация проверит заявку и приложенные документы и переоформит документы в течение "
-                    f"{terms['reissue'].label} со дня регистрации заявки.",
-                    "Если сведений или документов не хватит, мы запросим их в личном кабинете. Ответьте в течение "
-                    f"{terms['needs_info'].label}, иначе заявка будет аннулирована.",
-                    "Переоформленные документы появятся в личном кабинете на странице заявки; о них придёт уведомление.",
-                ]
-            ),
-        ]
-        story += _contacts(company)
-        return pdf.render(story, title=title, company=company)
-
-    due = f" (до {format_date(app.due_date)})" if app.due_date and app.due_party == "applicant" else ""
-    if app.is_small:
-        first = [
-            f"Оплатите счёт, размещённый в личном кабинете, в течение {terms['pay'].label} со дня его "
-            f"размещения{due}. Для оплаты можно отсканировать QR-код на счёте в приложении банка.",
-            "Оплата счёта означает согласие с условиями типового договора: договор считается заключённым "
-            "в день оплаты. Подписывать договор на бумаге не нужно.",
+            *_numbered(_paragraphs(REISSUE_STEPS, labels)),
         ]
     else:
-        first = [
-            f"Подпишите проект договора, размещённый в личном кабинете, в течение {terms['sign'].label} со дня "
-            f"его размещения{due} и направьте подписанный экземпляр в сетевую организацию.",
-            "Договор считается заключённым со дня поступления подписанного экземпляра в сетевую организацию. "
-            "Плату внесите в порядке и сроки, установленные договором.",
-        ]
-    term = ""
-    if app.implementation_amount and app.implementation_unit:
-        from app.workdays.services import term_label
-
-        term = f" — {term_label(app.implementation_amount, app.implementation_unit)} со дня заключения договора"
-    steps = first + [
-        f"Сетевая организация выполняет мероприятия по присоединению со своей стороны в срок, указанный в "
-        f"условиях договора{term}.",
-        "Выполните технические условия со своей стороны: подготовьте электроустановку объекта (вводное "
-        "устройство, внутренние сети, защитные аппараты) в соответствии с техническими условиями.",
-        "Уведомите о выполнении технических условий в личном кабинете: на странице заявки выберите "
-        "«Уведомить о выполнении ТУ» и приложите файлы (фотографии, акты, документы на оборудование).",
-        f"Сетевая организация проверит выполнение технических условий в течение {terms['tu_check'].label}, "
-        "при необходимости осмотрит устройства с вашим участием и выполнит фактическое присоединение.",
-        "Акт об осуществлении технологического присоединения (или уведомление об обеспечении возможности "
-        f"присоединения) и акт допуска прибора учёта появятся в личном кабинете в течение "
-        f"{terms['final_docs'].label} после присоединения.",
-    ]
-    if app.supplier:
-        steps.append(
-            f"Для покупки электроэнергии заключите договор энергоснабжения с гарантирующим поставщиком: {app.supplier}."
-        )
-    story += [pdf.p("Порядок действий", "h2"), *_numbered(steps)]
-    story.append(pdf.p("Ход заявки, документы и сроки всегда видны в личном кабинете на странице заявки.", "small"))
+        story += [pdf.p("Порядок действий", "h2"), *_numbered(_path_steps(app, labels))]
+        story.append(pdf.p("Ход заявки, документы и сроки всегда видны в личном кабинете на странице заявки.", "small"))
     story += _contacts(company)
     return pdf.render(story, title=title, company=company)

@@ -173,12 +173,8 @@ def _total(text: str) -> Paragraph:
     return Paragraph(escape(text).replace(" ", "\u00a0").replace("\u202f", "\u00a0"), _total_style())
 
 
-def invoice(app, consumer, calculation) -> bytes:
-    """«Счёт на оплату» of the application's connection fee, with the payment QR code."""
-    company = get_company()
-    purpose = invoice_purpose(app, calculation)
-    title = f"Счёт на оплату № {app.number}"
-    payee = [
+def _payee_rows(company) -> list[list[str]]:
+    return [
         ["Получатель", company.full_name],
         ["ИНН / КПП получателя", f"{or_dash(company.inn)} / {or_dash(company.kpp)}"],
         ["Банк получателя", or_dash(company.bank_name)],
@@ -186,6 +182,9 @@ def invoice(app, consumer, calculation) -> bytes:
         ["Расчётный счёт", or_dash(company.bank_account)],
         ["Корреспондентский счёт", or_dash(company.bank_corr_account)],
     ]
+
+
+def _payer_rows(consumer: User, purpose: str) -> list[list[str]]:
     payer = [["Плательщик", consumer.display_name]]
     if consumer.inn:
         payer.append(
@@ -195,18 +194,36 @@ def invoice(app, consumer, calculation) -> bytes:
             ]
         )
     payer.append(["Назначение платежа", purpose])
+    return payer
 
-    money = format_money
+
+def _cost_table(calculation) -> Table:
+    """The terms of the calculation: rate, quantity and sum of each, without VAT."""
     rows = [["№", "Составляющая платы", _figure("Ставка, ₽"), _figure("Количество"), _figure("Сумма, ₽")]]
     for i, t in enumerate(calculation.terms, 1):
         rows.append(
             [
                 str(i),
                 t.label,
-                _figure(money(t.rate, False)),
+                _figure(format_money(t.rate, False)),
                 _figure(f"{format_number(t.quantity, 3)} {t.unit}"),
-                _figure(money(t.amount, False)),
+                _figure(format_money(t.amount, False)),
             ]
+        )
+    return pdf.table(rows, col_widths=[9 * mm, 80 * mm, 30 * mm, 25 * mm, 30 * mm])
+
+
+def _totals(calculation) -> list[Flowable]:
+    """The preferential fee's working where it applies, and the totals."""
+    story: list[Flowable] = []
+    if calculation.rule == "preferential" and calculation.preferential_fee is not None:
+        story.append(
+            pdf.p(
+                f"По стандартизированным ставкам: {money_text(calculation.standard_with_vat)} с НДС. "
+                f"Льготная плата: {money_text(calculation.preferential_rate)} за кВт × "
+                f"{kw(calculation.power_added_kw)} = {money_text(calculation.preferential_fee)} с НДС.",
+                "small",
+            )
         )
     vat_label = f"НДС {format_number(calculation.vat_percent)} %" if calculation.vat_percent else "НДС не облагается"
     totals = pdf.table(
@@ -218,66 +235,65 @@ def invoice(app, consumer, calculation) -> bytes:
         col_widths=[PAGE_WIDTH - 50 * mm, 50 * mm],
         header=False,
     )
-
-    story: list[Flowable] = [
-        pdf.p(f"Счёт на оплату № {app.number} от {format_date(today())}", "title"),
-        pdf.p(f"За технологическое присоединение по заявке № {app.number} от {submitted_on(app)}."),
-        pdf.p("Получатель платежа", "h2"),
-        label_table(payee),
-        pdf.p("Плательщик", "h2"),
-        label_table(payer),
-        pdf.p("Расчёт платы (ставки и суммы без НДС)", "h2"),
-        pdf.table(rows, col_widths=[9 * mm, 80 * mm, 30 * mm, 25 * mm, 30 * mm]),
-    ]
-    if calculation.rule == "preferential" and calculation.preferential_fee is not None:
-        story.append(
-            pdf.p(
-                f"По стандартизированным ставкам: {money_text(calculation.standard_with_vat)} с НДС. "
-                f"Льготная плата: {money_text(calculation.preferential_rate)} за кВт × "
-                f"{kw(calculation.power_added_kw)} = {money_text(calculation.preferential_fee)} с НДС.",
-                "small",
-            )
-        )
     story += [pdf.spacer(2), totals]
     if calculation.rule == "preferential":
         story += [pdf.spacer(1), pdf.p(nobreak(calculation.explanation), "small")]
     story.append(pdf.p(f"Тарифное решение: {calculation.decision.title} ({calculation.decision.region}).", "small"))
+    return story
 
+
+#: How the invoice is paid: on the small path paying it concludes the contract.
+SMALL_PAYMENT_TERMS = (
+    "Оплатите счёт{when}. Оплата счёта означает заключение договора об осуществлении "
+    "технологического присоединения на условиях типового договора: договор считается "
+    "заключённым в день оплаты."
+)
+LARGE_PAYMENT_TERMS = (
+    "Оплата — в порядке и сроки, установленные договором об осуществлении технологического присоединения."
+)
+QR_HINT = (
+    "Для оплаты отсканируйте QR-код в мобильном приложении банка: реквизиты, сумма и назначение "
+    "платежа заполнятся сами (ГОСТ Р 56042-2014). Проверьте их перед оплатой."
+)
+NO_QR = (
+    "QR-код для оплаты не сформирован: банковские реквизиты сетевой организации не заполнены. "
+    "Уточните реквизиты по телефону сетевой организации."
+)
+
+
+def _payment(app, consumer, calculation, company) -> list[Flowable]:
+    """«Оплата»: the terms, and the QR code beside them when the company's bank details are set."""
     if app.is_small:
         when = f" до {format_date(app.due_date)}" if app.due_date and app.due_party == "applicant" else ""
-        terms_text = (
-            f"Оплатите счёт{when}. Оплата счёта означает заключение договора об осуществлении "
-            "технологического присоединения на условиях типового договора: договор считается "
-            "заключённым в день оплаты."
-        )
+        terms_text = SMALL_PAYMENT_TERMS.format(when=when)
     else:
-        terms_text = (
-            "Оплата — в порядке и сроки, установленные договором об осуществлении технологического присоединения."
-        )
-    story.append(pdf.p("Оплата", "h2"))
-    if has_bank_details(company):
-        hint = [
-            pdf.p(terms_text),
-            pdf.spacer(2),
-            pdf.p(
-                "Для оплаты отсканируйте QR-код в мобильном приложении банка: реквизиты, сумма и назначение "
-                "платежа заполнятся сами (ГОСТ Р 56042-2014). Проверьте их перед оплатой.",
-                "small",
-            ),
-        ]
-        block = Table(
-            [[qr_image(invoice_payload(app, consumer, calculation, company)), hint]],
-            colWidths=[QR_SIDE + 4 * mm, PAGE_WIDTH - QR_SIDE - 4 * mm],
-        )
-        block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
-        story.append(block)
-    else:
-        story += [
-            pdf.p(terms_text),
-            pdf.p(
-                "QR-код для оплаты не сформирован: банковские реквизиты сетевой организации не заполнены. "
-                "Уточните реквизиты по телефону сетевой организации.",
-                "small",
-            ),
-        ]
+        terms_text = LARGE_PAYMENT_TERMS
+    story: list[Flowable] = [pdf.p("Оплата", "h2")]
+    if not has_bank_details(company):
+        return story + [pdf.p(terms_text), pdf.p(NO_QR, "small")]
+    hint = [pdf.p(terms_text), pdf.spacer(2), pdf.p(QR_HINT, "small")]
+    block = Table(
+        [[qr_image(invoice_payload(app, consumer, calculation, company)), hint]],
+        colWidths=[QR_SIDE + 4 * mm, PAGE_WIDTH - QR_SIDE - 4 * mm],
+    )
+    block.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)]))
+    return story + [block]
+
+
+def invoice(app, consumer, calculation) -> bytes:
+    """«Счёт на оплату» of the application's connection fee, with the payment QR code."""
+    company = get_company()
+    title = f"Счёт на оплату № {app.number}"
+    story: list[Flowable] = [
+        pdf.p(f"Счёт на оплату № {app.number} от {format_date(today())}", "title"),
+        pdf.p(f"За технологическое присоединение по заявке № {app.number} от {submitted_on(app)}."),
+        pdf.p("Получатель платежа", "h2"),
+        label_table(_payee_rows(company)),
+        pdf.p("Плательщик", "h2"),
+        label_table(_payer_rows(consumer, invoice_purpose(app, calculation))),
+        pdf.p("Расчёт платы (ставки и суммы без НДС)", "h2"),
+        _cost_table(calculation),
+        *_totals(calculation),
+        *_payment(app, consumer, calculation, company),
+    ]
     return pdf.render(story, title=title, company=company)

@@ -23,10 +23,10 @@ from app.applications.models import (
 )
 from app.auth.models import User, applicant_display_name, short_person_name
 from app.connection.rules import Category
+from app.core import queues
 from app.core.clock import company_zone
 from app.core.text import like_pattern, normalize_search
 from app.extensions import db
-from app.office.forms import enum_choice
 from app.workdays.services import get_calendar
 
 #: "Due this week" in the office: due within this many calendar days.
@@ -203,46 +203,16 @@ def paid_total(app: Application) -> Decimal:
 
 
 @dataclass
-class QueueFilters:
-    """The queue's GET parameters, cleaned: anything unknown is ignored."""
+class QueueFilters(queues.QueueFilters):
+    """The applications queue's GET parameters, cleaned: anything unknown is ignored. Drafts
+    are the applicant's own: not a status to choose."""
 
-    status: str = "open"
-    category: str = ""
-    kind: str = ""
-    overdue: bool = False
-    due_week: bool = False
-    mine: bool = False
-    q: str = ""
-    sort: str = "due"
+    STATUSES = frozenset(s.value for s in ApplicationStatus if s is not S.draft)
 
-    @classmethod
-    def from_args(cls, args) -> QueueFilters:
-        q = (args.get("q") or "").strip()[:100]
-        status = args.get("status", "all" if q else "open")
-        statuses = {s.value for s in ApplicationStatus if s is not S.draft} | {"open", "all"}
-        return cls(
-            status=status if status in statuses else "open",
-            category=enum_choice(args.get("category"), Category),
-            kind=enum_choice(args.get("kind"), ApplicationKind),
-            overdue=args.get("overdue") == "y",
-            due_week=args.get("due_week") == "y",
-            mine=args.get("mine") == "y",
-            q=q,
-            sort=args.get("sort") if args.get("sort") in ("due", "new") else "due",
-        )
-
-    def as_args(self) -> dict[str, str]:
-        args = {
-            "status": self.status,
-            "category": self.category,
-            "kind": self.kind,
-            "overdue": "y" if self.overdue else "",
-            "due_week": "y" if self.due_week else "",
-            "mine": "y" if self.mine else "",
-            "q": self.q,
-            "sort": "" if self.sort == "due" else self.sort,
-        }
-        return {k: v for k, v in args.items() if v and not (k == "status" and v == "open")}
+    category: str = queues.choice(Category)
+    kind: str = queues.choice(ApplicationKind)
+    overdue: bool = queues.flag()
+    due_week: bool = queues.flag()
 
 
 def _search(q: str):

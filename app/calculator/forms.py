@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, RadioField, SelectField
-from wtforms.validators import Length, ValidationError
+from wtforms import RadioField, SelectField
+from wtforms.validators import ValidationError
 
 from app.calculator.rules import (
     APPLICANT_TYPES,
@@ -18,18 +18,27 @@ from app.calculator.rules import (
 )
 from app.calculator.services import CalculationInput
 from app.connection.rules import VOLTAGES_KV
-from app.core.forms import FALSE_VALUES, BaseForm, DateText, InRange, NumberField, OneOf, choices
+from app.core.forms import (
+    BaseForm,
+    DateText,
+    InRange,
+    NetworkInputsMixin,
+    NumberField,
+    OneOf,
+    choices,
+    flag,
+    line_fields,
+    metering_fields,
+    sectioning_points_field,
+    substation_flags,
+    voltage_label,
+    within_distance_field,
+)
+
+VOLTAGE_LABELS = [(v, voltage_label(v)) for v in VOLTAGES_KV]
 
 
-def _flag(label: str) -> BooleanField:
-    return BooleanField(label, false_values=FALSE_VALUES)
-
-
-VOLTAGE_LABELS = [(v, f"{v.replace('.', ',')} кВ") for v in VOLTAGES_KV]
-DEFAULT_VARIANT = ("", "по умолчанию")
-
-
-class CalculatorForm(BaseForm):
+class CalculatorForm(NetworkInputsMixin, BaseForm):
     """The query of /calculator. Its field names are a public contract (SPEC §4.2)."""
 
     class Meta:
@@ -81,58 +90,13 @@ class CalculatorForm(BaseForm):
         validate_choice=False,
         validators=[OneOf(TERRITORY_LABELS, "Выберите территорию: город или село.")],
     )
-    within_distance = RadioField(
-        "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
-        choices=choices([("y", "да"), ("n", "нет, дальше")]),
-        default="y",
-        validate_choice=False,
-        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
-    )
-    preferential = _flag("Заявитель относится к льготной категории (для физических лиц)")
-    overhead_km = NumberField(
-        "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
-    )
-    overhead_variant = SelectField(
-        "Вариант ВЛ",
-        choices=[],
-        default="",
-        validate_choice=False,
-        validators=[Length(max=40, message="Выберите вариант из списка.")],
-    )
-    cable_km = NumberField(
-        "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), MAX_LINE_KM, "км")]
-    )
-    cable_variant = SelectField(
-        "Вариант КЛ",
-        choices=[],
-        default="",
-        validate_choice=False,
-        validators=[Length(max=40, message="Выберите вариант из списка.")],
-    )
-    sectioning_points = NumberField(
-        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, MAX_COUNT, "шт.")]
-    )
-    substation = _flag("Трансформаторная подстанция (ТП)")
-    distribution_substation = _flag("Распределительная трансформаторная подстанция (РТП)")
-    supply_center = _flag("Центр питания, подстанция 35 кВ и выше")
-    metering = SelectField(
-        "Учёт электроэнергии",
-        choices=choices(list(METERING_LABELS.items())),
-        default="none",
-        validate_choice=False,
-        validators=[OneOf(METERING_LABELS, "Выберите тип учёта из списка.")],
-    )
-    metering_points = NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, MAX_COUNT)])
+    within_distance = within_distance_field(default="y")
+    preferential = flag("Заявитель относится к льготной категории (для физических лиц)")
+    overhead_km, overhead_variant, cable_km, cable_variant = line_fields(MAX_LINE_KM)
+    sectioning_points = sectioning_points_field(MAX_COUNT)
+    substation, distribution_substation, supply_center = substation_flags()
+    metering, metering_points = metering_fields(METERING_LABELS, MAX_COUNT)
     date = DateText("Дата расчёта (тариф и НДС)")
-
-    def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
-        """Offer the line variants of the decision in force; a code from elsewhere is kept
-        selected, so the calculation can say it is not in this decision."""
-        for field, options in ((self.overhead_variant, overhead), (self.cable_variant, cable)):
-            pairs = [DEFAULT_VARIANT, *options]
-            if field.data and field.data not in {code for code, _ in pairs}:
-                pairs.append((field.data, f"{field.data} (нет в действующем решении)"))
-            field.choices = choices(pairs)
 
     def validate_existing_power_kw(self, field):
         """Compared with the maximum power only once that is valid: a negative maximum gets its
@@ -144,10 +108,6 @@ class CalculatorForm(BaseForm):
                 "Ранее присоединённая мощность не может быть больше максимальной: "
                 "максимальная включает ранее присоединённую."
             )
-
-    def validate_metering_points(self, field):
-        if self.metering.data != "none" and field.data == 0:
-            raise ValidationError("Укажите хотя бы одну точку учёта или выберите «не требуется».")
 
     def to_input(self) -> CalculationInput:
         metering = self.metering.data

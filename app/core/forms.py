@@ -9,9 +9,9 @@ from decimal import Decimal, InvalidOperation
 
 import wtforms
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField
+from wtforms import BooleanField, Field, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 
 from app.core.templating import format_number
 from app.core.text import has_other_digits, other_digits_message
@@ -196,3 +196,101 @@ class DateText(StringField):
         if getattr(self, "raw_text", None):
             return self.raw_text
         return self.data.isoformat() if isinstance(self.data, date) else ""
+
+
+def voltage_label(value: str) -> str:
+    """A voltage level as a reader sees it: "0.4" → «0,4 кВ»."""
+    return f"{value.replace('.', ',')} кВ"
+
+
+def flag(label: str) -> BooleanField:
+    """A checkbox; "n", "no", "false", "0" and "" are off, as a GET query may send them."""
+    return BooleanField(label, false_values=FALSE_VALUES)
+
+
+# --- the calculation's network inputs (SPEC §4.2 names): the calculator's query and the offer -----
+# Called in the form's class body, so the fields keep their place in the form's order (WTForms
+# orders fields as they are created) and in its error summary.
+
+#: A line variant not chosen: the decision's default.
+DEFAULT_VARIANT = ("", "по умолчанию")
+
+
+def within_distance_field(**kwargs) -> RadioField:
+    return RadioField(
+        "Сети нужного напряжения в пределах 300 м (город) или 500 м (село)",
+        choices=choices([("y", "да"), ("n", "нет, дальше")]),
+        validate_choice=False,
+        validators=[OneOf(("y", "n"), "Ответьте «да» или «нет».")],
+        **kwargs,
+    )
+
+
+def _variant_field(label: str) -> SelectField:
+    return SelectField(
+        label,
+        choices=[],
+        default="",
+        validate_choice=False,
+        validators=[Length(max=40, message="Выберите вариант из списка.")],
+    )
+
+
+def line_fields(max_km: Decimal) -> tuple[NumberField, SelectField, NumberField, SelectField]:
+    """overhead_km, overhead_variant, cable_km, cable_variant."""
+    return (
+        NumberField(
+            "Воздушная линия (ВЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), max_km, "км")]
+        ),
+        _variant_field("Вариант ВЛ"),
+        NumberField(
+            "Кабельная линия (КЛ), км", places=3, default=Decimal(0), validators=[InRange(Decimal(0), max_km, "км")]
+        ),
+        _variant_field("Вариант КЛ"),
+    )
+
+
+def sectioning_points_field(max_count: int) -> NumberField:
+    return NumberField(
+        "Пункты секционирования, шт.", integer=True, default=0, validators=[InRange(0, max_count, "шт.")]
+    )
+
+
+def substation_flags() -> tuple[BooleanField, BooleanField, BooleanField]:
+    """substation, distribution_substation, supply_center."""
+    return (
+        flag("Трансформаторная подстанция (ТП)"),
+        flag("Распределительная трансформаторная подстанция (РТП)"),
+        flag("Центр питания, подстанция 35 кВ и выше"),
+    )
+
+
+def metering_fields(labels: dict[str, str], max_count: int) -> tuple[SelectField, NumberField]:
+    """metering (its types: `labels`, "none" among them) and metering_points."""
+    return (
+        SelectField(
+            "Учёт электроэнергии",
+            choices=choices(list(labels.items())),
+            default="none",
+            validate_choice=False,
+            validators=[OneOf(labels, "Выберите тип учёта из списка.")],
+        ),
+        NumberField("Точек учёта", integer=True, default=1, validators=[InRange(0, max_count)]),
+    )
+
+
+class NetworkInputsMixin:
+    """What a form with line_fields() and metering_fields() does with them."""
+
+    def set_variants(self, overhead: list[tuple[str, str]], cable: list[tuple[str, str]]) -> None:
+        """Offer the line variants of the decision in force; a code from elsewhere is kept
+        selected, so the calculation can say it is not in this decision."""
+        for field, options in ((self.overhead_variant, overhead), (self.cable_variant, cable)):
+            pairs = [DEFAULT_VARIANT, *options]
+            if field.data and field.data not in {code for code, _ in pairs}:
+                pairs.append((field.data, f"{field.data} (нет в действующем решении)"))
+            field.choices = choices(pairs)
+
+    def validate_metering_points(self, field):
+        if self.metering.data != "none" and field.data == 0:
+            raise ValidationError("Укажите хотя бы одну точку учёта или выберите «не требуется».")

@@ -1,4 +1,4 @@
-"""Forms every back-office card shares, and what every queue's filters share."""
+"""Forms every back-office card shares."""
 
 from __future__ import annotations
 
@@ -31,8 +31,3 @@ def assign_form(current_id: int | None, posted: bool = False) -> AssignForm:
         + [(u.id, f"{u.short_person_name or u.email} ({Role(u.role).label})") for u in staff_members()]
     )
     return form
-
-
-def enum_choice(value: str | None, enum_cls) -> str:
-    """A queue filter's GET parameter: one of the enum's values, or "" (anything else is ignored)."""
-    return value if value in {e.value for e in enum_cls} else ""

@@ -321,6 +321,21 @@ def test_queue_is_paginated_and_links_keep_the_filters(operator_client, consumer
     assert len(queue_ids(second)) == 1 and second.select_one("a[rel=prev]")
 
 
+def test_a_search_narrowed_to_open_applications_stays_narrowed_on_the_next_page(
+    operator_client, consumer, make_application
+):
+    application = make_application(consumer)
+    copy_application(application, 30)
+    copy_application(application, 5, start=2000, status="withdrawn")
+    page = operator_client.page("/office/applications/?q=петров&status=open")
+    assert len(queue_ids(page)) == 30
+    next_link = page.select_one("a[rel=next]")["href"]
+    assert "status=open" in next_link, "a search alone would look at every status"
+    second = operator_client.page(next_link)
+    assert second.select_one("#status option[selected]")["value"] == "open"
+    assert len(queue_ids(second)) == 1, "the withdrawn ones stay out"
+
+
 def test_queue_with_and_without_htmx(operator_client, consumer, make_application):
     make_application(consumer)
     full = operator_client.page("/office/applications/?q=Петров")
