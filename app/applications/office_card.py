@@ -27,7 +27,7 @@ from app.applications.office_forms import (
 )
 from app.applications.rules import ApplicationError, TransitionError
 from app.auth.models import User
-from app.calculator.rules import variant_choices
+from app.calculator.choices import variant_choices
 from app.calculator.services import decision_in_force
 from app.core import signals
 from app.core.clock import to_local, today

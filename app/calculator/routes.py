@@ -8,9 +8,9 @@ import io
 from flask import make_response, redirect, request, send_file, url_for
 
 from app.calculator import bp
+from app.calculator.choices import variant_choices
 from app.calculator.forms import FIELD_NAMES, CalculatorForm
 from app.calculator.pdf import calculation_pdf
-from app.calculator.rules import variant_choices
 from app.calculator.services import CalculationError, calculate, decision_in_force
 from app.core.clock import today
 from app.core.htmx import is_htmx, render_page_or_block

@@ -509,18 +509,3 @@ def _variant(variants: tuple[Variant, ...], code: str | None, field: str, line: 
             return variant
     names = ", ".join(f"«{v.name}»" for v in variants)
     raise CalculationError(field, f"Для {line} ({where}) в тарифном решении нет такого варианта. Есть: {names}.")
-
-
-def variant_choices(decision, section: str) -> list[tuple[str, str]]:
-    """The line variants of a decision (c2_per_km or c3_per_km) for the calculator's select:
-    (code, «name (where it applies)»), each code once."""
-    if decision is None or section not in decision.rates:
-        return []
-    names: dict[str, str] = {}
-    places: dict[str, list[str]] = {}
-    for band, territories in decision.rates[section].items():
-        for territory, rate in territories.items():
-            for variant in rate if isinstance(rate, list) else ():
-                names.setdefault(variant["code"], variant["name"])
-                places.setdefault(variant["code"], []).append(f"{BAND_LABELS[band]}, {TERRITORY_LABELS[territory]}")
-    return [(code, f"{names[code]} ({'; '.join(where)})") for code, where in places.items()]
