@@ -83,6 +83,33 @@ CLOSED_STATUSES = (ApplicationStatus.completed, ApplicationStatus.withdrawn, App
 OPEN_STATUSES = tuple(s for s in ApplicationStatus if s.is_open)
 
 
+class AnnulmentGround(enum.StrEnum):
+    """The grounds Decree 861 gives to annul an application; when each may be used (its
+    status, its term and the date the term counts from) is `rules.ANNULMENT_RULES`."""
+
+    no_info = "no_info"
+    unsigned = "unsigned"
+    unpaid = "unpaid"
+
+    @property
+    def label(self) -> str:
+        return {
+            "no_info": "Недостающие сведения и документы не представлены в срок",
+            "unsigned": "Подписанный договор или мотивированный отказ от его подписания не направлены",
+            "unpaid": "Счёт не оплачен в срок",
+        }[self.value]
+
+    @property
+    def point(self) -> str:
+        """The point of the Rules (Decree 861) that gives the ground."""
+        return {"no_info": "п. 15 Правил", "unsigned": "п. 15 Правил", "unpaid": "пп. 103–105, 110 Правил"}[self.value]
+
+    @property
+    def text(self) -> str:
+        """«недостающие сведения и документы не представлены в срок (п. 15 Правил)»: after a colon."""
+        return f"{self.label[:1].lower()}{self.label[1:]} ({self.point})"
+
+
 class LoadCharacter(enum.StrEnum):
     household = "household"
     commercial = "commercial"
@@ -243,6 +270,8 @@ class Application(db.Model):
     due_party: Mapped[str] = mapped_column(sa.String(16), default="")
     #: Why the application was annulled or withdrawn; told to the consumer.
     closing_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: The ground of the annulment (AnnulmentGround); None unless annulled on one.
+    annulment_ground: Mapped[AnnulmentGround | None] = mapped_column(_enum(AnnulmentGround, 24, "annulment_ground"))
     #: What staff asked for when they requested missing data.
     info_request: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -278,6 +307,10 @@ class Application(db.Model):
     @property
     def category_enum(self) -> Category | None:
         return Category(self.category) if self.category else None
+
+    @property
+    def annulment_ground_enum(self) -> AnnulmentGround | None:
+        return AnnulmentGround(self.annulment_ground) if self.annulment_ground else None
 
     @property
     def is_open(self) -> bool:
