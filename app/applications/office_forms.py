@@ -303,9 +303,9 @@ class AnnulForm(BaseForm):
         validators=[DataRequired(message="Выберите основание аннулирования.")],
     )
     reason = TextAreaField(
-        "Комментарий для заявителя (необязательно)",
+        "Пояснение для заявителя (необязательно)",
         filters=[_lf],
-        validators=[Optional(), _length(MAX_TEXT, "Комментарий")],
+        validators=[Optional(), _length(MAX_TEXT, "Текст пояснения")],
     )
 
     def set_grounds(self, grounds) -> None:

@@ -390,6 +390,8 @@ class AnnulmentOptions:
 
     available: tuple[AnnulmentGround, ...]
     waiting: dict[AnnulmentGround, str]
+    #: The day each ground's term passed or passes (the ground is open from it).
+    opens: dict[AnnulmentGround, date] = field(default_factory=dict)
 
     def problem(self, code: str | None) -> str | None:
         """Why the application cannot be annulled on `code` now, or None."""
@@ -405,6 +407,7 @@ def annulment_options(app: Application, terms: Mapping[str, Term], calendar: Wor
     `terms` counted by `calendar` from the start of the stage; empty when there is none."""
     available: list[AnnulmentGround] = []
     waiting: dict[AnnulmentGround, str] = {}
+    opens: dict[AnnulmentGround, date] = {}
     for ground, rule in ANNULMENT_RULES.items():
         if app.status != rule.status.value or (rule.small is not None and app.is_small != rule.small):
             continue
@@ -415,6 +418,7 @@ def annulment_options(app: Application, terms: Mapping[str, Term], calendar: Wor
             continue
         term = terms[rule.term]
         since = calendar.add_term(to_local(app.stage_started_at).date(), term.amount, term.unit) + timedelta(days=1)
+        opens[ground] = since
         if day >= since:
             available.append(ground)
         else:
@@ -422,7 +426,7 @@ def annulment_options(app: Application, terms: Mapping[str, Term], calendar: Wor
                 f"Аннулировать можно с {format_date(since)}: прошло меньше {term_genitive(term)} "
                 f"с {rule.since} ({ground.point})."
             )
-    return AnnulmentOptions(tuple(available), waiting)
+    return AnnulmentOptions(tuple(available), waiting, opens)
 
 
 def term_genitive(term: Term) -> str:

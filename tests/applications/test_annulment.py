@@ -92,6 +92,7 @@ def test_a_ground_opens_the_day_after_its_term(status, power, ground, last_day, 
     assert waiting.problem(ground.value) == why
     opened = options(application, date.fromordinal(last_day.toordinal() + 1))
     assert opened.available == (ground,) and opened.waiting == {}
+    assert opened.opens == waiting.opens == {ground: date.fromordinal(last_day.toordinal() + 1)}
     assert opened.problem(ground.value) is None
 
 
@@ -164,6 +165,7 @@ def test_staff_annul_on_an_open_ground(operator_client, operator, consumer, larg
     assert [(o["value"], o.get_text()) for o in page.select("#annul-ground option")] == [
         ("unsigned", "Подписанный договор или мотивированный отказ от его подписания не направлены (п. 15 Правил)")
     ]
+    assert "срок прошёл, основание действует с 18.04.2026." in page.text("#annul-ground-hint")
     before = len(mailbox())
     operator_client.submit(
         card_url(large, "annul"), {"annul-ground": "unsigned", "annul-reason": "Ответа от заявителя нет."}, expect=302
@@ -187,13 +189,14 @@ def test_staff_annul_on_an_open_ground(operator_client, operator, consumer, larg
 
 def test_the_consumer_card_shows_the_ground(consumer_client, operator, large):
     clock.set_now(at(date(2026, 4, 18)))
-    operations.annul(large, operator, "unsigned")
+    operations.annul(large, operator, "unsigned", "Ответа от заявителя нет.")
     db.session.commit()
     page = consumer_client.page(f"/applications/{large.id}")
     assert page.text(".annulment-ground") == (
         "Заявка аннулирована: подписанный договор или мотивированный отказ от его подписания не направлены "
         "(п. 15 Правил)."
     )
+    assert "Пояснение Ответа от заявителя нет." in page.text("#application-status")
 
 
 def test_too_early_the_card_says_when_and_a_post_is_refused(operator_client, large):
@@ -208,12 +211,20 @@ def test_too_early_the_card_says_when_and_a_post_is_refused(operator_client, lar
 
 
 @pytest.mark.parametrize(
-    ("ground", "error"),
-    [("", "Выберите основание аннулирования."), ("unpaid", "Выберите основание аннулирования из списка.")],
+    ("data", "error"),
+    [
+        ({"annul-ground": ""}, "Выберите основание аннулирования."),
+        ({"annul-ground": "unpaid"}, "Выберите основание аннулирования из списка."),
+        ({"annul-ground": "no_such"}, "Выберите основание аннулирования из списка."),
+        (
+            {"annul-ground": "unsigned", "annul-reason": "я" * 5001},
+            "Текст пояснения не должен быть длиннее 5000 символов.",
+        ),
+    ],
 )
-def test_a_ground_not_offered_is_refused_on_the_form(operator_client, large, ground, error):
+def test_a_bad_annulment_is_refused_on_the_form(operator_client, large, data, error):
     clock.set_now(at(date(2026, 4, 18)))
-    page = Page(operator_client.submit(card_url(large, "annul"), {"annul-ground": ground}))
+    page = Page(operator_client.submit(card_url(large, "annul"), data))
     assert page.status == 200 and error in page.errors()
     assert fresh(large).status == "offer_sent"
 
