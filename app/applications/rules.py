@@ -402,7 +402,9 @@ class AnnulmentOptions:
         return "Выберите основание аннулирования из списка."
 
 
-def annulment_options(app: Application, terms: Mapping[str, Term], calendar: WorkCalendar, day: date):
+def annulment_options(
+    app: Application, terms: Mapping[str, Term], calendar: WorkCalendar, day: date
+) -> AnnulmentOptions:
     """The grounds `app` may be annulled on `day` (ANNULMENT_RULES), with their terms from
     `terms` counted by `calendar` from the start of the stage; empty when there is none."""
     available: list[AnnulmentGround] = []
@@ -417,13 +419,13 @@ def annulment_options(app: Application, terms: Mapping[str, Term], calendar: Wor
         if app.stage_started_at is None:
             continue
         term = terms[rule.term]
-        since = calendar.add_term(to_local(app.stage_started_at).date(), term.amount, term.unit) + timedelta(days=1)
-        opens[ground] = since
-        if day >= since:
+        last = calendar.add_term(to_local(app.stage_started_at).date(), term.amount, term.unit)
+        opens[ground] = last + timedelta(days=1)
+        if day > last:
             available.append(ground)
         else:
             waiting[ground] = (
-                f"Аннулировать можно с {format_date(since)}: прошло меньше {term_genitive(term)} "
+                f"Аннулировать можно с {format_date(opens[ground])}: прошло меньше {term_genitive(term)} "
                 f"с {rule.since} ({ground.point})."
             )
     return AnnulmentOptions(tuple(available), waiting, opens)
