@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.applications.models import Application, ApplicationKind, ApplicationStatus, StageDeadline
+from app.applications.rules import AnnulmentOptions, annulment_options
 from app.core import signals
-from app.core.clock import to_local
+from app.core.clock import to_local, today
 from app.core.templating import format_date
 from app.extensions import db
 from app.notifications.services import Reminder
@@ -36,6 +37,11 @@ DEADLINE_SPECS: tuple[DeadlineSpec, ...] = (
     DeadlineSpec("warn_before", "Предупреждение заявителя до аннулирования", Term(3, "wd")),
     DeadlineSpec("pay", "Оплата счёта заявителем (до 150 кВт)", Term(5, "wd")),
     DeadlineSpec("sign", "Подписание договора заявителем (свыше 150 кВт)", Term(10, "wd")),
+    DeadlineSpec(
+        "annul_unsigned",
+        "Срок до аннулирования без подписанного договора (свыше 150 кВт, п. 15 Правил)",
+        Term(30, "wd"),
+    ),
     DeadlineSpec("tu_check", "Проверка выполнения ТУ", Term(10, "wd")),
     DeadlineSpec("final_docs", "Размещение актов после присоединения", Term(5, "wd")),
     DeadlineSpec("reissue", "Переоформление документов", Term(7, "wd")),
@@ -125,6 +131,12 @@ def running_deadlines(
     elif status is ApplicationStatus.connected:
         add("final_docs", "Разместить акт о присоединении и акт допуска прибора учёта", "staff")
     return sorted(found, key=lambda d: d.due)
+
+
+def annulment_now(app: Application, day: date | None = None) -> AnnulmentOptions:
+    """The grounds `app` may be annulled on (today unless `day`), with the admin's terms and
+    the working-day calendar (rules.annulment_options)."""
+    return annulment_options(app, load_deadlines(), get_calendar(), day or today())
 
 
 def refresh_due(app: Application, terms: dict[str, Term] | None = None) -> None:

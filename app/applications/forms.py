@@ -9,13 +9,8 @@ from flask_wtf.file import FileField, MultipleFileField
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.applications.models import (
-    APPLICANT_FILE_FIELDS,
-    Application,
-    ApplicationKind,
-    DocumentKind,
-    LoadCharacter,
-)
+from app.applications.enums import APPLICANT_FILE_FIELDS
+from app.applications.models import Application, ApplicationKind, DocumentKind, LoadCharacter
 from app.applications.rules import MAX_TEXT, ApplicationData
 from app.applications.uploads import MAX_FILES, CheckedFile, check_files
 from app.connection.rules import VOLTAGES_KV

@@ -19,6 +19,7 @@ from app.applications.models import (
 )
 from app.applications.office_card import (
     allow,
+    annul_form,
     application_or_404,
     card,
     complete_form,
@@ -27,7 +28,6 @@ from app.applications.office_card import (
     set_variants,
 )
 from app.applications.office_forms import (
-    AnnulForm,
     ConnectForm,
     NoteForm,
     OfferCalcForm,
@@ -416,14 +416,15 @@ def complete_application(application_id: int):
 def annul_application(application_id: int):
     app = application_or_404(application_id)
     allow(app, "annul")
-    form = AnnulForm(prefix="annul")
+    form = annul_form(app, posted=True)
     if not form.validate_on_submit():
         return card(app, ("annul_form", form))
     try:
-        operations.annul(app, current_staff(), form.reason.data)
+        operations.annul(app, current_staff(), form.ground.data, form.reason.data or "")
     except ApplicationError as exc:
-        return refused(application_id, "annul_form", form, form.reason, exc)
-    return _done(app, "Заявка аннулирована; заявитель получил причину.")
+        # With no ground open the card shows no form: the message goes to the top.
+        return refused(application_id, "annul_form", form, form.ground if form.ground.choices else None, exc)
+    return _done(app, "Заявка аннулирована; заявитель получил основание.")
 
 
 office.register_blueprint(bp)

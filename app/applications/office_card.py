@@ -108,6 +108,12 @@ def payment_form(app: Application) -> PaymentForm:
     return PaymentForm(prefix="payment", formdata=None, paid_on=today(), amount=rest or None)
 
 
+def annul_form(app: Application, posted: bool = False) -> AnnulForm:
+    form = AnnulForm(prefix="annul") if posted else AnnulForm(prefix="annul", formdata=None)
+    form.set_grounds(deadlines.annulment_now(app).available)
+    return form
+
+
 def complete_form(app: Application, posted: bool = False) -> CompleteForm:
     form = CompleteForm(prefix="complete") if posted else CompleteForm(prefix="complete", formdata=None)
     form.set_reissue(app.kind == ApplicationKind.reissue.value)
@@ -123,7 +129,7 @@ ACTION_FORMS = {
     "rework": ("rework_form", lambda app: ReworkForm(prefix="rework", formdata=None)),
     "connect": ("connect_form", lambda app: ConnectForm(prefix="connect", formdata=None)),
     "complete": ("complete_form", complete_form),
-    "annul": ("annul_form", lambda app: AnnulForm(prefix="annul", formdata=None)),
+    "annul": ("annul_form", annul_form),
 }
 
 
@@ -171,6 +177,7 @@ def card(app: Application, failed: tuple[str, object] | None = None, *, preview=
         preview=preview,
         preview_errors=preview_errors,
         related_sections=render_sections(signals.application_card_sections, app, office=True),
+        annulment=deadlines.annulment_now(app) if "annul" in allowed else None,
         **forms,
     )
 

@@ -267,14 +267,23 @@ class CompleteForm(FilesForm):
 
 
 class AnnulForm(BaseForm):
-    reason = TextAreaField(
-        "Причина аннулирования (её увидит заявитель)",
-        filters=[_lf],
-        validators=[
-            DataRequired(message="Укажите причину аннулирования: её увидит заявитель."),
-            _length(MAX_TEXT, "Причина"),
-        ],
+    """The ground of the Rules (only those open now: rules.annulment_options) and a comment.
+    The service checks the ground again: one not open yet is refused with its date."""
+
+    ground = SelectField(
+        "Основание аннулирования (его увидит заявитель)",
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(message="Выберите основание аннулирования.")],
     )
+    reason = TextAreaField(
+        "Пояснение для заявителя (необязательно)",
+        filters=[_lf],
+        validators=[Optional(), _length(MAX_TEXT, "Текст пояснения")],
+    )
+
+    def set_grounds(self, grounds) -> None:
+        self.ground.choices = [(g.value, f"{g.label} ({g.point})") for g in grounds]
 
 
 def deadlines_form(specs, terms: dict[str, Term]):

@@ -11,9 +11,10 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.applications.deadlines import DEFAULT_DEADLINES, load_deadlines, refresh_due
+from app.applications.deadlines import DEFAULT_DEADLINES, annulment_now, load_deadlines, refresh_due
+from app.applications.enums import OPEN_STATUSES
 from app.applications.models import (
-    OPEN_STATUSES,
+    AnnulmentGround,
     Application,
     ApplicationDocument,
     ApplicationEvent,
@@ -275,7 +276,7 @@ STATUS_NEWS = {
         "Итоговые документы можно скачать в личном кабинете. Оцените, пожалуйста, качество обслуживания.",
     ),
     S.withdrawn: ("Заявка {n} отозвана", "{comment}"),
-    S.annulled: ("Заявка {n} аннулирована", "Причина: {comment}"),
+    S.annulled: ("Заявка {n} аннулирована", "Основание: {ground}. {comment}"),
 }
 
 #: Remarks on the fulfilment of the ТУ (tu_fulfilled → in_progress): the applicant must read them.
@@ -355,7 +356,8 @@ def _tell_consumer(
         else "Подпишите проект договора и направьте его в сетевую организацию."
     )
     title, body = news
-    body = body.format(comment=comment, term=term or "—", offer=offer)
+    ground = app.annulment_ground_enum.text if status is S.annulled and app.annulment_ground else "—"
+    body = body.format(comment=comment, term=term or "—", offer=offer, ground=ground)
     if app.due_date and app.due_party == "applicant":
         body += f" Срок: до {format_date(app.due_date)}."
     notify(consumer, "application_status", title.format(n=app.number), body.strip(), app.link)
@@ -456,26 +458,46 @@ def notify_fulfilment(app: Application, consumer: User, text: str, files: list[C
 # --- the staff's actions live in office_operations.py; annul is also the daily run's ---------
 
 
-def annul(app: Application, actor: User | None, reason: str) -> ApplicationEvent:
-    reason = need_text(reason, "Укажите причину аннулирования: её увидит заявитель.")
-    return change_status(app, S.annulled.value, actor, comment=reason)
+def annul(
+    app: Application, actor: User | None, ground: str, comment: str = "", *, day: date | None = None
+) -> ApplicationEvent:
+    """Annul on a ground of the Rules open on `day` (today unless given; rules.ANNULMENT_RULES),
+    with staff's optional comment; the consumer is told the ground and its point."""
+    require(app, S.annulled, actor)
+    problem = annulment_now(app, day).problem(ground)
+    if problem:
+        raise ApplicationError(problem)
+    comment = (comment or "").strip()
+    if len(comment) > MAX_TEXT:
+        raise ApplicationError(f"Текст длиннее {MAX_TEXT} символов.")
+    app.annulment_ground = AnnulmentGround(ground).value
+    event = change_status(app, S.annulled.value, actor, comment=comment)
+    # The history names the ground; closing_reason keeps the comment alone.
+    event.comment = f"Основание: {AnnulmentGround(ground).text}. {comment}".strip()
+    return event
 
 
 # --- the daily runs ----------------------------------------------------------------------------
 
 
 def expire(day: date) -> list[Application]:
-    """Annul every application whose term for missing data ran out before `day`."""
+    """Annul every application whose term for missing data ran out before `day` (p.15 of the
+    Rules: the ground `no_info`; a row whose stored due date is stale waits for its term)."""
     rows = db.session.scalars(
         sa.select(Application)
         .where(Application.status == S.needs_info.value, Application.due_date < day)
         .order_by(Application.id)
     ).all()
+    annulled = []
     for app in rows:
+        if annulment_now(app, day).problem(AnnulmentGround.no_info.value):
+            continue
         annul(
             app,
             None,
-            f"Недостающие сведения не представлены в срок до {format_date(app.due_date)} "
-            "(п. 15 Правил технологического присоединения).",
+            AnnulmentGround.no_info.value,
+            f"Сведения не поступили в срок — до {format_date(app.due_date)} включительно.",
+            day=day,
         )
-    return list(rows)
+        annulled.append(app)
+    return annulled

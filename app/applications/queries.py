@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload
 
 from app.applications.deadlines import load_deadlines
+from app.applications.enums import OPEN_STATUSES
 from app.applications.models import (
-    OPEN_STATUSES,
     Application,
     ApplicationDocument,
     ApplicationEvent,

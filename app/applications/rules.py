@@ -5,18 +5,27 @@ the refusals. No query, no write."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from app.applications.models import Application, ApplicationKind, ApplicationStatus, DocumentKind, LoadCharacter
+from app.applications.models import (
+    AnnulmentGround,
+    Application,
+    ApplicationKind,
+    ApplicationStatus,
+    DocumentKind,
+    LoadCharacter,
+)
 from app.auth.models import ApplicantType, User
 from app.connection.groups import Applicant, ApplicantGroup, applicant_group
 from app.connection.rules import MAX_REQUESTED_TERM_WD, TEMPORARY_TERM_WD, VOLTAGES_KV
-from app.core.clock import today
+from app.core.clock import to_local, today
 from app.core.storage import StagedFile
+from app.core.templating import format_date
 from app.core.text import has_other_digits, other_digits_message
+from app.workdays.services import Term, WorkCalendar
 
 MAX_TEXT = 5000
 #: Above these an input is a typo, not a connection.
@@ -323,8 +332,9 @@ TRANSITIONS: dict[tuple[ApplicationStatus, ApplicationStatus], frozenset[str]] =
     (S.needs_info, S.withdrawn): frozenset({"consumer"}),
     (S.offer_sent, S.withdrawn): frozenset({"consumer"}),
     (S.needs_info, S.annulled): frozenset({"system", "staff"}),
+    # Only on a ground of the Rules, after its term (ANNULMENT_RULES): a complete application
+    # (submitted) has none; the applicant may withdraw it.
     (S.offer_sent, S.annulled): frozenset({"staff"}),
-    (S.submitted, S.annulled): frozenset({"staff"}),
 }
 
 #: Paths that only some kinds take: reissue goes submitted → (needs_info) → completed.
@@ -375,3 +385,97 @@ def can_change(app: Application, to: str, actor: User | None) -> bool:
 
 def next_statuses(app: Application, actor: User | None) -> list[ApplicationStatus]:
     return [to for (frm, to) in TRANSITIONS if frm.value == app.status and can_change(app, to.value, actor)]
+
+
+# --- annulment (Decree 861) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroundRule:
+    """When a ground of annulment may be used: in `status`, once the term `term` (a code of
+    deadlines.DEADLINE_SPECS, so an admin may change it) counted from the start of the stage
+    has passed — the day after its last day."""
+
+    status: ApplicationStatus
+    term: str
+    #: The event the term counts from, after «с» («получения проекта договора»).
+    since: str
+    #: True: up to 150 kW only (the personal-account procedure); False: above 150 kW only.
+    small: bool | None = None
+
+
+#: The grounds the Rules give and their terms. The wording of the edition in force was not
+#: confirmed here (docs/applications.md, «Annulment»): the terms are data, the defaults the
+#: lead's reading. No ground annuls a complete application (submitted).
+ANNULMENT_RULES: dict[AnnulmentGround, GroundRule] = {
+    # p.15: the missing data not given within 20 working days of the notice.
+    AnnulmentGround.no_info: GroundRule(S.needs_info, "needs_info", "уведомления о недостающих сведениях"),
+    # p.15: neither the signed contract nor a reasoned refusal, not earlier than 30 working
+    # days after the applicant received the draft contract and the ТУ (above 150 kW).
+    AnnulmentGround.unsigned: GroundRule(S.offer_sent, "annul_unsigned", "получения проекта договора", small=False),
+    # p.103–105, p.110: up to 150 kW the invoice concludes the contract; unpaid in its term.
+    AnnulmentGround.unpaid: GroundRule(S.offer_sent, "pay", "размещения счёта", small=True),
+}
+SIGNED_WAITS_PROBLEM = (
+    "Заявитель направил подписанный договор через личный кабинет: подтвердите заключение договора, "
+    "аннулировать заявку по этому основанию нельзя."
+)
+
+
+@dataclass(frozen=True)
+class AnnulmentOptions:
+    """The grounds of annulment open now, and why each other ground of the stage is not yet."""
+
+    available: tuple[AnnulmentGround, ...]
+    waiting: dict[AnnulmentGround, str]
+    #: The day each ground's term passed or passes (the ground is open from it).
+    opens: dict[AnnulmentGround, date] = field(default_factory=dict)
+
+    def problem(self, code: str | None) -> str | None:
+        """Why the application cannot be annulled on `code` now, or None."""
+        if code in {g.value for g in self.available}:
+            return None
+        if code in {g.value for g in self.waiting}:
+            return self.waiting[AnnulmentGround(code)]
+        return "Выберите основание аннулирования из списка."
+
+
+def annulment_options(
+    app: Application, terms: Mapping[str, Term], calendar: WorkCalendar, day: date
+) -> AnnulmentOptions:
+    """The grounds `app` may be annulled on `day` (ANNULMENT_RULES), with their terms from
+    `terms` counted by `calendar` from the start of the stage; empty when there is none."""
+    available: list[AnnulmentGround] = []
+    waiting: dict[AnnulmentGround, str] = {}
+    opens: dict[AnnulmentGround, date] = {}
+    for ground, rule in ANNULMENT_RULES.items():
+        if app.status != rule.status.value or (rule.small is not None and app.is_small != rule.small):
+            continue
+        if ground is AnnulmentGround.unsigned and app.signed_received_at is not None:
+            waiting[ground] = SIGNED_WAITS_PROBLEM
+            continue
+        if app.stage_started_at is None:
+            continue
+        term = terms[rule.term]
+        last = calendar.add_term(to_local(app.stage_started_at).date(), term.amount, term.unit)
+        opens[ground] = last + timedelta(days=1)
+        if day > last:
+            available.append(ground)
+        else:
+            waiting[ground] = (
+                f"Аннулировать можно с {format_date(opens[ground])}: прошло меньше {term_genitive(term)} "
+                f"с {rule.since} ({ground.point})."
+            )
+    return AnnulmentOptions(tuple(available), waiting, opens)
+
+
+def term_genitive(term: Term) -> str:
+    """«меньше 30 рабочих дней», «меньше 21 рабочего дня», «меньше 1 месяца»."""
+    one = term.amount % 10 == 1 and term.amount % 100 != 11
+    words = {
+        "wd": ("рабочего дня", "рабочих дней"),
+        "d": ("дня", "дней"),
+        "m": ("месяца", "месяцев"),
+        "y": ("года", "лет"),
+    }[term.unit]
+    return f"{term.amount} {words[0] if one else words[1]}"

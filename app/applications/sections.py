@@ -6,7 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import url_for
 
-from app.applications.models import OPEN_STATUSES, Application, ApplicationStatus, list_columns
+from app.applications.enums import OPEN_STATUSES
+from app.applications.models import Application, ApplicationStatus, list_columns
 from app.applications.queries import dashboard_numbers
 from app.core import signals
 from app.core.clock import today

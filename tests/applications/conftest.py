@@ -116,6 +116,8 @@ def make_application(app, decision, make_user):
         return staff["op"]
 
     def factory(consumer, status: str = "submitted", **changes) -> Application:
+        if status == "annulled":
+            return annulled(consumer, **changes)
         data = application_data(**changes)
         application = operations.save_application(consumer, data, submit=status != "draft")
         db.session.commit()
@@ -126,13 +128,24 @@ def make_application(app, decision, make_user):
             office_operations.request_info(application, op, "Приложите, пожалуйста, план участка с привязкой к улице.")
         elif status == "withdrawn":
             operations.withdraw(application, consumer, "Передумал.")
-        elif status == "annulled":
-            operations.annul(application, op, "Объект не находится в зоне обслуживания.")
         elif status == "completed" and application.kind == "reissue":
             office_operations.complete(application, op, {"reissued_documents": [checked("переоформленные.pdf")]})
         else:
             for step in PATH[1 : PATH.index(status) + 1]:
                 _advance(application, step, consumer, op)
+        db.session.commit()
+        return application
+
+    def annulled(consumer, **changes) -> Application:
+        """The lawful path (Decree 861 p.15): submitted and asked for data two months ago,
+        never answered, annulled by the daily run today."""
+        fixed = clock._fixed
+        clock.set_now(clock.now() - timedelta(days=60))
+        try:
+            application = factory(consumer, "needs_info", **changes)
+        finally:
+            clock.set_now(fixed)
+        operations.annul(application, None, "no_info", "Сведения не поступили в срок.")
         db.session.commit()
         return application
 

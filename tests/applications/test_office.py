@@ -414,7 +414,7 @@ def test_card_shows_the_application_to_staff(operator_client, consumer, make_app
     links = [a["href"] for a in page.select(".application-docs a")]
     assert len(links) == 3 and all(h.startswith(f"/office/applications/{application.id}/documents/") for h in links)
     forms = {f["action"].rsplit("/", 1)[-1] for f in page.select("form[method=post]")} - {"logout"}
-    assert forms == {"check", "request-info", "offer", "annul", "assign", "notes"}, forms
+    assert forms == {"check", "request-info", "offer", "assign", "notes"}, forms  # no ground annuls it
     for form in page.select("form[action*='/office/applications/'][method=post]"):
         has_files = bool(form.select("input[type=file]"))
         assert (form.get("enctype") == "multipart/form-data") == has_files, form["action"]
@@ -536,7 +536,8 @@ def test_request_info(operator_client, operator, consumer, make_application, mai
     assert (event.from_status, event.to_status, event.actor_id) == ("submitted", "needs_info", operator.id)
     page = operator_client.page(card_url(application))
     assert "Запрос отправлен заявителю" in page.text(".flashes")
-    assert "Сейчас действует заявитель" in page and page.select_one("form[action$='/annul']")
+    assert "Сейчас действует заявитель" in page and not page.select_one("form[action$='/annul']")
+    assert "Аннулировать можно с 04.04.2026" in page.text(".annulment-waiting"), "only after the p.15 term"
 
 
 def test_request_info_bad_input_saves_nothing(operator_client, consumer, make_application):
@@ -868,7 +869,7 @@ def test_reissue_takes_the_short_path(operator_client, consumer, make_applicatio
     assert application.due_label == "Переоформить документы"
     page = operator_client.page(card_url(application))
     forms = {f["action"].rsplit("/", 1)[-1] for f in page.select("form[method=post]")} - {"logout"}
-    assert forms == {"request-info", "complete", "annul", "assign", "notes"}, forms
+    assert forms == {"request-info", "complete", "assign", "notes"}, forms
     assert page.select_one("#complete-reissued_documents") and not page.select_one("#complete-connection_act")
     assert operator_client.submit(card_url(application, "offer"), offer_data(), **MULTIPART).status_code == 403
     page = Page(operator_client.submit(card_url(application, "complete"), {"complete-comment": "Готово"}))
@@ -886,24 +887,6 @@ def test_reissue_takes_the_short_path(operator_client, consumer, make_applicatio
         == "reissued_documents"
     )
     assert notifications_of(consumer)[-1].title == f"Заявка {application.number} исполнена"
-
-
-def test_annul_with_a_reason(operator_client, operator, consumer, make_application):
-    application = make_application(consumer, status="offer_sent")
-    page = Page(operator_client.submit(card_url(application, "annul"), {"annul-reason": " "}))
-    assert page.status == 200 and "Укажите причину аннулирования: её увидит заявитель." in page.errors()
-    assert fresh(application).status == "offer_sent"
-    operator_client.submit(card_url(application, "annul"), {"annul-reason": "Счёт не оплачен в срок."}, expect=302)
-    application = fresh(application)
-    assert application.status == "annulled" and application.closing_reason == "Счёт не оплачен в срок."
-    note = notifications_of(consumer)[-1]
-    assert note.title == f"Заявка {application.number} аннулирована" and "Счёт не оплачен в срок." in note.body
-    assert (
-        db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "application.annulled"))
-        == operator.id
-    )
-    page = operator_client.page(card_url(application))
-    assert "Заявка закрыта." in page and "Счёт не оплачен в срок." in page.text()
 
 
 @pytest.mark.parametrize(
