@@ -96,6 +96,9 @@ def test_every_default_term_names_its_act():
     assert term_rule("statement", "connection").term == Term(30, "d")
     assert term_rule("complaint", "quality").source.startswith(DECREE_442)
     assert term_rule("complaint", "quality").term == Term(15, "wd")
+    assert not term_rule("statement", "connection").confirmed and not term_rule("complaint", "quality").confirmed, (
+        "docs/appeals.md says «не подтверждён» for both: flip this with the doc once checked against the act"
+    )
 
 
 def test_every_extension_ground_names_its_act():
