@@ -173,8 +173,8 @@ class Appeal(db.Model):
     #: added to the term's due date, the ground's code (rules.EXTENSION_GROUNDS) and the staff
     #: comment; who and when is its history line (AppealEvent.extended_to). due_date includes them.
     extension_days: Mapped[int | None]
-    extension_ground: Mapped[str] = mapped_column(sa.String(32), default="")
-    extension_comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    extension_ground: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    extension_comment: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
     #: Number and applicant, normalised for Cyrillic case-insensitive search (SPEC §5).
     search_text: Mapped[str] = mapped_column(sa.String(800), default="", index=True)
     #: Bumped on every change the consumer sees: the status block's poll compares it.
