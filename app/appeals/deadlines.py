@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask import current_app
 
 from app.appeals.models import OPEN_STATUSES, Appeal, AppealKind, AppealTerm, AppealTopic
-from app.appeals.rules import default_term
+from app.appeals.rules import EXTENSION_MAX_RULE, default_term
 from app.core.clock import to_local
 from app.extensions import db
 from app.workdays.services import Term, WorkCalendar, get_calendar, on_calendar_change
@@ -40,29 +41,50 @@ def save_terms(values: dict[tuple[str, str], Term]) -> int:
     return recompute_due_dates()
 
 
-def due_date_for(registered_on: date, term: Term, calendar: WorkCalendar | None = None) -> date:
+def due_date_for(
+    registered_on: date, term: Term, calendar: WorkCalendar | None = None, extension_days: int | None = None
+) -> date:
     """The last day of the answer term (SPEC §2.8): working days count from the next working
-    day; a term in days ends on the next working day when it falls on a day off."""
-    return (calendar or get_calendar()).add_term(registered_on, term.amount, term.unit)
+    day; a term in days ends on the next working day when it falls on a day off. An extension
+    adds its working days after the term's last day."""
+    calendar = calendar or get_calendar()
+    due = calendar.add_term(registered_on, term.amount, term.unit)
+    if extension_days:
+        due = calendar.add_working_days(due, extension_days)
+    return due
+
+
+def max_extension_days() -> int:
+    """The longest extension of an answer term in working days: app.config
+    APPEAL_EXTENSION_MAX_WORKDAYS, or the rule's default (rules.EXTENSION_MAX_RULE)."""
+    value = current_app.config.get("APPEAL_EXTENSION_MAX_WORKDAYS")
+    return int(value) if value else EXTENSION_MAX_RULE.term.amount
 
 
 @on_calendar_change
 def recompute_due_dates() -> int:
-    """Recompute the due date of every open appeal (the calendar or a term changed)."""
+    """Recompute the due date of every open appeal (the calendar or a term changed); an
+    extended one keeps its extension's working days on top of the term."""
     terms = load_terms()
     calendar = get_calendar()
     rows = db.session.execute(
-        sa.select(Appeal.id, Appeal.kind, Appeal.topic, Appeal.registered_at, Appeal.due_date, Appeal.version).where(
-            Appeal.status.in_(OPEN_STATUSES)
-        )
+        sa.select(
+            Appeal.id,
+            Appeal.kind,
+            Appeal.topic,
+            Appeal.registered_at,
+            Appeal.due_date,
+            Appeal.version,
+            Appeal.extension_days,
+        ).where(Appeal.status.in_(OPEN_STATUSES))
     ).all()
-    cache: dict[tuple[date, str, str], date] = {}
+    cache: dict[tuple[date, str, str, int | None], date] = {}
     changes = []
     for row in rows:
         start = to_local(row.registered_at).date()
-        key = (start, row.kind, row.topic)
+        key = (start, row.kind, row.topic, row.extension_days)
         if key not in cache:
-            cache[key] = due_date_for(start, terms[(row.kind, row.topic)], calendar)
+            cache[key] = due_date_for(start, terms[(row.kind, row.topic)], calendar, row.extension_days)
         if cache[key] != row.due_date:
             changes.append({"id": row.id, "due_date": cache[key], "version": row.version + 1})
     if changes:

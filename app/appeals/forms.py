@@ -6,11 +6,22 @@ from __future__ import annotations
 
 from flask_wtf.file import MultipleFileField
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.appeals.models import AnswerChannel, AppealKind, AppealTopic, ReceivedVia, is_supply_complaint
 from app.appeals.operations import check_files
-from app.appeals.rules import MAX_ANSWER, MAX_FILES, MAX_REASON, MAX_TEXT, NOT_ONE_OF_YOURS, AppealData, CheckedFile
+from app.appeals.rules import (
+    EXTENSION_GROUNDS,
+    MAX_ANSWER,
+    MAX_EXTENSION_COMMENT,
+    MAX_FILES,
+    MAX_REASON,
+    MAX_TEXT,
+    NOT_ONE_OF_YOURS,
+    AppealData,
+    CheckedFile,
+    extension_ground,
+)
 from app.core.clock import today
 from app.core.forms import BaseForm, IntegerField, choices
 
@@ -221,3 +232,41 @@ def terms_form(terms: dict):
             ),
         )
     return TermsForm
+
+
+class ExtendForm(BaseForm):
+    """Staff extend the answer term (the office card); rules.extension_problems has the last word."""
+
+    days = IntegerField("На сколько рабочих дней продлить")
+    ground = SelectField(
+        "Основание",
+        choices=choices([("", "Выберите основание"), *((g.code, g.label) for g in EXTENSION_GROUNDS)]),
+        validators=[DataRequired(message="Выберите основание продления из списка.")],
+        validate_choice=False,
+    )
+    comment = TextAreaField(
+        "Комментарий (в истории обращения)",
+        validators=[
+            DataRequired(message="Напишите комментарий: почему нужно продлить срок."),
+            _length(MAX_EXTENSION_COMMENT, "Комментарий"),
+        ],
+        filters=[_lf],
+    )
+
+    def __init__(self, *args, max_days: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_days = max_days
+        self.days_message = f"Укажите, на сколько рабочих дней продлить срок: целым числом от 1 до {max_days}."
+        self.days.validators = [DataRequired(self.days_message), NumberRange(1, max_days, self.days_message)]
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        # WTForms' «Неверное целое число.» says nothing of what to type; digits that only look
+        # like digits keep their own message (core.forms.IntegerField).
+        if self.days.errors and not any("цифрами" in e for e in self.days.errors):
+            self.days.errors = [self.days_message]
+        return ok
+
+    def validate_ground(self, field):
+        if field.data and extension_ground(field.data) is None:
+            raise ValidationError("Выберите основание продления из списка.")

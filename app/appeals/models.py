@@ -169,6 +169,12 @@ class Appeal(db.Model):
     )
     #: The operator who registered an appeal received by phone, post or in person.
     registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    #: The one extension of the answer term (app.appeals.operations.extend_term): the working days
+    #: added to the term's due date, the ground's code (rules.EXTENSION_GROUNDS) and the staff
+    #: comment; who and when is its history line (AppealEvent.extended_to). due_date includes them.
+    extension_days: Mapped[int | None]
+    extension_ground: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
+    extension_comment: Mapped[str] = mapped_column(sa.String(2000), default="", server_default="")
     #: Number and applicant, normalised for Cyrillic case-insensitive search (SPEC §5).
     search_text: Mapped[str] = mapped_column(sa.String(800), default="", index=True)
     #: Bumped on every change the consumer sees: the status block's poll compares it.
@@ -185,6 +191,17 @@ class Appeal(db.Model):
     @property
     def is_supply_complaint(self) -> bool:
         return is_supply_complaint(self.kind, self.topic)
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extension_days is not None
+
+    @property
+    def extension_ground_label(self) -> str:
+        from app.appeals.rules import extension_ground
+
+        ground = extension_ground(self.extension_ground)
+        return ground.label if ground else ""
 
     @property
     def link(self) -> str:
@@ -250,6 +267,8 @@ class AppealEvent(db.Model):
     from_status: Mapped[AppealStatus | None] = mapped_column(_enum(AppealStatus, "from_status"))
     to_status: Mapped[AppealStatus] = mapped_column(_enum(AppealStatus, "to_status"))
     comment: Mapped[str] = mapped_column(sa.String(2000), default="")
+    #: Set for an extension of the answer term: the new due date (the status stays as it was).
+    extended_to: Mapped[date | None]
 
     actor = relationship("User", lazy="raise")
 

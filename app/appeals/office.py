@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 
 from app.appeals import deadlines, operations, queries
-from app.appeals.forms import AnswerForm, DeclineForm, NoteForm, OfficeAppealForm, terms_form
+from app.appeals.forms import AnswerForm, DeclineForm, ExtendForm, NoteForm, OfficeAppealForm, terms_form
 from app.appeals.models import AnswerChannel, Appeal, AppealKind, AppealStatus, AppealTopic
 from app.appeals.pdf import answer_letter
 from app.appeals.queries import QueueFilters
@@ -44,6 +44,7 @@ describe_actions(
         "appeal.clarification": "Уточнение к обращению",
         "appeal.note": "Заметка к обращению",
         "appeal.assigned": "Обращение назначено",
+        "appeal.extended": "Срок ответа на обращение продлён",
     }
 )
 
@@ -130,6 +131,7 @@ def _card(appeal: Appeal, failed=None, status: int = 200):
         "answer_form": AnswerForm(prefix="answer", formdata=None),
         "decline_form": DeclineForm(prefix="decline", formdata=None),
         "note_form": NoteForm(prefix="note", formdata=None),
+        "extend_form": ExtendForm(prefix="extend", formdata=None, max_days=deadlines.max_extension_days()),
         "assign_form": assign_form(appeal.assigned_to_id),
     }
     if failed is not None:
@@ -240,6 +242,20 @@ def close_appeal(appeal_id: int):
     except AppealError as exc:
         return _refused(appeal, exc)
     return _done(appeal, "Обращение закрыто.")
+
+
+@bp.post("/<int:appeal_id>/extend")
+def extend_term(appeal_id: int):
+    """Extend the answer term once, on a ground of the rules (operations.extend_term)."""
+    appeal = _appeal_or_404(appeal_id)
+    form = ExtendForm(prefix="extend", max_days=deadlines.max_extension_days())
+    if not form.validate_on_submit():
+        return _card(appeal, ("extend_form", form))
+    try:
+        operations.extend_term(appeal, current_user, form.days.data, form.ground.data, form.comment.data)
+    except AppealError as exc:
+        return _refused(appeal, exc)
+    return _done(appeal, f"Срок ответа продлён до {format_date(appeal.due_date)}; заявитель получил уведомление.")
 
 
 @bp.post("/<int:appeal_id>/notes")

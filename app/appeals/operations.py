@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import FileStorage
 
-from app.appeals.deadlines import due_date_for, load_terms
+from app.appeals.deadlines import due_date_for, load_terms, max_extension_days
 from app.appeals.models import (
     AnswerChannel,
     Appeal,
@@ -37,6 +37,8 @@ from app.appeals.rules import (
     TransitionError,
     can_change,
     data_problems,
+    extension_ground,
+    extension_problems,
 )
 from app.applications.queries import submitted_choices
 from app.audit.services import record
@@ -49,6 +51,7 @@ from app.core.text import normalize_search
 from app.extensions import db
 from app.mail.services import queue_mail
 from app.notifications.services import notify
+from app.workdays.services import get_calendar
 
 SERIES = "appeal"
 PREFIX = "ОБ"
@@ -240,6 +243,59 @@ def _tell_consumer(appeal: Appeal, status: AppealStatus, comment: str, answer: A
             f"Причина: {comment}",
             appeal.link,
         )
+
+
+# --- extension of the answer term --------------------------------------------------------------
+
+
+def extend_term(appeal: Appeal, actor: User, days: int | None, ground: str | None, comment: str) -> AppealEvent:
+    """Staff extend the answer term once, while the appeal is open and before its due date has
+    passed, by working days up to the configured maximum, on a ground of the rules: the due date
+    moves, the history records it, the consumer is told by a notification and a mail."""
+    if not actor.is_staff:
+        raise AppealError("Продлить срок ответа может только сотрудник.")
+    problems = extension_problems(
+        is_open=appeal.is_open,
+        already_extended=appeal.is_extended,
+        due_date=appeal.due_date,
+        today=today(),
+        days=days,
+        ground=ground,
+        comment=comment,
+        max_days=max_extension_days(),
+    )
+    if problems:
+        raise AppealError(" ".join(problems))
+    comment = comment.strip()
+    new_due = get_calendar().add_working_days(appeal.due_date, days)
+    old_due = appeal.due_date
+    appeal.extension_days, appeal.extension_ground, appeal.extension_comment = days, ground, comment
+    appeal.due_date = new_due
+    appeal.version += 1
+    label = extension_ground(ground).label
+    event = AppealEvent(
+        appeal_id=appeal.id,
+        at=now(),
+        actor_id=actor.id,
+        from_status=appeal.status,
+        to_status=appeal.status,
+        extended_to=new_due,
+        comment=f"{label}. {comment}"[:2000],
+    )
+    db.session.add(event)
+    # The consumer must be told of an extension: the mail goes whatever the preference.
+    notify(
+        _consumer_of(appeal),
+        "appeal_status",
+        f"Срок ответа на обращение {appeal.number} продлён до {format_date(new_due)}: {label.lower()}",
+        f"Ответ будет дан не позднее {format_date(new_due)} (прежний срок — {format_date(old_due)}). "
+        f"Основание: {label.lower()}.",
+        appeal.link,
+        mail=True,
+    )
+    record("appeal.extended", appeal, actor=actor, days=days, ground=ground)
+    db.session.flush()
+    return event
 
 
 def take_into_work(appeal: Appeal, actor: User) -> AppealEvent:

@@ -40,15 +40,116 @@ class TransitionError(AppealError):
 
 # --- answer terms ------------------------------------------------------------------------------
 
+#: The acts the rules rest on, as cited in docs/appeals.md.
+ORDER_186 = (
+    "Единые стандарты качества обслуживания сетевыми организациями потребителей"
+    " (приказ Минэнерго России от 15.04.2014 № 186)"
+)
+DECREE_442 = (
+    "Основные положения функционирования розничных рынков электроэнергии (постановление Правительства РФ"
+    " от 04.05.2012 № 442, в ред. постановления от 24.01.2024 № 55)"
+)
+LAW_59 = "Федеральный закон от 02.05.2006 № 59-ФЗ «О порядке рассмотрения обращений граждан РФ», ст. 12 ч. 2"
+
+
+@dataclass(frozen=True)
+class LegalRule:
+    """A term or limit of the rules with the point of the act it rests on. `confirmed` is False
+    where the act's current text could not be checked when the rule was written: the value is
+    then configurable data (docs/appeals.md says so)."""
+
+    term: Term
+    source: str
+    confirmed: bool = False
+
+
 DEFAULT_TERM = Term(30, "d")
-#: Decree 442 as amended by Decree 55: a complaint about the quality of supply, 15 working days.
-DEFAULT_TERMS: dict[tuple[str, str], Term] = {
-    (AppealKind.complaint, AppealTopic.quality): Term(15, "wd"),
+DEFAULT_TERM_RULE = LegalRule(
+    DEFAULT_TERM, f"{ORDER_186}: обращение рассматривается в течение 30 дней со дня регистрации"
+)
+DEFAULT_TERM_RULES: dict[tuple[str, str], LegalRule] = {
+    (AppealKind.complaint, AppealTopic.quality): LegalRule(
+        Term(15, "wd"),
+        f"{DECREE_442}: жалоба на надёжность и качество электроснабжения рассматривается в течение 15 рабочих дней",
+    ),
 }
+#: The defaults that differ from DEFAULT_TERM (the admin's rows in appeal_terms override any).
+DEFAULT_TERMS: dict[tuple[str, str], Term] = {key: rule.term for key, rule in DEFAULT_TERM_RULES.items()}
 
 
 def default_term(kind: str, topic: str) -> Term:
     return DEFAULT_TERMS.get((kind, topic), DEFAULT_TERM)
+
+
+def term_rule(kind: str, topic: str) -> LegalRule:
+    """The default term of a kind and topic with its source."""
+    return DEFAULT_TERM_RULES.get((kind, topic), DEFAULT_TERM_RULE)
+
+
+# --- extension of the answer term --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExtensionGround:
+    """A ground on which staff may extend an answer term, with the point of the act it rests on."""
+
+    code: str
+    label: str
+    source: str
+
+
+EXTENSION_GROUNDS: tuple[ExtensionGround, ...] = (
+    ExtensionGround(
+        "inquiry",
+        "Необходимость запроса дополнительных сведений в других организациях",
+        f"{ORDER_186}, правило о продлении срока рассмотрения; по аналогии {LAW_59}",
+    ),
+    ExtensionGround(
+        "inspection",
+        "Необходимость дополнительной проверки: выезд на место, измерение показателей качества электроэнергии",
+        f"{ORDER_186}, правило о продлении срока рассмотрения; для жалоб на качество — {DECREE_442}",
+    ),
+)
+#: The longest extension, in working days (app.config APPEAL_EXTENSION_MAX_WORKDAYS overrides it):
+#: 20 working days stay within the «не более 30 дней» of the 59-FZ in an ordinary month.
+EXTENSION_MAX_RULE = LegalRule(Term(20, "wd"), f"по аналогии {LAW_59}: продление не более чем на 30 дней")
+MAX_EXTENSION_COMMENT = 2000
+
+
+def extension_ground(code: str | None) -> ExtensionGround | None:
+    return next((g for g in EXTENSION_GROUNDS if g.code == code), None)
+
+
+def extension_problems(
+    *,
+    is_open: bool,
+    already_extended: bool,
+    due_date: date,
+    today: date,
+    days: int | None,
+    ground: str | None,
+    comment: str,
+    max_days: int,
+) -> list[str]:
+    """Why an answer term may not be extended as asked (empty: it may). Once per appeal, only
+    while it is open and its due date has not passed, by 1 to `max_days` working days, on a
+    ground of EXTENSION_GROUNDS, with a comment."""
+    if not is_open:
+        return ["Срок ответа можно продлить только по открытому обращению."]
+    if already_extended:
+        return ["Срок ответа по этому обращению уже продлевался: продлить его можно только один раз."]
+    if due_date < today:
+        return ["Срок ответа уже истёк: продлить его можно только до его окончания."]
+    problems = []
+    if days is None or not 1 <= days <= max_days:
+        problems.append(f"Укажите, на сколько рабочих дней продлить срок: числом от 1 до {max_days}.")
+    if extension_ground(ground) is None:
+        problems.append("Выберите основание продления из списка.")
+    if not comment.strip():
+        problems.append("Напишите комментарий: почему нужно продлить срок.")
+    elif len(comment.strip()) > MAX_EXTENSION_COMMENT:
+        problems.append(f"Комментарий длиннее {MAX_EXTENSION_COMMENT} символов.")
+    return problems
 
 
 # --- registration ------------------------------------------------------------------------------

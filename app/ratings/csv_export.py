@@ -57,4 +57,8 @@ def annual_csv(report: AnnualReport) -> bytes:
     for s in report.sections:
         for row in [*s.rows, s.total]:
             rows.append([s.title, row.label, row.last, row.this, format_change(row.change, minus="-")])
+    t = report.timeliness
+    for row in t.rows:
+        rows.append([t.TITLE, row.label, row.last, row.this, format_change(row.change, minus="-")])
+    rows.append([t.TITLE, t.AVERAGE_LABEL, *t.average_labels, format_change(t.average_change, minus="-")])
     return _csv_bytes(rows)

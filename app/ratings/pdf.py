@@ -24,6 +24,15 @@ def annual_pdf(report: AnnualReport) -> bytes:
         rows = [["Показатель", f"{report.last_year} год", f"{report.year} год", "Изменение, %"]]
         rows += [[r.label, str(r.last), str(r.this), format_change(r.change)] for r in [*section.rows, section.total]]
         story += [pdf.p(section.title, "h2"), pdf.table(rows, col_widths=widths)]
+    t = report.timeliness
+    rows = [["Показатель", f"{report.last_year} год", f"{report.year} год", "Изменение, %"]]
+    rows += [[r.label, str(r.last), str(r.this), format_change(r.change)] for r in t.rows]
+    rows.append([t.AVERAGE_LABEL, *t.average_labels, format_change(t.average_change)])
+    story += [
+        pdf.p(t.TITLE, "h2"),
+        pdf.table(rows, col_widths=widths),
+        pdf.p(f"В срок — не позднее срока ответа с учётом его продления. {t.OVERDUE_NOTE}", "small"),
+    ]
     story += [
         pdf.spacer(6),
         pdf.p(

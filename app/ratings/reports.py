@@ -19,10 +19,11 @@ from operator import attrgetter
 
 import sqlalchemy as sa
 
-from app.appeals.models import Appeal, AppealKind, AppealTopic, ReceivedVia
+from app.appeals.models import OPEN_STATUSES, Appeal, AppealKind, AppealStatus, AppealTopic, ReceivedVia
 from app.applications.models import Application
 from app.connection.rules import Category
-from app.core.clock import local_midnight
+from app.core.clock import local_midnight, to_local
+from app.core.clock import today as clock_today
 from app.core.templating import format_date
 from app.extensions import db
 from app.ratings.models import APPEAL_CRITERIA, APPLICATION_CRITERIA, AppealRating, ApplicationRating, Criterion
@@ -352,7 +353,7 @@ def ratings_report(period: Period) -> RatingsReport:
 # --- the annual report of appeals ---------------------------------------------------------------
 
 
-def percent_change(last: int, this: int) -> Decimal | None:
+def percent_change(last: int | Decimal, this: int | Decimal) -> Decimal | None:
     """The change from last year to this one in %, to one place; None when last year had none."""
     if not last:
         return None
@@ -389,9 +390,41 @@ class AnnualSection:
 
 
 @dataclass(frozen=True)
+class Timeliness:
+    """Whether the appeals registered in each year were answered within their due date (an
+    extended one included): counts, and the average calendar days from registration to the
+    answer (None when none was answered)."""
+
+    rows: list[AnnualRow]
+    average_last: Decimal | None
+    average_this: Decimal | None
+
+    TITLE = "Соблюдение сроков ответа"
+    AVERAGE_LABEL = "Среднее время ответа, календарных дней"
+    OVERDUE_NOTE = "«Ответ не дан, срок истёк»: открытые обращения, срок ответа по которым прошёл, на день отчёта."
+
+    @property
+    def average_labels(self) -> tuple[str, str]:
+        """Last year's and this year's average as printed: «12,5» or «—»."""
+        return format_days(self.average_last), format_days(self.average_this)
+
+    @property
+    def average_change(self) -> Decimal | None:
+        if self.average_last is None or self.average_this is None:
+            return None
+        return percent_change(self.average_last, self.average_this)
+
+
+def format_days(value: Decimal | None) -> str:
+    """«12,5», or «—» when no appeal was answered."""
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
+@dataclass(frozen=True)
 class AnnualReport:
     year: int
     sections: list[AnnualSection]
+    timeliness: Timeliness | None = None
 
     @property
     def last_year(self) -> int:
@@ -444,4 +477,46 @@ def appeals_annual(year: int) -> AnnualReport:
         )
         for title, column, members in ANNUAL_SECTIONS
     ]
-    return AnnualReport(year, sections)
+    return AnnualReport(year, sections, appeals_timeliness(year))
+
+
+def _average_days(days: list[int]) -> Decimal | None:
+    if not days:
+        return None
+    return (Decimal(sum(days)) / len(days)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def appeals_timeliness(year: int, today: date | None = None) -> Timeliness:
+    """For the appeals registered this year and last: answered in time (the local date of the
+    answer on or before the due date, which includes an extension), answered late, still open
+    with the due date passed (as of `today`), and the average calendar days to the answer.
+    A declined appeal (no answer on the merits) was answered on the day it was declined. One
+    query; the dates are compared here, in the company's time zone."""
+    today = today or clock_today()
+    (start_last, _), (start_this, end_this) = year_bounds(year - 1), year_bounds(year)
+    rows = db.session.execute(
+        sa.select(Appeal.registered_at, Appeal.due_date, Appeal.status, Appeal.answered_at, Appeal.closed_at).where(
+            Appeal.registered_at >= start_last, Appeal.registered_at < end_this
+        )
+    )
+    counts: Counter[tuple[str, bool]] = Counter()
+    days: dict[bool, list[int]] = {False: [], True: []}
+    for row in rows:
+        this = row.registered_at >= start_this
+        answered = row.answered_at or (row.closed_at if row.status == AppealStatus.declined else None)
+        if answered is not None:
+            answered_on = to_local(answered).date()
+            counts[("in_time" if answered_on <= row.due_date else "late", this)] += 1
+            days[this].append((answered_on - to_local(row.registered_at).date()).days)
+        elif row.status in OPEN_STATUSES and row.due_date < today:
+            counts[("overdue", this)] += 1
+    labels = (
+        ("in_time", "Ответ дан в срок"),
+        ("late", "Ответ дан с нарушением срока"),
+        ("overdue", "Ответ не дан, срок истёк"),
+    )
+    return Timeliness(
+        [AnnualRow(label, counts[(key, False)], counts[(key, True)]) for key, label in labels],
+        _average_days(days[False]),
+        _average_days(days[True]),
+    )

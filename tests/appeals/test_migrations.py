@@ -146,3 +146,32 @@ def test_0014_keeps_the_rows_and_checks_every_enum_column(migrating_app):
     assert stored() == rows
     assert refuses(appeals.update().where(appeals.c.id == 1).values(kind="praise"))
     assert [name for name, statement in bad_rows().items() if refuses(statement)] == [], "0014's CHECKs are gone"
+
+
+def test_0019_adds_the_extension_and_keeps_the_rows(migrating_app):
+    """0019_appeal_extension: existing appeals are unextended, their history has no extension
+    line; its downgrade keeps the rows too."""
+    upgrade(revision="0018_staff_position")
+    seed()
+    rows = stored()
+    upgrade(revision="0019_appeal_extension")
+    assert stored() == rows
+    appeals, events = table("appeals"), table("appeal_events")
+    with db.engine.connect() as conn:
+        assert (
+            conn.execute(
+                sa.select(appeals.c.extension_days, appeals.c.extension_ground, appeals.c.extension_comment)
+            ).all()
+            == [(None, "", "")] * 3
+        )
+        assert conn.execute(sa.select(events.c.extended_to)).scalars().all() == [None] * 3
+    with db.engine.begin() as conn:
+        conn.execute(appeals.update().where(appeals.c.id == 1).values(extension_days=5, extension_ground="inquiry"))
+        conn.execute(
+            events.insert().values(
+                fill(events, appeal_id=1, to_status="in_progress", at=MOMENT, extended_to=date(2026, 4, 13))
+            )
+        )
+    downgrade(revision="0018_staff_position")
+    assert "extension_days" not in table("appeals").columns and "extended_to" not in table("appeal_events").columns
+    assert len(stored()["appeal_events"]) == 4 and stored()["appeals"] == rows["appeals"]

@@ -544,3 +544,104 @@ def test_the_letter_has_a_letterhead_an_outgoing_number_a_date_and_a_signatory(
     assert len(numbered) == 2
     # the position is for the letter only: the consumer's pages do not show it
     assert "Начальник отдела" not in consumer_client.page(f"/appeals/{appeal.id}").text()
+
+
+# --- extension of the answer term --------------------------------------------------------------
+
+EXTEND = {"extend-days": "5", "extend-ground": "inquiry", "extend-comment": "Запрошены сведения у поставщика."}
+
+
+def test_operator_extends_the_term_and_the_consumer_sees_it(
+    operator_client, consumer, consumer_client, make_appeal, fixed_clock, mailbox
+):
+    appeal = make_appeal(consumer)  # due 06.04.2026
+    page = operator_client.page(f"/office/appeals/{appeal.id}")
+    assert page.select_one(f"form[action='/office/appeals/{appeal.id}/extend'] select[name='extend-ground']")
+    before = len(mailbox())
+    response = operator_client.submit(f"/office/appeals/{appeal.id}/extend", EXTEND, expect=302)
+    page = operator_client.page(response.headers["Location"])
+    assert "Срок ответа продлён до 13.04.2026" in page.text(".flashes")
+    assert "Срок ответа продлён до 13.04.2026" in page.text("#history-h + ol")
+    assert "Запрошены сведения у поставщика." in page.text("#history-h + ol")
+    assert not page.select_one("form[action$='/extend']") and "Продлить его ещё раз нельзя" in page
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).due_date == date(2026, 4, 13)
+    [mail] = mailbox()[before:]
+    assert "продлён до 13.04.2026: необходимость запроса" in mail["Subject"]
+    card = consumer_client.page(f"/appeals/{appeal.id}")
+    assert "Срок ответа продлён до 13.04.2026 (основание: необходимость запроса дополнительных сведений" in card.text(
+        "#appeal-status"
+    )
+    assert "Запрошены сведения у поставщика." not in card, "the comment stays in the office"
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "appeal.extended"))
+    assert event is not None and event.object_id == appeal.id
+
+
+def test_a_second_extension_is_refused_with_a_message(operator_client, consumer, make_appeal, fixed_clock):
+    appeal = make_appeal(consumer)
+    operator_client.submit(f"/office/appeals/{appeal.id}/extend", EXTEND, expect=302)
+    response = operator_client.submit(f"/office/appeals/{appeal.id}/extend", EXTEND, expect=302)
+    assert "только один раз" in operator_client.page(response.headers["Location"]).text(".flashes")
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).due_date == date(2026, 4, 13)
+
+
+def test_no_extension_after_the_due_date(operator_client, consumer, make_appeal, fixed_clock):
+    appeal = make_appeal(consumer, kind="complaint", topic="quality")  # due 27.03.2026
+    clock.set_now(fixed_clock + timedelta(days=23))  # 28.03
+    page = operator_client.page(f"/office/appeals/{appeal.id}")
+    assert not page.select_one("form[action$='/extend']") and "продлить его можно только до его окончания" in page
+    response = operator_client.submit(f"/office/appeals/{appeal.id}/extend", EXTEND, expect=302)
+    assert "Срок ответа уже истёк" in operator_client.page(response.headers["Location"]).text(".flashes")
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).due_date == date(2026, 3, 27)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"extend-days": ""}, "Укажите, на сколько рабочих дней"),
+        ({"extend-days": "пять"}, "целым числом от 1 до 20"),
+        ({"extend-days": "2.5"}, "целым числом от 1 до 20"),
+        ({"extend-days": "0"}, "от 1 до 20"),
+        ({"extend-days": "21"}, "от 1 до 20"),
+        ({"extend-days": "٣"}, "цифрами"),
+        ({"extend-ground": ""}, "Выберите основание"),
+        ({"extend-ground": "whim"}, "Выберите основание"),
+        ({"extend-comment": " "}, "Напишите комментарий"),
+        ({"extend-comment": "я" * 2001}, "не должен быть длиннее 2000"),
+    ],
+)
+def test_extension_bad_input_gives_a_russian_error(
+    operator_client, consumer, make_appeal, fixed_clock, change, message
+):
+    appeal = make_appeal(consumer)
+    page = Page(operator_client.submit(f"/office/appeals/{appeal.id}/extend", {**EXTEND, **change}))
+    assert page.status == 200
+    errors = page.errors()
+    assert errors and any(message in e for e in errors), errors
+    assert all(any("а" <= ch <= "я" for ch in e.lower()) for e in errors), "Russian"
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).due_date == date(2026, 4, 6)
+    assert db.session.get(Appeal, appeal.id).extension_days is None
+
+
+def test_extension_needs_staff_and_csrf(operator_client, consumer_client, client, consumer, make_appeal, fixed_clock):
+    appeal = make_appeal(consumer)
+    url = f"/office/appeals/{appeal.id}/extend"
+    assert consumer_client.submit(url, EXTEND).status_code == 403
+    response = client.post(url, data=EXTEND)
+    assert response.status_code == 400 or response.headers["Location"].startswith("/login"), "anonymous"
+    assert operator_client.submit(url, EXTEND, csrf=False).status_code == 400
+    assert operator_client.submit("/office/appeals/999999/extend", EXTEND).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Appeal, appeal.id).extension_days is None
+
+
+def test_a_closed_appeal_has_no_extension_form(operator_client, operator, consumer, make_appeal, fixed_clock):
+    appeal = make_appeal(consumer)
+    answer_appeal(db.session.get(Appeal, appeal.id), operator, "Ответ.")
+    db.session.commit()
+    assert not operator_client.page(f"/office/appeals/{appeal.id}").select_one("form[action$='/extend']")
+    response = operator_client.submit(f"/office/appeals/{appeal.id}/extend", EXTEND, expect=302)
+    assert "только по открытому" in operator_client.page(response.headers["Location"]).text(".flashes")

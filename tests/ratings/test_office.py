@@ -10,6 +10,8 @@ import pytest
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
+from app.appeals.models import Appeal
+from app.appeals.operations import answer_appeal
 from app.core import clock
 from app.core.security import DOWNLOAD_CONTENT_SECURITY_POLICY
 from app.extensions import db
@@ -160,6 +162,7 @@ def test_an_empty_report(operator_client, fixed_clock):
 
 @pytest.fixture
 def appeals_of_two_years(consumer, make_appeal, operator):
+    appeals = []
     for moment, via in (
         (datetime(2025, 5, 1, 9, 0, tzinfo=UTC), "website"),
         (datetime(2025, 6, 1, 9, 0, tzinfo=UTC), "phone"),
@@ -168,7 +171,17 @@ def appeals_of_two_years(consumer, make_appeal, operator):
         (datetime(2026, 2, 3, 9, 0, tzinfo=UTC), "post"),
     ):
         clock.set_now(moment)
-        make_appeal(consumer, received_via=via, registered_by=None if via == "website" else operator)
+        appeals.append(make_appeal(consumer, received_via=via, registered_by=None if via == "website" else operator))
+    # Timeliness: the one of 01.06.2025 (due 01.07.2025) answered late after 39 days, the one of
+    # 01.02.2026 (due 03.03.2026) in time after 10; those of 01.05.2025 and 02.02.2026 (due
+    # 04.03.2026) are open past their due date on 05.03.2026; the one of 03.02.2026 is due that day.
+    for appeal, moment in (
+        (appeals[1], datetime(2025, 7, 10, 9, 0, tzinfo=UTC)),
+        (appeals[2], datetime(2026, 2, 11, 9, 0, tzinfo=UTC)),
+    ):
+        clock.set_now(moment)
+        answer_appeal(db.session.get(Appeal, appeal.id), operator, "Ответ.")
+        db.session.commit()
     clock.set_now(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
     yield
     clock.set_now(None)
@@ -188,7 +201,16 @@ def test_the_annual_report_page(operator_client, appeals_of_two_years):
         "По способу поступления",
         "По виду обращения",
         "По теме обращения",
+        "Соблюдение сроков ответа",
     ]
+    timeliness = page.select_one("table.timeliness")
+    rows = {tr.th.get_text(): [td.get_text() for td in tr.select("td")] for tr in timeliness.select("tbody tr")}
+    assert rows == {
+        "Ответ дан в срок": ["0", "1", "—"],
+        "Ответ дан с нарушением срока": ["1", "0", "−100,0"],
+        "Ответ не дан, срок истёк": ["1", "1", "0,0"],
+        "Среднее время ответа, календарных дней": ["39,0", "10,0", "−74,4"],
+    }
     assert page.select_one("a[href='/office/ratings/appeals-annual.pdf?year=2026']")
     assert report_page(operator_client, "/office/ratings/appeals-annual").select_one("#year")["value"] == "2026"
 
@@ -217,6 +239,10 @@ def test_the_annual_csv(operator_client, appeals_of_two_years):
     assert ["По способу поступления", "Почтой", "0", "1", "—"] in rows
     assert ["По способу поступления", "Всего", "2", "3", "+50,0"] in rows
     assert ["По виду обращения", "Заявление", "2", "3", "+50,0"] in rows
+    assert ["Соблюдение сроков ответа", "Ответ дан в срок", "0", "1", "—"] in rows
+    assert ["Соблюдение сроков ответа", "Ответ дан с нарушением срока", "1", "0", "-100,0"] in rows
+    assert ["Соблюдение сроков ответа", "Ответ не дан, срок истёк", "1", "1", "0,0"] in rows
+    assert ["Соблюдение сроков ответа", "Среднее время ответа, календарных дней", "39,0", "10,0", "-74,4"] in rows
 
 
 def test_the_annual_pdf(operator_client, appeals_of_two_years):
@@ -227,6 +253,8 @@ def test_the_annual_pdf(operator_client, appeals_of_two_years):
     assert "Сведения об обращениях потребителей за 2026 год" in text
     assert "По способу поступления" in text and "Через личный кабинет" in text and "+100,0" in text
     assert "−100,0" in text and "По теме обращения" in text
+    assert "Соблюдение сроков ответа" in text and "Ответ дан с нарушением срока" in text
+    assert "Среднее время ответа," in text and "39,0" in text and "−74,4" in text
 
 
 # --- access and scale --------------------------------------------------------------------------

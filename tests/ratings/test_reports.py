@@ -291,3 +291,63 @@ def test_the_chart_has_a_bar_per_month_scaled_to_5():
     assert chart.bars[2].width == chart.plot_width and chart.bars[0].width == chart.plot_width / 2
     assert chart.bars[0].low and not chart.bars[2].low
     assert "январь 2026: 2,50 (2)" in chart.description and "февраль 2026: нет оценок" in chart.description
+
+
+def test_annual_timeliness_counts_in_the_company_time_zone_with_extensions(consumer, make_appeal, operator):
+    """In time: the answer's local date is on or before the due date, an extended one included
+    (order 186; docs/appeals.md «Timeliness in the annual report»); the average is in calendar
+    days; a declined appeal counts as answered the day it was declined."""
+    from app.appeals.models import Appeal
+    from app.appeals.operations import answer_appeal, decline_appeal, extend_term
+
+    def appeal_at(moment):
+        at(moment)
+        return make_appeal(consumer)
+
+    def then(moment, action, appeal, *args):
+        at(moment)
+        action(db.session.get(Appeal, appeal.id), operator, *args)
+        db.session.commit()
+
+    # 2025: due 02.04.2025, answered after 10 days; due 02.07.2025, answered after 31.
+    then(
+        datetime(2025, 3, 13, 9, 0, tzinfo=UTC),
+        answer_appeal,
+        appeal_at(datetime(2025, 3, 3, 9, 0, tzinfo=UTC)),
+        "Ответ.",
+    )
+    then(
+        datetime(2025, 7, 3, 9, 0, tzinfo=UTC),
+        answer_appeal,
+        appeal_at(datetime(2025, 6, 2, 9, 0, tzinfo=UTC)),
+        "Ответ.",
+    )
+    # 2026, all registered on 02.02.2026 and due 04.03.2026.
+    registered = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+    c, d, e, f, g = (appeal_at(registered) for _ in range(5))
+    assert c.due_date == date(2026, 3, 4)
+    then(datetime(2026, 3, 4, 20, 59, tzinfo=UTC), answer_appeal, c, "Ответ.")  # 23:59 on 04.03 in Moscow: in time
+    then(datetime(2026, 3, 4, 21, 0, tzinfo=UTC), answer_appeal, d, "Ответ.")  # 00:00 on 05.03 in Moscow: late
+    then(datetime(2026, 3, 2, 9, 0, tzinfo=UTC), extend_term, e, 5, "inquiry", "Запрос.")  # due 12.03.2026
+    then(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), answer_appeal, e, "Ответ.")  # in time by the extension
+    then(datetime(2026, 2, 5, 9, 0, tzinfo=UTC), decline_appeal, f, "Повтор.")  # in time, 3 days
+    appeal_at(datetime(2026, 3, 18, 9, 0, tzinfo=UTC))  # open, not yet due
+    assert db.session.get(Appeal, e.id).due_date == date(2026, 3, 12)
+    at(datetime(2026, 3, 20, 9, 0, tzinfo=UTC))
+
+    t = reports.appeals_annual(2026).timeliness
+    rows = {r.label: (r.last, r.this) for r in t.rows}
+    assert rows == {
+        "Ответ дан в срок": (1, 3),
+        "Ответ дан с нарушением срока": (1, 1),
+        "Ответ не дан, срок истёк": (0, 1),  # g
+    }
+    assert (t.average_last, t.average_this) == (Decimal("20.5"), Decimal("25.0"))  # (10+31)/2, (30+31+36+3)/4
+    assert t.average_change == Decimal("22.0") and t.average_labels == ("20,5", "25,0")
+    assert reports.appeals_timeliness(2026, today=date(2026, 3, 4)).rows[2].this == 0, "g was not late yet"
+
+
+def test_annual_timeliness_with_no_answers(app):
+    t = reports.appeals_annual(2026).timeliness
+    assert all(r.last == r.this == 0 for r in t.rows)
+    assert t.average_last is t.average_this is t.average_change is None and t.average_labels == ("—", "—")
