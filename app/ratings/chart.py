@@ -10,7 +10,8 @@ from datetime import date
 from decimal import Decimal
 
 from app.ratings.models import MAX_SCORE
-from app.ratings.reports import Tally, month_label
+from app.ratings.periods import month_label
+from app.ratings.reports import Tally
 
 WIDTH = 360
 LABEL_WIDTH = 104  # the month names

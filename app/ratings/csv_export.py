@@ -8,7 +8,8 @@ import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from app.ratings.reports import AnnualReport, Breakdown, RatingsReport, Tally, format_change, month_label
+from app.ratings.periods import month_label
+from app.ratings.reports import AnnualReport, Breakdown, RatingsReport, Tally, format_change
 
 
 def csv_number(value: Decimal | None) -> str:

@@ -8,7 +8,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from app.core.clock import today
 from app.core.security import DOWNLOAD_CONTENT_SECURITY_POLICY
 from app.office import bp as office
-from app.ratings import csv_export, reports
+from app.ratings import csv_export, periods, reports
 from app.ratings.chart import monthly_chart
 from app.ratings.models import SCORE_LABELS
 from app.ratings.pdf import annual_pdf
@@ -27,7 +27,7 @@ def _download(data: bytes, mimetype: str, filename: str):
 
 @bp.get("/")
 def report():
-    choice = reports.parse_period(request.args, today())
+    choice = periods.parse_period(request.args, today())
     data = reports.ratings_report(choice.period)
     return render_template(
         "ratings/office/report.html",
@@ -35,14 +35,14 @@ def report():
         report=data,
         chart=monthly_chart(data.applications.months),
         score_labels=SCORE_LABELS,
-        month_label=reports.month_label,
+        month_label=periods.month_label,
         csv_number=csv_export.csv_number,
     )
 
 
 @bp.get("/report.csv")
 def report_csv():
-    choice = reports.parse_period(request.args, today())
+    choice = periods.parse_period(request.args, today())
     if choice.errors:
         return redirect(url_for("office.ratings.report", **request.args))
     period = choice.period
@@ -62,7 +62,7 @@ def appeals_annual():
         error=error,
         typed=request.args.get("year", "")[:10],
         format_change=reports.format_change,
-        first_year=reports.FIRST_YEAR,
+        first_year=periods.FIRST_YEAR,
         this_year=today().year,
     )
 

@@ -148,13 +148,13 @@ def test_0014_keeps_the_rows_and_checks_every_enum_column(migrating_app):
     assert [name for name, statement in bad_rows().items() if refuses(statement)] == [], "0014's CHECKs are gone"
 
 
-def test_0019_adds_the_extension_and_keeps_the_rows(migrating_app):
-    """0019_appeal_extension: existing appeals are unextended, their history has no extension
+def test_0021_adds_the_extension_and_keeps_the_rows(migrating_app):
+    """0021_appeal_extension: existing appeals are unextended, their history has no extension
     line; its downgrade keeps the rows too."""
-    upgrade(revision="0018_staff_position")
+    upgrade(revision="0020_annulment_ground")
     seed()
     rows = stored()
-    upgrade(revision="0019_appeal_extension")
+    upgrade(revision="0021_appeal_extension")
     assert stored() == rows
     appeals, events = table("appeals"), table("appeal_events")
     with db.engine.connect() as conn:
@@ -172,6 +172,6 @@ def test_0019_adds_the_extension_and_keeps_the_rows(migrating_app):
                 fill(events, appeal_id=1, to_status="in_progress", at=MOMENT, extended_to=date(2026, 4, 13))
             )
         )
-    downgrade(revision="0018_staff_position")
+    downgrade(revision="0020_annulment_ground")
     assert "extension_days" not in table("appeals").columns and "extended_to" not in table("appeal_events").columns
     assert len(stored()["appeal_events"]) == 4 and stored()["appeals"] == rows["appeals"]

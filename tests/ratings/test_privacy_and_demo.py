@@ -47,7 +47,7 @@ def test_anonymisation_removes_comments_and_keeps_scores(consumer, make_applicat
 def test_the_demo_rates_what_it_should_and_fast(app):
     from app import demo
     from app.ratings import demo as ratings_demo
-    from app.ratings import reports
+    from app.ratings import periods, reports
 
     timings = {}
     real_seed = ratings_demo.seed
@@ -81,7 +81,7 @@ def test_the_demo_rates_what_it_should_and_fast(app):
     ) == sorted(answered)
     from app.core.clock import today
 
-    report = reports.ratings_report(reports.default_period(today()))
+    report = reports.ratings_report(periods.default_period(today()))
     assert report.applications.total.count >= 9
     assert sum(1 for _, t in report.applications.months if t.count) >= 6, "the chart has months to show"
     assert any(r.comment for r in report.applications.lowest)

@@ -9,9 +9,10 @@ from werkzeug.datastructures import MultiDict
 
 from app.core import clock
 from app.extensions import db
-from app.ratings import reports
+from app.ratings import periods, reports
 from app.ratings.chart import monthly_chart
-from app.ratings.reports import Period, Tally
+from app.ratings.periods import Period
+from app.ratings.reports import Tally
 from app.ratings.services import RatingError, rate_appeal, rate_application
 from tests.ratings.conftest import appeal_scores, scores
 
@@ -59,7 +60,7 @@ def test_format_change():
 
 
 def test_the_default_period_is_the_last_12_months():
-    period = reports.default_period(date(2026, 3, 5))
+    period = periods.default_period(date(2026, 3, 5))
     assert (period.date_from, period.date_to) == (date(2025, 4, 1), date(2026, 3, 5))
     assert len(period.months()) == 12 and period.months()[0] == date(2025, 4, 1)
     assert period.months()[-1] == date(2026, 3, 1)
@@ -87,10 +88,10 @@ def test_period_bounds_are_local_midnights_in_utc(app):
     ],
 )
 def test_parse_period(args, errors):
-    choice = reports.parse_period(MultiDict(args), date(2026, 3, 5))
+    choice = periods.parse_period(MultiDict(args), date(2026, 3, 5))
     assert choice.errors == errors
     if errors:
-        assert choice.period == reports.default_period(date(2026, 3, 5)), "a bad period falls back to the default"
+        assert choice.period == periods.default_period(date(2026, 3, 5)), "a bad period falls back to the default"
     else:
         assert choice.period == Period(date(2026, 1, 1), date(2026, 2, 28))
 
@@ -150,7 +151,7 @@ def test_lowest_ratings_order_and_limit(consumer, make_application, fixed_clock)
     for i, application in enumerate(apps):
         rate_application(application, consumer, scores(5 - i % 5, ease=1 if i == 5 else 5 - i % 5))
     db.session.commit()
-    lowest = reports.ratings_report(reports.default_period(clock.today())).applications.lowest
+    lowest = reports.ratings_report(periods.default_period(clock.today())).applications.lowest
     assert len(lowest) == reports.LOWEST_LIMIT
     assert [r.scores["overall"] for r in lowest] == [1, 1, 2, 2, 3, 3, 4, 4, 4, 5]
     # Between equal overall scores, the lower other scores come first: of three fives, the
@@ -166,7 +167,7 @@ def test_appeal_ratings_per_topic(consumer, answered_appeal, fixed_clock):
     rate_appeal(b, consumer, appeal_scores(2, clarity=3), "Ответ не по существу.")
     rate_appeal(c, consumer, appeal_scores(4))
     db.session.commit()
-    appeals = reports.ratings_report(reports.default_period(clock.today())).appeals
+    appeals = reports.ratings_report(periods.default_period(clock.today())).appeals
     groups = dict(appeals.groups)
     assert groups["Учёт электроэнергии"].count == 2 and groups["Учёт электроэнергии"].average("overall") == Decimal(
         "3.50"

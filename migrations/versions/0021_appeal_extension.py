@@ -1,7 +1,7 @@
 """the one extension of an appeal's answer term
 
-Revision ID: 0019_appeal_extension
-Revises: 0018_staff_position
+Revision ID: 0021_appeal_extension
+Revises: 0020_annulment_ground
 Create Date: 2026-12-03 18:40:00
 
 appeals.extension_days / extension_ground / extension_comment: the working days staff added to
@@ -13,8 +13,8 @@ also says who extended and when.
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0019_appeal_extension"
-down_revision = "0018_staff_position"
+revision = "0021_appeal_extension"
+down_revision = "0020_annulment_ground"
 branch_labels = None
 depends_on = None
 
