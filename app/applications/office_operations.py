@@ -165,7 +165,7 @@ def record_signed_contract(
     """Above 150 kW the contract is concluded when the applicant's signed copy arrives."""
     require(app, S.contract_concluded, actor)
     if app.is_small:
-        raise TransitionError("До 150 кВт договор заключается оплатой счёта.")
+        raise TransitionError("По этой заявке договор заключается оплатой счёта (порядок через личный кабинет).")
     if signed_on > today() or signed_on < local_day(app.submitted_at):
         raise ApplicationError("Дата подписания — не позже сегодняшней и не раньше подачи заявки.")
     app.contract_date = signed_on
@@ -180,7 +180,7 @@ def confirm_signed_upload(app: Application, actor: User) -> ApplicationEvent:
     reaches the network organisation), not the day of the confirmation. The applicant is told."""
     require(app, S.contract_concluded, actor)
     if app.is_small:
-        raise TransitionError("До 150 кВт договор заключается оплатой счёта.")
+        raise TransitionError("По этой заявке договор заключается оплатой счёта (порядок через личный кабинет).")
     if app.signed_received_at is None:
         raise ApplicationError("Заявитель не направлял подписанный договор через личный кабинет.")
     arrived = local_day(app.signed_received_at)

@@ -349,7 +349,7 @@ def signed_upload_problem(app: Application) -> str | None:
     contract is then concluded on the day the signed copy reaches the network organisation
     (p.15), which staff confirm."""
     if app.is_small:
-        return "До 150 кВт договор заключается оплатой счёта: подписанный договор направлять не нужно."
+        return "По этой заявке договор заключается оплатой счёта: подписанный договор направлять не нужно."
     if app.status == S.offer_sent.value:
         return None
     if app.status in (S.withdrawn.value, S.annulled.value, S.completed.value):
